@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Page-level API: memblock, the sparse memory model, the buddy allocator.
+ * Kernel names and shapes; the machine is always the first argument.
+ *
+ * Error convention: producers return NULL (or 0 for addresses) on failure;
+ * commands return 0 or a negative errno; predicates return bool.
+ */
+#ifndef SLABFUZZ_MM_H
+#define SLABFUZZ_MM_H
+
+#include "slabfuzz/machine.h"
+#include "slabfuzz/fault.h"
+
+/* ---- memblock (STAGE_EARLY .. STAGE_SPARSE) ---- */
+
+/*
+ * Allocate size bytes aligned to align from boot memory on node nid,
+ * falling back to the nearest node with memory. Zeroed. Returns NULL when
+ * no node has room or the buddy allocator already owns memory.
+ */
+void *memblock_alloc_node(struct machine *m, size_t size, size_t align, int nid);
+void *memblock_alloc(struct machine *m, size_t size, size_t align);
+/* Give back a memblock allocation made at an early stage (before BUDDY). */
+void memblock_free(struct machine *m, void *ptr, size_t size);
+
+/* ---- sparse memory model ---- */
+
+bool pfn_valid(struct machine *m, pfn_t pfn);
+struct page *pfn_to_page(struct machine *m, pfn_t pfn);
+pfn_t page_to_pfn(struct machine *m, const struct page *page);
+void *page_address(struct machine *m, const struct page *page);
+/* The struct page of a simulated kernel address, NULL if none. */
+struct page *virt_to_page(struct machine *m, const void *addr);
+/* Is addr inside the simulated physical memory of m? */
+bool virt_addr_valid(struct machine *m, const void *addr);
+
+int page_to_nid(struct machine *m, const struct page *page);
+enum zone_type page_zonenum(struct machine *m, const struct page *page);
+
+/* ---- buddy page allocator ---- */
+
+struct page *alloc_pages_node(struct machine *m, int nid, gfp_t gfp, unsigned int order);
+struct page *alloc_pages(struct machine *m, gfp_t gfp, unsigned int order);
+void __free_pages(struct machine *m, struct page *page, unsigned int order);
+/* Address-based variants; 0 on failure. */
+unsigned long __get_free_pages(struct machine *m, gfp_t gfp, unsigned int order);
+unsigned long get_zeroed_page(struct machine *m, gfp_t gfp);
+void free_pages(struct machine *m, unsigned long addr, unsigned int order);
+/* Exactly size bytes of pages (rounded up to pages); the rest is freed. */
+void *alloc_pages_exact(struct machine *m, size_t size, gfp_t gfp);
+void free_pages_exact(struct machine *m, void *virt, size_t size);
+
+/* Free pages of the machine (buddy + per-cpu lists). */
+unsigned long nr_free_pages(struct machine *m);
+/* Pages handed out by the buddy allocator and not yet returned. */
+unsigned long nr_allocated_pages(struct machine *m);
+
+/* Empty the per-cpu page lists of one cpu, or of all cpus. */
+void drain_local_pages(struct machine *m);
+void drain_all_pages(struct machine *m);
+
+/* Reclaim: the page allocator calls shrinkers when memory is short. */
+struct shrinker {
+	const char *name;
+	unsigned long (*count_objects)(struct machine *m, struct shrinker *s);
+	unsigned long (*scan_objects)(struct machine *m, struct shrinker *s,
+				      unsigned long nr_to_scan);
+	void *private_data;
+	struct shrinker *next;	/* owned by the machine's list */
+};
+int register_shrinker(struct machine *m, struct shrinker *s);
+void unregister_shrinker(struct machine *m, struct shrinker *s);
+
+/* ---- checks and dumps ---- */
+
+/*
+ * Check every invariant of the page layer (memblock, sections, vmemmap,
+ * zones, free lists, per-cpu lists, page states). Returns true when all
+ * hold; otherwise files a "BUG: page allocator invariant broken" report
+ * naming the first broken relation and returns false.
+ */
+bool check_page_layer(struct machine *m);
+/* Whole machine: page layer, then the slab layer when it is up. */
+bool check_machine(struct machine *m);
+
+/* Dumps in the kernel's formats, written to buf; return the length that
+ * would have been written (like snprintf). */
+size_t dump_buddyinfo(struct machine *m, char *buf, size_t size);
+size_t dump_zoneinfo(struct machine *m, char *buf, size_t size);
+size_t dump_memory_map(struct machine *m, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Core-internal types: the machine and its page-level structures.
+ * Files of core/ include this; nothing outside core/ and white-box tests may.
+ *
+ * Lock order (outermost first; see docs/architecture.md):
+ *   slab_mutex (machine->slab, issue 3)
+ *     kmem_cache_node->list_lock
+ *       per_cpu_pages->lock
+ *         zone->lock
+ *           machine->shrinker_lock, machine->report_lock (leaves)
+ * memblock and sparse state are only touched before STAGE_BUDDY, by the boot
+ * cpu, and need no lock.
+ */
+#ifndef SLABFUZZ_INTERNAL_H
+#define SLABFUZZ_INTERNAL_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "slabfuzz/slabfuzz.h"
+#include "list.h"
+#include "sanitizer.h"
+
+#define PAGE_SHIFT SF_PAGE_SHIFT
+#define PAGE_SIZE SF_PAGE_SIZE
+#define PFN_PHYS(pfn) ((uint64_t)(pfn) << PAGE_SHIFT)
+#define PHYS_PFN(phys) ((pfn_t)((phys) >> PAGE_SHIFT))
+
+#ifndef SF_DEFAULT_DEBUG_LEVEL
+#define SF_DEFAULT_DEBUG_LEVEL 0
+#endif
+
+/* Our own broken invariant: stop with a message (never for caller misuse). */
+#define SF_BUG_ON(cond)                                                            \
+	do {                                                                       \
+		if (__builtin_expect(!!(cond), 0))                                 \
+			sf_bug_on_fail(#cond, __FILE__, __LINE__, __func__);       \
+	} while (0)
+_Noreturn void sf_bug_on_fail(const char *cond, const char *file, int line, const char *func);
+
+/* ---- locks: pthread mutexes so TSan sees them exactly ---- */
+
+typedef struct {
+	pthread_mutex_t mutex;
+} spinlock_t;
+
+static inline void spin_lock_init(spinlock_t *l)
+{
+	pthread_mutex_init(&l->mutex, NULL);
+}
+static inline void spin_lock_destroy(spinlock_t *l)
+{
+	pthread_mutex_destroy(&l->mutex);
+}
+static inline void spin_lock(spinlock_t *l)
+{
+	pthread_mutex_lock(&l->mutex);
+}
+static inline bool spin_trylock(spinlock_t *l)
+{
+	return pthread_mutex_trylock(&l->mutex) == 0;
+}
+static inline void spin_unlock(spinlock_t *l)
+{
+	pthread_mutex_unlock(&l->mutex);
+}
+
+/* ---- struct page ---- */
+
+enum page_state {
+	PS_UNINIT = 0,		/* memmap allocated, page not initialised yet */
+	PS_RESERVED,		/* memblock reserved, a hole, or never given to buddy */
+	PS_BUDDY,		/* in a free block on a zone free list */
+	PS_PCP,			/* in a block on a per-cpu page list */
+	PS_ALLOCATED,		/* handed out by the page allocator */
+};
+
+/* page->flags */
+#define PG_hole		(1u << 0)	/* no memory behind this pfn (PS_RESERVED) */
+#define PG_head		(1u << 1)	/* head of a compound page (__GFP_COMP) */
+#define PG_slab		(1u << 2)	/* owned by the slab allocator */
+#define PG_poisoned	(1u << 3)	/* contents poisoned while free */
+
+/*
+ * One per pfn of a present section, 64 bytes, living in the simulated memory
+ * (the memmap is allocated from memblock). A block of 2^order pages has one
+ * head (tail == 0) and tails that point back with head_offset.
+ */
+struct page {
+	uint8_t state;		/* enum page_state, the same for all pages of a block */
+	uint8_t order;		/* head: order of the block; tail: 0 */
+	uint8_t zone;		/* enum zone_type the pfn belongs to */
+	uint8_t tail;		/* 1 for a non-head page of a block */
+	uint16_t node;		/* node the pfn belongs to */
+	uint16_t flags;		/* PG_* */
+	atomic_int refcount;	/* > 0 exactly when PS_ALLOCATED (head) */
+	uint32_t head_offset;	/* tail: pfn - head pfn; head: 0 */
+	struct list_head lru;	/* head: free list, pcp list or slab list */
+	/* Owned by the slab layer while PG_slab is set. */
+	void *slab_cache;	/* struct kmem_cache * */
+	void *slab_mgmt;	/* slab bookkeeping (free bitmap) */
+	uint32_t slab_inuse;	/* objects allocated from this slab */
+	uint32_t slab_objects;	/* objects in this slab */
+	uint64_t private;	/* free for the owner of the page */
+};
+
+/* ---- memblock ---- */
+
+struct memblock_region {
+	uint64_t base;		/* physical address */
+	uint64_t size;		/* bytes, > 0 */
+	int nid;		/* node */
+};
+
+struct memblock_type {
+	unsigned int cnt;		/* regions in use, sorted by base, not overlapping */
+	unsigned int max;		/* capacity of regions */
+	struct memblock_region *regions;
+};
+
+struct memblock {
+	struct memblock_type memory;	/* all present memory */
+	struct memblock_type reserved;	/* allocated from boot memory */
+	bool retired;			/* given to the buddy allocator: no more use */
+	uint64_t allocated_bytes;	/* total handed out by memblock_alloc */
+};
+
+/* ---- sparse memory model ---- */
+
+#define SECTION_MARKED_PRESENT	(1u << 0)	/* has memory (memory_present) */
+#define SECTION_HAS_MEM_MAP	(1u << 1)	/* initialised: pfn_valid is true */
+
+struct mem_section {
+	unsigned int flags;	/* SECTION_* */
+	int nid;		/* node of the section's memory */
+	bool memmap_allocated;	/* its memmap has been asked for (vmemmap populate) */
+};
+
+#define VMEMMAP_UNMAPPED	0
+#define VMEMMAP_MAPPED		1
+
+struct vmemmap_block {
+	int state;		/* VMEMMAP_UNMAPPED or VMEMMAP_MAPPED */
+	int nid;		/* node whose memory backs it */
+	unsigned int populate_count;	/* times a mapping was created; 1 when sane */
+	struct page *pages;	/* backing: struct pages of all its sections */
+};
+
+struct sparse {
+	unsigned int section_shift;	/* log2 pages per section */
+	unsigned int block_shift;	/* log2 pages per vmemmap block */
+	unsigned long nr_sections;	/* covering [0, max_pfn) */
+	unsigned long nr_blocks;
+	struct mem_section *sections;
+	struct vmemmap_block *blocks;
+};
+
+/* ---- zones and nodes ---- */
+
+enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
+
+#define NR_PCP_ORDERS 4		/* per-cpu lists hold orders 0..3 (PAGE_ALLOC_COSTLY_ORDER) */
+
+struct free_area {
+	struct list_head free_list;	/* heads of PS_BUDDY blocks of this order */
+	unsigned long nr_free;		/* blocks on free_list */
+};
+
+struct per_cpu_pages {
+	spinlock_t lock;
+	int count;			/* pages (not blocks) on the lists */
+	int high;			/* drain down to high - batch above this */
+	int batch;			/* refill and drain chunk, in pages */
+	struct list_head lists[NR_PCP_ORDERS];	/* heads of PS_PCP blocks */
+};
+
+struct zone {
+	spinlock_t lock;		/* free_area, nr_free */
+	struct machine *machine;
+	int node;
+	enum zone_type type;
+	const char *name;
+	pfn_t zone_start_pfn;		/* span: [zone_start_pfn, zone_end_pfn) */
+	pfn_t zone_end_pfn;
+	unsigned long spanned_pages;	/* zone_end_pfn - zone_start_pfn */
+	unsigned long present_pages;	/* pages with memory in the span */
+	unsigned long managed_pages;	/* pages given to the buddy allocator */
+	unsigned long watermark[NR_WMARK];
+	unsigned long nr_reserved;	/* reserve for __GFP_HIGH/atomic (lowmem_reserve-ish) */
+	atomic_long free_pages;		/* NR_FREE_PAGES: buddy + pcp */
+	struct free_area free_area[SF_MAX_ORDER_LIMIT];
+	struct per_cpu_pages *pageset;	/* [nr_cpus], NULL until STAGE_BUDDY */
+	bool unaligned_start;		/* start not MAX_ORDER aligned (reported at init) */
+	bool unaligned_end;
+};
+
+static inline bool populated_zone(const struct zone *z)
+{
+	return z->present_pages != 0;
+}
+
+struct zoneref {
+	struct zone *zone;		/* NULL terminates */
+};
+
+#define MAX_ZONES_PER_ZONELIST (SF_MAX_NODES * MAX_NR_ZONES)
+
+struct zonelist {
+	struct zoneref zones[MAX_ZONES_PER_ZONELIST + 1];
+};
+
+enum { ZONELIST_FALLBACK, ZONELIST_NOFALLBACK, MAX_ZONELISTS };
+
+enum node_states {
+	N_POSSIBLE,
+	N_ONLINE,
+	N_MEMORY,		/* has memory in any zone */
+	N_NORMAL_MEMORY,	/* has memory in DMA..NORMAL */
+	N_CPU,			/* has cpus */
+	NR_NODE_STATES
+};
+
+struct pglist_data {
+	int node_id;
+	pfn_t node_start_pfn;		/* span of the node's ranges */
+	pfn_t node_end_pfn;
+	unsigned long node_present_pages;
+	struct zone node_zones[MAX_NR_ZONES];
+	struct zonelist node_zonelists[MAX_ZONELISTS];
+	int nearest_mem_node;		/* numa_mem_id of a cpu here (self if it has memory) */
+};
+
+/* ---- cpus ---- */
+
+struct cpu {
+	int id;
+	int node;			/* cpu_to_node */
+	int mem_node;			/* cpu_to_mem: nearest node with memory */
+	atomic_bool online;
+	/* Written only by the thread running this cpu. */
+	bool irqs_enabled;
+	int irq_depth;			/* in_interrupt() when > 0 */
+	int preempt_count;
+	atomic_bool timer_pending;
+	atomic_ulong timer_fired;
+};
+
+/* ---- fault injection state ---- */
+
+struct fault_state {
+	spinlock_t lock;
+	atomic_bool enabled;		/* read without the lock on the fast path */
+	struct fault_attr attr;
+	uint64_t rng;			/* xorshift state */
+	struct fault_stats stats;
+};
+
+/* Should this call fail? order is ignored for failslab (pass 0). */
+bool should_fail(struct fault_state *fs, gfp_t gfp, unsigned int order, const char *cache);
+
+/* ---- reports ---- */
+
+#define SF_REPORT_LOG_MAX 64
+
+struct report_log {
+	unsigned long total;
+	unsigned int nr_distinct;
+	struct sf_report first[SF_REPORT_LOG_MAX];	/* first report of each title */
+	unsigned long count[SF_REPORT_LOG_MAX];
+	unsigned long dropped;				/* distinct titles past the log */
+};
+
+struct report_ctx {
+	const char *op;		/* API operation, may be NULL */
+	int node;		/* -1 when not relevant */
+	int zone;		/* -1 when not relevant */
+	int64_t pfn;		/* -1 when not relevant */
+};
+
+#define REPORT_CTX_NONE(op_) ((struct report_ctx){ (op_), -1, -1, -1 })
+
+void report(struct machine *m, enum sf_report_kind kind, const char *title,
+	    const struct report_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* "BUG: Bad page state" and friends, with the page's fields in the body. */
+void report_page(struct machine *m, enum sf_report_kind kind, const char *title,
+		 struct page *page, const char *op, const char *reason);
+
+/* ---- the machine ---- */
+
+struct slab_state;	/* slab layer, core/slab*.c */
+
+struct machine {
+	struct sf_topology topo;
+	struct sf_options opts;
+	enum boot_stage stage;
+	_Atomic gfp_t gfp_allowed_mask;
+	int debug_level;		/* opts.debug_level or the build default */
+	unsigned int bugs;		/* enum sf_bug bits in force */
+	unsigned int max_order;		/* MAX_ORDER: orders 0..max_order-1 */
+
+	/* Simulated physical memory [0, max_pfn) pages; holes never touched. */
+	uint8_t *mem_base;
+	size_t mem_size;
+	pfn_t max_pfn;
+
+	struct memblock memblock;
+	struct sparse sparse;
+	struct pglist_data nodes[SF_MAX_NODES];
+	uint32_t node_states[NR_NODE_STATES];	/* bit per node */
+	struct cpu cpus[SF_MAX_CPUS];
+	int current_cpu;		/* for single-threaded drivers */
+
+	atomic_long nr_allocated_pages;	/* pages handed out, not yet freed */
+
+	spinlock_t report_lock;
+	struct report_log reports;
+	sf_report_handler_fn report_fn;
+	void *report_data;
+
+	sched_hook_fn sched_hook;
+	void *sched_hook_data;
+	atomic_ulong sched_hits[NR_SCHED_POINTS];
+
+	struct fault_state fail_page_alloc;
+	struct fault_state failslab;
+
+	spinlock_t shrinker_lock;
+	struct shrinker *shrinkers;
+	unsigned long reclaim_runs;	/* times direct reclaim ran */
+
+	struct slab_state *slab;	/* NULL until STAGE_SLAB_PARTIAL */
+};
+
+static inline bool node_state(const struct machine *m, int nid, enum node_states s)
+{
+	return nid >= 0 && nid < SF_MAX_NODES && (m->node_states[s] >> nid) & 1u;
+}
+
+static inline struct pglist_data *NODE_DATA(struct machine *m, int nid)
+{
+	return &m->nodes[nid];
+}
+
+static inline struct cpu *this_cpu(struct machine *m)
+{
+	return &m->cpus[smp_processor_id(m)];
+}
+
+static inline bool machine_bug(const struct machine *m, enum sf_bug bug)
+{
+	return (m->bugs & (unsigned int)bug) != 0;
+}
+
+/* Hit a sched point on the current cpu: fire a pending timer, run the hook. */
+void sched_point(struct machine *m, enum sched_point sp);
+
+/* Nodes by distance from nid (nid first), count returned. */
+int nodes_by_distance(const struct machine *m, int nid, int *order, bool memory_only);
+
+/* ---- module entry points called by machine.c ---- */
+
+int memblock_init(struct machine *m);		/* STAGE_EARLY */
+void memblock_release(struct machine *m);	/* destroy */
+int sparse_init(struct machine *m);		/* STAGE_SPARSE: sections, memmaps */
+void sparse_release(struct machine *m);
+int free_area_init(struct machine *m);		/* STAGE_SPARSE: nodes, zones, pages */
+int mm_core_init(struct machine *m);		/* STAGE_BUDDY: memblock -> buddy, pcp */
+void page_alloc_release(struct machine *m);
+int page_alloc_cpu_online(struct machine *m, int cpu);	/* STAGE_SMP_UP */
+/* Slab layer stage hooks: STAGE_SLAB_PARTIAL, STAGE_SLAB_UP, STAGE_SMP_UP. */
+int slab_boot_stage(struct machine *m, enum boot_stage stage);
+void slab_release(struct machine *m);
+bool check_slab_layer(struct machine *m);
+
+/* Physical <-> simulated virtual. */
+static inline void *phys_to_virt(struct machine *m, uint64_t phys)
+{
+	return m->mem_base + phys;
+}
+static inline uint64_t virt_to_phys(struct machine *m, const void *virt)
+{
+	return (uint64_t)((const uint8_t *)virt - m->mem_base);
+}
+
+/* Which zone a pfn of node nid belongs to, by the topology's boundaries. */
+enum zone_type pfn_zone_type(const struct machine *m, pfn_t pfn);
+
+#endif

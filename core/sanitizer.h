@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The seam to the sanitizers: what the core knows about memory, told to
+ * ASan (poison), MSan (uninitialised) and nothing for TSan, which sees the
+ * core's atomics and locks directly. Without a sanitizer these are no-ops.
+ */
+#ifndef SLABFUZZ_SANITIZER_H
+#define SLABFUZZ_SANITIZER_H
+
+#include <stddef.h>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SF_HAVE_ASAN 1
+#endif
+#if __has_feature(memory_sanitizer)
+#define SF_HAVE_MSAN 1
+#endif
+#if __has_feature(thread_sanitizer)
+#define SF_HAVE_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(SF_HAVE_ASAN)
+#define SF_HAVE_ASAN 1
+#endif
+#if defined(__SANITIZE_THREAD__) && !defined(SF_HAVE_TSAN)
+#define SF_HAVE_TSAN 1
+#endif
+
+#ifdef SF_HAVE_ASAN
+#include <sanitizer/asan_interface.h>
+/* Free memory: any access is a bug (like KASAN). */
+static inline void kasan_poison(const void *addr, size_t size)
+{
+	ASAN_POISON_MEMORY_REGION(addr, size);
+}
+static inline void kasan_unpoison(const void *addr, size_t size)
+{
+	ASAN_UNPOISON_MEMORY_REGION(addr, size);
+}
+static inline int kasan_is_poisoned(const void *addr)
+{
+	return __asan_address_is_poisoned(addr);
+}
+#else
+static inline void kasan_poison(const void *addr, size_t size)
+{
+	(void)addr;
+	(void)size;
+}
+static inline void kasan_unpoison(const void *addr, size_t size)
+{
+	(void)addr;
+	(void)size;
+}
+static inline int kasan_is_poisoned(const void *addr)
+{
+	(void)addr;
+	return 0;
+}
+#endif
+
+#ifdef SF_HAVE_MSAN
+#include <sanitizer/msan_interface.h>
+/* Handed-out memory whose content nobody wrote. */
+static inline void kmsan_mark_uninit(const void *addr, size_t size)
+{
+	__msan_allocated_memory(addr, size);
+}
+static inline void kmsan_mark_init(const void *addr, size_t size)
+{
+	__msan_unpoison(addr, size);
+}
+#else
+static inline void kmsan_mark_uninit(const void *addr, size_t size)
+{
+	(void)addr;
+	(void)size;
+}
+static inline void kmsan_mark_init(const void *addr, size_t size)
+{
+	(void)addr;
+	(void)size;
+}
+#endif
+
+#endif
