@@ -105,8 +105,11 @@ struct page {
 	void *slab_mgmt;	/* slab bookkeeping (free bitmap) */
 	uint32_t slab_inuse;	/* objects allocated from this slab */
 	uint32_t slab_objects;	/* objects in this slab */
-	uint64_t private;	/* free for the owner of the page */
+	uint32_t pfn;		/* set when the section is initialised; page_to_pfn */
+	uint32_t private;	/* free for the owner of the page */
 };
+
+_Static_assert(sizeof(struct page) == 64, "struct page is 64 bytes");
 
 /* ---- memblock ---- */
 
