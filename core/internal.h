@@ -111,6 +111,13 @@ struct page {
 
 _Static_assert(sizeof(struct page) == 64, "struct page is 64 bytes");
 
+/* The head page of the block page belongs to (struct pages of a block are
+ * contiguous: a block never crosses a section). */
+static inline struct page *compound_head(struct page *page)
+{
+	return page - page->head_offset;
+}
+
 /* ---- memblock ---- */
 
 struct memblock_region {
