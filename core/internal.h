@@ -139,6 +139,21 @@ struct memblock {
 	uint64_t allocated_bytes;	/* total handed out by memblock_alloc */
 };
 
+/* Called for a maximal free pfn range [start, end) of one node. */
+typedef void (*memblock_range_fn)(struct machine *m, pfn_t start, pfn_t end, int nid,
+				  void *arg);
+/*
+ * Every maximal pfn range in memory that overlaps no reserved byte (a page
+ * partly reserved counts as reserved), ascending, never across two nodes.
+ */
+void memblock_for_each_free_range(struct machine *m, memblock_range_fn fn, void *arg);
+bool memblock_is_memory_pfn(struct machine *m, pfn_t pfn);
+bool memblock_is_reserved_pfn(struct machine *m, pfn_t pfn);
+/* The buddy allocator owns memory now: later memblock_alloc is misuse. */
+void memblock_retire(struct machine *m);
+/* Validator: false with the first broken relation written into why. */
+bool memblock_is_valid(struct machine *m, char *why, size_t len);
+
 /* ---- sparse memory model ---- */
 
 #define SECTION_MARKED_PRESENT	(1u << 0)	/* has memory (memory_present) */
@@ -168,6 +183,12 @@ struct sparse {
 	struct mem_section *sections;
 	struct vmemmap_block *blocks;
 };
+
+/* Validator: false with the first broken relation written into why. */
+bool sparse_is_valid(struct machine *m, char *why, size_t len);
+/* Textual map of present sections and vmemmap blocks; returns the length
+ * that would have been written (like snprintf). */
+size_t sparse_dump_map(struct machine *m, char *buf, size_t size);
 
 /* ---- zones and nodes ---- */
 
