@@ -366,6 +366,14 @@ bool sparse_is_valid(struct machine *m, char *why, size_t len)
 		unsigned long first = b * sections_per_block(sp);
 		bool present = false;
 
+		/* The backing first: the section checks below read through it. */
+		if (vb->state == VMEMMAP_MAPPED &&
+		    (!vb->pages ||
+		     !memblock_is_reserved_pfn(m, PHYS_PFN(virt_to_phys(m, vb->pages))))) {
+			snprintf(why, len, "vmemmap block %lu: backing is not reserved boot memory",
+				 b);
+			return false;
+		}
 		for (unsigned long nr = first; nr < first + sections_per_block(sp); nr++) {
 			const struct mem_section *ms = &sp->sections[nr];
 
@@ -393,12 +401,6 @@ bool sparse_is_valid(struct machine *m, char *why, size_t len)
 			if (!present) {
 				snprintf(why, len, "vmemmap block %lu: mapped without a present section",
 					 b);
-				return false;
-			}
-			if (!vb->pages || !memblock_is_reserved_pfn(
-						  m, PHYS_PFN(virt_to_phys(m, vb->pages)))) {
-				snprintf(why, len,
-					 "vmemmap block %lu: backing is not reserved boot memory", b);
 				return false;
 			}
 		} else if (vb->populate_count != 0 || vb->pages) {
