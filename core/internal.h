@@ -299,6 +299,7 @@ bool should_fail(struct fault_state *fs, gfp_t gfp, unsigned int order, const ch
 
 struct report_log {
 	unsigned long total;
+	unsigned long by_kind[3];			/* enum sf_report_kind */
 	unsigned int nr_distinct;
 	struct sf_report first[SF_REPORT_LOG_MAX];	/* first report of each title */
 	unsigned long count[SF_REPORT_LOG_MAX];

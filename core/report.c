@@ -87,6 +87,7 @@ static void report_log_add(struct machine *m, const struct sf_report *r)
 
 	spin_lock(&m->report_lock);
 	log->total++;
+	log->by_kind[r->kind]++;
 	for (i = 0; i < log->nr_distinct; i++) {
 		if (!strcmp(log->first[i].title, r->title)) {
 			log->count[i]++;
@@ -158,6 +159,11 @@ void report_page(struct machine *m, enum sf_report_kind kind, const char *title,
 unsigned long sf_reports_total(const struct machine *m)
 {
 	return m->reports.total;
+}
+
+unsigned long sf_reports_of_kind(const struct machine *m, enum sf_report_kind kind)
+{
+	return (unsigned int)kind < 3 ? m->reports.by_kind[kind] : 0;
 }
 
 unsigned long sf_reports_count(const struct machine *m, const char *title)

@@ -24,6 +24,13 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void test_run(const char *name, void (*fn)(void))
+{
+	test_current = name;
+	if (!setjmp(test_bail))
+		fn();
+}
+
 int test_summary(void)
 {
 	if (test_checks == 0) {

@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Memory initialisation: zones and struct pages (free_area_init, at
+ * STAGE_SPARSE), then per-cpu pagesets, watermarks, zonelists and the
+ * release of boot memory to the buddy allocator (mm_core_init, at
+ * STAGE_BUDDY).
+ *
+ *   node span   [node_start_pfn ........................ node_end_pfn)
+ *   zones       [DMA ....)[DMA32 ..........)[Normal ...............)
+ *                         ^ zone_dma_end    ^ zone_dma32_end
+ * A zone of a node is the node's span cut by the zone boundaries. The
+ * boundaries need not be MAX_ORDER aligned: misalignment is reported at
+ * init (incident 5) and the buddy allocator checks the zone on merge.
+ */
+#include <string.h>
+
+#include "page_alloc.h"
+
+static pfn_t zone_type_start(const struct machine *m, enum zone_type zt)
+{
+	switch (zt) {
+	case ZONE_DMA:
+		return 0;
+	case ZONE_DMA32:
+		return m->topo.zone_dma_end;
+	case ZONE_NORMAL:
+		return m->topo.zone_dma32_end;
+	case ZONE_MOVABLE:
+	case MAX_NR_ZONES:
+		break;
+	}
+	return m->topo.zone_movable_start;
+}
+
+static pfn_t zone_type_end(const struct machine *m, enum zone_type zt)
+{
+	return zt + 1 < MAX_NR_ZONES ? zone_type_start(m, (enum zone_type)(zt + 1)) : SF_MAX_PFN;
+}
+
+static pfn_t max_pfn_u(pfn_t a, pfn_t b)
+{
+	return a > b ? a : b;
+}
+
+static pfn_t min_pfn_u(pfn_t a, pfn_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Pages of memory (not holes) of node nid in [start, end). */
+static unsigned long present_pages_in(const struct machine *m, int nid, pfn_t start, pfn_t end)
+{
+	unsigned long n = 0;
+
+	for (unsigned int i = 0; i < m->topo.nr_ranges; i++) {
+		const struct sf_mem_range *r = &m->topo.ranges[i];
+		pfn_t s = max_pfn_u(r->start_pfn, start), e = min_pfn_u(r->end_pfn, end);
+
+		if (r->node == nid && s < e)
+			n += e - s;
+	}
+	return n;
+}
+
+static void zone_check_alignment(struct machine *m, struct zone *z)
+{
+	pfn_t align = (pfn_t)1 << (m->max_order - 1);
+	struct report_ctx ctx = { "free_area_init", z->node, (int)z->type, -1 };
+
+	z->unaligned_start = (z->zone_start_pfn & (align - 1)) != 0;
+	z->unaligned_end = (z->zone_end_pfn & (align - 1)) != 0;
+	if (!z->unaligned_start && !z->unaligned_end)
+		return;
+	ctx.pfn = (int64_t)(z->unaligned_start ? z->zone_start_pfn : z->zone_end_pfn);
+	report(m, SF_REPORT_INFO, "INFO: zone boundary not MAX_ORDER aligned", &ctx,
+	       "node %d zone %s misaligned %s pfn %#llx (MAX_ORDER block %llu pages)\n",
+	       z->node, z->name, z->unaligned_start ? "start" : "end",
+	       (unsigned long long)ctx.pfn, (unsigned long long)align);
+}
+
+static void init_zone(struct machine *m, struct pglist_data *pgdat, enum zone_type zt)
+{
+	struct zone *z = &pgdat->node_zones[zt];
+	pfn_t start = max_pfn_u(pgdat->node_start_pfn, zone_type_start(m, zt));
+	pfn_t end = min_pfn_u(pgdat->node_end_pfn, zone_type_end(m, zt));
+
+	memset(z, 0, sizeof(*z));
+	spin_lock_init(&z->lock);
+	z->machine = m;
+	z->node = pgdat->node_id;
+	z->type = zt;
+	z->name = zone_type_name(zt);
+	for (unsigned int o = 0; o < SF_MAX_ORDER_LIMIT; o++)
+		INIT_LIST_HEAD(&z->free_area[o].free_list);
+	if (start >= end)
+		return;
+	z->zone_start_pfn = start;
+	z->zone_end_pfn = end;
+	z->spanned_pages = end - start;
+	z->present_pages = present_pages_in(m, pgdat->node_id, start, end);
+	if (populated_zone(z))
+		zone_check_alignment(m, z);
+}
+
+/* The node a hole pfn is attributed to: the node whose span holds it. */
+static int pfn_hole_node(const struct machine *m, pfn_t pfn, int fallback)
+{
+	for (unsigned int n = 0; n < m->topo.nr_nodes; n++)
+		if (pfn >= m->nodes[n].node_start_pfn && pfn < m->nodes[n].node_end_pfn)
+			return (int)n;
+	return fallback;
+}
+
+static int pfn_memory_node(const struct machine *m, pfn_t pfn)
+{
+	for (unsigned int i = 0; i < m->topo.nr_ranges; i++)
+		if (pfn >= m->topo.ranges[i].start_pfn && pfn < m->topo.ranges[i].end_pfn)
+			return m->topo.ranges[i].node;
+	return -1;
+}
+
+/* Initialise every struct page of an initialised section: reserved until
+ * memblock hands its memory to buddy. */
+static void init_section_pages(struct machine *m, unsigned long nr)
+{
+	pfn_t start = (pfn_t)nr << m->sparse.section_shift;
+	pfn_t end = start + ((pfn_t)1 << m->sparse.section_shift);
+	struct mem_section *ms = &m->sparse.sections[nr];
+	pfn_t pfn = start;
+
+	while (pfn < end) {
+		int nid = pfn_memory_node(m, pfn);
+		pfn_t run_end = end;
+
+		/* Find the run of pfns with the same (node, memory) answer. */
+		for (unsigned int i = 0; i < m->topo.nr_ranges; i++) {
+			const struct sf_mem_range *r = &m->topo.ranges[i];
+
+			if (nid >= 0 && pfn >= r->start_pfn && pfn < r->end_pfn)
+				run_end = min_pfn_u(run_end, r->end_pfn);
+			else if (nid < 0 && r->start_pfn > pfn)
+				run_end = min_pfn_u(run_end, r->start_pfn);
+		}
+		for (; pfn < run_end; pfn++) {
+			struct page *page = pfn_to_page(m, pfn);
+
+			page->state = PS_RESERVED;
+			page->order = 0;
+			page->tail = 0;
+			page->head_offset = 0;
+			page->zone = (uint8_t)pfn_zone_type(m, pfn);
+			page->node = (uint16_t)(nid >= 0 ? nid : pfn_hole_node(m, pfn, ms->nid));
+			page->flags = nid >= 0 ? 0 : PG_hole;
+			atomic_init(&page->refcount, 0);
+		}
+	}
+}
+
+int free_area_init(struct machine *m)
+{
+	for (unsigned int n = 0; n < m->topo.nr_nodes; n++) {
+		struct pglist_data *pgdat = &m->nodes[n];
+
+		for (int zt = 0; zt < MAX_NR_ZONES; zt++)
+			init_zone(m, pgdat, (enum zone_type)zt);
+	}
+	for (unsigned long nr = 0; nr < m->sparse.nr_sections; nr++)
+		if (m->sparse.sections[nr].flags & SECTION_HAS_MEM_MAP)
+			init_section_pages(m, nr);
+	return 0;
+}
+
+/* ---- zonelists ---- */
+
+static void build_zonelist(struct machine *m, struct pglist_data *pgdat)
+{
+	int order[SF_MAX_NODES];
+	int nr = nodes_by_distance(m, pgdat->node_id, order, true);
+	struct zonelist *fb = &pgdat->node_zonelists[ZONELIST_FALLBACK];
+	struct zonelist *nofb = &pgdat->node_zonelists[ZONELIST_NOFALLBACK];
+	int i = 0, j = 0;
+
+	/* Node order: nearest node first, each node's zones highest first. */
+	for (int k = 0; k < nr; k++) {
+		struct pglist_data *other = &m->nodes[order[k]];
+
+		for (int zt = MAX_NR_ZONES - 1; zt >= 0; zt--) {
+			struct zone *z = &other->node_zones[zt];
+
+			if (!populated_zone(z))
+				continue;
+			fb->zones[i++].zone = z;
+			if (other == pgdat)
+				nofb->zones[j++].zone = z;
+		}
+	}
+	fb->zones[i].zone = NULL;
+	nofb->zones[j].zone = NULL;
+}
+
+void build_all_zonelists(struct machine *m)
+{
+	for (unsigned int n = 0; n < m->topo.nr_nodes; n++)
+		build_zonelist(m, &m->nodes[n]);
+}
+
+/*
+ * Watermarks scaled for small machines: min is 1/128 of the zone (at least
+ * 4 pages when the zone can spare them), low 5/4 and high 3/2 of min.
+ */
+void setup_zone_watermarks(struct machine *m, struct zone *z)
+{
+	unsigned long min = z->managed_pages / 128;
+
+	(void)m;
+	if (min < 4 && z->managed_pages >= 64)
+		min = 4;
+	z->watermark[WMARK_MIN] = min;
+	z->watermark[WMARK_LOW] = min + min / 4;
+	z->watermark[WMARK_HIGH] = min + min / 2;
+}
+
+/* ---- per-cpu pagesets ---- */
+
+static int setup_zone_pageset(struct machine *m, struct zone *z)
+{
+	size_t size = sizeof(struct per_cpu_pages) * m->topo.nr_cpus;
+	struct per_cpu_pages *sets = memblock_alloc_node(m, size, 64, z->node);
+	int batch;
+
+	if (!sets)
+		return -ENOMEM;
+	/* batch ~ 1/1024 of the zone, 1..31 pages; high six batches. */
+	batch = (int)(z->present_pages / 1024);
+	if (batch < 1)
+		batch = 1;
+	if (batch > 31)
+		batch = 31;
+	for (unsigned int c = 0; c < m->topo.nr_cpus; c++) {
+		struct per_cpu_pages *pcp = &sets[c];
+
+		spin_lock_init(&pcp->lock);
+		pcp->count = 0;
+		pcp->batch = batch;
+		pcp->high = 6 * batch;
+		for (int o = 0; o < NR_PCP_ORDERS; o++)
+			INIT_LIST_HEAD(&pcp->lists[o]);
+	}
+	z->pageset = sets;
+	return 0;
+}
+
+struct free_range_arg {
+	unsigned long freed;
+};
+
+/* Give [start, end) of node nid to the buddy allocator, zone by zone, in
+ * the largest aligned blocks that fit. */
+static void free_range_to_buddy(struct machine *m, pfn_t start, pfn_t end, int nid, void *argp)
+{
+	struct free_range_arg *arg = argp;
+	unsigned int max_block = m->max_order - 1;
+
+	while (start < end) {
+		struct zone *z = &m->nodes[nid].node_zones[pfn_zone_type(m, start)];
+		pfn_t zend = min_pfn_u(end, z->zone_end_pfn);
+		unsigned int order = 0;
+		struct page *page;
+
+		while (order < max_block && !(start & (((pfn_t)2 << order) - 1)) &&
+		       start + ((pfn_t)2 << order) <= zend)
+			order++;
+		page = pfn_to_page(m, start);
+		page_block_set_state(page, order, PS_BUDDY);
+		z->managed_pages += 1ul << order;
+		spin_lock(&z->lock);
+		buddy_free_block(m, z, page, start, order);
+		spin_unlock(&z->lock);
+		arg->freed += 1ul << order;
+		start += (pfn_t)1 << order;
+	}
+}
+
+int mm_core_init(struct machine *m)
+{
+	struct free_range_arg arg = { 0 };
+
+	for (unsigned int n = 0; n < m->topo.nr_nodes; n++) {
+		for (int zt = 0; zt < MAX_NR_ZONES; zt++) {
+			struct zone *z = &m->nodes[n].node_zones[zt];
+
+			if (populated_zone(z) && setup_zone_pageset(m, z))
+				return -ENOMEM;
+		}
+	}
+	memblock_retire(m);
+	memblock_for_each_free_range(m, free_range_to_buddy, &arg);
+	for (unsigned int n = 0; n < m->topo.nr_nodes; n++)
+		for (int zt = 0; zt < MAX_NR_ZONES; zt++)
+			setup_zone_watermarks(m, &m->nodes[n].node_zones[zt]);
+	build_all_zonelists(m);
+	return 0;
+}
+
+int page_alloc_cpu_online(struct machine *m, int cpu)
+{
+	/* Pagesets exist for every possible cpu since STAGE_BUDDY. */
+	(void)m;
+	(void)cpu;
+	return 0;
+}
+
+void page_alloc_release(struct machine *m)
+{
+	for (unsigned int n = 0; n < m->topo.nr_nodes; n++) {
+		for (int zt = 0; zt < MAX_NR_ZONES; zt++) {
+			struct zone *z = &m->nodes[n].node_zones[zt];
+
+			if (!z->machine)
+				continue;
+			if (z->pageset)
+				for (unsigned int c = 0; c < m->topo.nr_cpus; c++)
+					spin_lock_destroy(&z->pageset[c].lock);
+			spin_lock_destroy(&z->lock);
+			z->machine = NULL;
+		}
+	}
+}
