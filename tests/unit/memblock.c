@@ -589,6 +589,23 @@ static void test_alloc_after_retire(void)
 	machine_destroy(m);
 }
 
+/* With the page allocator up, memblock refuses and says why. */
+static void test_alloc_after_boot(void)
+{
+	struct sf_topology t;
+	struct machine *m;
+	char why[256] = "";
+
+	sf_topology_default(&t);
+	m = test_machine(&t, NULL, STAGE_BUDDY);
+	assert_nonnull(m);
+	expect_true(m->memblock.retired);
+	expect_true(memblock_is_valid(m, why, sizeof(why)));
+	expect_null(memblock_alloc(m, 64, 0));
+	expect_only_reports(m, "WARNING: memblock allocation after buddy is up", 1);
+	machine_destroy(m);
+}
+
 int main(void)
 {
 	RUN(test_memory_from_topology);
@@ -603,5 +620,6 @@ int main(void)
 	RUN(test_fault_injection);
 	RUN(test_validator_catches_corruption);
 	RUN(test_alloc_after_retire);
+	RUN(test_alloc_after_boot);
 	return test_summary();
 }

@@ -495,6 +495,107 @@ static void test_validator_catches_corruption(void)
 	machine_destroy(m);
 }
 
+/* ---- with the page allocator on top: full boots ---- */
+
+static struct machine *booted_machine(const struct sf_topology *t, unsigned int bugs,
+				      bool together, enum boot_stage stage)
+{
+	struct sf_options opts;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.bugs = bugs;
+	opts.memmap_together = together;
+	opts.debug_level = 3;
+	return test_machine(t, &opts, stage);
+}
+
+/* Incident 3 through machine_boot: reported at STAGE_SPARSE, caught by the checker. */
+static void test_boot_incident3(void)
+{
+	struct sf_topology t;
+	struct machine *m;
+
+	topo_sparse(&t, 1, incident3_ranges, 1, 8, 4);
+	m = booted_machine(&t, SF_BUG_VMEMMAP_REPOPULATE, true, STAGE_SPARSE);
+	assert_nonnull(m);
+	expect_true(sf_reports_count(m, "BUG: vmemmap block populated twice") > 0);
+	expect_false(check_machine(m));
+	machine_destroy(m);
+
+	for (int mode = 0; mode < 2; mode++) {
+		m = booted_machine(&t, mode ? SF_BUG_VMEMMAP_REPOPULATE : 0, !mode,
+				   STAGE_RUNNING);
+		assert_nonnull(m);
+		expect_no_reports(m);
+		expect_sparse_valid(m);
+		expect_true(check_machine(m));
+		machine_destroy(m);
+	}
+}
+
+/* After free_area_init: holes are not virt_addr_valid, pages know node and zone. */
+static void test_boot_holes_and_nodes(void)
+{
+	struct sf_topology t;
+	struct machine *m;
+
+	topo_sparse(&t, 2, holey_ranges, 2, 8, 4);
+	t.zone_dma_end = 0x100;
+	t.zone_dma32_end = 0x700;
+	m = booted_machine(&t, 0, true, STAGE_BUDDY);
+	assert_nonnull(m);
+	for (pfn_t pfn = 0; pfn < m->max_pfn; pfn++) {
+		struct page *page;
+		bool mem = pfn < 0x180 || pfn >= 0x600;
+
+		if (!pfn_valid(m, pfn))
+			continue;
+		page = pfn_to_page(m, pfn);
+		expect_eq(virt_addr_valid(m, page_address(m, page)), mem);
+		expect_true(virt_to_page(m, page_address(m, page)) == page);
+		if (mem) {
+			expect_eq(page_to_nid(m, page), pfn < 0x600 ? 0 : 1);
+			expect_eq(page_zonenum(m, page), pfn_zone_type(m, pfn));
+		}
+	}
+	expect_true(check_machine(m));
+	expect_no_reports(m);
+	machine_destroy(m);
+}
+
+/* fail the Nth boot memory allocation of a whole boot: -ENOMEM, then destroy. */
+static void test_boot_fail_nth(void)
+{
+	struct sf_topology t;
+	unsigned long nth;
+
+	topo_sparse(&t, 2, holey_ranges, 2, 8, 4);
+	for (nth = 1; nth < 200; nth++) {
+		struct sf_error err;
+		struct machine *m = machine_create(&t, NULL, &err);
+		struct fault_attr attr;
+		int ret;
+
+		assert_nonnull(m);
+		sf_set_report_handler(m, sf_report_collect, NULL);
+		memset(&attr, 0, sizeof(attr));
+		attr.nth = nth;
+		fail_page_alloc_set(m, &attr);
+		ret = machine_boot(m, STAGE_BUDDY);
+		if (ret == 0) {
+			expect_eq(fail_page_alloc_stats(m).failures, 0);
+			expect_true(check_machine(m));
+			machine_destroy(m);
+			break;
+		}
+		expect_eq(ret, -ENOMEM);
+		expect_true(machine_stage(m) < STAGE_BUDDY);
+		machine_destroy(m);
+	}
+	expect_true(nth > 3);	/* at least the three memmaps failed once each */
+	expect_true(nth < 200);
+}
+
 int main(void)
 {
 	RUN(test_geometry);
@@ -508,5 +609,8 @@ int main(void)
 	RUN(test_enomem_fail_nth);
 	RUN(test_dump_map);
 	RUN(test_validator_catches_corruption);
+	RUN(test_boot_incident3);
+	RUN(test_boot_holes_and_nodes);
+	RUN(test_boot_fail_nth);
 	return test_summary();
 }
