@@ -278,6 +278,8 @@ struct cpu {
 	int preempt_count;
 	atomic_bool timer_pending;
 	atomic_ulong timer_fired;
+	/* Written by this cpu's thread only (load+store, no RMW); read by anyone. */
+	atomic_ulong sched_hits[NR_SCHED_POINTS];
 };
 
 /* ---- fault injection state ---- */
@@ -356,7 +358,6 @@ struct machine {
 
 	sched_hook_fn sched_hook;
 	void *sched_hook_data;
-	atomic_ulong sched_hits[NR_SCHED_POINTS];
 
 	struct fault_state fail_page_alloc;
 	struct fault_state failslab;

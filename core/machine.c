@@ -228,7 +228,13 @@ void sched_set_hook(struct machine *m, sched_hook_fn fn, void *data)
 
 unsigned long sched_point_hits(const struct machine *m, enum sched_point sp)
 {
-	return (unsigned int)sp < NR_SCHED_POINTS ? atomic_load(&m->sched_hits[sp]) : 0;
+	unsigned long n = 0;
+
+	if ((unsigned int)sp >= NR_SCHED_POINTS)
+		return 0;
+	for (unsigned int c = 0; c < m->topo.nr_cpus; c++)
+		n += atomic_load_explicit(&m->cpus[c].sched_hits[sp], memory_order_relaxed);
+	return n;
 }
 
 void sched_point(struct machine *m, enum sched_point sp)
@@ -236,7 +242,9 @@ void sched_point(struct machine *m, enum sched_point sp)
 	int cpu = smp_processor_id(m);
 	struct cpu *c = &m->cpus[cpu];
 
-	atomic_fetch_add_explicit(&m->sched_hits[sp], 1, memory_order_relaxed);
+	atomic_store_explicit(&c->sched_hits[sp],
+			      atomic_load_explicit(&c->sched_hits[sp], memory_order_relaxed) + 1,
+			      memory_order_relaxed);
 	if (c->irqs_enabled && atomic_load_explicit(&c->timer_pending, memory_order_relaxed))
 		timer_interrupt(m, c, sp);
 	if (m->sched_hook)
@@ -325,6 +333,36 @@ static void machine_init_nodes(struct machine *m)
 	}
 }
 
+#define HOST_HUGE_SIZE (2ul << 20)
+
+/*
+ * Simulated memory: an anonymous mapping aligned to 2 MiB and marked for
+ * transparent huge pages, so the memmap of a machine costs one huge-page
+ * fault instead of hundreds of 4 KiB ones. Holes are never touched.
+ */
+static void *host_map_memory(size_t size)
+{
+	size_t len = size + HOST_HUGE_SIZE;
+	uint8_t *raw = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uint8_t *aligned;
+
+	if (raw == MAP_FAILED)
+		return NULL;
+	aligned = (uint8_t *)(((uintptr_t)raw + HOST_HUGE_SIZE - 1) & ~(HOST_HUGE_SIZE - 1));
+	if (aligned > raw)
+		munmap(raw, (size_t)(aligned - raw));
+	if (raw + len > aligned + size)
+		munmap(aligned + size, (size_t)(raw + len - (aligned + size)));
+	madvise(aligned, size, MADV_HUGEPAGE);
+	return aligned;
+}
+
+static void host_unmap_memory(void *mem, size_t size)
+{
+	munmap(mem, size);
+}
+
 static void fault_state_init(struct fault_state *fs)
 {
 	memset(fs, 0, sizeof(*fs));
@@ -367,9 +405,8 @@ struct machine *machine_create(const struct sf_topology *t, const struct sf_opti
 	machine_init_nodes(m);
 
 	m->mem_size = (size_t)m->max_pfn << PAGE_SHIFT;
-	mem = mmap(NULL, m->mem_size, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (mem == MAP_FAILED) {
+	mem = host_map_memory(m->mem_size);
+	if (!mem) {
 		if (err) {
 			snprintf(err->field, sizeof(err->field), "host");
 			snprintf(err->msg, sizeof(err->msg), "cannot map %zu bytes of memory",
@@ -480,7 +517,7 @@ void machine_destroy(struct machine *m)
 			kasan_unpoison(m->mem_base + PFN_PHYS(m->topo.ranges[i].start_pfn),
 				       PFN_PHYS(m->topo.ranges[i].end_pfn -
 						m->topo.ranges[i].start_pfn));
-		munmap(m->mem_base, m->mem_size);
+		host_unmap_memory(m->mem_base, m->mem_size);
 	}
 	spin_lock_destroy(&m->report_lock);
 	spin_lock_destroy(&m->shrinker_lock);

@@ -119,20 +119,35 @@ static int pfn_memory_node(const struct machine *m, pfn_t pfn)
 	return -1;
 }
 
+/* The next zone boundary above pfn (SF_MAX_PFN when none). */
+static pfn_t next_zone_boundary(const struct machine *m, pfn_t pfn)
+{
+	const pfn_t bounds[] = { m->topo.zone_dma_end, m->topo.zone_dma32_end,
+				 m->topo.zone_movable_start };
+
+	for (unsigned int i = 0; i < 3; i++)
+		if (bounds[i] > pfn)
+			return bounds[i];
+	return SF_MAX_PFN;
+}
+
 /* Initialise every struct page of an initialised section: reserved until
- * memblock hands its memory to buddy. */
+ * memblock hands its memory to buddy. Runs of pfns with the same node,
+ * zone and memory-or-hole answer are filled in one loop. */
 static void init_section_pages(struct machine *m, unsigned long nr)
 {
 	pfn_t start = (pfn_t)nr << m->sparse.section_shift;
 	pfn_t end = start + ((pfn_t)1 << m->sparse.section_shift);
 	struct mem_section *ms = &m->sparse.sections[nr];
+	struct page *base = pfn_to_page(m, start);	/* a section's memmap is contiguous */
 	pfn_t pfn = start;
 
 	while (pfn < end) {
 		int nid = pfn_memory_node(m, pfn);
-		pfn_t run_end = end;
+		pfn_t run_end = min_pfn_u(end, next_zone_boundary(m, pfn));
+		uint8_t zone = (uint8_t)pfn_zone_type(m, pfn);
+		uint16_t node;
 
-		/* Find the run of pfns with the same (node, memory) answer. */
 		for (unsigned int i = 0; i < m->topo.nr_ranges; i++) {
 			const struct sf_mem_range *r = &m->topo.ranges[i];
 
@@ -141,15 +156,16 @@ static void init_section_pages(struct machine *m, unsigned long nr)
 			else if (nid < 0 && r->start_pfn > pfn)
 				run_end = min_pfn_u(run_end, r->start_pfn);
 		}
+		node = (uint16_t)(nid >= 0 ? nid : pfn_hole_node(m, pfn, ms->nid));
 		for (; pfn < run_end; pfn++) {
-			struct page *page = pfn_to_page(m, pfn);
+			struct page *page = base + (pfn - start);
 
 			page->state = PS_RESERVED;
 			page->order = 0;
 			page->tail = 0;
 			page->head_offset = 0;
-			page->zone = (uint8_t)pfn_zone_type(m, pfn);
-			page->node = (uint16_t)(nid >= 0 ? nid : pfn_hole_node(m, pfn, ms->nid));
+			page->zone = zone;
+			page->node = node;
 			page->flags = nid >= 0 ? 0 : PG_hole;
 			atomic_init(&page->refcount, 0);
 		}

@@ -43,8 +43,10 @@ void sf_report_print(struct machine *m, const struct sf_report *r, void *data)
 	char buf[SF_REPORT_TITLE_MAX + SF_REPORT_BODY_MAX + 256];
 
 	(void)data;
-	/* WARN once per title: the log counts the rest. */
-	if (r->kind != SF_REPORT_BUG && sf_reports_count(m, r->title) > 1)
+	/* INFO notices are only counted; WARN once per title. */
+	if (r->kind == SF_REPORT_INFO)
+		return;
+	if (r->kind == SF_REPORT_WARN && sf_reports_count(m, r->title) > 1)
 		return;
 	fprintf(stderr, "slabfuzz: %s\n", sf_report_format(r, buf, sizeof(buf)));
 }
