@@ -118,6 +118,54 @@ static void test_gfp_zone_selection(void)
 	machine_destroy(m);
 }
 
+/* ZONE_MOVABLE only for __GFP_MOVABLE; MEMALLOC below watermarks; retry counts. */
+static void test_gfp_movable_memalloc_retry(void)
+{
+	struct sf_topology t;
+	struct machine *m;
+	struct page *p, **all;
+	unsigned long n = 0, runs;
+
+	sf_topology_simple(&t, 1, 1, 8);
+	t.zone_movable_start = 0x600;
+	m = test_machine(&t, NULL, STAGE_RUNNING);
+	assert_nonnull(m);
+	p = alloc_pages(m, GFP_HIGHUSER_MOVABLE, 0);
+	assert_nonnull(p);
+	expect_eq(page_zonenum(m, p), ZONE_MOVABLE);
+	__free_pages(m, p, 0);
+	all = calloc(4096, sizeof(*all));
+	assert_nonnull(all);
+	while ((p = alloc_pages(m, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, 0))) {
+		expect_true(page_zonenum(m, p) != ZONE_MOVABLE);
+		all[n++] = p;
+	}
+	/* Atomic allocations dig deeper, and never reclaim. */
+	runs = m->reclaim_runs;
+	while ((p = alloc_pages(m, GFP_ATOMIC | __GFP_NOWARN, 0)))
+		all[n++] = p;
+	expect_eq(m->reclaim_runs, runs);
+	/* Below every watermark: only MEMALLOC may go on. */
+	expect_null(alloc_pages(m, GFP_NOWAIT | __GFP_NOWARN, 0));
+	p = alloc_pages(m, GFP_NOWAIT | __GFP_MEMALLOC, 0);
+	expect_nonnull(p);
+	if (p)
+		all[n++] = p;
+	expect_null(alloc_pages(m, GFP_NOWAIT | __GFP_MEMALLOC | __GFP_NOMEMALLOC | __GFP_NOWARN, 0));
+	runs = m->reclaim_runs;
+	expect_null(alloc_pages(m, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, 0));
+	expect_eq(m->reclaim_runs - runs, 1);
+	runs = m->reclaim_runs;
+	expect_null(alloc_pages(m, GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN, 0));
+	expect_eq(m->reclaim_runs - runs, 3);
+	expect_true(check_machine(m));
+	while (n)
+		__free_pages(m, all[--n], 0);
+	free(all);
+	expect_no_reports(m);
+	machine_destroy(m);
+}
+
 static void test_gfp_zero(void)
 {
 	struct machine *m = small_machine(1, 1, 4);
@@ -566,6 +614,7 @@ int main(void)
 	RUN(test_two_machines);
 	RUN(test_every_order);
 	RUN(test_gfp_zone_selection);
+	RUN(test_gfp_movable_memalloc_retry);
 	RUN(test_gfp_zero);
 	RUN(test_fallback_by_distance);
 	RUN(test_thisnode);
