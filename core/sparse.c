@@ -25,10 +25,10 @@
  * Only the boot cpu touches this state while it is built (STAGE_SPARSE);
  * afterwards it is read-only, so pfn_valid and pfn_to_page take no lock.
  */
-#include <stdarg.h>
 #include <string.h>
 
 #include "internal.h"
+#include "seq_buf.h"
 
 static inline unsigned long pfn_to_section_nr(const struct sparse *sp, pfn_t pfn)
 {
@@ -412,32 +412,10 @@ bool sparse_is_valid(struct machine *m, char *why, size_t len)
 	return true;
 }
 
-struct map_buf {
-	char *buf;
-	size_t size;
-	size_t len;	/* would-be length */
-};
-
-static void map_printf(struct map_buf *mb, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void map_printf(struct map_buf *mb, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(mb->len < mb->size ? mb->buf + mb->len : NULL,
-		      mb->len < mb->size ? mb->size - mb->len : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		mb->len += (size_t)n;
-}
-
 size_t sparse_dump_map(struct machine *m, char *buf, size_t size)
 {
 	struct sparse *sp = &m->sparse;
-	struct map_buf mb = { buf, size, 0 };
+	struct seq_buf mb = SEQ_BUF_INIT(buf, size);
 
 	if (buf && size)
 		buf[0] = '\0';
@@ -450,7 +428,7 @@ size_t sparse_dump_map(struct machine *m, char *buf, size_t size)
 
 		if (!(ms->flags & SECTION_MARKED_PRESENT))
 			continue;
-		map_printf(&mb, "section %lu: pfn [%#lx-%#lx) node %d %s block %lu%s\n", nr,
+		seq_buf_printf(&mb, "section %lu: pfn [%#lx-%#lx) node %d %s block %lu%s\n", nr,
 			   (unsigned long)start,
 			   (unsigned long)(start + ((pfn_t)1 << sp->section_shift)), ms->nid,
 			   (ms->flags & SECTION_HAS_MEM_MAP) ? "initialised" : "present", block,
@@ -461,8 +439,8 @@ size_t sparse_dump_map(struct machine *m, char *buf, size_t size)
 
 		if (vb->state != VMEMMAP_MAPPED && !vb->populate_count)
 			continue;
-		map_printf(&mb, "vmemmap block %lu: node %d populated %u times\n", b, vb->nid,
+		seq_buf_printf(&mb, "vmemmap block %lu: node %d populated %u times\n", b, vb->nid,
 			   vb->populate_count);
 	}
-	return mb.len;
+	return seq_buf_done(&mb);
 }
