@@ -20,14 +20,14 @@ void page_block_set_state(struct page *head, unsigned int order, enum page_state
 {
 	unsigned long nr = 1ul << order;
 
-	head->state = (uint8_t)state;
+	page_state_set(head, state);
 	head->order = (uint8_t)order;
 	head->tail = 0;
 	head->head_offset = 0;
 	for (unsigned long i = 1; i < nr; i++) {
 		struct page *p = head + i;
 
-		p->state = (uint8_t)state;
+		page_state_set(p, state);
 		p->order = 0;
 		p->tail = 1;
 		p->head_offset = (uint32_t)i;
@@ -36,7 +36,7 @@ void page_block_set_state(struct page *head, unsigned int order, enum page_state
 
 static void buddy_list_add(struct zone *zone, struct page *page, unsigned int order)
 {
-	page->state = PS_BUDDY;
+	page_state_set(page, PS_BUDDY);
 	page->order = (uint8_t)order;
 	page->tail = 0;
 	list_add(&page->lru, &zone->free_area[order].free_list);
@@ -62,7 +62,7 @@ static struct page *find_free_buddy(struct machine *m, struct page *page, pfn_t 
 	if (buddy_pfn >= m->max_pfn || !pfn_valid(m, buddy_pfn))
 		return NULL;
 	buddy = pfn_to_page(m, buddy_pfn);
-	if (buddy->state != PS_BUDDY || buddy->tail || buddy->order != order)
+	if (page_state_get(buddy) != PS_BUDDY || buddy->tail || buddy->order != order)
 		return NULL;
 	if (!machine_bug(m, SF_BUG_BUDDY_MERGE_UNALIGNED) &&
 	    (buddy->zone != page->zone || buddy->node != page->node))

@@ -111,6 +111,23 @@ struct page {
 
 _Static_assert(sizeof(struct page) == 64, "struct page is 64 bytes");
 
+/*
+ * page->state is read under zone->lock by buddy merging (find_free_buddy
+ * looks at the neighbour block) while the owner of that neighbour changes it
+ * without zone->lock (prep_new_page, pcp_free, alloc_pages_exact). A block
+ * enters and leaves PS_BUDDY only under zone->lock, so the other fields of a
+ * PS_BUDDY page are stable for the reader; the state itself goes through
+ * these two wrappers on both sides.
+ */
+static inline enum page_state page_state_get(const struct page *p)
+{
+	return (enum page_state)__atomic_load_n(&p->state, __ATOMIC_RELAXED);
+}
+static inline void page_state_set(struct page *p, enum page_state state)
+{
+	__atomic_store_n(&p->state, (uint8_t)state, __ATOMIC_RELAXED);
+}
+
 /* The head page of the block page belongs to (struct pages of a block are
  * contiguous: a block never crosses a section). */
 static inline struct page *compound_head(struct page *page)
@@ -364,7 +381,7 @@ struct machine {
 
 	spinlock_t shrinker_lock;
 	struct shrinker *shrinkers;
-	unsigned long reclaim_runs;	/* times direct reclaim ran */
+	atomic_ulong reclaim_runs;	/* times direct reclaim ran (any cpu) */
 
 	struct slab_state *slab;	/* NULL until STAGE_SLAB_PARTIAL */
 };

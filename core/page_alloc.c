@@ -137,6 +137,15 @@ static struct page *rmqueue(struct machine *m, struct zone *zone, unsigned int o
 		return pcp_alloc(m, zone, order);
 	spin_lock(&zone->lock);
 	page = buddy_take_smallest(m, zone, order);
+	/*
+	 * Off the free lists, the block must stop looking like a free buddy
+	 * before zone->lock is dropped (__ClearPageBuddy in the kernel): a
+	 * concurrent free of its buddy would merge with it and list_del it a
+	 * second time. PS_PCP is the state pcp_alloc gives the blocks it takes;
+	 * prep_new_page accepts it and makes the block PS_ALLOCATED.
+	 */
+	if (page)
+		page_block_set_state(page, order, PS_PCP);
 	spin_unlock(&zone->lock);
 	return page;
 }
@@ -188,7 +197,7 @@ static unsigned long shrink_slab(struct machine *m)
 static void direct_reclaim(struct machine *m)
 {
 	sched_point(m, SP_ALLOC_PAGES_RECLAIM);
-	m->reclaim_runs++;
+	atomic_fetch_add_explicit(&m->reclaim_runs, 1, memory_order_relaxed);
 	drain_all_pages(m);
 	shrink_slab(m);
 }
@@ -481,7 +490,7 @@ void *alloc_pages_exact(struct machine *m, size_t size, gfp_t gfp)
 	for (unsigned long i = 0; i < nr; i++) {
 		struct page *p = page + i;
 
-		p->state = PS_ALLOCATED;
+		page_state_set(p, PS_ALLOCATED);
 		p->tail = 0;
 		p->head_offset = 0;
 		p->order = 0;
