@@ -10,5 +10,6 @@
 #include "slabfuzz/machine.h"
 #include "slabfuzz/fault.h"
 #include "slabfuzz/mm.h"
+#include "slabfuzz/slab.h"
 
 #endif
