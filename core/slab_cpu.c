@@ -405,9 +405,9 @@ void *slab_early_node_alloc(struct machine *m, struct kmem_cache *s, int nid, gf
 	x = slab_obj(m, s, page, 0);
 	atomic_store_explicit(&bitmap_words(m, s, page)[0], 1ul, memory_order_relaxed);
 	page->slab_inuse = 1;
-	kasan_unpoison(x, s->object_size);
 	if (slab_has_debug(s))
 		slab_debug_alloc(m, s, page, x, "kmem_cache_node bootstrap", 0);
+	kasan_unpoison(x, s->object_size);
 	n = x;
 	slab_init_node(m, s, n, nid);
 	s->node[nid] = n;

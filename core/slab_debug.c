@@ -138,6 +138,15 @@ static int print_track(struct kmem_cache *s, const void *x, enum track_item item
 			(unsigned long long)t.seq);
 }
 
+static bool object_start(struct machine *m, struct kmem_cache *s, struct page *page,
+			 const void *x)
+{
+	size_t off = (size_t)((const char *)x - (const char *)slab_base(m, page));
+
+	return off >= s->red_left_pad && (off - s->red_left_pad) % s->size == 0 &&
+	       (off - s->red_left_pad) / s->size < s->objects;
+}
+
 void slab_report_object(struct machine *m, struct kmem_cache *s, const void *x,
 			const char *what, const char *op, const char *fmt, ...)
 {
@@ -160,7 +169,7 @@ void slab_report_object(struct machine *m, struct kmem_cache *s, const void *x,
 	len += vsnprintf(body + len, sizeof(body) - (size_t)len, fmt, ap);
 	va_end(ap);
 	if (s->track_offset && page && (page->flags & PG_slab) && page->slab_cache == s &&
-	    (size_t)len < sizeof(body)) {
+	    object_start(m, s, page, x) && (size_t)len < sizeof(body)) {
 		len += print_track(s, x, TRACK_ALLOC, body + len, sizeof(body) - (size_t)len);
 		if ((size_t)len < sizeof(body))
 			print_track(s, x, TRACK_FREE, body + len, sizeof(body) - (size_t)len);
