@@ -811,8 +811,10 @@ static int kmem_cache_init(struct machine *m)
 			continue;
 		if (slab_early_node_alloc(m, boot_node, (int)nid, GFP_NOWAIT))
 			continue;
-		/* No memory there: the fallback path finds what is set up. */
-		if (kmem_cache_alloc_node(m, boot_node, GFP_NOWAIT, (int)nid))
+		/* SF_BUG_SLAB_MEMORYLESS_BOOT: no memory there, and the fallback
+		 * path walks per-node structures that are not set up yet. */
+		if (machine_bug(m, SF_BUG_SLAB_MEMORYLESS_BOOT) &&
+		    kmem_cache_alloc_node(m, boot_node, GFP_NOWAIT, (int)nid))
 			SF_BUG_ON("fallback gave a node structure during bootstrap");
 		return -ENOMEM;
 	}

@@ -465,7 +465,9 @@ static void *fallback_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp, 
 		void *x;
 
 		if (!n) {
-			if (node_state(m, order[i], N_NORMAL_MEMORY)) {
+			/* Only the incident-1 bootstrap leaves such a node without one. */
+			if (node_state(m, order[i], N_NORMAL_MEMORY) &&
+			    machine_bug(m, SF_BUG_SLAB_MEMORYLESS_BOOT)) {
 				report_missing_node(m, s, order[i]);
 				return NULL;
 			}
