@@ -269,9 +269,12 @@ static inline struct kmem_cache_node *get_node(struct kmem_cache *s, int nid)
 {
 	return s->node[nid];
 }
+/* Bitmap words are written under list_lock and may be read without it. */
 static inline bool test_bit_ul(const unsigned long *map, unsigned int i)
 {
-	return (map[i / (8 * sizeof(long))] >> (i % (8 * sizeof(long)))) & 1ul;
+	const atomic_ulong *w = (const atomic_ulong *)(map + i / (8 * sizeof(long)));
+
+	return (atomic_load_explicit(w, memory_order_relaxed) >> (i % (8 * sizeof(long)))) & 1ul;
 }
 static inline bool slab_has_debug(const struct kmem_cache *s)
 {

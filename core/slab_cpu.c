@@ -611,55 +611,52 @@ void *slab_alloc_node(struct machine *m, struct kmem_cache *s, gfp_t gfp, int ni
 
 /* ---- free ---- */
 
-/* Move a batch from a full cpu queue to the shared queue or the slabs. */
+/*
+ * Move a batch from a full cpu queue to the shared queue or the slabs.
+ * A cpu queue holds objects of its cpu's memory node only (n).
+ */
 static void cache_flusharray(struct machine *m, struct kmem_cache *s, struct kmem_cache_node *n,
 			     struct array_cache *ac, struct list_head *to_free)
 {
 	unsigned int batch = ac->batchcount;
+	struct array_cache *sh;
 
-	if (n->shared) {
-		struct array_cache *sh;
+	spin_lock(&n->list_lock);
+	sh = n->shared;	/* replaced by tune under list_lock */
+	if (sh && sh->avail < sh->limit) {
+		unsigned int room = sh->limit - sh->avail;
 
-		spin_lock(&n->list_lock);
-		sh = n->shared;
-		if (sh->avail < sh->limit) {
-			unsigned int room = sh->limit - sh->avail;
-			unsigned int nr = room < batch ? room : batch;
-
-			memcpy(sh->entry + sh->avail, ac->entry, nr * sizeof(void *));
-			sh->avail += nr;
-			ac->avail -= nr;
-			memmove(ac->entry, ac->entry + nr, ac->avail * sizeof(void *));
-			spin_unlock(&n->list_lock);
-			return;
-		}
-		spin_unlock(&n->list_lock);
+		if (room < batch)
+			batch = room;
+		memcpy(sh->entry + sh->avail, ac->entry, batch * sizeof(void *));
+		sh->avail += batch;
+	} else {
+		free_block_held(m, s, ac->entry, batch, to_free, n);
 	}
-	free_block(m, s, ac->entry, batch, to_free);
+	spin_unlock(&n->list_lock);
 	ac->avail -= batch;
 	memmove(ac->entry, ac->entry + batch, ac->avail * sizeof(void *));
 }
 
-/* Empty an alien buffer into its node: shared queue first, then slabs. */
+/* Empty an alien buffer (objects of node nid) into nid: shared first, then slabs. */
 static void drain_alien(struct machine *m, struct kmem_cache *s, struct array_cache *ac, int nid,
 			struct list_head *to_free)
 {
 	struct kmem_cache_node *rn = get_node(s, nid);
+	struct array_cache *sh;
 
-	if (rn->shared) {
-		spin_lock(&rn->list_lock);
-		if (rn->shared->avail < rn->shared->limit) {
-			struct array_cache *sh = rn->shared;
-			unsigned int room = sh->limit - sh->avail;
-			unsigned int nr = room < ac->avail ? room : ac->avail;
+	spin_lock(&rn->list_lock);
+	sh = rn->shared;
+	if (sh && sh->avail < sh->limit) {
+		unsigned int room = sh->limit - sh->avail;
+		unsigned int nr = room < ac->avail ? room : ac->avail;
 
-			memcpy(sh->entry + sh->avail, ac->entry + ac->avail - nr, nr * sizeof(void *));
-			sh->avail += nr;
-			ac->avail -= nr;
-		}
-		spin_unlock(&rn->list_lock);
+		memcpy(sh->entry + sh->avail, ac->entry + ac->avail - nr, nr * sizeof(void *));
+		sh->avail += nr;
+		ac->avail -= nr;
 	}
-	free_block(m, s, ac->entry, ac->avail, to_free);
+	free_block_held(m, s, ac->entry, ac->avail, to_free, rn);
+	spin_unlock(&rn->list_lock);
 	ac->avail = 0;
 }
 
