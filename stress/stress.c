@@ -363,9 +363,10 @@ uint64_t stress_rand(struct stress_rng *r)
 void stress_fill(void *p, size_t size, uint64_t cookie)
 {
 	unsigned char *b = p;
-	size_t end = size < FILL_PATTERN_MAX ? size : FILL_PATTERN_MAX;
+	size_t body = size >= 16 ? size - 8 : size;	/* the tail holds ~cookie */
+	size_t end = body < FILL_PATTERN_MAX ? body : FILL_PATTERN_MAX;
 
-	memcpy(b, &cookie, sizeof(cookie));
+	memcpy(b, &cookie, size < 8 ? size : 8);
 	for (size_t i = 8; i < end; i++)
 		b[i] = (unsigned char)(cookie >> ((i & 7) * 8)) ^ (unsigned char)i;
 	if (size >= 16) {
@@ -378,11 +379,11 @@ void stress_fill(void *p, size_t size, uint64_t cookie)
 long stress_check(const void *p, size_t size, uint64_t cookie)
 {
 	const unsigned char *b = p;
-	size_t end = size < FILL_PATTERN_MAX ? size : FILL_PATTERN_MAX;
+	size_t body = size >= 16 ? size - 8 : size;	/* the tail holds ~cookie */
+	size_t end = body < FILL_PATTERN_MAX ? body : FILL_PATTERN_MAX;
 	uint64_t v;
 
-	memcpy(&v, b, sizeof(v));
-	if (v != cookie)
+	if (memcmp(b, &cookie, size < 8 ? size : 8))
 		return 0;
 	for (size_t i = 8; i < end; i++)
 		if (b[i] != ((unsigned char)(cookie >> ((i & 7) * 8)) ^ (unsigned char)i))
@@ -504,7 +505,13 @@ int stress_setup(struct stress_run *run, const struct stress_config *cfg,
 	pthread_mutex_init(&run->fail_lock, NULL);
 	pthread_mutex_init(&run->report_lock, NULL);
 
-	if (stress_topology(cfg->topology, cfg->cpus, &topo)) {
+	if (cfg->cpus + nr_helpers > SF_MAX_CPUS) {
+		fprintf(stderr, "%s: %u cpus and %u helper threads: at most %d cpus in all\n",
+			cfg->prog, cfg->cpus, nr_helpers, SF_MAX_CPUS);
+		return -1;
+	}
+	/* Helpers (tuner...) get cpus of their own after the workers' cpus. */
+	if (stress_topology(cfg->topology, cfg->cpus + nr_helpers, &topo)) {
 		fprintf(stderr, "%s: unknown topology '%s'\n", cfg->prog, cfg->topology);
 		return -1;
 	}
@@ -542,9 +549,7 @@ int stress_setup(struct stress_run *run, const struct stress_config *cfg,
 		t->run = run;
 		t->id = i;
 		t->worker = i < cfg->threads;
-		/* Helpers run on the last cpus, away from worker 0. */
-		t->cpu = t->worker ? (int)(i % cfg->cpus)
-				   : (int)(cfg->cpus - 1 - (i - cfg->threads) % cfg->cpus);
+		t->cpu = t->worker ? (int)(i % cfg->cpus) : (int)(cfg->cpus + i - cfg->threads);
 		stress_rng_seed(&t->rng, cfg->seed, i);
 	}
 	return 0;
@@ -603,13 +608,13 @@ bool stress_op_done(struct stress_thread *t)
 
 void stress_cpu_enter(struct stress_thread *t)
 {
-	if (t->run->shared_cpus || !t->worker)
+	if (t->run->shared_cpus && t->worker)
 		pthread_mutex_lock(&t->run->cpu_lock[t->cpu]);
 }
 
 void stress_cpu_leave(struct stress_thread *t)
 {
-	if (t->run->shared_cpus || !t->worker)
+	if (t->run->shared_cpus && t->worker)
 		pthread_mutex_unlock(&t->run->cpu_lock[t->cpu]);
 }
 
@@ -708,8 +713,54 @@ void stress_fail(struct stress_run *run, const char *fmt, ...)
 	atomic_store(&run->stop, true);
 }
 
+int stress_slab_names(struct machine *m, char ***names_out)
+{
+	size_t len = slab_sysfs_list(m, NULL, 0);
+	char *buf = malloc(len + 1);
+	char **names;
+	int n = 0;
+
+	*names_out = NULL;
+	if (!buf)
+		return -ENOMEM;
+	slab_sysfs_list(m, buf, len + 1);
+	buf[len] = '\0';
+	names = calloc(len / 2 + 2, sizeof(*names));
+	if (!names) {
+		free(buf);
+		return -ENOMEM;
+	}
+	for (char *save = NULL, *tok = strtok_r(buf, "\n", &save); tok;
+	     tok = strtok_r(NULL, "\n", &save)) {
+		char *alias = strchr(tok, ' ');	/* "name -> target" for an alias */
+
+		if (alias)
+			*alias = '\0';
+		names[n] = strdup(tok);
+		if (names[n])
+			n++;
+	}
+	free(buf);
+	*names_out = names;
+	return n;
+}
+
+void stress_slab_names_free(char **names, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
 void stress_quiesce(struct machine *m)
 {
+	char **names;
+	int n = machine_stage(m) >= STAGE_SLAB_UP ? stress_slab_names(m, &names) : 0;
+
+	for (int i = 0; i < n; i++)
+		slab_attr_store(m, names[i], "shrink", "1");
+	if (n > 0)
+		stress_slab_names_free(names, n);
 	drain_all_pages(m);
 }
 

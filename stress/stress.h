@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "slabfuzz/slabfuzz.h"
+#include "slabfuzz/slab.h"
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
@@ -136,9 +137,9 @@ static inline uint64_t stress_cookie(unsigned int thread, uint64_t seq)
 }
 
 /*
- * Fill size bytes (>= 8) at p with cookie: the cookie in the first 8 bytes,
- * a pattern derived from it after them (up to 64 bytes) and its complement
- * in the last 8 bytes (when size >= 16).
+ * Fill size bytes (>= 1) at p with cookie: the cookie in the first 8 bytes
+ * (fewer when size < 8), a pattern derived from it after them (up to 64
+ * bytes) and its complement in the last 8 bytes (when size >= 16).
  */
 void stress_fill(void *p, size_t size, uint64_t cookie);
 /*
@@ -249,6 +250,13 @@ static inline bool stress_failed(const struct stress_run *run)
 
 /* drain_all_pages, and shrink every slab cache when the slab layer is up. */
 void stress_quiesce(struct machine *m);
+
+/*
+ * The names of every registered slab directory and alias (slab_sysfs_list),
+ * as an array of n strings. Returns n or -ENOMEM.
+ */
+int stress_slab_names(struct machine *m, char ***names);
+void stress_slab_names_free(char **names, int n);
 
 /*
  * The common end-of-run checks: check_machine() and no BUG or WARN report
