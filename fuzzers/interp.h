@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The interpreter every fuzz target, the replay binaries and the slabfuzz
+ * tool share: it builds the machine a program describes, runs its
+ * operations against a shadow model, and stops at the first problem.
+ *
+ * Oracles (any failure prints "slabfuzz: <title>" and aborts, so the
+ * engine keeps the input):
+ *   - a BUG or WARN report the harness did not provoke on purpose (it knows
+ *     when it passes invalid gfp, a too large order, a blocking gfp from
+ *     atomic context, a misuse op ...); INFO reports never stop a run;
+ *   - shadow model of owned pages and objects: no overlap, aligned, in the
+ *     zone and node the gfp allows, zeroed when asked, the pattern written
+ *     at allocation still there at free, NOFAIL never NULL without the
+ *     "impossible" report, invalid requests refused;
+ *   - interrupt state: nothing enables interrupts or leaves interrupt
+ *     context behind the caller's back;
+ *   - check_machine() every few operations and at the end;
+ *   - at the end everything is freed and page accounting is back to what
+ *     it was after the last boot stage.
+ * Titles of harness oracles start with "HARNESS: ".
+ */
+#ifndef SLABFUZZ_FUZZ_INTERP_H
+#define SLABFUZZ_FUZZ_INTERP_H
+
+#include <stdio.h>
+
+#include "program.h"
+
+struct sf_target {
+	const char *name;		/* fuzz_pages */
+	enum boot_stage prologue;	/* boot to this stage before the ops */
+	uint64_t ops;			/* bit per enum sf_opcode: ops run; others skipped */
+	bool workload;			/* epilogue: boot fully, small workload on every cpu */
+	unsigned int check_every;	/* check_machine() every this many ops */
+};
+
+/* All targets (fuzz_program_text included), NULL-terminated by name. */
+extern const struct sf_target sf_targets[];
+const struct sf_target *sf_target_find(const char *name);
+
+struct sf_run_opts {
+	unsigned int bugs;		/* enum sf_bug bits, from SLABFUZZ_BUGS only */
+	FILE *trace;			/* each op as it runs, NULL for none */
+	bool dump_on_failure;		/* buddyinfo, zoneinfo, slabinfo at failure */
+};
+
+/*
+ * Run p as target t. Returns 0 when the run was clean; on a failure prints
+ * the report and aborts (never returns).
+ */
+int sf_run_program(const struct sf_target *t, const struct sf_program *p,
+		   const struct sf_run_opts *o);
+
+/* The fuzz entry points' helpers: SLABFUZZ_BUGS into the options (exits
+ * with a message on a bad list), and one input of target name. */
+void sf_fuzz_init(struct sf_run_opts *o);
+int sf_fuzz_one(const char *target, const struct sf_run_opts *o, const uint8_t *data,
+		size_t size);
+
+/* The fuzz_program_text oracle: parse text; on success print/parse/encode/
+ * decode must agree. Aborts on a disagreement. */
+int sf_fuzz_text(const uint8_t *data, size_t size);
+
+#endif

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Interpreter state shared by interp.c (machine, pages, contexts) and
+ * interp_slab.c (caches and objects). File-local to fuzzers/.
+ */
+#ifndef SLABFUZZ_FUZZ_INTERP_INTERNAL_H
+#define SLABFUZZ_FUZZ_INTERP_INTERNAL_H
+
+#include "interp.h"
+
+#define RUN_MAX_EXPECT 6
+#define RUN_MAX_PFN 8192	/* > the largest pfn a program can describe */
+
+enum page_h_kind { PH_PAGES, PH_ADDR, PH_EXACT };
+
+struct page_h {
+	bool live;
+	uint8_t kind;		/* enum page_h_kind */
+	unsigned int order;	/* PH_PAGES, PH_ADDR */
+	struct page *page;
+	void *addr;
+	size_t size;		/* PH_EXACT: bytes asked */
+	pfn_t pfn;
+	unsigned long nr;	/* pages owned */
+};
+
+struct mb_h {
+	bool live;
+	uint8_t *ptr;
+	size_t size;
+};
+
+struct cache_h {
+	bool live;
+	void *cache;		/* struct kmem_cache * */
+	size_t size;		/* object size asked */
+	unsigned int align;
+	unsigned int flags;
+	bool ctor;
+};
+
+struct obj_h {
+	bool live;
+	uint8_t *ptr;
+	size_t size;		/* bytes asked (pattern covers them) */
+	int cache;		/* cache handle, -1 for kmalloc */
+	uint8_t seed;		/* pattern seed */
+};
+
+struct cpu_shadow {
+	bool irqs_on;
+	int irq_depth;
+	int preempt;
+};
+
+struct injected {
+	bool armed;
+	enum sched_point sp;
+	uint8_t code;		/* OP_IRQ_AT, OP_IRQ_FREE_AT, OP_KMALLOC_IRQ_AT */
+	const struct sf_op *op;
+};
+
+struct run {
+	const struct sf_target *t;
+	const struct sf_program *p;
+	const struct sf_run_opts *o;
+	struct machine *m;
+	struct sf_topology topo;
+	unsigned int op_index;		/* op running, nr_ops for the epilogue */
+	const char *phase;		/* "prologue", "op", "epilogue", "teardown" */
+
+	/* Reports the harness provokes on purpose during the current call. */
+	const char *expect[RUN_MAX_EXPECT];
+	unsigned int nr_expect;
+	unsigned long expect_seen[RUN_MAX_EXPECT];
+	/* replay mode: the first unexpected report, shown after the op */
+	bool deferred;
+	struct sf_report deferred_report;
+
+	struct cpu_shadow cpu[SF_PROG_MAX_CPUS];
+	bool in_hook;
+	struct injected inj;
+
+	struct page_h pages[SF_PROG_MAX_OPS];
+	struct mb_h mbs[SF_PROG_MAX_OPS];
+	struct cache_h caches[SF_PROG_MAX_OPS];
+	struct obj_h objs[SF_PROG_MAX_OPS];
+	uint64_t owned[RUN_MAX_PFN / 64];	/* pfns in live page handles */
+	long live_pages;
+	long base_alloc;		/* nr_allocated_pages without ours, after boot */
+	long base_free;
+	bool have_base;
+	bool slab_used;			/* slab ops ran since the baseline */
+};
+
+_Noreturn void run_fail(struct run *r, const char *title, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void run_expect(struct run *r, const char *title);
+void run_expect_clear(struct run *r);
+unsigned long run_seen(const struct run *r, const char *title);
+struct cpu_shadow *run_cpu(struct run *r);
+/* Expected reports of an allocation with gfp (page or slab) in the current
+ * context; returns true when the request is invalid and must fail. */
+bool run_expect_alloc(struct run *r, gfp_t gfp, bool slab);
+void run_after_call(struct run *r);
+
+/* interp_slab.c */
+bool slab_op(struct run *r, const struct sf_op *op);
+void slab_irq_op(struct run *r, const struct sf_op *op);
+void slab_shrink_all(struct run *r);
+void slab_teardown(struct run *r);
+void slab_workload(struct run *r);
+size_t slab_dump(struct run *r, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one program format every fuzz target reads.
+ *
+ * A program is a header (the machine: topology and options) and a sequence
+ * of operations. It has two forms that round-trip:
+ *
+ *   binary  what the fuzzing engines mutate. EVERY byte string decodes to a
+ *           valid program: values are clamped (modulo their range) into
+ *           something the machine accepts, handle references are taken
+ *           modulo the handles that exist, and a truncated operation ends
+ *           the program. Nothing is ever rejected. Small inputs give small
+ *           machines (missing header bytes read as 0, which gives a 1-node,
+ *           2-cpu, 2 MiB machine).
+ *   text    one line per header field or operation, symbolic names:
+ *
+ *     slabfuzz-program 1
+ *     machine nodes=2 cpus=2 boot=cpu0 max_order=9 section_shift=9 vmemmap_block=2 ...
+ *     cpu_nodes node0 node1
+ *     range node0 0x0-0x200
+ *     zones dma=0x40 dma32=0x100 movable=none
+ *     boot running
+ *     p0 = alloc_pages GFP_KERNEL|__GFP_ZERO order=2
+ *     free p0
+ *
+ * decode(bytes) -> program -> print -> parse -> encode gives the canonical
+ * bytes of the program, and print(parse(text)) == text for canonical text.
+ * The binary form starts with the format version byte (any value decodes as
+ * the current version; the encoder writes SF_PROG_VERSION).
+ */
+#ifndef SLABFUZZ_FUZZ_PROGRAM_H
+#define SLABFUZZ_FUZZ_PROGRAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "slabfuzz/slabfuzz.h"
+
+#define SF_PROG_VERSION 1
+#define SF_PROG_MAX_OPS 256
+#define SF_PROG_MAX_ARGS 5
+#define SF_PROG_MAX_NODES 4
+#define SF_PROG_MAX_CPUS 8
+#define SF_PROG_MAX_RANGES 4
+#define SF_PROG_RANGE_UNIT 32		/* pages: ranges and holes are multiples */
+#define SF_PROG_MAX_RANGE_UNITS 32	/* a range is at most 1024 pages (4 MiB) */
+#define SF_PROG_MAX_GAP_UNITS 16	/* a hole before a range is below 512 pages */
+#define SF_PROG_BINARY_MAX (16 + SF_PROG_MAX_OPS * 12)
+
+/* The invalid gfp bit the decoder may produce (outside __GFP_BITS_MASK). */
+#define SF_GFP_INVALID_BIT 0x40000u
+
+enum sf_handle_kind {
+	HK_NONE,
+	HK_PAGE,	/* "p": pages from the page allocator */
+	HK_MEMBLOCK,	/* "m": boot memory */
+	HK_CACHE,	/* "c": a kmem_cache */
+	HK_OBJ,		/* "o": a slab object */
+	NR_HANDLE_KINDS
+};
+
+enum sf_arg_kind {
+	ARG_STAGE,	/* boot stage name */
+	ARG_GFP,	/* GFP_KERNEL|__GFP_ZERO */
+	ARG_NODE,	/* node1, or "any" */
+	ARG_CPU,	/* cpu2 */
+	ARG_HANDLE,	/* p3, m0, c1, o7 (kind in spec.handle) */
+	ARG_SP,		/* sched point name */
+	ARG_ENUM,	/* one of spec.names */
+	ARG_NUM,	/* key=N, N < spec.mod; 1 byte when mod <= 256 else 2 */
+};
+
+struct sf_arg_spec {
+	uint8_t kind;		/* enum sf_arg_kind */
+	uint8_t handle;		/* ARG_HANDLE: enum sf_handle_kind */
+	const char *key;	/* ARG_NUM: the key printed before '=' */
+	uint32_t mod;		/* ARG_NUM: values are < mod */
+	uint32_t scale;		/* ARG_NUM: printed value = stored * scale (0: 1) */
+	const char *const *names; /* ARG_ENUM: NULL-terminated */
+};
+
+#define SF_OP_LIST(X)                                                           \
+	X(BOOT, "boot")                                                         \
+	X(ALLOC_PAGES, "alloc_pages")                                           \
+	X(ALLOC_PAGES_NODE, "alloc_pages_node")                                 \
+	X(GET_FREE_PAGES, "get_free_pages")                                     \
+	X(ALLOC_PAGES_EXACT, "alloc_pages_exact")                               \
+	X(FREE, "free")                                                         \
+	X(DOUBLE_FREE, "double_free")                                           \
+	X(FREE_WRONG_ORDER, "free_wrong_order")                                 \
+	X(DRAIN_LOCAL, "drain_local_pages")                                     \
+	X(DRAIN_ALL, "drain_all_pages")                                         \
+	X(CPU, "cpu")                                                           \
+	X(IRQ_DISABLE, "local_irq_disable")                                     \
+	X(IRQ_ENABLE, "local_irq_enable")                                       \
+	X(IRQ_ENTER, "irq_enter")                                               \
+	X(IRQ_EXIT, "irq_exit")                                                 \
+	X(PREEMPT_DISABLE, "preempt_disable")                                   \
+	X(PREEMPT_ENABLE, "preempt_enable")                                     \
+	X(TIMER, "timer_set_pending")                                           \
+	X(FAIL_PAGE_ALLOC, "fail_page_alloc")                                   \
+	X(FAIL_PAGE_ALLOC_OFF, "fail_page_alloc_off")                           \
+	X(CHECK, "check")                                                       \
+	X(DUMP, "dump")                                                         \
+	X(MEMBLOCK_ALLOC, "memblock_alloc")                                     \
+	X(MEMBLOCK_FREE, "memblock_free")                                       \
+	X(PFN_WALK, "pfn_walk")                                                 \
+	X(IRQ_AT, "irq_at")                                                     \
+	X(IRQ_FREE_AT, "irq_free_at")                                           \
+	X(RESERVED27, "reserved27")                                             \
+	X(CACHE_CREATE, "kmem_cache_create")                                    \
+	X(CACHE_DESTROY, "kmem_cache_destroy")                                  \
+	X(CACHE_ALLOC, "kmem_cache_alloc")                                      \
+	X(CACHE_FREE, "kmem_cache_free")                                        \
+	X(KMALLOC, "kmalloc")                                                   \
+	X(KZALLOC, "kzalloc")                                                   \
+	X(KCALLOC, "kcalloc")                                                   \
+	X(KREALLOC, "krealloc")                                                 \
+	X(KFREE, "kfree")                                                       \
+	X(CACHE_TUNE, "kmem_cache_tune")                                        \
+	X(CACHE_SHRINK, "kmem_cache_shrink")                                    \
+	X(CACHE_VALIDATE, "kmem_cache_validate")                                \
+	X(ATTR_SHOW, "attr_show")                                               \
+	X(ATTR_STORE, "attr_store")                                             \
+	X(KMALLOC_IRQ_AT, "kmalloc_irq_at")                                     \
+	X(FAILSLAB, "failslab")                                                 \
+	X(FAILSLAB_OFF, "failslab_off")                                         \
+	X(SLAB_DOUBLE_FREE, "slab_double_free")
+
+enum sf_opcode {
+#define SF_OP_ENUM(id, name) OP_##id,
+	SF_OP_LIST(SF_OP_ENUM)
+#undef SF_OP_ENUM
+	NR_OPCODES
+};
+
+struct sf_op_spec {
+	const char *name;
+	uint8_t result;		/* enum sf_handle_kind the op creates, HK_NONE */
+	uint8_t nargs;
+	uint8_t slab;		/* needs the slab layer */
+	struct sf_arg_spec args[SF_PROG_MAX_ARGS];
+};
+
+extern const struct sf_op_spec sf_op_specs[NR_OPCODES];
+
+struct sf_op {
+	uint8_t code;				/* enum sf_opcode */
+	int32_t result;				/* handle index created, -1 for none */
+	uint32_t arg[SF_PROG_MAX_ARGS];		/* stored values (see the spec) */
+};
+
+struct sf_range {
+	int node;
+	uint32_t gap_units;	/* hole before the range, in SF_PROG_RANGE_UNIT pages */
+	uint32_t len_units;	/* 1..SF_PROG_MAX_RANGE_UNITS */
+};
+
+struct sf_header {
+	unsigned int nr_nodes;
+	unsigned int nr_cpus;
+	unsigned int boot_cpu;
+	int cpu_node[SF_PROG_MAX_CPUS];
+	unsigned int max_order;
+	unsigned int section_shift;
+	unsigned int vmemmap_block_sections;
+	bool memmap_together;
+	int debug_level;
+	unsigned int nr_ranges;
+	struct sf_range ranges[SF_PROG_MAX_RANGES];
+	uint8_t distance[SF_PROG_MAX_NODES][SF_PROG_MAX_NODES];
+	pfn_t zone_dma_end;
+	pfn_t zone_dma32_end;
+	pfn_t zone_movable_start;	/* SF_MAX_PFN: no movable zone */
+};
+
+struct sf_program {
+	unsigned int version;
+	struct sf_header h;
+	unsigned int nr_ops;
+	unsigned int nr_handles[NR_HANDLE_KINDS];
+	struct sf_op ops[SF_PROG_MAX_OPS];
+};
+
+/* Decode any bytes. Never fails. */
+void sf_prog_decode(const uint8_t *data, size_t size, struct sf_program *p);
+/* Canonical binary form into buf (SF_PROG_BINARY_MAX is always enough);
+ * returns the length. */
+size_t sf_prog_encode(const struct sf_program *p, uint8_t *buf, size_t size);
+
+/* Text form. print returns the length that would have been written (like
+ * snprintf). parse returns 0, or -1 with "line N: what" in err. */
+size_t sf_prog_print(const struct sf_program *p, char *buf, size_t size);
+size_t sf_prog_print_op(const struct sf_program *p, const struct sf_op *op, char *buf,
+			size_t size);
+int sf_prog_parse(const char *text, struct sf_program *p, char *err, size_t errsize);
+
+/* The machine described by the header. */
+void sf_prog_topology(const struct sf_header *h, struct sf_topology *t);
+pfn_t sf_prog_max_pfn(const struct sf_header *h);
+
+/* Is this a text program (starts with the "slabfuzz-program" line, after
+ * comments)? */
+bool sf_prog_is_text(const uint8_t *data, size_t size);
+
+/* Load a file (text or binary) into p. Returns 0, or -1 with err naming the
+ * problem (missing, empty, not a program, parse error with line). */
+int sf_prog_load_file(const char *path, struct sf_program *p, char *err, size_t errsize);
+
+/* gfp as text (symbolic) and back. parse returns 0 or -1. */
+char *sf_gfp_print(gfp_t gfp, char *buf, size_t size);
+int sf_gfp_parse(const char *s, gfp_t *gfp);
+
+/* Rebuild result numbering and drop ops whose handle references are gone
+ * (after deleting ops, e.g. when minimising). */
+void sf_prog_renumber(struct sf_program *p);
+
+#endif
