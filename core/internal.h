@@ -365,6 +365,8 @@ struct machine {
 	uint32_t node_states[NR_NODE_STATES];	/* bit per node */
 	struct cpu cpus[SF_MAX_CPUS];
 	int current_cpu;		/* for single-threaded drivers */
+	atomic_int nr_bound_threads;	/* host threads bound with cpu_bind() */
+	bool membarrier_ok;		/* membarrier(2) private expedited is usable */
 
 	atomic_long nr_allocated_pages;	/* pages handed out, not yet freed */
 
@@ -396,15 +398,24 @@ static inline struct pglist_data *NODE_DATA(struct machine *m, int nid)
 	return &m->nodes[nid];
 }
 
+static inline int this_cpu_id(const struct machine *m);
+
 static inline struct cpu *this_cpu(struct machine *m)
 {
-	return &m->cpus[smp_processor_id(m)];
+	return &m->cpus[this_cpu_id(m)];
 }
 
 static inline bool machine_bug(const struct machine *m, enum sf_bug bug)
 {
 	return (m->bugs & (unsigned int)bug) != 0;
 }
+
+/*
+ * The heavy side of an asymmetric fence (slab per-cpu queues): a full
+ * barrier on every host thread of the process when threads are bound to
+ * cpus and membarrier(2) works, a local full fence otherwise.
+ */
+void host_heavy_fence(struct machine *m);
 
 /* Hit a sched point on the current cpu: fire a pending timer, run the hook. */
 void sched_point(struct machine *m, enum sched_point sp);
@@ -426,6 +437,74 @@ int page_alloc_cpu_online(struct machine *m, int cpu);	/* STAGE_SMP_UP */
 int slab_boot_stage(struct machine *m, enum boot_stage stage);
 void slab_release(struct machine *m);
 bool check_slab_layer(struct machine *m);
+
+/*
+ * Inline memory-model lookups for hot paths (kfree, kmem_cache_free); the
+ * public pfn_valid/pfn_to_page/virt_to_page in sparse.c are these.
+ */
+static inline bool sparse_pfn_valid(const struct machine *m, pfn_t pfn)
+{
+	const struct sparse *sp = &m->sparse;
+
+	if (pfn >= m->max_pfn || !sp->sections)
+		return false;
+	return (sp->sections[pfn >> sp->section_shift].flags & SECTION_HAS_MEM_MAP) != 0;
+}
+
+static inline struct page *sparse_pfn_to_page(const struct machine *m, pfn_t pfn)
+{
+	const struct sparse *sp = &m->sparse;
+	const struct vmemmap_block *block;
+
+	if (pfn >= m->max_pfn || !sp->blocks)
+		return NULL;
+	block = &sp->blocks[pfn >> sp->block_shift];
+	if (block->state != VMEMMAP_MAPPED)
+		return NULL;
+	return block->pages + (pfn & (((pfn_t)1 << sp->block_shift) - 1));
+}
+
+static inline struct page *sparse_virt_to_page(const struct machine *m, const void *addr)
+{
+	const uint8_t *p = addr;
+	pfn_t pfn;
+
+	if (!m->mem_base || p < m->mem_base || p >= m->mem_base + m->mem_size)
+		return NULL;
+	pfn = (pfn_t)((size_t)(p - m->mem_base) >> PAGE_SHIFT);
+	return sparse_pfn_valid(m, pfn) ? sparse_pfn_to_page(m, pfn) : NULL;
+}
+
+/*
+ * For frees: the struct page behind addr without the section-valid test.
+ * Every struct page of a mapped vmemmap block is initialised or zeroed, so
+ * a pointer into a hole or an absent section finds a page without PG_slab
+ * and is reported by the caller, never dereferenced past its struct page.
+ */
+static inline struct page *sparse_virt_to_page_nocheck(const struct machine *m, const void *addr)
+{
+	const uint8_t *p = addr;
+
+	if (p < m->mem_base || p >= m->mem_base + m->mem_size)
+		return NULL;
+	return sparse_pfn_to_page(m, (pfn_t)((size_t)(p - m->mem_base) >> PAGE_SHIFT));
+}
+
+/*
+ * The host seam for "which simulated cpu is this thread" (machine.c):
+ * set by cpu_bind() for threads driving one cpu each.
+ */
+struct cpu_binding {
+	const struct machine *m;
+	int cpu;
+};
+extern _Thread_local struct cpu_binding sf_cpu_binding;
+
+/* smp_processor_id(), inline for the hot paths. */
+static inline int this_cpu_id(const struct machine *m)
+{
+	return sf_cpu_binding.m == m ? sf_cpu_binding.cpu : m->current_cpu;
+}
 
 /* Physical <-> simulated virtual. */
 static inline void *phys_to_virt(struct machine *m, uint64_t phys)

@@ -7,8 +7,11 @@
  * memory only for what it uses. Everything the machine owns hangs off
  * struct machine; two machines share nothing.
  */
+#include <linux/membarrier.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -34,16 +37,11 @@ const char *boot_stage_name(enum boot_stage stage)
  * The seam for "current cpu" of host threads that drive one cpu each
  * (stress drivers). Single-threaded drivers use machine->current_cpu.
  */
-static _Thread_local struct {
-	const struct machine *m;
-	int cpu;
-} cpu_binding;
+_Thread_local struct cpu_binding sf_cpu_binding;
 
 int smp_processor_id(struct machine *m)
 {
-	if (cpu_binding.m == m)
-		return cpu_binding.cpu;
-	return m->current_cpu;
+	return this_cpu_id(m);
 }
 
 int cpu_switch(struct machine *m, int cpu)
@@ -57,15 +55,33 @@ int cpu_switch(struct machine *m, int cpu)
 int cpu_bind(struct machine *m, int cpu)
 {
 	if (cpu < 0) {
-		if (cpu_binding.m == m)
-			cpu_binding.m = NULL;
+		if (sf_cpu_binding.m == m) {
+			sf_cpu_binding.m = NULL;
+			atomic_fetch_sub(&m->nr_bound_threads, 1);
+		}
 		return 0;
 	}
 	if ((unsigned int)cpu >= m->topo.nr_cpus)
 		return -EINVAL;
-	cpu_binding.m = m;
-	cpu_binding.cpu = cpu;
+	if (sf_cpu_binding.m != m)
+		atomic_fetch_add(&m->nr_bound_threads, 1);
+	sf_cpu_binding.m = m;
+	sf_cpu_binding.cpu = cpu;
 	return 0;
+}
+
+/* Registration is per process and idempotent; false when the kernel lacks it. */
+static bool host_membarrier_register(void)
+{
+	return syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+}
+
+void host_heavy_fence(struct machine *m)
+{
+	if (m->membarrier_ok && atomic_load_explicit(&m->nr_bound_threads, memory_order_relaxed) &&
+	    syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
+		return;
+	atomic_thread_fence(memory_order_seq_cst);
 }
 
 bool cpu_online(const struct machine *m, int cpu)
@@ -396,6 +412,7 @@ struct machine *machine_create(const struct sf_topology *t, const struct sf_opti
 	m->bugs = m->opts.bugs;
 	m->max_order = t->max_order;
 	m->current_cpu = (int)t->boot_cpu;
+	m->membarrier_ok = host_membarrier_register();
 	m->report_fn = sf_report_print;
 	spin_lock_init(&m->report_lock);
 	spin_lock_init(&m->shrinker_lock);
@@ -506,8 +523,8 @@ void machine_destroy(struct machine *m)
 {
 	if (!m)
 		return;
-	if (cpu_binding.m == m)
-		cpu_binding.m = NULL;
+	if (sf_cpu_binding.m == m)
+		sf_cpu_binding.m = NULL;	/* nobody will look at the count again */
 	slab_release(m);
 	page_alloc_release(m);
 	sparse_release(m);

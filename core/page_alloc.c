@@ -290,7 +290,7 @@ struct page *alloc_pages_node(struct machine *m, int nid, gfp_t gfp, unsigned in
 	int zl_nid = nid;
 
 	if (nid == SF_NO_NODE)
-		zl_nid = cpu_to_mem(m, smp_processor_id(m));
+		zl_nid = cpu_to_mem(m, this_cpu_id(m));
 	else if (nid < 0 || (unsigned int)nid >= m->topo.nr_nodes)
 		zl_nid = 0;	/* rejected by gfp_check */
 	return alloc_pages_common(m, nid, zl_nid, gfp, order, "alloc_pages_node");
@@ -298,7 +298,7 @@ struct page *alloc_pages_node(struct machine *m, int nid, gfp_t gfp, unsigned in
 
 struct page *alloc_pages(struct machine *m, gfp_t gfp, unsigned int order)
 {
-	int nid = cpu_to_node(m, smp_processor_id(m));
+	int nid = cpu_to_node(m, this_cpu_id(m));
 
 	return alloc_pages_common(m, nid, nid, gfp, order, "alloc_pages");
 }
@@ -555,7 +555,7 @@ static void drain_cpu_pages(struct machine *m, int cpu)
 void drain_local_pages(struct machine *m)
 {
 	if (m->stage >= STAGE_BUDDY)
-		drain_cpu_pages(m, smp_processor_id(m));
+		drain_cpu_pages(m, this_cpu_id(m));
 }
 
 void drain_all_pages(struct machine *m)

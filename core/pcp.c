@@ -49,7 +49,7 @@ struct page *pcp_alloc(struct machine *m, struct zone *zone, unsigned int order)
 	struct page *page;
 
 	sched_point(m, SP_PCP_REFILL);
-	pcp = zone_pcp(zone, smp_processor_id(m));
+	pcp = zone_pcp(zone, this_cpu_id(m));
 	list = &pcp->lists[order];
 	spin_lock(&pcp->lock);
 	if (list_empty(list)) {
@@ -80,7 +80,7 @@ struct page *pcp_alloc(struct machine *m, struct zone *zone, unsigned int order)
 
 void pcp_free(struct machine *m, struct zone *zone, struct page *page, unsigned int order)
 {
-	struct per_cpu_pages *pcp = zone_pcp(zone, smp_processor_id(m));
+	struct per_cpu_pages *pcp = zone_pcp(zone, this_cpu_id(m));
 	bool drained = false;
 
 	spin_lock(&pcp->lock);

@@ -429,6 +429,10 @@ unsigned long kmem_cache_validate(struct machine *m, struct kmem_cache *s)
 
 void *kmem_cache_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp)
 {
+	void *x = slab_alloc_fast(m, s, gfp, s->object_size);
+
+	if (__builtin_expect(x != NULL, 1))
+		return x;
 	return slab_alloc_node(m, s, gfp, SF_NO_NODE, s->object_size, "kmem_cache_alloc",
 			       (uintptr_t)__builtin_return_address(0));
 }
@@ -458,7 +462,7 @@ void kmem_cache_free(struct machine *m, struct kmem_cache *s, void *x)
 
 	if (!x)
 		return;
-	page = virt_to_page(m, x);
+	page = sparse_virt_to_page_nocheck(m, x);
 	if (!page) {
 		report_bad_free(m, s, x, "kmem_cache_free", "address not in the machine's memory");
 		return;
@@ -470,7 +474,10 @@ void kmem_cache_free(struct machine *m, struct kmem_cache *s, void *x)
 							: "page is not a slab");
 		return;
 	}
-	if (!slab_free_checks(m, s, page, x, "kmem_cache_free"))
+	if (__builtin_expect(slab_free_fast(m, s, page, x), 1))
+		return;
+	if ((slab_has_debug(s) || m->debug_level >= 1) &&
+	    !slab_free_checks(m, s, page, x, "kmem_cache_free"))
 		return;
 	slab_free(m, s, page, x, "kmem_cache_free", (uintptr_t)__builtin_return_address(0));
 }
@@ -528,7 +535,7 @@ static void *kmalloc_large(struct machine *m, size_t size, gfp_t gfp, int nid)
 	return p;
 }
 
-static void *do_kmalloc(struct machine *m, size_t size, gfp_t gfp, int nid, uintptr_t caller)
+static inline void *do_kmalloc(struct machine *m, size_t size, gfp_t gfp, int nid, uintptr_t caller)
 {
 	struct kmem_cache *s;
 
@@ -552,6 +559,12 @@ static void *do_kmalloc(struct machine *m, size_t size, gfp_t gfp, int nid, uint
 		    m->slab->state < SLAB_UP)
 			return NULL;	/* the DMA caches come at STAGE_SLAB_UP */
 		return kmalloc_large(m, size, gfp, nid);
+	}
+	if (nid == SF_NO_NODE) {
+		void *x = slab_alloc_fast(m, s, gfp, size);
+
+		if (__builtin_expect(x != NULL, 1))
+			return x;
 	}
 	return slab_alloc_node(m, s, gfp, nid, size, "kmalloc", caller);
 }
@@ -585,7 +598,7 @@ void *kcalloc(struct machine *m, size_t n, size_t size, gfp_t gfp)
 /* Usable size of p, 0 if p is not from kmalloc or a cache. */
 static size_t usable_size(struct machine *m, const void *p, struct page **pagep)
 {
-	struct page *page = virt_to_page(m, p);
+	struct page *page = sparse_virt_to_page(m, p);
 
 	if (!page)
 		return 0;
@@ -619,7 +632,7 @@ void kfree(struct machine *m, const void *p)
 
 	if (ZERO_OR_NULL_PTR(p))
 		return;
-	page = virt_to_page(m, p);
+	page = sparse_virt_to_page_nocheck(m, p);
 	if (!page) {
 		report_bad_free(m, NULL, p, "kfree", "address not in the machine's memory");
 		return;
@@ -637,7 +650,10 @@ void kfree(struct machine *m, const void *p)
 		return;
 	}
 	s = page->slab_cache;
-	if (!slab_free_checks(m, s, page, x, "kfree"))
+	if (__builtin_expect(slab_free_fast(m, s, page, x), 1))
+		return;
+	if ((slab_has_debug(s) || m->debug_level >= 1) &&
+	    !slab_free_checks(m, s, page, x, "kfree"))
 		return;
 	slab_free(m, s, page, x, "kfree", (uintptr_t)__builtin_return_address(0));
 }

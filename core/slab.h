@@ -26,6 +26,8 @@
 #ifndef SLABFUZZ_SLAB_INTERNAL_H
 #define SLABFUZZ_SLAB_INTERNAL_H
 
+#include <string.h>
+
 #include "internal.h"
 #include "slabfuzz/slab.h"
 
@@ -78,7 +80,11 @@ struct alien_cache {
  * (the racy SF_BUG_SLAB_RESIZE_RACE aside).
  */
 struct kmem_cache_cpu {
-	atomic_int lock;		/* 0 free, 1 held: see cpu_queue_lock() */
+	atomic_int lock;		/* 0 free, 1 held: remote lockers, owner slow path */
+	atomic_int owner_active;	/* owner inside its critical section (fast mode) */
+	atomic_int remote_req;		/* a remote locker holds or wants the queue */
+	bool owner_locked;		/* owner only: took lock on the slow path */
+	bool owner_fence;		/* no membarrier: the owner fences itself */
 	struct array_cache *ac;		/* never NULL while the cache lives */
 	long live;			/* objects handed out minus taken back on this cpu */
 	unsigned long alloc_hit;	/* statistics: fast-path allocs */
@@ -205,17 +211,42 @@ unsigned int kmem_cache_node_size(const struct machine *m, unsigned int debug_fl
 struct kmem_cache *slab_cache_lookup_locked(struct machine *m, const char *name);
 
 /* ---- slab_cpu.c ---- */
-/* Owner fast path or any cpu: a C11 test-and-set lock (TSan sees it). */
+/*
+ * The per-cpu queue lock is asymmetric (docs/slab.md): the owning cpu's
+ * fast path announces itself with a plain store and checks for a remote
+ * request, no atomic read-modify-write; a remote locker (tune, drain,
+ * validate, the checker) takes c->lock, raises remote_req, runs a heavy
+ * fence (membarrier(2) when threads are bound to cpus, which makes the
+ * owner's compiler barrier a full one) and waits for the owner to leave.
+ * An owner that sees a remote request falls back to taking c->lock.
+ * Without membarrier the owner runs a full fence itself (owner_fence).
+ * remote_req is cleared with release and read with acquire (a plain load
+ * on x86), so what a remote locker wrote is visible to the owner after.
+ */
 void cpu_queue_lock_slow(struct kmem_cache_cpu *c);
+void cpu_queue_lock_owner_slow(struct kmem_cache_cpu *c);
 static inline void cpu_queue_lock(struct kmem_cache_cpu *c)
 {
-	if (__builtin_expect(atomic_exchange_explicit(&c->lock, 1, memory_order_acquire), 0))
-		cpu_queue_lock_slow(c);
+	atomic_store_explicit(&c->owner_active, 1, memory_order_relaxed);
+	if (__builtin_expect(c->owner_fence, 0))
+		atomic_thread_fence(memory_order_seq_cst);
+	else
+		atomic_signal_fence(memory_order_seq_cst);
+	if (__builtin_expect(atomic_load_explicit(&c->remote_req, memory_order_acquire), 0))
+		cpu_queue_lock_owner_slow(c);
 }
 static inline void cpu_queue_unlock(struct kmem_cache_cpu *c)
 {
-	atomic_store_explicit(&c->lock, 0, memory_order_release);
+	if (__builtin_expect(c->owner_locked, 0)) {
+		c->owner_locked = false;
+		atomic_store_explicit(&c->lock, 0, memory_order_release);
+		return;
+	}
+	atomic_store_explicit(&c->owner_active, 0, memory_order_release);
 }
+/* Any cpu, never from inside the owner's critical section. */
+void cpu_queue_lock_remote(struct machine *m, struct kmem_cache_cpu *c);
+void cpu_queue_unlock_remote(struct kmem_cache_cpu *c);
 struct array_cache *alloc_arraycache(unsigned int limit, unsigned int batch);
 int slab_alloc_cpu_caches(struct machine *m, struct kmem_cache *s);
 int slab_alloc_node_queues(struct machine *m, struct kmem_cache *s,
@@ -279,6 +310,70 @@ static inline bool test_bit_ul(const unsigned long *map, unsigned int i)
 static inline bool slab_has_debug(const struct kmem_cache *s)
 {
 	return (s->flags & SLAB_DEBUG_FLAGS) != 0;
+}
+
+/*
+ * The fast paths, inline into kmalloc/kfree and kmem_cache_alloc/free: a
+ * pop from or a push to the local cpu queue of a cache without debug
+ * flags. There is no sched point in them, so the cpu cannot be interrupted
+ * and its interrupt state need not be touched (the kernel's
+ * local_irq_save() is what cpu_queue_lock() models). Anything else -
+ * fault injection, a remote node, an empty or full queue, debug - takes
+ * the full slab_alloc_node()/slab_free().
+ */
+static inline void *slab_alloc_fast(struct machine *m, struct kmem_cache *s, gfp_t gfp,
+				    size_t size)
+{
+	struct kmem_cache_cpu *c;
+	struct array_cache *ac;
+	void *x;
+
+	if (__builtin_expect(slab_has_debug(s) ||
+			     atomic_load_explicit(&m->failslab.enabled, memory_order_relaxed), 0))
+		return NULL;
+	c = &s->cpu_slab[this_cpu_id(m)];
+	cpu_queue_lock(c);
+	ac = c->ac;
+	if (__builtin_expect(ac->avail == 0, 0)) {
+		cpu_queue_unlock(c);
+		return NULL;
+	}
+	x = ac->entry[--ac->avail];
+	c->live++;
+	c->alloc_hit++;
+	cpu_queue_unlock(c);
+	kasan_unpoison(x, size);
+	if (gfp & __GFP_ZERO)
+		memset(x, 0, size);
+	else if (!s->ctor)
+		kmsan_mark_uninit(x, size);
+	return x;
+}
+
+/* true when x went onto the local queue. */
+static inline bool slab_free_fast(struct machine *m, struct kmem_cache *s,
+				  const struct page *page, void *x)
+{
+	int cpu = this_cpu_id(m);
+	struct kmem_cache_cpu *c;
+	struct array_cache *ac;
+
+	if (__builtin_expect(slab_has_debug(s) || m->debug_level >= 1 ||
+			     page->node != m->slab->mem_node[cpu], 0))
+		return false;
+	c = &s->cpu_slab[cpu];
+	cpu_queue_lock(c);
+	ac = c->ac;
+	if (__builtin_expect(ac->avail >= ac->limit, 0)) {
+		cpu_queue_unlock(c);
+		return false;
+	}
+	kasan_poison(x, s->object_size);
+	ac->entry[ac->avail++] = x;
+	c->live--;
+	c->free_hit++;
+	cpu_queue_unlock(c);
+	return true;
 }
 
 /* ---- slab_debug.c ---- */

@@ -6,14 +6,13 @@
  * buffers for frees of remote objects, run-time queue tuning, drain and
  * shrink. Lock order and the "exactly one place" rule: core/slab.h.
  *
- * Resize (kmem_cache_tune, docs/slab.md): each cpu's queue is guarded by a
- * per-cpu lock, a C11 test-and-set word in that cpu's cache line. The owner
- * takes it on the fast path (one uncontended atomic exchange and a release
- * store, the same line as the queue), the tuner takes it for one cpu at a
- * time to swap the queue pointer and give the old queue's objects back to
- * their slabs. So no object is lost or duplicated whatever the other cpus
- * do. It plays the part of local_irq_save() in the kernel, which guards
- * against the IPI that runs the swap on the owning cpu.
+ * Resize (kmem_cache_tune, docs/slab.md): each cpu's queue is guarded by an
+ * asymmetric per-cpu lock (core/slab.h): the owner's fast path costs two
+ * plain stores and a load, a remote locker pays a heavy fence and waits for
+ * the owner to leave. The tuner locks one cpu at a time to swap the queue
+ * pointer and give the old queue's objects back to their slabs, so no
+ * object is lost or duplicated whatever the other cpus do. It plays the
+ * part of local_irq_save() on the owner and of the IPI on the tuner.
  */
 #include <sched.h>
 #include <string.h>
@@ -29,6 +28,28 @@ void cpu_queue_lock_slow(struct kmem_cache_cpu *c)
 		while (atomic_load_explicit(&c->lock, memory_order_relaxed))
 			sched_yield();
 	} while (atomic_exchange_explicit(&c->lock, 1, memory_order_acquire));
+}
+
+void cpu_queue_lock_owner_slow(struct kmem_cache_cpu *c)
+{
+	atomic_store_explicit(&c->owner_active, 0, memory_order_release);
+	cpu_queue_lock_slow(c);
+	c->owner_locked = true;
+}
+
+void cpu_queue_lock_remote(struct machine *m, struct kmem_cache_cpu *c)
+{
+	cpu_queue_lock_slow(c);
+	atomic_store_explicit(&c->remote_req, 1, memory_order_relaxed);
+	host_heavy_fence(m);
+	while (atomic_load_explicit(&c->owner_active, memory_order_acquire))
+		sched_yield();
+}
+
+void cpu_queue_unlock_remote(struct kmem_cache_cpu *c)
+{
+	atomic_store_explicit(&c->remote_req, 0, memory_order_release);
+	atomic_store_explicit(&c->lock, 0, memory_order_release);
 }
 
 struct array_cache *alloc_arraycache(unsigned int limit, unsigned int batch)
@@ -153,7 +174,7 @@ static void free_block_held(struct machine *m, struct kmem_cache *s, void **objs
 	struct kmem_cache_node *locked = held;
 
 	for (unsigned int i = 0; i < nr; i++) {
-		struct page *page = compound_head(virt_to_page(m, objs[i]));
+		struct page *page = compound_head(sparse_virt_to_page(m, objs[i]));
 		struct kmem_cache_node *n = get_node(s, page->node);
 		unsigned int idx = slab_obj_index(m, s, page, objs[i]);
 		atomic_ulong *map = bitmap_words(m, s, page);
@@ -371,6 +392,7 @@ int slab_alloc_cpu_caches(struct machine *m, struct kmem_cache *s)
 		return -ENOMEM;
 	memset(s->cpu_slab, 0, nr * sizeof(struct kmem_cache_cpu));
 	for (unsigned int c = 0; c < nr; c++) {
+		s->cpu_slab[c].owner_fence = !m->membarrier_ok;
 		s->cpu_slab[c].ac = alloc_arraycache(s->limit, s->batchcount);
 		if (!s->cpu_slab[c].ac) {
 			while (c--)
@@ -386,7 +408,7 @@ int slab_alloc_cpu_caches(struct machine *m, struct kmem_cache *s)
 /* Count an object handed to or taken back from the user on this cpu. */
 static void account_live(struct machine *m, struct kmem_cache *s, long delta)
 {
-	struct kmem_cache_cpu *c = &s->cpu_slab[smp_processor_id(m)];
+	struct kmem_cache_cpu *c = &s->cpu_slab[this_cpu_id(m)];
 
 	cpu_queue_lock(c);
 	c->live += delta;
@@ -524,7 +546,7 @@ static void *cache_alloc_refill(struct machine *m, struct kmem_cache *s, gfp_t o
 
 	sched_point(m, SP_SLAB_ALLOC_SLOWPATH);
 	for (;;) {
-		int cpu = smp_processor_id(m);
+		int cpu = this_cpu_id(m);
 		int nid = m->slab->mem_node[cpu];
 		struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
 		struct kmem_cache_node *n = get_node(s, nid);
@@ -568,7 +590,7 @@ static void *cache_alloc_refill(struct machine *m, struct kmem_cache *s, gfp_t o
 void *slab_alloc_node(struct machine *m, struct kmem_cache *s, gfp_t gfp, int nid,
 		      size_t orig_size, const char *op, uintptr_t caller)
 {
-	int cpu = smp_processor_id(m);
+	int cpu = this_cpu_id(m);
 	struct cpu *pc = &m->cpus[cpu];
 	bool were_enabled;
 	void *x;
@@ -589,6 +611,8 @@ void *slab_alloc_node(struct machine *m, struct kmem_cache *s, gfp_t gfp, int ni
 			c->live++;
 			c->alloc_hit++;
 			cpu_queue_unlock(c);
+			pc->irqs_enabled = were_enabled;
+			goto got_object;
 		} else {
 			cpu_queue_unlock(c);
 			x = cache_alloc_refill(m, s, gfp);
@@ -596,11 +620,13 @@ void *slab_alloc_node(struct machine *m, struct kmem_cache *s, gfp_t gfp, int ni
 	} else {
 		x = cache_alloc_node(m, s, gfp, nid);
 	}
-	m->cpus[smp_processor_id(m)].irqs_enabled = were_enabled;
+	/* The slow path may have switched cpus at a sched point. */
+	m->cpus[this_cpu_id(m)].irqs_enabled = were_enabled;
 	if (!x)
 		return NULL;
+got_object:
 	if (__builtin_expect(slab_has_debug(s), 0))
-		slab_debug_alloc(m, s, compound_head(virt_to_page(m, x)), x, op, caller);
+		slab_debug_alloc(m, s, compound_head(sparse_virt_to_page(m, x)), x, op, caller);
 	kasan_unpoison(x, orig_size);
 	if (gfp & __GFP_ZERO)
 		memset(x, 0, orig_size);
@@ -685,7 +711,7 @@ static void cache_free_alien(struct machine *m, struct kmem_cache *s, void *x, i
 void slab_free(struct machine *m, struct kmem_cache *s, struct page *page, void *x,
 	       const char *op, uintptr_t caller)
 {
-	int cpu = smp_processor_id(m);
+	int cpu = this_cpu_id(m);
 	struct cpu *pc = &m->cpus[cpu];
 	struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
 	int local = m->slab->mem_node[cpu];
@@ -741,10 +767,10 @@ void slab_drain_all(struct machine *m, struct kmem_cache *s)
 	for (unsigned int cpu = 0; cpu < m->topo.nr_cpus; cpu++) {
 		struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
 
-		cpu_queue_lock(c);
+		cpu_queue_lock_remote(m, c);
 		free_block(m, s, c->ac->entry, c->ac->avail, &to_free);
 		c->ac->avail = 0;
-		cpu_queue_unlock(c);
+		cpu_queue_unlock_remote(c);
 	}
 	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++) {
 		struct kmem_cache_node *n = get_node(s, (int)nid);
@@ -803,9 +829,9 @@ unsigned long slab_queued_objects(struct machine *m, struct kmem_cache *s, bool 
 		for (unsigned int cpu = 0; cpu < m->topo.nr_cpus; cpu++) {
 			struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
 
-			cpu_queue_lock(c);
+			cpu_queue_lock_remote(m, c);
 			nr += c->ac->avail;
-			cpu_queue_unlock(c);
+			cpu_queue_unlock_remote(c);
 		}
 	}
 	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++) {
@@ -893,11 +919,11 @@ int slab_do_tune(struct machine *m, struct kmem_cache *s, unsigned int limit,
 			c->ac = cpu_new[cpu];
 			free_block(m, s, old->entry + keep, old->avail - keep, &to_free);
 		} else {
-			cpu_queue_lock(c);
+			cpu_queue_lock_remote(m, c);
 			old = c->ac;
 			free_block(m, s, old->entry, old->avail, &to_free);
 			c->ac = cpu_new[cpu];
-			cpu_queue_unlock(c);
+			cpu_queue_unlock_remote(c);
 		}
 		free(old);
 	}

@@ -406,7 +406,7 @@ unsigned long slab_validate_cache(struct machine *m, struct kmem_cache *s)
 	unsigned long errors = 0;
 
 	for (unsigned int c = 0; c < m->topo.nr_cpus; c++)
-		cpu_queue_lock(&s->cpu_slab[c]);
+		cpu_queue_lock_remote(m, &s->cpu_slab[c]);
 	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++) {
 		struct kmem_cache_node *n = get_node(s, (int)nid);
 		struct list_head *lists[3];
@@ -435,7 +435,7 @@ unsigned long slab_validate_cache(struct machine *m, struct kmem_cache *s)
 		spin_unlock(&n->list_lock);
 	}
 	for (unsigned int c = m->topo.nr_cpus; c-- > 0;)
-		cpu_queue_unlock(&s->cpu_slab[c]);
+		cpu_queue_unlock_remote(&s->cpu_slab[c]);
 	return errors;
 }
 
@@ -601,7 +601,7 @@ static void check_cache(struct slab_check *cc)
 
 	cc->nr = 0;
 	for (unsigned int c = 0; c < m->topo.nr_cpus; c++)
-		cpu_queue_lock(&s->cpu_slab[c]);
+		cpu_queue_lock_remote(cc->m, &s->cpu_slab[c]);
 	for (unsigned int nid = 0; nid < nr_nodes; nid++) {
 		struct kmem_cache_node *n = get_node(s, (int)nid);
 
@@ -666,7 +666,7 @@ static void check_cache(struct slab_check *cc)
 				spin_unlock(&n->alien[r]->lock);
 	}
 	for (unsigned int c = m->topo.nr_cpus; c-- > 0;)
-		cpu_queue_unlock(&s->cpu_slab[c]);
+		cpu_queue_unlock_remote(&s->cpu_slab[c]);
 }
 
 bool check_slab_layer(struct machine *m)

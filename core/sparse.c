@@ -70,24 +70,12 @@ static int phys_to_nid(const struct machine *m, uint64_t phys)
 
 bool pfn_valid(struct machine *m, pfn_t pfn)
 {
-	const struct sparse *sp = &m->sparse;
-
-	if (pfn >= m->max_pfn || !sp->sections)
-		return false;
-	return (sp->sections[pfn_to_section_nr(sp, pfn)].flags & SECTION_HAS_MEM_MAP) != 0;
+	return sparse_pfn_valid(m, pfn);
 }
 
 struct page *pfn_to_page(struct machine *m, pfn_t pfn)
 {
-	const struct sparse *sp = &m->sparse;
-	const struct vmemmap_block *block;
-
-	if (pfn >= m->max_pfn || !sp->blocks)
-		return NULL;
-	block = &sp->blocks[pfn >> sp->block_shift];
-	if (block->state != VMEMMAP_MAPPED)
-		return NULL;
-	return block->pages + (pfn & (((pfn_t)1 << sp->block_shift) - 1));
+	return sparse_pfn_to_page(m, pfn);
 }
 
 pfn_t page_to_pfn(struct machine *m, const struct page *page)
@@ -121,12 +109,7 @@ bool virt_addr_valid(struct machine *m, const void *addr)
 
 struct page *virt_to_page(struct machine *m, const void *addr)
 {
-	pfn_t pfn;
-
-	if (!virt_in_memory(m, addr))
-		return NULL;
-	pfn = PHYS_PFN(virt_to_phys(m, addr));
-	return pfn_valid(m, pfn) ? pfn_to_page(m, pfn) : NULL;
+	return sparse_virt_to_page(m, addr);
 }
 
 int page_to_nid(struct machine *m, const struct page *page)
