@@ -268,12 +268,18 @@ void slab_debug_init_slab(struct machine *m, struct kmem_cache *s, struct page *
 	}
 }
 
+/*
+ * The debug hooks change an object's red zones, poison, tracks and state
+ * together under slab_state.debug_lock, so validate (which holds it) sees
+ * each object either before or after, never half way.
+ */
 bool slab_debug_alloc(struct machine *m, struct kmem_cache *s, struct page *page, void *x,
 		      const char *op, uintptr_t caller)
 {
 	unsigned int idx = slab_obj_index(m, s, page, x);
 	bool ok = true;
 
+	spin_lock(&m->slab->debug_lock);
 	if (s->flags & SLAB_RED_ZONE) {
 		ok &= check_redzones(m, s, x, SLUB_RED_INACTIVE, op);
 		set_redzones(s, x, SLUB_RED_ACTIVE);
@@ -283,6 +289,7 @@ bool slab_debug_alloc(struct machine *m, struct kmem_cache *s, struct page *page
 	if (s->flags & SLAB_STORE_USER)
 		set_track(m, s, x, TRACK_ALLOC, op, caller);
 	atomic_store_explicit(obj_state(m, s, page, idx), OBJ_ALLOCATED, memory_order_relaxed);
+	spin_unlock(&m->slab->debug_lock);
 	return ok;
 }
 
@@ -291,6 +298,7 @@ bool slab_debug_free(struct machine *m, struct kmem_cache *s, struct page *page,
 {
 	unsigned int idx = slab_obj_index(m, s, page, x);
 
+	spin_lock(&m->slab->debug_lock);
 	if (s->flags & SLAB_RED_ZONE) {
 		check_redzones(m, s, x, SLUB_RED_ACTIVE, op);
 		set_redzones(s, x, SLUB_RED_INACTIVE);
@@ -300,6 +308,7 @@ bool slab_debug_free(struct machine *m, struct kmem_cache *s, struct page *page,
 	if (s->flags & SLAB_STORE_USER)
 		set_track(m, s, x, TRACK_FREE, op, caller);
 	atomic_store_explicit(obj_state(m, s, page, idx), OBJ_FREED, memory_order_relaxed);
+	spin_unlock(&m->slab->debug_lock);
 	return true;
 }
 
@@ -405,6 +414,7 @@ unsigned long slab_validate_cache(struct machine *m, struct kmem_cache *s)
 {
 	unsigned long errors = 0;
 
+	spin_lock(&m->slab->debug_lock);
 	for (unsigned int c = 0; c < m->topo.nr_cpus; c++)
 		cpu_queue_lock_remote(m, &s->cpu_slab[c]);
 	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++) {
@@ -436,6 +446,7 @@ unsigned long slab_validate_cache(struct machine *m, struct kmem_cache *s)
 	}
 	for (unsigned int c = m->topo.nr_cpus; c-- > 0;)
 		cpu_queue_unlock_remote(&s->cpu_slab[c]);
+	spin_unlock(&m->slab->debug_lock);
 	return errors;
 }
 
