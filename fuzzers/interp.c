@@ -33,10 +33,10 @@ static uint64_t ops_mask_of(const int *codes)
 const struct sf_target sf_targets[] = {
 	{ "fuzz_boot", STAGE_EARLY,
 	  0, /* filled below: every op */ true, 4 },
-	{ "fuzz_gfp", STAGE_EARLY, 0, false, 8 },
-	{ "fuzz_pages", STAGE_RUNNING, 0, false, 8 },
+	{ "fuzz_gfp", STAGE_EARLY, 0, false, 16 },
+	{ "fuzz_pages", STAGE_RUNNING, 0, false, 16 },
 	{ "fuzz_sparse", STAGE_EARLY, 0, false, 4 },
-	{ "fuzz_slab", STAGE_RUNNING, 0, false, 8 },
+	{ "fuzz_slab", STAGE_RUNNING, 0, false, 16 },
 	{ "fuzz_program_text", STAGE_EARLY, 0, false, 8 },
 	{ "program", STAGE_EARLY, ~0ull, false, 8 },
 	{ NULL, STAGE_NONE, 0, false, 0 },
@@ -701,6 +701,7 @@ static void injected_interrupt(struct run *r)
 	unsigned int saved_n = r->nr_expect;
 	const char *saved[RUN_MAX_EXPECT];
 	unsigned long saved_seen[RUN_MAX_EXPECT];
+	bool caller_irqs_on = c->irqs_on;
 
 	memcpy(saved, r->expect, sizeof(saved));
 	memcpy(saved_seen, r->expect_seen, sizeof(saved_seen));
@@ -730,7 +731,9 @@ static void injected_interrupt(struct run *r)
 	check_context(r);
 	irq_exit(m);
 	c->irq_depth--;
-	c->irqs_on = true;
+	/* The core may have enabled interrupts for the call the interrupt came
+	 * in (a slab growing with a blocking gfp): the caller's view returns. */
+	c->irqs_on = caller_irqs_on;
 	r->in_hook = false;
 	memcpy(r->expect, saved, sizeof(saved));
 	memcpy(r->expect_seen, saved_seen, sizeof(saved_seen));

@@ -36,6 +36,7 @@ struct cache_h {
 	size_t size;		/* object size asked */
 	unsigned int align;
 	unsigned int flags;
+	unsigned int name;	/* index into the program's cache names */
 	bool ctor;
 };
 

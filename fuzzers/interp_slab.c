@@ -161,7 +161,10 @@ static void alloc_result(struct run *r, const struct sf_op *op, void *ptr, size_
 	run_after_call(r);
 	if (!ptr) {
 		/* failslab may fail anything; otherwise NOFAIL means not NULL */
-		if ((gfp & __GFP_NOFAIL) && size && size <= KMALLOC_MAX_CACHE_SIZE && !fs.failures &&
+		/* Small, no zone or node constraint: the cache always exists. */
+		if ((gfp & __GFP_NOFAIL) && size && size <= 2048 && !fs.failures &&
+		    !(gfp & (__GFP_DMA | __GFP_DMA32 | __GFP_THISNODE | ~(gfp_t)__GFP_BITS_MASK)) &&
+		    (cache < 0 || !(r->caches[cache].flags & PF_DMA)) &&
 		    !run_seen(r, "WARNING: __GFP_NOFAIL allocation impossible") &&
 		    !(cache < 0 && (gfp & __GFP_DMA) && machine_stage(r->m) < STAGE_SLAB_UP))
 			run_fail(r, "HARNESS: __GFP_NOFAIL slab allocation returned NULL",
@@ -204,6 +207,18 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 	run_expect_clear(r);
 }
 
+/* Commands that may allocate with GFP_KERNEL: from atomic context the
+ * harness provokes might_sleep on purpose. */
+static void expect_ctx(struct run *r)
+{
+	struct cpu_shadow *c = run_cpu(r);
+
+	run_expect_clear(r);
+	if (machine_stage(r->m) >= STAGE_IRQS_ON &&
+	    (!c->irqs_on || c->irq_depth > 0 || c->preempt > 0))
+		run_expect(r, "BUG: sleeping function called from invalid context");
+}
+
 static void cache_create(struct run *r, const struct sf_op *op)
 {
 	struct cache_h *c = &r->caches[op->result];
@@ -212,6 +227,7 @@ static void cache_create(struct run *r, const struct sf_op *op)
 	struct kmem_cache *s;
 
 	memset(c, 0, sizeof(*c));
+	c->name = op->arg[0];
 	if (f & PF_HWCACHE)
 		flags |= SLAB_HWCACHE_ALIGN;
 	if (f & PF_DMA)
@@ -224,7 +240,15 @@ static void cache_create(struct run *r, const struct sf_op *op)
 		flags |= SLAB_RED_ZONE;
 	if (f & PF_POISON_USER)
 		flags |= SLAB_POISON | SLAB_STORE_USER;
-	run_expect_clear(r);
+	expect_ctx(r);
+	/* A name taken by a cache or an alias: refused with a WARN, as the
+	 * kernel's sysfs does. The harness knows when it reuses a name. */
+	for (int i = 0; i < op->result; i++)
+		if (r->caches[i].cache &&
+		    !strcmp(cache_name_of[r->caches[i].name], cache_name_of[op->arg[0]]))
+			run_expect(r, "WARNING: sysfs: cannot create duplicate filename");
+	if (op->arg[0] == 4 || op->arg[0] == 5)
+		run_expect(r, "WARNING: sysfs: cannot create duplicate filename");
 	s = kmem_cache_create(r->m, cache_name_of[op->arg[0]], op->arg[1], align_of[op->arg[2]],
 			      flags, (f & PF_CTOR) ? ctor_fn : NULL);
 	run_after_call(r);
@@ -238,6 +262,7 @@ static void cache_create(struct run *r, const struct sf_op *op)
 	c->size = op->arg[1];
 	c->align = align_of[op->arg[2]] & (align_of[op->arg[2]] - 1) ? 0 : align_of[op->arg[2]];
 	c->flags = f;
+	c->name = op->arg[0];
 	c->ctor = (f & PF_CTOR) != 0;
 	c->live = true;
 }
@@ -254,7 +279,7 @@ static void cache_destroy(struct run *r, unsigned int h)
 		    r->caches[r->objs[i].cache].cache == c->cache)
 			return;
 	c->live = false;
-	run_expect_clear(r);
+	expect_ctx(r);
 	kmem_cache_destroy(r->m, c->cache);
 	run_after_call(r);
 	/* Objects of other handles of a merged cache keep working through it;
@@ -283,6 +308,7 @@ static void krealloc_op(struct run *r, const struct sf_op *op)
 	gfp_t gfp = op->arg[2];
 	struct obj_h saved = *old;
 	void *p;
+	uint8_t *orig = old->ptr;
 
 	if (!old->live)
 		return;
@@ -305,7 +331,9 @@ static void krealloc_op(struct run *r, const struct sf_op *op)
 	if (!obj_intact(&saved, saved.size < size ? saved.size : size))
 		run_fail(r, "HARNESS: krealloc lost the contents", "o%u -> o%d", op->arg[0],
 			 op->result);
-	obj_got(r, (unsigned int)op->result, p, size, -1, 0, false, "krealloc");
+	/* In place: still an object of the old one's cache. */
+	obj_got(r, (unsigned int)op->result, p, size, (uint8_t *)p == orig ? saved.cache : -1, 0,
+		false, "krealloc");
 }
 
 static char attr_buf[4096];
@@ -349,7 +377,9 @@ bool slab_op(struct run *r, const struct sf_op *op)
 		obj_release(r, a[0], false);
 		break;
 	case OP_SLAB_DOUBLE_FREE:
-		if (r->in_hook)
+		/* Detected only with consistency checks (as in the kernel). */
+		if (r->in_hook || !r->objs[a[0]].live || r->objs[a[0]].cache < 0 ||
+		    !(r->caches[r->objs[a[0]].cache].flags & PF_CONSISTENCY))
 			return false;
 		obj_release(r, a[0], true);
 		break;
@@ -373,21 +403,21 @@ bool slab_op(struct run *r, const struct sf_op *op)
 	case OP_CACHE_TUNE:
 		if (!r->caches[a[0]].live)
 			return false;
-		run_expect_clear(r);
+		expect_ctx(r);
 		(void)kmem_cache_tune(m, r->caches[a[0]].cache, a[1], a[2], a[3]);
 		run_after_call(r);
 		break;
 	case OP_CACHE_SHRINK:
 		if (!r->caches[a[0]].live)
 			return false;
-		run_expect_clear(r);
+		expect_ctx(r);
 		kmem_cache_shrink(m, r->caches[a[0]].cache);
 		run_after_call(r);
 		break;
 	case OP_CACHE_VALIDATE:
 		if (!r->caches[a[0]].live)
 			return false;
-		run_expect_clear(r);
+		expect_ctx(r);
 		if (kmem_cache_validate(m, r->caches[a[0]].cache))
 			run_fail(r, "HARNESS: kmem_cache_validate found problems without a report",
 				 "c%u", a[0]);
@@ -418,7 +448,7 @@ bool slab_op(struct run *r, const struct sf_op *op)
 		if (!r->caches[a[0]].live || machine_stage(m) < STAGE_SLAB_UP)
 			return false;
 		snprintf(val, sizeof(val), "%u", a[2]);
-		run_expect_clear(r);
+		expect_ctx(r);
 		(void)slab_attr_store(m, kmem_cache_name(r->caches[a[0]].cache),
 				      wattrs[a[1] % (sizeof(wattrs) / sizeof(wattrs[0]))], val);
 		run_after_call(r);
