@@ -276,8 +276,8 @@ struct kmem_cache *kmem_cache_create(struct machine *m, const char *name, size_t
 	    in_interrupt(m))
 		return NULL;
 	flags &= SLAB_DEBUG_FLAGS | SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | SLAB_NO_MERGE;
-	spin_lock(&ss->slab_mutex);
 	sched_point(m, SP_SLAB_CREATE);
+	spin_lock(&ss->slab_mutex);
 	if (slab_cache_lookup_locked(m, name)) {
 		struct report_ctx ctx = REPORT_CTX_NONE("kmem_cache_create");
 
@@ -346,7 +346,6 @@ void kmem_cache_destroy(struct machine *m, struct kmem_cache *s)
 	if (!s || !ss)
 		return;
 	spin_lock(&ss->slab_mutex);
-	sched_point(m, SP_SLAB_DESTROY);
 	if (s->refcount <= 0 || ((s->flags & (SLAB_BOOT_CACHE | SLAB_KMALLOC)) && s->refcount == 1)) {
 		report(m, SF_REPORT_WARN, "WARNING: kmem_cache_destroy of a cache that cannot go",
 		       &ctx, "cache %s: refcount %d%s\n", s->name, s->refcount,
@@ -385,10 +384,17 @@ void kmem_cache_destroy(struct machine *m, struct kmem_cache *s)
 	kmem_cache_release(m, s, !racy);
 	spin_unlock(&ss->slab_mutex);
 	if (racy) {
-		/* SF_BUG_SLAB_SYSFS_RACE: the old order, the directory goes last. */
+		/*
+		 * SF_BUG_SLAB_SYSFS_RACE: the old order, the directory goes
+		 * last; a lookup by name in between finds a freed cache (a
+		 * preemption can come here: destroy may sleep).
+		 */
 		kmem_cache_free(m, ss->kmem_cache, s);
+		sched_point(m, SP_SLAB_DESTROY);
 		sysfs_slab_remove(m, s);
+		return;
 	}
+	sched_point(m, SP_SLAB_DESTROY);
 }
 
 int kmem_cache_shrink(struct machine *m, struct kmem_cache *s)

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "stress.h"
 
@@ -75,11 +76,24 @@ struct lc_thread {
 struct lc_ctx {
 	unsigned long long live;		/* --live */
 	unsigned long long destroy_live_ppm;	/* --destroy-live-ppm */
+	unsigned long long preempt_us;		/* --preempt-us */
+	bool no_merge;				/* --no-merge */
 	struct slot slots[NR_SLOTS];
 	struct lc_thread *lt;
 	char **kmalloc_names;
 	int nr_kmalloc_names;
 };
+
+/* A preemption at the create/destroy sched points: the thread sleeps there. */
+static void preempt_hook(struct machine *m, enum sched_point sp, int cpu, void *data)
+{
+	const struct lc_ctx *c = data;
+
+	(void)m;
+	(void)cpu;
+	if (sp == SP_SLAB_DESTROY || sp == SP_SLAB_CREATE)
+		usleep((useconds_t)c->preempt_us);
+}
 
 static void ctor_fill(void *object)
 {
@@ -108,6 +122,8 @@ static void do_create(struct stress_thread *t, struct lc_ctx *c, struct lc_threa
 		flags = SLAB_RED_ZONE | SLAB_POISON;
 	else if (r == 2)
 		ctor = ctor_fill;
+	if (c->no_merge)
+		flags |= SLAB_NO_MERGE;
 	pool_name(t, name, sizeof(name));
 	pthread_rwlock_wrlock(&sl->lock);
 	if (sl->s && !(sl->orphan && atomic_load(&sl->live) == 0)) {
@@ -336,6 +352,12 @@ int main(int argc, char **argv)
 		{ "destroy-live-ppm", STRESS_OPT_UINT, "PPM",
 		  "chance per destroy, per million, to destroy a cache with live objects "
 		  "(default 0)", 0, 1000000, &c.destroy_live_ppm },
+		{ "preempt-us", STRESS_OPT_UINT, "US",
+		  "sleep this long at the cache create/destroy sched points, as a preempted "
+		  "thread would, to widen race windows (default 0)", 0, 100000, &c.preempt_us },
+		{ "no-merge", STRESS_OPT_FLAG, NULL,
+		  "create every cache with SLAB_NO_MERGE, so that each destroy frees its cache",
+		  0, 0, &c.no_merge },
 	};
 	struct stress_run run;
 	struct lc_stats sum = { 0 };
@@ -351,6 +373,8 @@ int main(int argc, char **argv)
 		return STRESS_EXIT_FAIL;
 	}
 	run.priv = &c;
+	if (c.preempt_us)
+		sched_set_hook(run.m, preempt_hook, &c);
 	/*
 	 * Reports the run asks for, checked by count at the end: "Objects
 	 * remaining" for each destroy with live objects, the sysfs duplicate
@@ -366,8 +390,16 @@ int main(int argc, char **argv)
 		if (!c.lt[w].live)
 			return STRESS_EXIT_FAIL;
 	}
-	for (int i = 0; i < NR_SLOTS; i++)
-		pthread_rwlock_init(&c.slots[i].lock, NULL);
+	{
+		/* Writers (create/destroy) first: readers never stop coming. */
+		pthread_rwlockattr_t attr;
+
+		pthread_rwlockattr_init(&attr);
+		pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+		for (int i = 0; i < NR_SLOTS; i++)
+			pthread_rwlock_init(&c.slots[i].lock, &attr);
+		pthread_rwlockattr_destroy(&attr);
+	}
 	stress_quiesce(run.m);
 	boot_allocated = nr_allocated_pages(run.m);
 	boot_free = nr_free_pages(run.m);
