@@ -1,0 +1,385 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Scaled campaigns: the main job (tools/campaign.sh) over several cores or
+# machines. Same work-folder layout as tools/campaign.sh (WORK/<target>/corpus,
+# crashes, log.txt), so either runner resumes the other's folder.
+#
+# usage: tools/campaign_scale.sh [options] [TARGET...]
+#   -e, --engine E      libfuzzer (default): one libFuzzer in fork mode, -fork=JOBS
+#                       afl: AFL++ main + secondaries sharing a sync folder:
+#                         main (plain), 1 cmplog (-c), 1 ASan+UBSan, the rest plain
+#   -j, --jobs N        fork jobs / AFL++ instances per target (default: nproc)
+#   -t, --seconds N     seconds per target (default 60)
+#   -w, --work DIR      work folder (default fuzz-work); an existing one is
+#                       resumed: its corpus (and AFL++ state) is the start
+#   --sync DIR          AFL++ sync folder (default WORK/<target>/afl; a folder
+#                       several machines mount; per target DIR/<target>)
+#   --join              AFL++ on another machine of a shared --sync: run
+#                       secondaries only (named after this host)
+#   --merge             afterwards merge and minimise the corpus (libFuzzer
+#                       -merge=1, or afl-cmin) and add what is new to
+#                       corpus/<target>/ as text programs (new files only)
+#   -B, --build DIR     build root (default build): DIR/libfuzzer, DIR/afl,
+#                       DIR/afl-plain, DIR/afl-cmplog
+#   --no-build          use the builds as they are
+#   --no-report         no HTML report (tools/campaign_report)
+#   -q, --quiet         no progress lines
+# Environment: SLABFUZZ_BUGS (historical bugs switched on, passed to the
+# targets and to the reproduction commands).
+#
+# While it runs: a progress line every 10 s per target (elapsed, execs,
+# exec/s, coverage, corpus, crashes), also kept in WORK/<target>/stats.tsv.
+# New crashes are triaged by report title (slabfuzz triage); each title's
+# smallest input is minimised (slabfuzz minimise) into WORK/<target>/repro/.
+# At the end: a summary table (WORK/summary-<stamp>.txt) naming each title,
+# its smallest input and the command that reproduces it, and a static HTML
+# report WORK/report-<stamp>.html. Nothing existing is overwritten.
+set -euo pipefail
+
+die() { echo "campaign: $*" >&2; exit 2; }
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+engine=libfuzzer jobs=$(nproc 2>/dev/null || echo 2) secs=60 work=fuzz-work
+sync= join=0 merge=0 buildroot=$root/build nobuild=0 report=1 quiet=0
+targets=()
+need() { (($1 >= 2)) || die "$2 needs a value (see --help)"; }
+while (($#)); do
+  case $1 in
+    -e|--engine) need $# "$1"; engine=$2; shift 2 ;;
+    -j|--jobs) need $# "$1"; jobs=$2; shift 2 ;;
+    -t|--seconds) need $# "$1"; secs=$2; shift 2 ;;
+    -w|--work) need $# "$1"; work=$2; shift 2 ;;
+    --sync) need $# "$1"; sync=$2; shift 2 ;;
+    --join) join=1; shift ;;
+    --merge) merge=1; shift ;;
+    -B|--build) need $# "$1"; buildroot=$2; shift 2 ;;
+    --no-build) nobuild=1; shift ;;
+    --no-report) report=0; shift ;;
+    -q|--quiet) quiet=1; shift ;;
+    -h|--help) sed -n '5,37p' "$0"; exit 0 ;;
+    -*) die "unknown option '$1' (see --help)" ;;
+    *) targets+=("$1"); shift ;;
+  esac
+done
+[[ $engine == libfuzzer || $engine == afl ]] || die "unknown engine '$engine' (libfuzzer or afl)"
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || die "--jobs: '$jobs' is not a positive number"
+[[ $secs =~ ^[1-9][0-9]*$ ]] || die "--seconds: '$secs' is not a positive number"
+((join == 0)) || [[ $engine == afl && -n $sync ]] || die "--join needs --engine afl and a shared --sync folder"
+
+mapfile -t all_targets < <(grep -E '^[a-z0-9_]+$' "$root/fuzzers/targets.txt")
+((${#targets[@]})) || targets=("${all_targets[@]}")
+for t in "${targets[@]}"; do
+  printf '%s\n' "${all_targets[@]}" | grep -qx "$t" || die "unknown target '$t' (fuzzers/targets.txt: ${all_targets[*]})"
+done
+if [[ -e $work && ! -d $work ]]; then die "$work exists and is not a folder"; fi
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+mkdir -p "$buildroot"
+buildroot=$(cd "$buildroot" && pwd)
+[[ -z $sync ]] || { mkdir -p "$sync" && sync=$(cd "$sync" && pwd); }
+stamp=$(date +%Y%m%d-%H%M%S)
+log() { ((quiet)) || echo "campaign: $*"; }
+
+# ---- builds ----
+preset_build() { # DIR PRESET [cmake -D...]: configure once, build
+  local dir=$1 preset=$2; shift 2
+  if ((nobuild)); then
+    [[ -d $dir ]] || die "$dir: no build (drop --no-build)"
+    return
+  fi
+  if [[ ! -f $dir/CMakeCache.txt ]]; then
+    (cd "$root" && cmake --preset "$preset" -B "$dir" "$@" >/dev/null)
+  fi
+  cmake --build "$dir" >/dev/null
+}
+command -v cmake >/dev/null && command -v ninja >/dev/null && command -v clang >/dev/null ||
+  bash "$root/ci/setup.sh"
+tool_build=$buildroot/libfuzzer
+if [[ $engine == libfuzzer ]]; then
+  log "building $buildroot/libfuzzer (preset libfuzzer)"
+  preset_build "$buildroot/libfuzzer" libfuzzer
+else
+  command -v afl-fuzz >/dev/null || die "afl-fuzz not found (ci/setup.sh installs afl++)"
+  log "building AFL++ binaries: $buildroot/afl (ASan+UBSan), afl-plain, afl-cmplog"
+  export AFL_QUIET=1
+  preset_build "$buildroot/afl" afl
+  preset_build "$buildroot/afl-plain" afl -DSF_SANITIZE=
+  AFL_LLVM_CMPLOG=1 preset_build "$buildroot/afl-cmplog" afl -DSF_SANITIZE=
+  tool_build=$buildroot/afl-plain
+  # libFuzzer's merge is not used for AFL++; the tool comes from the plain build.
+fi
+tool=$tool_build/tools/slabfuzz
+[[ -x $tool ]] || die "$tool: not built"
+
+{
+  printf 'engine\t%s\njobs\t%s\nseconds\t%s\nstarted\t%s\nhost\t%s\nbugs\t%s\ntargets\t%s\n' \
+    "$engine" "$jobs" "$secs" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(hostname)" \
+    "${SLABFUZZ_BUGS:-none}" "${targets[*]}"
+} >"$work/campaign-$stamp.tsv"
+ln -sfn "campaign-$stamp.tsv" "$work/campaign.tsv"
+
+# ---- progress ----
+# stats.tsv: elapsed_s execs exec_per_s coverage corpus crashes (one row a sample)
+sample_libfuzzer() { # LOG -> "execs exec/s cov corpus"
+  local line
+  line=$(grep -aE '^#[0-9]+: cov: [0-9]+' "$1" 2>/dev/null | tail -n 1 || true)
+  [[ -n $line ]] || line=$(grep -aE '^#[0-9]+.*cov: [0-9]+' "$1" 2>/dev/null | tail -n 1 || true)
+  [[ -n $line ]] || { echo "0 0 0 0"; return; }
+  awk '{
+    ex = $1; gsub(/[#:]/, "", ex); cov = 0; corp = 0; eps = 0
+    for (i = 2; i < NF; i++) {
+      if ($i == "cov:") cov = $(i + 1)
+      if ($i == "corp:") { corp = $(i + 1); sub(/\/.*/, "", corp) }
+      if ($i == "exec/s:") eps = $(i + 1)
+    }
+    print ex, eps, cov, corp }' <<<"$line"
+}
+sample_afl() { # SYNC -> "execs exec/s cov% corpus" summed over the instances
+  local f execs=0 eps=0 cov=0 corp=0 v
+  for f in "$1"/*/fuzzer_stats; do
+    [[ -f $f ]] || continue
+    v=$(awk -F' *: *' '$1 == "execs_done" { e = $2 } $1 == "execs_per_sec" { s = $2 }
+      $1 == "bitmap_cvg" { c = $2; sub("%", "", c) } $1 == "corpus_count" { n = $2 }
+      END { printf "%d %.0f %s %d\n", e, s, c, n }' "$f")
+    read -r e s c n <<<"$v"
+    execs=$((execs + e)); eps=$((eps + s)); corp=$((corp > n ? corp : n))
+    cov=$(awk -v a="$cov" -v b="$c" 'BEGIN { print (b + 0 > a + 0) ? b : a }')
+  done
+  echo "$execs $eps $cov $corp"
+}
+count_crashes() { # DIR...
+  local n=0 d
+  for d in "$@"; do
+    [[ -d $d ]] && n=$((n + $(find "$d" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'id:*' -o -name 'afl-*' \) | wc -l)))
+  done
+  echo "$n"
+}
+
+# ---- one target ----
+run_target() {
+  local t=$1 d=$work/$1 start elapsed s pids=() opts=() dict=() max_len seeds
+  mkdir -p "$d/corpus" "$d/crashes" "$d/repro"
+  seeds=$tool_build/corpus/$t
+  [[ -d $seeds ]] || seeds=
+  max_len=$(sed -n 's/^max_len *= *//p' "$root/corpus/$t.options" 2>/dev/null | head -n 1)
+  [[ -n $max_len ]] || max_len=512
+  [[ -f $root/corpus/$t.dict ]] && dict=("$root/corpus/$t.dict")
+  local resumed=0
+  [[ -n $(ls -A "$d/corpus") ]] && resumed=1
+  [[ -f $d/stats.tsv ]] || printf 'elapsed\texecs\texec_per_s\tcoverage\tcorpus\tcrashes\n' >"$d/stats.tsv"
+  local base=0
+  base=$(awk -F'\t' 'NR > 1 { e = $1 } END { print e + 0 }' "$d/stats.tsv")
+  start=$(date +%s)
+
+  if [[ $engine == libfuzzer ]]; then
+    local bin=$buildroot/libfuzzer/fuzzers/$t
+    [[ -x $bin ]] || die "$bin: not built"
+    opts=(-fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1
+          -max_total_time="$secs" -max_len="$max_len" -timeout=25 -rss_limit_mb=2048
+          -artifact_prefix="$d/crashes/" -print_final_stats=1)
+    ((${#dict[@]})) && opts+=(-dict="${dict[0]}")
+    log "$t: libFuzzer -fork=$jobs for ${secs}s$( ((resumed)) && echo ", resuming $(ls "$d/corpus" | wc -l) corpus inputs")"
+    # Seeds go in as a second corpus folder: read, never written.
+    (cd "$d" && exec "$bin" "${opts[@]}" "$d/corpus" ${seeds:+"$seeds"}) >>"$d/log.txt" 2>&1 &
+    pids=($!)
+  else
+    local s_root=${sync:+$sync/$t}
+    [[ -n $s_root ]] || s_root=$d/afl
+    mkdir -p "$s_root"
+    local plain=$buildroot/afl-plain/fuzzers/$t asan=$buildroot/afl/fuzzers/$t
+    local cmplog=$buildroot/afl-cmplog/fuzzers/$t
+    for b in "$plain" "$asan" "$cmplog"; do [[ -x $b ]] || die "$b: not built"; done
+    local in=$d/afl-in
+    mkdir -p "$in"
+    # Inputs: the work corpus and the seeds (a fresh run), or resume (AFL_AUTORESUME).
+    cp -n "$d/corpus"/* "$in/" 2>/dev/null || true
+    [[ -n $seeds ]] && cp -n "$seeds"/* "$in/" 2>/dev/null || true
+    [[ -n $(ls -A "$in") ]] || printf '\0' >"$in/empty"
+    local host i name role args
+    host=$(hostname | tr -c 'A-Za-z0-9_-\n' '_')
+    for ((i = 0; i < jobs; i++)); do
+      args=(-i "$in" -o "$s_root" -V "$secs" -G "$max_len" -t 2000)
+      ((${#dict[@]})) && args+=(-x "${dict[0]}")
+      if ((join)); then
+        name=$host-s$i role=plain
+        args+=(-S "$name")
+        ((i == 0)) && role=cmplog
+        ((i == 1)) && role=asan
+      elif ((i == 0)); then
+        name=main role=main; args+=(-M main)
+      else
+        name=s$i role=plain; args+=(-S "$name")
+        ((i == 1)) && role=cmplog
+        ((i == 2)) && role=asan
+      fi
+      case $role in
+        cmplog) args+=(-c "$cmplog" -- "$plain") ;;
+        asan) args+=(-- "$asan") ;;
+        *) args+=(-- "$plain") ;;
+      esac
+      AFL_AUTORESUME=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 \
+        AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_IMPORT_FIRST=1 \
+        afl-fuzz "${args[@]}" >>"$d/afl-$name.log" 2>&1 &
+      pids+=($!)
+    done
+    log "$t: AFL++ $jobs instance(s) for ${secs}s, sync folder $s_root$( ((join)) && echo " (joining)")"
+  fi
+
+  # Progress every 10 s while any instance runs (and once at the end).
+  local alive sample crashes line next=$((start + 10))
+  while :; do
+    alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    now=$(date +%s)
+    if ((now >= next || alive == 0)); then
+      next=$((now + 10))
+      elapsed=$((now - start))
+      if [[ $engine == libfuzzer ]]; then
+        sample=$(sample_libfuzzer "$d/log.txt")
+        crashes=$(count_crashes "$d/crashes")
+      else
+        sample=$(sample_afl "${s_root}")
+        crashes=$(count_crashes "$d/crashes" "$s_root"/*/crashes)
+      fi
+      read -r ex eps cov corp <<<"$sample"
+      printf '%d\t%s\t%s\t%s\t%s\t%s\n' $((base + elapsed)) "$ex" "$eps" "$cov" "$corp" "$crashes" >>"$d/stats.tsv"
+      line=$(printf '%-18s %4ds/%-4d execs %-9s exec/s %-6s cov %-6s corpus %-5s crashes %s' \
+        "$t" "$elapsed" "$secs" "$ex" "$eps" "$cov$([[ $engine == afl ]] && echo %)" "$corp" "$crashes")
+      ((quiet)) || echo "$line"
+    fi
+    ((alive)) || break
+    sleep 1
+  done
+  for p in "${pids[@]}"; do wait "$p" || true; done
+
+  if [[ $engine == afl ]]; then
+    # Queues into the shared corpus layout; crashes into crashes/ under
+    # content-named files (never overwriting).
+    local q f h
+    for q in "$s_root"/*/queue; do
+      for f in "$q"/id:*; do
+        [[ -f $f ]] || continue
+        h=$(sha1sum <"$f" | cut -c1-40)
+        cp -n "$f" "$d/corpus/$h"
+      done
+    done
+    for q in "$s_root"/*/crashes; do
+      for f in "$q"/id:*; do
+        [[ -f $f ]] || continue
+        h=$(sha1sum <"$f" | cut -c1-40)
+        cp -n "$f" "$d/crashes/afl-$h"
+      done
+    done
+  fi
+}
+
+# ---- triage ----
+slug() { tr -c 'A-Za-z0-9\n' '_' <<<"$1" | cut -c1-60; }
+triage_target() { # -> WORK/<t>/crashes.tsv (title count smallest size new reproduce)
+  local t=$1 d=$work/$1 out tsv known line count title path size new repro min
+  tsv=$d/crashes.tsv
+  known=$d/titles.txt
+  touch "$known"
+  : >"$tsv.tmp"
+  if [[ -n $(ls -A "$d/crashes") ]]; then
+    out=$("$tool" triage --target "$t" "$d/crashes" 2>>"$d/triage.log" || true)
+    while IFS= read -r line; do
+      [[ $line =~ ^([0-9]+)\ +(.*[^ ])\ +([^ ]+)\ \(([0-9]+)\ bytes\)$ ]] || continue
+      count=${BASH_REMATCH[1]} title=${BASH_REMATCH[2]} path=${BASH_REMATCH[3]} size=${BASH_REMATCH[4]}
+      new=0
+      grep -qxF "$title" "$known" || { new=1; echo "$title" >>"$known"; }
+      repro=$path
+      if ((new)); then
+        min=$d/repro/$(slug "$title")-$stamp.txt
+        if timeout 120 "$tool" minimise --target "$t" "$path" -o "$min" >>"$d/triage.log" 2>&1; then
+          repro=$min
+        fi
+      else
+        for min in "$d/repro/$(slug "$title")"-*.txt; do [[ -f $min ]] && repro=$min; done
+      fi
+      printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$title" "$count" "$path" "$size" "$new" \
+        "${SLABFUZZ_BUGS:+SLABFUZZ_BUGS=$SLABFUZZ_BUGS }$tool replay --target $t $repro" >>"$tsv.tmp"
+    done <<<"$out"
+  fi
+  mv "$tsv.tmp" "$tsv"
+}
+
+# ---- merge back into corpus/ ----
+merge_target() {
+  local t=$1 d=$work/$1 tmp f h added=0 seeds=$tool_build/corpus/$t
+  tmp=$(mktemp -d "$d/merge.XXXXXX")
+  mkdir -p "$tmp/min" "$tmp/all"
+  if [[ $engine == libfuzzer ]]; then
+    # The seeds first: what they already cover adds nothing new.
+    [[ -d $seeds ]] && cp "$seeds"/* "$tmp/min/" 2>/dev/null || true
+    "$buildroot/libfuzzer/fuzzers/$t" -merge=1 -max_len=4096 "$tmp/min" "$d/corpus" >"$tmp/merge.log" 2>&1 ||
+      { echo "campaign: $t: merge failed (see $tmp/merge.log)" >&2; return 1; }
+  else
+    cp "$d/corpus"/* "$tmp/all/" 2>/dev/null || true
+    [[ -d $seeds ]] && cp "$seeds"/* "$tmp/all/" 2>/dev/null || true
+    AFL_QUIET=1 afl-cmin -i "$tmp/all" -o "$tmp/min" -- "$buildroot/afl-plain/fuzzers/$t" >"$tmp/merge.log" 2>&1 ||
+      { echo "campaign: $t: afl-cmin failed (see $tmp/merge.log)" >&2; return 1; }
+  fi
+  declare -A have=()
+  if [[ -d $seeds ]]; then
+    for f in "$seeds"/*; do [[ -f $f ]] && have[$(sha1sum <"$f" | cut -c1-40)]=1; done
+  fi
+  mkdir -p "$root/corpus/$t"
+  for f in "$tmp/min"/*; do
+    [[ -f $f ]] || continue
+    h=$(sha1sum <"$f" | cut -c1-40)
+    [[ -n ${have[$h]:-} ]] && continue
+    local dest=$root/corpus/$t/merged-${h:0:12}.txt
+    [[ -e $dest ]] && continue
+    if [[ $t == fuzz_program_text ]]; then
+      cp -n "$f" "$dest"
+    else
+      "$tool" decode --target "$t" "$f" -o "$dest" >/dev/null 2>>"$tmp/merge.log" || continue
+    fi
+    added=$((added + 1))
+  done
+  log "$t: merged: $(ls "$tmp/min" | wc -l) inputs after minimisation, $added new text programs in corpus/$t/"
+  rm -rf "$tmp"
+}
+
+trap 'echo "campaign: interrupted; the work folder $work keeps what was found" >&2; kill $(jobs -p) 2>/dev/null; exit 130' INT TERM
+for t in "${targets[@]}"; do run_target "$t"; done
+for t in "${targets[@]}"; do triage_target "$t"; done
+if ((merge)); then for t in "${targets[@]}"; do merge_target "$t"; done; fi
+
+# ---- summary ----
+summary=$work/summary-$stamp.txt
+{
+  printf '%-18s %10s %8s %8s %7s %7s\n' target execs exec/s coverage corpus crashes
+  for t in "${targets[@]}"; do
+    last=$(tail -n 1 "$work/$t/stats.tsv")
+    IFS=$'\t' read -r _ ex eps cov corp cr <<<"$last"
+    printf '%-18s %10s %8s %8s %7s %7s\n' "$t" "$ex" "$eps" "$cov$([[ $engine == afl ]] && echo %)" "$corp" "$cr"
+  done
+  echo
+  n=0
+  for t in "${targets[@]}"; do
+    while IFS=$'\t' read -r title count path size new repro; do
+      [[ -n $title ]] || continue
+      n=$((n + 1))
+      printf '%s %s: %s (%s crash%s)\n    smallest: %s (%s bytes)\n    reproduce: %s\n' \
+        "$( ((new)) && echo NEW || echo known)" "$t" "$title" "$count" "$( ((count == 1)) || echo es)" \
+        "$path" "$size" "$repro"
+    done <"$work/$t/crashes.tsv"
+  done
+  ((n)) || echo "no crashes"
+} >"$summary"
+cat "$summary"
+if ((report)); then
+  rep=$buildroot/release/tools/campaign_report
+  for c in "$buildroot"/*/ci/campaign_report "$buildroot"/*/tools/campaign_report; do
+    [[ -x $c ]] && rep=$c && break
+  done
+  if [[ -x $rep ]]; then
+    "$rep" -o "$work/report-$stamp.html" "$work" && log "report: $work/report-$stamp.html"
+  else
+    echo "campaign: no campaign_report binary under $buildroot (build any preset); no HTML report" >&2
+  fi
+fi
+log "work folder: $work (summary: $summary)"
