@@ -714,6 +714,8 @@ static int cmd_emit_c(int argc, char **argv)
 
 	if (argc != 1 || !opt_out)
 		return die("emit-c: usage: slabfuzz emit-c FILE -o OUT.c");
+	if (!access(opt_out, F_OK))
+		return die("%s exists: refusing to overwrite it (choose another -o)", opt_out);
 	in = malloc(sizeof(*in));
 	if (!in || load_input(argv[0], in)) {
 		free(in);
@@ -721,8 +723,11 @@ static int cmd_emit_c(int argc, char **argv)
 	}
 	run_child(in, &in->prog, false, false, &out);
 	f = create_new(opt_out);
-	if (!f)
+	if (!f) {
+		free(out.log);
+		free(in);
 		return 1;
+	}
 	ret = sf_emit_c(f, in->target, &in->prog, in->bugs, out.crashed ? out.title : NULL);
 	if (fclose(f))
 		ret = die("%s: write error", opt_out);
