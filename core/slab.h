@@ -252,6 +252,9 @@ static inline void cpu_queue_unlock(struct kmem_cache_cpu *c)
 /* Any cpu, never from inside the owner's critical section. */
 void cpu_queue_lock_remote(struct machine *m, struct kmem_cache_cpu *c);
 void cpu_queue_unlock_remote(struct kmem_cache_cpu *c);
+/* All cpus of a cache at once (drain, validate, check, statistics). */
+void cpu_queues_lock_all(struct machine *m, struct kmem_cache *s);
+void cpu_queues_unlock_all(struct machine *m, struct kmem_cache *s);
 struct array_cache *alloc_arraycache(unsigned int limit, unsigned int batch);
 int slab_alloc_cpu_caches(struct machine *m, struct kmem_cache *s);
 int slab_alloc_node_queues(struct machine *m, struct kmem_cache *s,

@@ -52,6 +52,27 @@ void cpu_queue_unlock_remote(struct kmem_cache_cpu *c)
 	atomic_store_explicit(&c->lock, 0, memory_order_release);
 }
 
+/* Every cpu of s, in cpu order, for the price of one heavy fence. */
+void cpu_queues_lock_all(struct machine *m, struct kmem_cache *s)
+{
+	unsigned int nr = m->topo.nr_cpus;
+
+	for (unsigned int cpu = 0; cpu < nr; cpu++) {
+		cpu_queue_lock_slow(&s->cpu_slab[cpu]);
+		atomic_store_explicit(&s->cpu_slab[cpu].remote_req, 1, memory_order_relaxed);
+	}
+	host_heavy_fence(m);
+	for (unsigned int cpu = 0; cpu < nr; cpu++)
+		while (atomic_load_explicit(&s->cpu_slab[cpu].owner_active, memory_order_acquire))
+			sched_yield();
+}
+
+void cpu_queues_unlock_all(struct machine *m, struct kmem_cache *s)
+{
+	for (unsigned int cpu = m->topo.nr_cpus; cpu-- > 0;)
+		cpu_queue_unlock_remote(&s->cpu_slab[cpu]);
+}
+
 struct array_cache *alloc_arraycache(unsigned int limit, unsigned int batch)
 {
 	struct array_cache *ac = malloc(sizeof(*ac) + (size_t)limit * sizeof(void *));
@@ -764,14 +785,14 @@ void slab_drain_all(struct machine *m, struct kmem_cache *s)
 	struct list_head to_free;
 
 	INIT_LIST_HEAD(&to_free);
+	cpu_queues_lock_all(m, s);
 	for (unsigned int cpu = 0; cpu < m->topo.nr_cpus; cpu++) {
 		struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
 
-		cpu_queue_lock_remote(m, c);
 		free_block(m, s, c->ac->entry, c->ac->avail, &to_free);
 		c->ac->avail = 0;
-		cpu_queue_unlock_remote(c);
 	}
+	cpu_queues_unlock_all(m, s);
 	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++) {
 		struct kmem_cache_node *n = get_node(s, (int)nid);
 
@@ -826,13 +847,10 @@ unsigned long slab_queued_objects(struct machine *m, struct kmem_cache *s, bool 
 	unsigned long nr = 0;
 
 	if (!alien_only) {
-		for (unsigned int cpu = 0; cpu < m->topo.nr_cpus; cpu++) {
-			struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
-
-			cpu_queue_lock_remote(m, c);
-			nr += c->ac->avail;
-			cpu_queue_unlock_remote(c);
-		}
+		cpu_queues_lock_all(m, s);
+		for (unsigned int cpu = 0; cpu < m->topo.nr_cpus; cpu++)
+			nr += s->cpu_slab[cpu].ac->avail;
+		cpu_queues_unlock_all(m, s);
 	}
 	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++) {
 		struct kmem_cache_node *n = get_node(s, (int)nid);

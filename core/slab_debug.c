@@ -415,8 +415,7 @@ unsigned long slab_validate_cache(struct machine *m, struct kmem_cache *s)
 	unsigned long errors = 0;
 
 	spin_lock(&m->slab->debug_lock);
-	for (unsigned int c = 0; c < m->topo.nr_cpus; c++)
-		cpu_queue_lock_remote(m, &s->cpu_slab[c]);
+	cpu_queues_lock_all(m, s);
 	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++) {
 		struct kmem_cache_node *n = get_node(s, (int)nid);
 		struct list_head *lists[3];
@@ -444,8 +443,7 @@ unsigned long slab_validate_cache(struct machine *m, struct kmem_cache *s)
 		}
 		spin_unlock(&n->list_lock);
 	}
-	for (unsigned int c = m->topo.nr_cpus; c-- > 0;)
-		cpu_queue_unlock_remote(&s->cpu_slab[c]);
+	cpu_queues_unlock_all(m, s);
 	spin_unlock(&m->slab->debug_lock);
 	return errors;
 }
@@ -611,8 +609,7 @@ static void check_cache(struct slab_check *cc)
 	long live = 0;
 
 	cc->nr = 0;
-	for (unsigned int c = 0; c < m->topo.nr_cpus; c++)
-		cpu_queue_lock_remote(cc->m, &s->cpu_slab[c]);
+	cpu_queues_lock_all(cc->m, s);
 	for (unsigned int nid = 0; nid < nr_nodes; nid++) {
 		struct kmem_cache_node *n = get_node(s, (int)nid);
 
@@ -676,8 +673,7 @@ static void check_cache(struct slab_check *cc)
 			if (n->alien[r])
 				spin_unlock(&n->alien[r]->lock);
 	}
-	for (unsigned int c = m->topo.nr_cpus; c-- > 0;)
-		cpu_queue_unlock_remote(&s->cpu_slab[c]);
+	cpu_queues_unlock_all(m, s);
 }
 
 bool check_slab_layer(struct machine *m)
