@@ -2,6 +2,7 @@
 # The test command: set up a fresh Debian 12 machine, build, run the tests.
 #   dev preset (clang, ASan+UBSan, debug level 3): every test but `slow`
 #   gcc preset (gcc -O2): build warning-free, run the unit tests
+#   msan preset: the unit tests under MemorySanitizer
 #   tsan preset: the tests labelled `stress` and `tsan`
 # Warnings are errors here. Takes a few minutes on 2 cores.
 set -euo pipefail
@@ -22,6 +23,7 @@ run_preset() {
 
 run_preset dev
 run_preset gcc -L unit
+run_preset msan -L unit
 if [ -n "$(ctest --test-dir build/gcc -N -L 'stress|tsan' 2>/dev/null | grep -E 'Test +#')" ]; then
   run_preset tsan -L 'stress|tsan'
 fi

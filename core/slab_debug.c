@@ -265,6 +265,14 @@ void slab_debug_init_slab(struct machine *m, struct kmem_cache *s, struct page *
 			set_redzones(s, x, SLUB_RED_INACTIVE);
 		if (poisons(s))
 			set_poison(s, x);
+		if (s->flags & SLAB_STORE_USER) {
+			/* "never" until set: a new slab's memory is not zeroed. */
+			struct track *t = get_track(s, x, TRACK_ALLOC);
+
+			kasan_unpoison(t, 2 * sizeof(*t));
+			memset(t, 0, 2 * sizeof(*t));
+			kasan_poison(t, 2 * sizeof(*t));
+		}
 	}
 }
 
