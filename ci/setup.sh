@@ -7,6 +7,7 @@ packages=(
   clang-14 clang llvm-14 llvm libclang-rt-14-dev
   afl++
   libmimalloc-dev
+  chromium zip unzip
 )
 
 missing=()
