@@ -350,11 +350,13 @@ static void machine_init_nodes(struct machine *m)
 }
 
 #define HOST_HUGE_SIZE (2ul << 20)
+#define HOST_HUGE_MIN_MEMORY (32ul << 20)
 
 /*
- * Simulated memory: an anonymous mapping aligned to 2 MiB and marked for
- * transparent huge pages, so the memmap of a machine costs one huge-page
- * fault instead of hundreds of 4 KiB ones. Holes are never touched.
+ * Simulated memory: an anonymous mapping aligned to 2 MiB and, for machines
+ * of 32 MiB and more, marked for transparent huge pages, so the memmap costs
+ * one huge-page fault instead of hundreds of 4 KiB ones. Holes are never
+ * touched.
  */
 static void *host_map_memory(size_t size)
 {
@@ -370,7 +372,10 @@ static void *host_map_memory(size_t size)
 		munmap(raw, (size_t)(aligned - raw));
 	if (raw + len > aligned + size)
 		munmap(aligned + size, (size_t)(raw + len - (aligned + size)));
-	madvise(aligned, size, MADV_HUGEPAGE);
+	/* Worth it once the memmap passes a few hundred KiB; a small fuzz
+	 * machine would pay a 2 MiB clear for a few pages it touches. */
+	if (size >= HOST_HUGE_MIN_MEMORY)
+		madvise(aligned, size, MADV_HUGEPAGE);
 	return aligned;
 }
 
