@@ -91,7 +91,9 @@ preset_build() { # DIR PRESET [cmake -D...]: configure once, build
   if [[ ! -f $dir/CMakeCache.txt ]]; then
     (cd "$root" && cmake --preset "$preset" -B "$dir" "$@" >/dev/null)
   fi
-  cmake --build "$dir" >/dev/null
+  # The build runs the slabfuzz tool (corpus encoding); a leak report in a
+  # sanitizer build of the tool must not fail the build.
+  ASAN_OPTIONS=detect_leaks=0 cmake --build "$dir" >/dev/null
 }
 command -v cmake >/dev/null && command -v ninja >/dev/null && command -v clang >/dev/null ||
   bash "$root/ci/setup.sh"
@@ -111,6 +113,8 @@ else
 fi
 tool=$tool_build/tools/slabfuzz
 [[ -x $tool ]] || die "$tool: not built"
+# The tool of a sanitizer build: no leak report turns a good run into a failure.
+sftool() { ASAN_OPTIONS=detect_leaks=0 "$tool" "$@"; }
 
 {
   printf 'engine\t%s\njobs\t%s\nseconds\t%s\nstarted\t%s\nhost\t%s\nbugs\t%s\ntargets\t%s\n' \
@@ -131,7 +135,7 @@ sample_libfuzzer() { # LOG -> "execs exec/s cov corpus"
     for (i = 2; i < NF; i++) {
       if ($i == "cov:") cov = $(i + 1)
       if ($i == "corp:") { corp = $(i + 1); sub(/\/.*/, "", corp) }
-      if ($i == "exec/s:") eps = $(i + 1)
+      if ($i == "exec/s:" || $i == "exec/s") eps = $(i + 1)
     }
     print ex, eps, cov, corp }' <<<"$line"
 }
@@ -197,7 +201,7 @@ run_target() {
     [[ -n $seeds ]] && cp -n "$seeds"/* "$in/" 2>/dev/null || true
     [[ -n $(ls -A "$in") ]] || printf '\0' >"$in/empty"
     local host i name role args
-    host=$(hostname | tr -c 'A-Za-z0-9_-\n' '_')
+    host=$(hostname | tr -c 'A-Za-z0-9_\n-' '_')
     for ((i = 0; i < jobs; i++)); do
       args=(-i "$in" -o "$s_root" -V "$secs" -G "$max_len" -t 2000)
       ((${#dict[@]})) && args+=(-x "${dict[0]}")
@@ -227,7 +231,7 @@ run_target() {
   fi
 
   # Progress every 10 s while any instance runs (and once at the end).
-  local alive sample crashes line next=$((start + 10))
+  local alive sample crashes line next=$((start + 10)) prev_t=0 prev_ex=0
   while :; do
     alive=0
     for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
@@ -243,6 +247,12 @@ run_target() {
         crashes=$(count_crashes "$d/crashes" "$s_root"/*/crashes)
       fi
       read -r ex eps cov corp <<<"$sample"
+      # libFuzzer's fork mode often prints exec/s 0: use the rate since the last sample.
+      if [[ $eps == 0 ]] && ((elapsed > prev_t)); then
+        eps=$(( (ex - prev_ex) / (elapsed - prev_t) ))
+        ((eps >= 0)) || eps=0
+      fi
+      prev_t=$elapsed prev_ex=$ex
       printf '%d\t%s\t%s\t%s\t%s\t%s\n' $((base + elapsed)) "$ex" "$eps" "$cov" "$corp" "$crashes" >>"$d/stats.tsv"
       line=$(printf '%-18s %4ds/%-4d execs %-9s exec/s %-6s cov %-6s corpus %-5s crashes %s' \
         "$t" "$elapsed" "$secs" "$ex" "$eps" "$cov$([[ $engine == afl ]] && echo %)" "$corp" "$crashes")
@@ -283,7 +293,7 @@ triage_target() { # -> WORK/<t>/crashes.tsv (title count smallest size new repro
   touch "$known"
   : >"$tsv.tmp"
   if [[ -n $(ls -A "$d/crashes") ]]; then
-    out=$("$tool" triage --target "$t" "$d/crashes" 2>>"$d/triage.log" || true)
+    out=$(sftool triage --target "$t" "$d/crashes" 2>>"$d/triage.log" || true)
     while IFS= read -r line; do
       [[ $line =~ ^([0-9]+)\ +(.*[^ ])\ +([^ ]+)\ \(([0-9]+)\ bytes\)$ ]] || continue
       count=${BASH_REMATCH[1]} title=${BASH_REMATCH[2]} path=${BASH_REMATCH[3]} size=${BASH_REMATCH[4]}
@@ -292,7 +302,7 @@ triage_target() { # -> WORK/<t>/crashes.tsv (title count smallest size new repro
       repro=$path
       if ((new)); then
         min=$d/repro/$(slug "$title")-$stamp.txt
-        if timeout 120 "$tool" minimise --target "$t" "$path" -o "$min" >>"$d/triage.log" 2>&1; then
+        if timeout 120 env ASAN_OPTIONS=detect_leaks=0 "$tool" minimise --target "$t" "$path" -o "$min" >>"$d/triage.log" 2>&1; then
           repro=$min
         fi
       else
@@ -318,7 +328,7 @@ merge_target() {
   else
     cp "$d/corpus"/* "$tmp/all/" 2>/dev/null || true
     [[ -d $seeds ]] && cp "$seeds"/* "$tmp/all/" 2>/dev/null || true
-    AFL_QUIET=1 afl-cmin -i "$tmp/all" -o "$tmp/min" -- "$buildroot/afl-plain/fuzzers/$t" >"$tmp/merge.log" 2>&1 ||
+    AFL_ALLOW_TMP=1 AFL_QUIET=1 afl-cmin -i "$tmp/all" -o "$tmp/min" -- "$buildroot/afl-plain/fuzzers/$t" >"$tmp/merge.log" 2>&1 ||
       { echo "campaign: $t: afl-cmin failed (see $tmp/merge.log)" >&2; return 1; }
   fi
   declare -A have=()
@@ -335,7 +345,8 @@ merge_target() {
     if [[ $t == fuzz_program_text ]]; then
       cp -n "$f" "$dest"
     else
-      "$tool" decode --target "$t" "$f" -o "$dest" >/dev/null 2>>"$tmp/merge.log" || continue
+      sftool decode --target "$t" "$f" -o "$dest" >/dev/null 2>>"$tmp/merge.log" ||
+        { rm -f "$dest"; continue; }
     fi
     added=$((added + 1))
   done

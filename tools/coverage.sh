@@ -20,8 +20,8 @@
 #                BUILD_DIR/coverage-report-YYYYmmdd-HHMMSS)
 #   --floor PCT  exit 1 when core/ line coverage is below PCT
 #   --no-seeds   do not replay the seed corpus of the build (corpus/<target>/)
-#   CORPUS       more inputs: a folder with one subfolder per target (a
-#                campaign work folder's corpus/, or corpus/ of a checkout), or
+#   CORPUS       more inputs: a campaign work folder (WORK/<target>/corpus),
+#                a folder with one subfolder of inputs per target, or
 #                TARGET=DIR for one target's folder
 set -euo pipefail
 
@@ -65,7 +65,10 @@ for c in "${extra[@]}"; do
     [ -d "$c" ] || die "$c: not a folder"
     found=0
     for t in "${targets[@]}"; do
-      if [ -d "$c/$t" ]; then dirs_of[$t]+=" $(cd "$c/$t" && pwd)"; found=1; fi
+      # A campaign work folder keeps WORK/<target>/corpus; corpus/ of a
+      # checkout (or any folder of corpora) has the inputs in <target>/.
+      if [ -d "$c/$t/corpus" ]; then dirs_of[$t]+=" $(cd "$c/$t/corpus" && pwd)"; found=1
+      elif [ -d "$c/$t" ]; then dirs_of[$t]+=" $(cd "$c/$t" && pwd)"; found=1; fi
     done
     ((found)) || die "$c: has no subfolder named after a target (${targets[*]}); use TARGET=DIR for a single folder"
   fi
