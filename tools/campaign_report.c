@@ -321,7 +321,7 @@ static void fmt_num(char *buf, size_t size, double v)
 	else if (v == floor(v))
 		snprintf(buf, size, "%.0f", v);
 	else
-		snprintf(buf, size, "%.1f", v);
+		snprintf(buf, size, "%.3g", v);
 }
 
 static void plot(FILE *f, const char *id, const char *title, const char *ylabel, int which)
