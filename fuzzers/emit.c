@@ -49,6 +49,8 @@ static void emit_header(FILE *f, const struct sf_program *p, unsigned int bugs)
 	fprintf(f, "\tt->vmemmap_block_sections = %u;\n", t.vmemmap_block_sections);
 	fprintf(f, "\to->bugs = %#x;\n\to->debug_level = %d;\n\to->memmap_together = %d;\n",
 		bugs, p->h.debug_level, p->h.memmap_together ? 1 : 0);
+	if (sf_prog_slab_debug(&p->h))
+		fprintf(f, "\to->slab_debug = \"%s\";\n", sf_prog_slab_debug(&p->h));
 	fprintf(f, "\to->seed = 1;\n}\n\n");
 }
 

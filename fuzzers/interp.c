@@ -117,10 +117,15 @@ static void print_where(struct run *r)
 	}
 }
 
+static _Noreturn void fail_report(struct run *r, const struct sf_report *rep);
+
 _Noreturn void run_fail(struct run *r, const char *title, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* A report held back (a WARN, or anything in dump mode) came first. */
+	if (r->deferred)
+		fail_report(r, &r->deferred_report);
 	fflush(stdout);
 	fprintf(stderr, "slabfuzz: %s\n", title);
 	va_start(ap, fmt);
@@ -201,9 +206,16 @@ static void on_report(struct machine *m, const struct sf_report *rep, void *data
 	if (!strcmp(rep->title, "BUG: timer interrupt before timer init") &&
 	    rep->stage >= STAGE_IRQS_ON)
 		return;
-	if (r->o->dump_on_failure) {
-		/* Let the call finish (locks released), then dump and stop. */
-		if (!r->deferred) {
+	/*
+	 * A WARN lets the call finish (the kernel goes on after a WARN): the run
+	 * fails when the call returns, or at once with a BUG the WARN led to,
+	 * which names the failure (incident 4: the sysfs duplicate WARN, then
+	 * the BUG in kmem_cache_release). In dump mode every report waits for
+	 * the call to finish (locks released), then dumps and stops.
+	 */
+	if (rep->kind == SF_REPORT_WARN || r->o->dump_on_failure) {
+		if (!r->deferred || (r->deferred_report.kind == SF_REPORT_WARN &&
+				     rep->kind == SF_REPORT_BUG)) {
 			r->deferred = true;
 			r->deferred_report = *rep;
 		}
@@ -1095,6 +1107,7 @@ int sf_run_program(const struct sf_target *t, const struct sf_program *p,
 	memset(&opts, 0, sizeof(opts));
 	opts.bugs = o->bugs;
 	opts.debug_level = p->h.debug_level;
+	opts.slab_debug = sf_prog_slab_debug(&p->h);
 	opts.memmap_together = p->h.memmap_together;
 	opts.seed = 1;
 	r->m = machine_create(&r->topo, &opts, &err);
@@ -1129,6 +1142,7 @@ int sf_run_program(const struct sf_target *t, const struct sf_program *p,
 			fflush(o->trace);
 		}
 		ran = run_op(r, op);
+		run_after_call(r);
 		if (o->trace && !ran)
 			fprintf(o->trace, "     (skipped: not allowed in this context)\n");
 		check_context(r);
@@ -1141,6 +1155,7 @@ int sf_run_program(const struct sf_target *t, const struct sf_program *p,
 	if (t->workload)
 		workload(r);
 	teardown(r);
+	run_after_call(r);
 	sched_set_hook(r->m, NULL, NULL);
 	machine_destroy(r->m);
 	r->m = NULL;

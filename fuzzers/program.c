@@ -8,6 +8,8 @@
  *   section_shift | vmemmap_block | options | nr_ranges |
  *   ranges[nr] (node, gap, len) | distance[a<b] | dma_end(2) | dma32(2) |
  *   movable(2)
+ * The options byte: bit 0 memmap_together, bits 1-2 debug level, bits 3-4
+ * slab_debug (version 2 only; a version byte of 1 ignores them).
  * Then operations: opcode byte (modulo NR_OPCODES) and the op's arguments,
  * each 1 byte (2 for numbers with a range above 256, 3 for gfp).
  */
@@ -114,6 +116,15 @@ const struct sf_op_spec sf_op_specs[NR_OPCODES] = {
 	[OP_SLAB_DOUBLE_FREE] = { "slab_double_free", HK_NONE, 1, 1, { A_H(HK_OBJ) } },
 };
 
+const char *const sf_slab_debug_names[SF_PROG_NR_SLAB_DEBUG] = { "none", "FZPU", "FZ", "PU" };
+
+const char *sf_prog_slab_debug(const struct sf_header *h)
+{
+	return h->slab_debug && h->slab_debug < SF_PROG_NR_SLAB_DEBUG ?
+		       sf_slab_debug_names[h->slab_debug] :
+		       NULL;
+}
+
 static const char handle_prefix[NR_HANDLE_KINDS] = { '?', 'p', 'm', 'c', 'o' };
 
 static unsigned int enum_count(const char *const *names)
@@ -216,12 +227,18 @@ static void decode_zones(struct sf_header *h, unsigned int dma, unsigned int dma
 	h->zone_movable_start = k ? h->zone_dma32_end + k - 1 : SF_MAX_PFN;
 }
 
-static void decode_header(struct reader *r, struct sf_header *h)
+/* The version byte: 1 is version 1, every other value the current one. */
+static unsigned int decode_version(unsigned int b)
+{
+	return b == 1 ? 1 : SF_PROG_VERSION;
+}
+
+static void decode_header(struct reader *r, struct sf_header *h, unsigned int *version)
 {
 	unsigned int b;
 
 	memset(h, 0, sizeof(*h));
-	(void)rd8(r); /* version: every value decodes as the current one */
+	*version = decode_version(rd8(r));
 	h->nr_nodes = 1 + (rd8(r) ^ D_NODES) % SF_PROG_MAX_NODES;
 	h->nr_cpus = 1 + (rd8(r) ^ D_CPUS) % SF_PROG_MAX_CPUS;
 	h->boot_cpu = rd8(r) % h->nr_cpus;
@@ -233,6 +250,8 @@ static void decode_header(struct reader *r, struct sf_header *h)
 	b = rd8(r) ^ D_OPTS;
 	h->memmap_together = b & 1;
 	h->debug_level = (int)((b >> 1) & 3);
+	if (*version >= 2)
+		h->slab_debug = (b >> 3) & 3;
 	h->nr_ranges = 1 + rd8(r) % SF_PROG_MAX_RANGES;
 	for (unsigned int i = 0; i < h->nr_ranges; i++) {
 		h->ranges[i].node = (int)(rd8(r) % h->nr_nodes);
@@ -403,8 +422,7 @@ void sf_prog_decode(const uint8_t *data, size_t size, struct sf_program *p)
 	struct reader r = { data, size, false };
 
 	memset(p, 0, offsetof(struct sf_program, ops));
-	p->version = SF_PROG_VERSION;
-	decode_header(&r, &p->h);
+	decode_header(&r, &p->h, &p->version);
 	while (r.left && p->nr_ops < SF_PROG_MAX_OPS) {
 		struct sf_op op = { .code = (uint8_t)(rd8(&r) % NR_OPCODES), .result = -1 };
 		const struct sf_op_spec *s = &sf_op_specs[op.code];
@@ -448,7 +466,7 @@ size_t sf_prog_encode(const struct sf_program *p, uint8_t *buf, size_t size)
 	const struct sf_header *h = &p->h;
 	pfn_t max = sf_prog_max_pfn(h);
 
-	wr8(&w, SF_PROG_VERSION);
+	wr8(&w, p->version == 1 ? 1 : SF_PROG_VERSION);
 	wr8(&w, (h->nr_nodes - 1) ^ D_NODES);
 	wr8(&w, (h->nr_cpus - 1) ^ D_CPUS);
 	wr8(&w, h->boot_cpu);
@@ -463,7 +481,9 @@ size_t sf_prog_encode(const struct sf_program *p, uint8_t *buf, size_t size)
 			l++;
 		wr8(&w, l ^ D_VMEMMAP);
 	}
-	wr8(&w, ((unsigned int)h->memmap_together | (unsigned int)h->debug_level << 1) ^ D_OPTS);
+	wr8(&w, ((unsigned int)h->memmap_together | (unsigned int)h->debug_level << 1 |
+		 (p->version >= 2 ? (h->slab_debug & 3) << 3 : 0)) ^
+			D_OPTS);
 	wr8(&w, h->nr_ranges - 1);
 	for (unsigned int i = 0; i < h->nr_ranges; i++) {
 		wr8(&w, (unsigned int)h->ranges[i].node);
@@ -608,12 +628,15 @@ size_t sf_prog_print(const struct sf_program *p, char *buf, size_t size)
 	if (size)
 		buf[0] = '\0';
 	sf_prog_topology(h, &t);
-	outf(&o, "slabfuzz-program %u\n", SF_PROG_VERSION);
+	outf(&o, "slabfuzz-program %u\n", p->version == 1 ? 1 : SF_PROG_VERSION);
 	outf(&o,
 	     "machine nodes=%u cpus=%u boot=cpu%u max_order=%u section_shift=%u "
-	     "vmemmap_block=%u memmap_together=%d debug=%d\n",
+	     "vmemmap_block=%u memmap_together=%d debug=%d",
 	     h->nr_nodes, h->nr_cpus, h->boot_cpu, h->max_order, h->section_shift,
 	     h->vmemmap_block_sections, h->memmap_together ? 1 : 0, h->debug_level);
+	if (p->version >= 2)
+		outf(&o, " slab_debug=%s", sf_slab_debug_names[h->slab_debug & 3]);
+	outf(&o, "\n");
 	outf(&o, "cpu_nodes");
 	for (unsigned int c = 0; c < h->nr_cpus; c++)
 		outf(&o, " node%d", h->cpu_node[c]);
@@ -719,15 +742,28 @@ static bool parse_kv(const char *s, const char *key, unsigned long *v)
 	return !strncmp(s, key, l) && s[l] == '=' && parse_ul(s + l + 1, v);
 }
 
-static int parse_machine(struct parser *ps, char **tok, int n, struct sf_header *h)
+static int parse_machine(struct parser *ps, char **tok, int n, struct sf_header *h,
+			 unsigned int version)
 {
 	static const char *const keys[] = { "nodes", "cpus", "boot", "max_order", "section_shift",
 					    "vmemmap_block", "memmap_together", "debug" };
 	unsigned long v[8];
+	unsigned int sd = 0;
 
-	if (n != 9)
-		return perr(ps, "machine: expected 8 fields (nodes= cpus= boot= max_order= "
-				"section_shift= vmemmap_block= memmap_together= debug=)");
+	if (n != (version >= 2 ? 10 : 9))
+		return perr(ps, "machine: expected %d fields (nodes= cpus= boot= max_order= "
+				"section_shift= vmemmap_block= memmap_together= debug=%s)",
+			    version >= 2 ? 9 : 8, version >= 2 ? " slab_debug=" : "");
+	if (version >= 2) {
+		if (strncmp(tok[9], "slab_debug=", 11))
+			return perr(ps, "machine: expected slab_debug=NAME at '%s'", tok[9]);
+		for (sd = 0; sd < SF_PROG_NR_SLAB_DEBUG; sd++)
+			if (!strcmp(tok[9] + 11, sf_slab_debug_names[sd]))
+				break;
+		if (sd == SF_PROG_NR_SLAB_DEBUG)
+			return perr(ps, "machine: slab_debug=%s not none, FZPU, FZ or PU",
+				    tok[9] + 11);
+	}
 	for (int i = 0; i < 8; i++) {
 		bool ok = i == 2 ? (!strncmp(tok[i + 1], "boot=", 5) &&
 				    parse_named(tok[i + 1] + 5, "cpu", SF_PROG_MAX_CPUS, &v[i])) :
@@ -762,6 +798,7 @@ static int parse_machine(struct parser *ps, char **tok, int n, struct sf_header 
 	h->vmemmap_block_sections = (unsigned int)v[5];
 	h->memmap_together = v[6];
 	h->debug_level = (int)v[7];
+	h->slab_debug = sd;
 	for (unsigned int a = 0; a < h->nr_nodes; a++)
 		for (unsigned int b = 0; b < h->nr_nodes; b++)
 			h->distance[a][b] = a == b ? 10 : 20;
@@ -982,16 +1019,18 @@ int sf_prog_parse(const char *text, struct sf_program *p, char *err, size_t errs
 			if (strcmp(tok[0], "slabfuzz-program") || n != 2 || !parse_ul(tok[1], &v))
 				return perr(&ps, "expected 'slabfuzz-program %d' first",
 					    SF_PROG_VERSION);
-			if (v != SF_PROG_VERSION)
-				return perr(&ps, "program format version %lu; this build reads %d",
-					    v, SF_PROG_VERSION);
+			if (v < SF_PROG_MIN_VERSION || v > SF_PROG_VERSION)
+				return perr(&ps,
+					    "program format version %lu; this build reads %d..%d",
+					    v, SF_PROG_MIN_VERSION, SF_PROG_VERSION);
+			p->version = (unsigned int)v;
 			st = WANT_MACHINE;
 			continue;
 		}
 		case WANT_MACHINE:
 			if (strcmp(tok[0], "machine"))
 				return perr(&ps, "expected the 'machine' line");
-			if (parse_machine(&ps, tok, n, &p->h))
+			if (parse_machine(&ps, tok, n, &p->h, p->version))
 				return -1;
 			st = WANT_CPUS;
 			continue;

@@ -14,7 +14,7 @@
  *           2-cpu, 2 MiB machine).
  *   text    one line per header field or operation, symbolic names:
  *
- *     slabfuzz-program 1
+ *     slabfuzz-program 2
  *     machine nodes=2 cpus=2 boot=cpu0 max_order=9 section_shift=9 vmemmap_block=2 ...
  *     cpu_nodes node0 node1
  *     range node0 0x0-0x200
@@ -25,8 +25,11 @@
  *
  * decode(bytes) -> program -> print -> parse -> encode gives the canonical
  * bytes of the program, and print(parse(text)) == text for canonical text.
- * The binary form starts with the format version byte (any value decodes as
- * the current version; the encoder writes SF_PROG_VERSION).
+ * The binary form starts with the format version byte: 1 decodes as
+ * version 1 (no slab_debug field), every other value as the current version
+ * (the encoder writes the program's version, so old inputs keep their
+ * meaning). Version 2 added slab_debug (machine line "slab_debug=NAME",
+ * bits 3-4 of the binary options byte).
  */
 #ifndef SLABFUZZ_FUZZ_PROGRAM_H
 #define SLABFUZZ_FUZZ_PROGRAM_H
@@ -36,7 +39,8 @@
 
 #include "slabfuzz/slabfuzz.h"
 
-#define SF_PROG_VERSION 1
+#define SF_PROG_VERSION 2
+#define SF_PROG_MIN_VERSION 1
 #define SF_PROG_MAX_OPS 256
 #define SF_PROG_MAX_ARGS 5
 #define SF_PROG_MAX_NODES 4
@@ -166,6 +170,7 @@ struct sf_header {
 	unsigned int vmemmap_block_sections;
 	bool memmap_together;
 	int debug_level;
+	unsigned int slab_debug;	/* version 2: index into sf_slab_debug_names */
 	unsigned int nr_ranges;
 	struct sf_range ranges[SF_PROG_MAX_RANGES];
 	uint8_t distance[SF_PROG_MAX_NODES][SF_PROG_MAX_NODES];
@@ -181,6 +186,12 @@ struct sf_program {
 	unsigned int nr_handles[NR_HANDLE_KINDS];
 	struct sf_op ops[SF_PROG_MAX_OPS];
 };
+
+/* The slab_debug= boot option values ("none" is no option). */
+#define SF_PROG_NR_SLAB_DEBUG 4
+extern const char *const sf_slab_debug_names[SF_PROG_NR_SLAB_DEBUG];
+/* The slab_debug option string for machine_create, NULL for none. */
+const char *sf_prog_slab_debug(const struct sf_header *h);
 
 /* Decode any bytes. Never fails. */
 void sf_prog_decode(const uint8_t *data, size_t size, struct sf_program *p);

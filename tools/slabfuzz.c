@@ -511,7 +511,9 @@ static void minimise_header(const struct input *in, struct sf_program **best, co
 
 		for (int field = 0; field < 3; field++) {
 			*q = *b;
-			if (field == 0 && q->h.debug_level > 0)
+			if (field == 0 && q->h.slab_debug > 0)
+				q->h.slab_debug = 0;
+			else if (field == 0 && q->h.debug_level > 0)
 				q->h.debug_level--;
 			else if (field == 1 && q->h.nr_ranges > 1)
 				q->h.nr_ranges--;
