@@ -5,7 +5,9 @@
  * when online, no double frees outside the misuse ops) become run-time
  * guards on the public API, so the file needs nothing but libslabfuzz_core.
  * Harness oracles (titles "HARNESS: ...") are not reproduced: the file shows
- * the core's reports. Injected interrupts become a sched hook.
+ * the core's reports. Injected interrupts become a sched hook. Slab
+ * operations are real calls too (caches, objects, kmalloc family, tune,
+ * shrink, validate, attributes, failslab, kmalloc in an injected interrupt).
  */
 #include <string.h>
 
@@ -52,6 +54,145 @@ static void emit_header(FILE *f, const struct sf_program *p, unsigned int bugs)
 	if (sf_prog_slab_debug(&p->h))
 		fprintf(f, "\to->slab_debug = \"%s\";\n", sf_prog_slab_debug(&p->h));
 	fprintf(f, "\to->seed = 1;\n}\n\n");
+}
+
+/* The interpreter's cache names, alignments and flag bits (interp_slab.c). */
+static const char *const cache_names[] = { "cache0", "cache1", "cache2", "cache3",
+					   "kmalloc-64", "kmem_cache_node", "dup", "dup" };
+static const unsigned int aligns[] = { 0, 8, 16, 32, 64, 128, 4, 3 };
+static const char *const attrs[] = {
+	"object_size", "slab_size", "objs_per_slab", "order", "objects", "total_objects",
+	"slabs", "partial", "cpu_queue_size", "batch", "shared", "alien", "aliases", "align",
+	"cache_dma", "sanity_checks", "red_zone", "poison", "store_user", "validate", "shrink",
+	"no_such_attr"
+};
+static const char *const wattrs[] = { "cpu_queue_size", "batch", "shared", "validate", "shrink",
+				      "object_size" };
+
+static void emit_cache_flags(FILE *f, unsigned int pf)
+{
+	static const struct {
+		unsigned int bit;
+		const char *name;
+	} map[] = { { 1, "SLAB_HWCACHE_ALIGN" },     { 2, "SLAB_CACHE_DMA" },
+		    { 4, "SLAB_NO_MERGE" },	     { 8, "SLAB_CONSISTENCY_CHECKS" },
+		    { 16, "SLAB_RED_ZONE" },	     { 32, "SLAB_POISON | SLAB_STORE_USER" } };
+	bool any = false;
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (!(pf & map[i].bit))
+			continue;
+		fprintf(f, "%s%s", any ? " | " : "", map[i].name);
+		any = true;
+	}
+	if (!any)
+		fprintf(f, "0");
+}
+
+/* Slab operations: the interpreter's guards (slab available, live handles,
+ * no destroy with objects left) as run-time checks. */
+static void emit_slab_op(FILE *f, const struct sf_program *p, const struct sf_op *op)
+{
+	const uint32_t *a = op->arg;
+	int node;
+
+	switch ((enum sf_opcode)op->code) {
+	case OP_CACHE_CREATE:
+		fprintf(f, "	if (SLAB_READY) { kc[%d] = kmem_cache_create(m, \"%s\", %u, %u, ",
+			op->result, cache_names[a[0] % 8], a[1], aligns[a[2] % 8]);
+		emit_cache_flags(f, a[3]);
+		fprintf(f, ", %s); kcf[%d] = %u; }\n", (a[3] & 64) ? "ctor" : "NULL", op->result,
+			a[3]);
+		break;
+	case OP_CACHE_DESTROY:
+		fprintf(f, "\tif (SLAB_READY && kc[%u] && !busy(kc[%u])) "
+			   "{ kmem_cache_destroy(m, kc[%u]); kc[%u] = NULL; }\n",
+			a[0], a[0], a[0], a[0]);
+		break;
+	case OP_CACHE_ALLOC:
+		node = a[2] >= p->h.nr_nodes ? SF_NO_NODE : (int)a[2];
+		fprintf(f, "\tif (SLAB_READY && kc[%u]) { ob[%d] = ", a[0], op->result);
+		if (node == SF_NO_NODE)
+			fprintf(f, "kmem_cache_alloc(m, kc[%u], %#x);", a[0], a[1]);
+		else
+			fprintf(f, "kmem_cache_alloc_node(m, kc[%u], %#x, %d);", a[0], a[1], node);
+		fprintf(f, " obk[%d] = kc[%u]; obf[%d] = kcf[%u]; }\n", op->result, a[0],
+			op->result, a[0]);
+		break;
+	case OP_CACHE_FREE:
+	case OP_KFREE:
+		fprintf(f, "\tif (SLAB_READY) ofree(m, %u);\n", a[0]);
+		break;
+	case OP_SLAB_DOUBLE_FREE:
+		fprintf(f, "\tif (SLAB_READY && ob[%u] && obk[%u] && (obf[%u] & 8)) "
+			   "{ struct kmem_cache *s = obk[%u]; void *x = ob[%u]; ofree(m, %u); "
+			   "kmem_cache_free(m, s, x); }\n",
+			a[0], a[0], a[0], a[0], a[0], a[0]);
+		break;
+	case OP_KMALLOC:
+		node = a[2] >= p->h.nr_nodes ? SF_NO_NODE : (int)a[2];
+		if (node == SF_NO_NODE)
+			fprintf(f, "\tif (SLAB_READY) ob[%d] = kmalloc(m, %u, %#x);\n", op->result,
+				a[0], a[1]);
+		else
+			fprintf(f, "\tif (SLAB_READY) ob[%d] = kmalloc_node(m, %u, %#x, %d);\n",
+				op->result, a[0], a[1], node);
+		break;
+	case OP_KZALLOC:
+		fprintf(f, "\tif (SLAB_READY) ob[%d] = kzalloc(m, %u, %#x);\n", op->result, a[0],
+			a[1]);
+		break;
+	case OP_KCALLOC:
+		fprintf(f, "\tif (SLAB_READY) ob[%d] = kcalloc(m, %u, %u, %#x);\n", op->result,
+			a[0], a[1], a[2]);
+		break;
+	case OP_KREALLOC:
+		fprintf(f, "\tif (SLAB_READY && ob[%u]) { void *x = krealloc(m, ob[%u], %u, %#x);\n"
+			   "\t\tif (x) { if (%u) { ob[%d] = x; obk[%d] = x == ob[%u] ? obk[%u] : NULL; "
+			   "obf[%d] = obk[%d] ? obf[%u] : 0; }\n"
+			   "\t\t\tob[%u] = NULL; obk[%u] = NULL; } }\n",
+			a[0], a[0], a[1], a[2], a[1], op->result, op->result, a[0], a[0], op->result,
+			op->result, a[0], a[0], a[0]);
+		break;
+	case OP_CACHE_TUNE:
+		fprintf(f, "\tif (SLAB_READY && kc[%u]) (void)kmem_cache_tune(m, kc[%u], %u, %u, %u);\n",
+			a[0], a[0], a[1], a[2], a[3]);
+		break;
+	case OP_CACHE_SHRINK:
+		fprintf(f, "\tif (SLAB_READY && kc[%u]) kmem_cache_shrink(m, kc[%u]);\n", a[0], a[0]);
+		break;
+	case OP_CACHE_VALIDATE:
+		fprintf(f, "\tif (SLAB_READY && kc[%u]) (void)kmem_cache_validate(m, kc[%u]);\n",
+			a[0], a[0]);
+		break;
+	case OP_ATTR_SHOW:
+		fprintf(f, "\tif (machine_stage(m) >= STAGE_SLAB_UP && kc[%u]) (void)slab_attr_show(m, "
+			   "kmem_cache_name(kc[%u]), \"%s\", buf, sizeof(buf));\n",
+			a[0], a[0], attrs[a[1] % (sizeof(attrs) / sizeof(attrs[0]))]);
+		break;
+	case OP_ATTR_STORE:
+		fprintf(f, "\tif (machine_stage(m) >= STAGE_SLAB_UP && kc[%u]) (void)slab_attr_store(m, "
+			   "kmem_cache_name(kc[%u]), \"%s\", \"%u\");\n",
+			a[0], a[0], wattrs[a[1] % (sizeof(wattrs) / sizeof(wattrs[0]))], a[2]);
+		break;
+	case OP_KMALLOC_IRQ_AT:
+		fprintf(f, "\tif (SLAB_READY) { inj_sp = %u; inj_size = %u; inj_gfp = %#x; "
+			   "inj_h = %d; inj_free = 2; }\n", a[0], a[1], a[2], op->result);
+		break;
+	case OP_FAILSLAB:
+		fprintf(f, "\tif (SLAB_READY) { struct fault_attr fa = { .nth = %u, .persistent = %u, "
+			   ".probability = %u, .seed = %#x, .ignore_gfp_reclaim = %u };\n"
+			   "\t  failslab_set(m, %s); }\n",
+			a[0], a[2], a[1] * 1000u, 0x5eed0000u + (unsigned int)(op - p->ops), a[3],
+			(a[0] || a[1]) ? "&fa" : "NULL");
+		break;
+	case OP_FAILSLAB_OFF:
+		fprintf(f, "\tif (SLAB_READY) failslab_set(m, NULL);\n");
+		break;
+	default:
+		fprintf(f, "\t/* %s: nothing to call */\n", sf_op_specs[op->code].name);
+		break;
+	}
 }
 
 static void emit_op(FILE *f, const struct sf_program *p, const struct sf_op *op)
@@ -164,8 +305,7 @@ static void emit_op(FILE *f, const struct sf_program *p, const struct sf_op *op)
 		fprintf(f, "\tinj_sp = %u; inj_h = %u; inj_free = 1;\n", a[0], a[1]);
 		break;
 	default:
-		fprintf(f, "\t/* %s: slab operations are not emitted yet */\n",
-			sf_op_specs[op->code].name);
+		emit_slab_op(f, p, op);
 		break;
 	}
 }
@@ -196,7 +336,11 @@ int sf_emit_c(FILE *f, const struct sf_target *t, const struct sf_program *p, un
 	fprintf(f, "static int depth[%d], pre[%d];\nstatic char buf[1 << 16];\n", SF_MAX_CPUS,
 		SF_MAX_CPUS);
 	fprintf(f, "static int inj_sp = -1, inj_h, inj_free, inj_busy;\n"
-		   "static unsigned int inj_gfp, inj_order;\n\n");
+		   "static unsigned int inj_gfp, inj_order, inj_size;\n");
+	fprintf(f, "static struct kmem_cache *kc[%u];\nstatic unsigned int kcf[%u];\n", n, n);
+	fprintf(f, "static void *ob[%u];\nstatic struct kmem_cache *obk[%u];\n"
+		   "static unsigned int obf[%u];\n"
+		   "#define SLAB_READY (machine_stage(m) >= STAGE_SLAB_PARTIAL)\n\n", n, n, n);
 	emit_header(f, p, bugs);
 	fprintf(f,
 		"static void on_report(struct machine *m, const struct sf_report *r, void *d)\n{\n"
@@ -207,12 +351,22 @@ int sf_emit_c(FILE *f, const struct sf_target *t, const struct sf_program *p, un
 		"static void put(struct machine *m, int h)\n{\n"
 		"\tif (pg[h]) { __free_pages(m, pg[h], ord[h]); pg[h] = NULL; }\n"
 		"\tif (ex[h]) { free_pages_exact(m, ex[h], exsz[h]); ex[h] = NULL; }\n}\n\n"
+		"static void ctor(void *x)\n{\n\tmemset(x, 0xc7, 1);\n}\n\n"
+		"static void ofree(struct machine *m, int h)\n{\n"
+		"\tif (!ob[h])\n\t\treturn;\n"
+		"\tif (obk[h])\n\t\tkmem_cache_free(m, obk[h], ob[h]);\n"
+		"\telse\n\t\tkfree(m, ob[h]);\n"
+		"\tob[h] = NULL;\n\tobk[h] = NULL;\n}\n\n"
+		"static int busy(struct kmem_cache *s)\n{\n"
+		"\tfor (unsigned int i = 0; i < sizeof(ob) / sizeof(ob[0]); i++)\n"
+		"\t\tif (ob[i] && obk[i] == s)\n\t\t\treturn 1;\n\treturn 0;\n}\n\n"
 		"static void hook(struct machine *m, enum sched_point sp, int cpu, void *d)\n{\n"
 		"\t(void)cpu;\n\t(void)d;\n"
 		"\tif (inj_busy || (int)sp != inj_sp || irqs_disabled(m) || in_interrupt(m))\n"
 		"\t\treturn;\n"
 		"\tinj_sp = -1;\n\tinj_busy = 1;\n\tirq_enter(m);\n"
-		"\tif (inj_free)\n\t\tput(m, inj_h);\n"
+		"\tif (inj_free == 2)\n\t\tob[inj_h] = kmalloc(m, inj_size, inj_gfp), obk[inj_h] = NULL;\n"
+		"\telse if (inj_free)\n\t\tput(m, inj_h);\n"
 		"\telse\n\t\tpg[inj_h] = alloc_pages(m, inj_gfp, inj_order), ord[inj_h] = inj_order;\n"
 		"\tirq_exit(m);\n\tinj_busy = 0;\n}\n\n"
 		"static void boot(struct machine *m, enum boot_stage s)\n{\n"
@@ -226,17 +380,22 @@ int sf_emit_c(FILE *f, const struct sf_target *t, const struct sf_program *p, un
 		   "\tif (!m) {\n\t\tprintf(\"machine_create: %%s: %%s\\n\", err.field, err.msg);\n"
 		   "\t\treturn 2;\n\t}\n"
 		   "\tsf_set_report_handler(m, on_report, NULL);\n"
-		   "\tsched_set_hook(m, hook, NULL);\n");
+		   "\tsched_set_hook(m, hook, NULL);\n"
+		   "\t(void)mb; (void)mbsz; (void)depth; (void)pre; (void)buf; (void)kcf; (void)obf;\n"
+		   "\t(void)ctor;\n");
 	if (t->prologue > STAGE_EARLY)
 		fprintf(f, "\tboot(m, %s);\n", stage_enum(t->prologue));
 	for (unsigned int i = 0; i < p->nr_ops; i++)
 		emit_op(f, p, &p->ops[i]);
 	fprintf(f, "\tsched_set_hook(m, NULL, NULL);\n"
 		   "\tfor (int h = 0; h < %u; h++)\n\t\tput(m, h);\n"
+		   "\tfor (int h = 0; h < %u; h++)\n\t\tofree(m, h);\n"
+		   "\tfor (int h = 0; h < %u; h++)\n"
+		   "\t\tif (kc[h] && !busy(kc[h]))\n\t\t\tkmem_cache_destroy(m, kc[h]);\n"
 		   "\tcheck_machine(m);\n\tmachine_destroy(m);\n"
 		   "\tif (want && seen) {\n\t\tprintf(\"reproduced: %%s\\n\", want);\n"
 		   "\t\treturn 1;\n\t}\n"
 		   "\tprintf(\"%%s\\n\", want ? \"not reproduced\" : \"clean\");\n"
-		   "\treturn 0;\n}\n", n);
+		   "\treturn 0;\n}\n", n, n, n);
 	return 0;
 }
