@@ -9,7 +9,10 @@
 # Combinations (default: all): libfuzzer+address libfuzzer+undefined
 # libfuzzer+memory afl+address. The AFL++ combination links Debian afl++'s
 # libAFLDriver.a (dpkg -L afl++) and runs each binary under afl-fuzz for a few
-# seconds. Output goes to a fresh temporary folder (removed unless --keep).
+# seconds. Each binary must run every seed cleanly; then it fuzzes for a few
+# seconds, and a crash found then is reported and kept (SLABFUZZ_FINDINGS,
+# default /tmp/slabfuzz-ossfuzz-findings) but does not fail the test, which is
+# about the build. Output goes to a fresh temporary folder (removed unless --keep).
 set -euo pipefail
 
 die() { echo "oss-fuzz test: $*" >&2; exit 2; }
@@ -22,7 +25,7 @@ while (($#)); do
     --keep) (($# >= 2)) || die "--keep needs a folder"; keep=$2; shift 2 ;;
     --seconds) (($# >= 2)) && [[ $2 =~ ^[0-9]+$ ]] || die "--seconds needs a whole number"
                seconds=$2; shift 2 ;;
-    -h|--help) sed -n '4,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '4,16p' "$0"; exit 0 ;;
     libfuzzer+address|libfuzzer+undefined|libfuzzer+memory|afl+address) combos+=("$1"); shift ;;
     *) die "unknown argument '$1' (combinations: libfuzzer+address libfuzzer+undefined libfuzzer+memory afl+address)" ;;
   esac
@@ -46,6 +49,22 @@ san_undefined="-fsanitize=$ubsan_checks -fno-sanitize-recover=$ubsan_checks"
 san_memory="-fsanitize=memory -fsanitize-memory-track-origins"
 
 afl_driver=$(dpkg -L afl++ 2>/dev/null | grep -m1 '/libAFLDriver\.a$' || true)
+
+# A crash found while fuzzing (not on the seeds) is reported, and the input is
+# kept in $findings (new files only), without failing the build test.
+findings=${SLABFUZZ_FINDINGS:-/tmp/slabfuzz-ossfuzz-findings}
+nfindings=0
+keep_finding() { # COMBO TARGET LOG FILE...
+  local combo=$1 t=$2 log=$3 f dest; shift 3
+  mkdir -p "$findings"
+  for f in "$@"; do
+    [ -f "$f" ] || continue
+    dest=$findings/$t-${combo/+/-}-$(sha1sum <"$f" | cut -c1-16)
+    cp -n "$f" "$dest"
+    nfindings=$((nfindings + 1))
+    echo "oss-fuzz test: FINDING ($combo, $t): $(grep -m1 -aE '^slabfuzz: |SUMMARY: ' "$log" || echo 'a crash'); input kept: $dest" >&2
+  done
+}
 
 status=0
 summary=()
@@ -93,15 +112,28 @@ for combo in "${combos[@]}"; do
     [ -f "$out/$t.dict" ] && dict=("$out/$t.dict")
     log=$work/run-$t.log
     if [ "$engine" = libfuzzer ]; then
-      args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2560 -print_final_stats=1)
+      # 1. Every seed once (files as arguments: no mutation). Must be clean.
+      mapfile -t files < <(find "$seeds" -type f | sort)
+      if ((${#files[@]})) && ! (cd "$work" && "$bin" -timeout=10 "${files[@]}") >"$log" 2>&1; then
+        tail -n 30 "$log" >&2
+        echo "oss-fuzz test: $combo: $t failed on its seeds" >&2
+        failed=$((failed + 1)); continue
+      fi
+      # 2. A short fuzzing run from the seeds (-seed=1). A crash found here is
+      # a finding about the code, not about the build: reported and kept.
+      args=(-seed=1 -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2560
+            -print_final_stats=1 -artifact_prefix="$work/crash-$t-")
       [ -n "$max_len" ] && args+=(-max_len="$max_len")
       ((${#dict[@]})) && args+=(-dict="${dict[0]}")
       mkdir -p "$work/corpus-$t"
-      if (cd "$work" && "$bin" "${args[@]}" "$work/corpus-$t" "$seeds") >"$log" 2>&1; then
+      if (cd "$work" && "$bin" "${args[@]}" "$work/corpus-$t" "$seeds") >>"$log" 2>&1; then
+        ran=$((ran + 1))
+      elif grep -q '^stat::number_of_executed_units' "$log" || grep -q 'Test unit written to' "$log"; then
+        keep_finding "$combo" "$t" "$log" "$work"/crash-"$t"-*
         ran=$((ran + 1))
       else
         tail -n 30 "$log" >&2
-        echo "oss-fuzz test: $combo: $t failed on its seeds" >&2
+        echo "oss-fuzz test: $combo: $t: the fuzzing run did not start or end properly" >&2
         failed=$((failed + 1))
       fi
     else
@@ -115,13 +147,9 @@ for combo in "${combos[@]}"; do
          [ -f "$work/afl-$t/default/fuzzer_stats" ]; then
         execs=$(sed -n 's/^execs_done *: *//p' "$work/afl-$t/default/fuzzer_stats")
         crashes=$(find "$work/afl-$t/default/crashes" -type f -name 'id:*' | wc -l)
-        if ((crashes)); then
-          echo "oss-fuzz test: $combo: $t: afl-fuzz found $crashes crash(es) from the seeds" >&2
-          failed=$((failed + 1))
-        else
-          echo "oss-fuzz test: $combo: $t: afl-fuzz $execs execs" >&2
-          ran=$((ran + 1))
-        fi
+        echo "oss-fuzz test: $combo: $t: afl-fuzz $execs execs" >&2
+        ((crashes)) && keep_finding "$combo" "$t" "$log" "$work/afl-$t"/default/crashes/id:*
+        ran=$((ran + 1))
       else
         tail -n 30 "$log" >&2
         echo "oss-fuzz test: $combo: $t: afl-fuzz failed" >&2
@@ -134,4 +162,5 @@ for combo in "${combos[@]}"; do
 done
 
 printf '%s\n' "${summary[@]}"
+((nfindings == 0)) || echo "$nfindings crash(es) found while fuzzing (not a build failure): $findings"
 exit $status
