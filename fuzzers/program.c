@@ -409,6 +409,14 @@ static bool decode_arg(struct reader *r, const struct sf_header *h,
 		break;
 	case ARG_ENUM:
 		*out = rd8(r) % enum_count(a->names);
+		/* A name listed twice (more likely to be picked) is one value:
+		 * the first, so that the text form round-trips. */
+		for (unsigned int i = 0; i < *out; i++) {
+			if (!strcmp(a->names[i], a->names[*out])) {
+				*out = i;
+				break;
+			}
+		}
 		break;
 	case ARG_NUM:
 		*out = (a->mod > 256 ? rd16(r) : rd8(r)) % a->mod;
@@ -889,7 +897,8 @@ static int parse_op(struct parser *ps, char **tok, int n, struct sf_program *p)
 			break;
 		}
 	}
-	if (!s || op.code == OP_RESERVED27)
+	/* reserved27 parses too: the decoder gives it (a no-op) and it prints. */
+	if (!s)
 		return perr(ps, "unknown operation '%s'", tok[first]);
 	if (s->result != HK_NONE) {
 		char expect[16];

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The program format round-trips, over seeded random byte strings and over
+ * every file named on the command line (corpus seeds, regressions):
+ *
+ *   bytes -> decode -> encode = canonical c
+ *   c -> decode -> print = text t;  t -> parse -> encode = c   (binary -> text -> binary)
+ *   t -> parse -> print = t                                    (text -> binary -> text)
+ *   t -> parse -> encode -> decode -> print = t
+ *
+ * Random strings of both versions (first byte 1 is version 1) and of every
+ * length up to the largest binary program. A failure prints the seed and
+ * the case number; rerun one with: test_program --seed S --cases N.
+ *
+ *   test_program [--seed S] [--cases N] [FILE...]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "program.h"
+
+static struct sf_program p1, p2, p3;
+static uint8_t c1[SF_PROG_BINARY_MAX], c2[SF_PROG_BINARY_MAX], c3[SF_PROG_BINARY_MAX];
+static char t1[1 << 18], t2[1 << 18];
+static unsigned long long seed = 1;
+static unsigned int failures;
+
+static uint64_t rng_state;
+
+static uint64_t next(void)
+{
+	/* splitmix64 */
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static void fail(const char *what, const char *name, const char *detail)
+{
+	failures++;
+	fprintf(stderr, "FAIL %s: %s (seed %llu)\n%s%s", name, what, seed, detail ? detail : "",
+		detail ? "\n" : "");
+}
+
+/* The properties for the canonical text t of a program (printed into t1). */
+static void check_text(const char *name, const struct sf_program *p)
+{
+	char err[256];
+	size_t n1, n2, n3;
+
+	n1 = sf_prog_encode(p, c1, sizeof(c1));
+	if (n1 > sizeof(c1)) {
+		fail("encoding larger than SF_PROG_BINARY_MAX", name, NULL);
+		return;
+	}
+	if (sf_prog_print(p, t1, sizeof(t1)) >= sizeof(t1)) {
+		fail("text larger than the buffer", name, NULL);
+		return;
+	}
+	/* binary -> text -> binary */
+	if (sf_prog_parse(t1, &p2, err, sizeof(err))) {
+		fail("printed text does not parse", name, err);
+		fprintf(stderr, "%s", t1);
+		return;
+	}
+	n2 = sf_prog_encode(&p2, c2, sizeof(c2));
+	if (n2 != n1 || memcmp(c1, c2, n1)) {
+		size_t at = 0;
+
+		while (at < n1 && at < n2 && c1[at] == c2[at])
+			at++;
+		fprintf(stderr, "encodings of %zu and %zu bytes differ at byte %zu; ops %u vs %u\n",
+			n1, n2, at, p->nr_ops, p2.nr_ops);
+		fail("binary -> text -> binary differs", name, t1);
+		return;
+	}
+	/* text -> text, and text -> binary -> text */
+	sf_prog_print(&p2, t2, sizeof(t2));
+	if (strcmp(t1, t2)) {
+		fail("text -> parse -> print differs", name, t1);
+		return;
+	}
+	sf_prog_decode(c2, n2, &p3);
+	n3 = sf_prog_encode(&p3, c3, sizeof(c3));
+	sf_prog_print(&p3, t2, sizeof(t2));
+	if (strcmp(t1, t2) || n3 != n1 || memcmp(c1, c3, n1)) {
+		fail("text -> binary -> text differs", name, t1);
+		fprintf(stderr, "---- became\n%s", t2);
+	}
+}
+
+static void check_bytes(const char *name, const uint8_t *data, size_t size)
+{
+	sf_prog_decode(data, size, &p1);
+	if (size && data[0] == 1 && p1.version != 1)
+		fail("version byte 1 did not decode as version 1", name, NULL);
+	check_text(name, &p1);
+}
+
+int main(int argc, char **argv)
+{
+	static uint8_t buf[SF_PROG_BINARY_MAX + 64];
+	unsigned int cases = 4000;
+	int files = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+			seed = strtoull(argv[++i], NULL, 0);
+		} else if (!strcmp(argv[i], "--cases") && i + 1 < argc) {
+			cases = (unsigned int)strtoul(argv[++i], NULL, 0);
+		} else {
+			char err[512];
+
+			files++;
+			if (sf_prog_load_file(argv[i], &p1, err, sizeof(err))) {
+				fail("does not load", argv[i], err);
+				continue;
+			}
+			check_text(argv[i], &p1);
+		}
+	}
+	for (unsigned int c = 0; c < cases; c++) {
+		char name[64];
+		size_t size;
+		uint64_t r;
+
+		rng_state = seed * 1000003ull + c;
+		r = next();
+		/* Mostly short (small machines, few ops), some up to the maximum. */
+		size = (r & 3) ? (size_t)(next() % 200) : (size_t)(next() % sizeof(buf));
+		for (size_t i = 0; i < size; i++)
+			buf[i] = (uint8_t)next();
+		if (size && (r >> 8) % 4 == 0)
+			buf[0] = 1;		/* version 1 */
+		else if (size && (r >> 8) % 4 == 1)
+			buf[0] = SF_PROG_VERSION;
+		snprintf(name, sizeof(name), "random case %u (%zu bytes)", c, size);
+		check_bytes(name, buf, size);
+		if (failures >= 5)
+			break;
+	}
+	if (failures) {
+		fprintf(stderr, "%u failures (seed %llu; rerun: %s --seed %llu)\n", failures, seed,
+			argv[0], seed);
+		return 1;
+	}
+	printf("round trip: %u random programs (seed %llu) and %d files\n", cases, seed, files);
+	return 0;
+}
