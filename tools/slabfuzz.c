@@ -8,6 +8,7 @@
  *   slabfuzz replay FILE                trace every op, the report, a state dump
  *   slabfuzz minimise FILE -o OUT.txt   smallest program with the same report title
  *   slabfuzz triage DIR                 one line per report title: count, smallest input
+ *                                       (smallest program: canonical binary length)
  *   slabfuzz emit-c FILE -o OUT.c       standalone C reproducer using the core API only
  *   slabfuzz regress FILE...            regression inputs: title with their bug switch,
  *                                       clean without it
@@ -36,12 +37,15 @@ static const char *opt_target;
 static const char *opt_bugs;
 static const char *opt_out;
 static bool opt_quiet;
+static bool opt_binary;
 
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: slabfuzz COMMAND [--target NAME] [--bugs LIST] [-o OUT] FILE...\n"
-		"commands: print encode decode replay minimise triage emit-c regress\n");
+		"usage: slabfuzz COMMAND [--target NAME] [--bugs LIST] [--binary] [-o OUT] FILE...\n"
+		"commands: print encode decode replay minimise triage emit-c regress\n"
+		"--binary: take a file that looks foreign (text without the\n"
+		"          'slabfuzz-program' line, a known file format) as a fuzz input\n");
 	return 2;
 }
 
@@ -145,6 +149,46 @@ struct input {
 	size_t size;
 };
 
+/*
+ * Every byte string is a valid fuzz input, but a file that is clearly
+ * something else was most likely named by mistake: a known file format, text
+ * that is not a program, or far more than any engine is allowed to write.
+ * Returns what it looks like, or NULL. --binary takes it anyway; with
+ * --target the caller says it is a fuzz input, and text is one.
+ */
+static const char *foreign_kind(const char *buf, size_t len, bool text_ok)
+{
+	static const struct {
+		const char *magic;
+		size_t len;
+		const char *what;
+	} magics[] = {
+		{ "\x7f" "ELF", 4, "an ELF file" },
+		{ "\x89PNG", 4, "a PNG image" },
+		{ "\x1f\x8b", 2, "a gzip file" },
+		{ "PK\x03\x04", 4, "a zip file" },
+		{ "%PDF", 4, "a PDF file" },
+		{ "!<arch>", 7, "an ar archive" },
+	};
+	bool text = true;
+
+	for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
+		if (len >= magics[i].len && !memcmp(buf, magics[i].magic, magics[i].len))
+			return magics[i].what;
+	if (len > (1u << 16))
+		return "larger than any fuzz input (64 KiB)";
+	for (size_t i = 0; i < len && text; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		text = c == '\n' || c == '\t' || c == '\r' || (c >= 0x20 && c != 0x7f);
+	}
+	/* Text of a few lines: a fuzz input hardly looks like that (unless
+	 * --target says what it is: fuzz_program_text inputs are text). */
+	if (text && !text_ok && len >= 16 && memchr(buf, '\n', len))
+		return "text without the 'slabfuzz-program N' line";
+	return NULL;
+}
+
 static const struct sf_target *infer_target(const char *path, const char *text)
 {
 	char name[64];
@@ -185,6 +229,15 @@ static int load_input(const char *path, struct input *in)
 	if (!buf)
 		return die("%s: cannot read", path);
 	in->size = len;
+	if (!opt_binary && !sf_prog_is_text((const uint8_t *)buf, len)) {
+		const char *kind = foreign_kind(buf, len, opt_target != NULL);
+
+		if (kind) {
+			free(buf);
+			return die("%s: not a slabfuzz program or fuzz input: %s (--binary takes "
+				   "it as a fuzz input anyway)", path, kind);
+		}
+	}
 	if (sf_prog_is_text((const uint8_t *)buf, len)) {
 		header_comment(buf, "expect", in->expect, sizeof(in->expect));
 		header_comment(buf, "bugs", bugs, sizeof(bugs));
@@ -587,14 +640,15 @@ static int cmd_minimise(int argc, char **argv)
 struct bucket {
 	char title[256];
 	unsigned int count;
-	size_t smallest_size;
+	size_t smallest_prog;	/* canonical binary length: text and binary alike */
+	size_t smallest_size;	/* its file size */
 	char smallest[1024];
 };
 
 static int cmd_triage(int argc, char **argv)
 {
 	struct bucket *b = calloc(256, sizeof(*b));
-	unsigned int nb = 0, files = 0, clean = 0;
+	unsigned int nb = 0, files = 0, clean = 0, bad = 0;
 	int ret = 0;
 
 	if (argc < 1 || !b)
@@ -622,6 +676,7 @@ static int cmd_triage(int argc, char **argv)
 			in = malloc(sizeof(*in));
 			if (!in || load_input(path, in)) {
 				free(in);
+				bad++;
 				continue;
 			}
 			files++;
@@ -637,12 +692,18 @@ static int cmd_triage(int argc, char **argv)
 					break;
 			if (i == nb && nb < 256) {
 				snprintf(b[nb].title, sizeof(b[nb].title), "%s", out.title);
+				b[nb].smallest_prog = (size_t)-1;
 				b[nb].smallest_size = (size_t)-1;
 				nb++;
 			}
 			if (i < nb) {
+				static uint8_t bin[SF_PROG_BINARY_MAX];
+				size_t prog = sf_prog_encode(&in->prog, bin, sizeof(bin));
+
 				b[i].count++;
-				if (in->size < b[i].smallest_size) {
+				if (prog < b[i].smallest_prog ||
+				    (prog == b[i].smallest_prog && in->size < b[i].smallest_size)) {
+					b[i].smallest_prog = prog;
 					b[i].smallest_size = in->size;
 					snprintf(b[i].smallest, sizeof(b[i].smallest), "%s", path);
 				}
@@ -659,6 +720,10 @@ static int cmd_triage(int argc, char **argv)
 	printf("%u inputs: %u crash%s in %u title%s, %u clean\n", files, files - clean,
 	       files - clean == 1 ? "" : "es", nb, nb == 1 ? "" : "s", clean);
 	free(b);
+	if (bad)
+		ret = die("%u file%s not loaded (see above)", bad, bad == 1 ? "" : "s");
+	else if (!files && !ret)
+		ret = die("no input files in %s", argc == 1 ? argv[0] : "the folders");
 	return ret;
 }
 
@@ -761,6 +826,8 @@ int main(int argc, char **argv)
 			opt_out = argv[++i];
 		} else if (!strcmp(argv[i], "-q")) {
 			opt_quiet = true;
+		} else if (!strcmp(argv[i], "--binary")) {
+			opt_binary = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return die("unknown option '%s'", argv[i]);
 		} else {
