@@ -642,6 +642,38 @@ static void print_progress(struct stress_run *run, double t, double dt)
 	fflush(stdout);
 }
 
+#define STRESS_WATCHDOG_SECONDS 30.0
+
+/*
+ * Never run forever: once told to stop, every thread must finish its
+ * operation within STRESS_WATCHDOG_SECONDS. One that does not is stuck in
+ * the core (a corrupted list, a lost wakeup): print the seed and abort.
+ */
+static void stress_watchdog(struct stress_run *run, unsigned int started)
+{
+	double limit = now_seconds() + STRESS_WATCHDOG_SECONDS;
+
+	for (;;) {
+		struct timespec nap = { 0, 20 * 1000 * 1000 };
+		unsigned int stuck = started;
+
+		for (unsigned int i = 0; i < started; i++)
+			if (atomic_load(&run->threads[i].done))
+				stuck--;
+		if (!stuck)
+			return;
+		if (now_seconds() >= limit) {
+			fprintf(stderr,
+				"%s: FAIL: watchdog: %u thread(s) still running %.0f s after the end "
+				"of the run (stuck in the core?); seed %#llx\n",
+				run->cfg->prog, stuck, STRESS_WATCHDOG_SECONDS,
+				(unsigned long long)run->cfg->seed);
+			abort();
+		}
+		nanosleep(&nap, NULL);
+	}
+}
+
 void stress_run(struct stress_run *run, stress_thread_fn worker_fn, stress_thread_fn helper_fn)
 {
 	unsigned int total = run->nr_workers + run->nr_helpers;
@@ -687,6 +719,7 @@ void stress_run(struct stress_run *run, stress_thread_fn worker_fn, stress_threa
 		nanosleep(&nap, NULL);
 	}
 	atomic_store(&run->stop, true);
+	stress_watchdog(run, started);
 	for (unsigned int i = 0; i < started; i++)
 		pthread_join(run->threads[i].tid, NULL);
 	run->elapsed = now_seconds() - start;
