@@ -90,11 +90,6 @@ struct kmem_cache_cpu {
 	bool owner_fence;		/* no membarrier: the owner fences itself */
 	struct array_cache *ac;		/* never NULL while the cache lives */
 	long live;			/* objects handed out minus taken back on this cpu */
-	unsigned long alloc_hit;	/* statistics: fast-path allocs */
-	unsigned long alloc_miss;	/* slow-path allocs */
-	unsigned long free_hit;		/* fast-path frees */
-	unsigned long free_flush;	/* flushes of a full queue */
-	unsigned long free_alien;	/* frees of remote objects */
 } __attribute__((aligned(64)));
 
 /*
@@ -348,7 +343,6 @@ static inline void *slab_alloc_fast(struct machine *m, struct kmem_cache *s, gfp
 	}
 	x = ac->entry[--ac->avail];
 	c->live++;
-	c->alloc_hit++;
 	cpu_queue_unlock(c);
 	kasan_unpoison(x, size);
 	if (gfp & __GFP_ZERO)
@@ -379,7 +373,6 @@ static inline bool slab_free_fast(struct machine *m, struct kmem_cache *s,
 	kasan_poison(x, s->object_size);
 	ac->entry[ac->avail++] = x;
 	c->live--;
-	c->free_hit++;
 	cpu_queue_unlock(c);
 	return true;
 }

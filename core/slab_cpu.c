@@ -578,7 +578,6 @@ static void *cache_alloc_refill(struct machine *m, struct kmem_cache *s, gfp_t o
 		sched_point(m, SP_SLAB_REFILL);
 		cpu_queue_lock(c);
 		ac = c->ac;
-		c->alloc_miss++;
 		if (!ac->avail) {
 			unsigned int want = ac->batchcount;
 
@@ -630,7 +629,6 @@ void *slab_alloc_node(struct machine *m, struct kmem_cache *s, gfp_t gfp, int ni
 		if (__builtin_expect(ac->avail != 0, 1)) {
 			x = ac->entry[--ac->avail];
 			c->live++;
-			c->alloc_hit++;
 			cpu_queue_unlock(c);
 			pc->irqs_enabled = were_enabled;
 			goto got_object;
@@ -754,13 +752,11 @@ void slab_free(struct machine *m, struct kmem_cache *s, struct page *page, void 
 		c->live--;
 		if (__builtin_expect(ac->avail < ac->limit, 1)) {
 			ac->entry[ac->avail++] = x;
-			c->free_hit++;
 			cpu_queue_unlock(c);
 			pc->irqs_enabled = were_enabled;
 			return;
 		}
 		INIT_LIST_HEAD(&to_free);
-		c->free_flush++;
 		cache_flusharray(m, s, get_node(s, local), ac, &to_free);
 		ac->entry[ac->avail++] = x;
 		cpu_queue_unlock(c);
@@ -770,7 +766,6 @@ void slab_free(struct machine *m, struct kmem_cache *s, struct page *page, void 
 		INIT_LIST_HEAD(&to_free);
 		cpu_queue_lock(c);
 		c->live--;
-		c->free_alien++;
 		cpu_queue_unlock(c);
 		cache_free_alien(m, s, x, local, page->node, &to_free);
 		pc->irqs_enabled = were_enabled;
