@@ -262,6 +262,15 @@ static struct page *alloc_pages_slowpath(struct machine *m, gfp_t gfp, unsigned 
 	return NULL;
 }
 
+/* Does the zonelist hold any zone the allocation may use? */
+static bool has_eligible_zone(const struct alloc_context *ac)
+{
+	for (const struct zoneref *zr = ac->zonelist->zones; zr->zone; zr++)
+		if ((int)zr->zone->type <= ac->highest_zone)
+			return true;
+	return false;
+}
+
 static struct page *alloc_pages_common(struct machine *m, int nid, int zonelist_nid, gfp_t gfp,
 				       unsigned int order, const char *op)
 {
@@ -279,6 +288,12 @@ static struct page *alloc_pages_common(struct machine *m, int nid, int zonelist_
 	ac.zonelist = &m->nodes[zonelist_nid].node_zonelists[(gfp & __GFP_THISNODE) ?
 								  ZONELIST_NOFALLBACK :
 								  ZONELIST_FALLBACK];
+	if (!has_eligible_zone(&ac)) {
+		/* Nothing the gfp allows, e.g. __GFP_DMA|__GFP_THISNODE on a node
+		 * without ZONE_DMA: no watermark or reclaim can change that. */
+		warn_alloc(m, gfp, order, zonelist_nid);
+		return NULL;
+	}
 	page = get_page_from_freelist(m, gfp, order, ALLOC_WMARK_LOW, &ac);
 	if (!page)
 		page = alloc_pages_slowpath(m, gfp, order, &ac);

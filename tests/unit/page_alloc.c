@@ -278,6 +278,15 @@ static void test_thisnode(void)
 		expect_eq(page_to_nid(m, p), nid);
 		__free_pages(m, p, 0);
 	}
+	/* Node 1 has no ZONE_DMA: fails at once, no reclaim can help. */
+	{
+		unsigned long runs = m->reclaim_runs;
+
+		p = alloc_pages_node(m, 1, GFP_KERNEL | __GFP_DMA | __GFP_THISNODE, 0);
+		expect_null(p);
+		expect_eq(m->reclaim_runs, runs);
+		expect_eq(sf_reports_count(m, "INFO: page allocation failure"), 1);
+	}
 	p = alloc_pages_node(m, 7, GFP_KERNEL, 0);
 	expect_null(p);
 	expect_eq(sf_reports_count(m, "WARNING: page allocation on invalid node"), 1);
