@@ -935,7 +935,6 @@ static int slab_partial_init(struct machine *m)
 	if (!ss)
 		return -ENOMEM;
 	spin_lock_init(&ss->slab_mutex);
-	spin_lock_init(&ss->debug_lock);
 	spin_lock_init(&ss->sysfs_lock);
 	INIT_LIST_HEAD(&ss->caches);
 	ss->state = SLAB_DOWN;
@@ -1138,7 +1137,6 @@ void slab_release(struct machine *m)
 	if (ss->boot_page)
 		__free_pages(m, ss->boot_page, ss->boot_order);
 	spin_lock_destroy(&ss->slab_mutex);
-	spin_lock_destroy(&ss->debug_lock);
 	spin_lock_destroy(&ss->sysfs_lock);
 	free(ss);
 	m->slab = NULL;

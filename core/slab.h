@@ -8,15 +8,15 @@
  * Lock order (outermost first), all in struct slab_state or the caches:
  *   slab_mutex			caches list, refcounts, tunables, create/destroy
  *     sysfs_lock		the attribute registry (a leaf under slab_mutex)
- *     debug_lock		debug object state (red zones, poison, tracks,
- *				obj_state); the debug hooks take it alone,
- *				validate around everything below
  *     kmem_cache_cpu.lock	one cpu's queue pointer and contents: the
  *				asymmetric lock (owner fast path; resize, drain,
  *				validate and check as remote lockers, validate
  *				and the checker holding all cpus in cpu order)
  *       alien_cache.lock	one node's buffer of frees for another node
- *         kmem_cache_node.list_lock  slab lists, counters, shared queue
+ *         kmem_cache_node.list_lock  slab lists, counters, shared queue; also
+ *				the debug state (red zones, poison, tracks,
+ *				obj_state) of the node's objects, which the
+ *				debug hooks change with no other slab lock held
  *           page allocator locks
  * No slab lock is held across a sched point or a call into the page
  * allocator (which has sched points): an interrupt injected there may
@@ -180,8 +180,6 @@ enum slab_boot { SLAB_DOWN, SLAB_PARTIAL, SLAB_UP, SLAB_FULL };
 
 struct slab_state {
 	spinlock_t slab_mutex;		/* caches, refcounts, tunables, create/destroy */
-	spinlock_t debug_lock;		/* debug object state (red zones, poison, tracks,
-					 * obj_state) against validate */
 	enum slab_boot state;		/* follows the boot stages */
 	struct list_head caches;	/* every kmem_cache, newest last */
 	struct kmem_cache *kmem_cache;		/* the cache of caches */

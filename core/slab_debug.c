@@ -278,16 +278,27 @@ void slab_debug_init_slab(struct machine *m, struct kmem_cache *s, struct page *
 
 /*
  * The debug hooks change an object's red zones, poison, tracks and state
- * together under slab_state.debug_lock, so validate (which holds it) sees
- * each object either before or after, never half way.
+ * together under its slab's node list_lock, so validate (which holds that
+ * lock while it checks the node's slabs) sees each object either before or
+ * after, never half way. Before the node's structure exists (bootstrap,
+ * one cpu) there is nothing to race with.
  */
+static spinlock_t *debug_lock_of(struct kmem_cache *s, const struct page *page)
+{
+	struct kmem_cache_node *n = get_node(s, page->node);
+
+	return n ? &n->list_lock : NULL;
+}
+
 bool slab_debug_alloc(struct machine *m, struct kmem_cache *s, struct page *page, void *x,
 		      const char *op, uintptr_t caller)
 {
 	unsigned int idx = slab_obj_index(m, s, page, x);
+	spinlock_t *lock = debug_lock_of(s, page);
 	bool ok = true;
 
-	spin_lock(&m->slab->debug_lock);
+	if (lock)
+		spin_lock(lock);
 	if (s->flags & SLAB_RED_ZONE) {
 		ok &= check_redzones(m, s, x, SLUB_RED_INACTIVE, op);
 		set_redzones(s, x, SLUB_RED_ACTIVE);
@@ -297,7 +308,8 @@ bool slab_debug_alloc(struct machine *m, struct kmem_cache *s, struct page *page
 	if (s->flags & SLAB_STORE_USER)
 		set_track(m, s, x, TRACK_ALLOC, op, caller);
 	atomic_store_explicit(obj_state(m, s, page, idx), OBJ_ALLOCATED, memory_order_relaxed);
-	spin_unlock(&m->slab->debug_lock);
+	if (lock)
+		spin_unlock(lock);
 	return ok;
 }
 
@@ -305,8 +317,10 @@ bool slab_debug_free(struct machine *m, struct kmem_cache *s, struct page *page,
 		     const char *op, uintptr_t caller)
 {
 	unsigned int idx = slab_obj_index(m, s, page, x);
+	spinlock_t *lock = debug_lock_of(s, page);
 
-	spin_lock(&m->slab->debug_lock);
+	if (lock)
+		spin_lock(lock);
 	if (s->flags & SLAB_RED_ZONE) {
 		check_redzones(m, s, x, SLUB_RED_ACTIVE, op);
 		set_redzones(s, x, SLUB_RED_INACTIVE);
@@ -316,7 +330,8 @@ bool slab_debug_free(struct machine *m, struct kmem_cache *s, struct page *page,
 	if (s->flags & SLAB_STORE_USER)
 		set_track(m, s, x, TRACK_FREE, op, caller);
 	atomic_store_explicit(obj_state(m, s, page, idx), OBJ_FREED, memory_order_relaxed);
-	spin_unlock(&m->slab->debug_lock);
+	if (lock)
+		spin_unlock(lock);
 	return true;
 }
 
@@ -422,7 +437,6 @@ unsigned long slab_validate_cache(struct machine *m, struct kmem_cache *s)
 {
 	unsigned long errors = 0;
 
-	spin_lock(&m->slab->debug_lock);
 	cpu_queues_lock_all(m, s);
 	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++) {
 		struct kmem_cache_node *n = get_node(s, (int)nid);
@@ -452,7 +466,6 @@ unsigned long slab_validate_cache(struct machine *m, struct kmem_cache *s)
 		spin_unlock(&n->list_lock);
 	}
 	cpu_queues_unlock_all(m, s);
-	spin_unlock(&m->slab->debug_lock);
 	return errors;
 }
 
