@@ -214,6 +214,14 @@ static void warn_alloc(struct machine *m, gfp_t gfp, unsigned int order, int nid
 	       gfp, gfp_format(gfp, buf, sizeof(buf)));
 }
 
+static void nofail_impossible(struct machine *m, gfp_t gfp, unsigned int order, int nid)
+{
+	struct report_ctx ctx = { "alloc_pages", nid, -1, -1 };
+
+	report(m, SF_REPORT_WARN, "WARNING: __GFP_NOFAIL allocation impossible", &ctx,
+	       "no zone allowed by gfp %#x has a free order-%u block\n", gfp, order);
+}
+
 static struct page *alloc_pages_slowpath(struct machine *m, gfp_t gfp, unsigned int order,
 					 const struct alloc_context *ac)
 {
@@ -250,13 +258,7 @@ static struct page *alloc_pages_slowpath(struct machine *m, gfp_t gfp, unsigned 
 		page = get_page_from_freelist(m, gfp, order, ALLOC_NO_WATERMARKS, ac);
 		if (page)
 			return page;
-		{
-			struct report_ctx ctx = { "alloc_pages", ac->preferred_nid, -1, -1 };
-
-			report(m, SF_REPORT_WARN, "WARNING: __GFP_NOFAIL allocation impossible",
-			       &ctx, "no zone allowed by gfp %#x has a free order-%u block\n",
-			       gfp, order);
-		}
+		nofail_impossible(m, gfp, order, ac->preferred_nid);
 	}
 	warn_alloc(m, gfp, order, ac->preferred_nid);
 	return NULL;
@@ -291,6 +293,8 @@ static struct page *alloc_pages_common(struct machine *m, int nid, int zonelist_
 	if (!has_eligible_zone(&ac)) {
 		/* Nothing the gfp allows, e.g. __GFP_DMA|__GFP_THISNODE on a node
 		 * without ZONE_DMA: no watermark or reclaim can change that. */
+		if (gfp & __GFP_NOFAIL)
+			nofail_impossible(m, gfp, order, zonelist_nid);
 		warn_alloc(m, gfp, order, zonelist_nid);
 		return NULL;
 	}

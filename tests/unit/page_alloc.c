@@ -286,6 +286,10 @@ static void test_thisnode(void)
 		expect_null(p);
 		expect_eq(m->reclaim_runs, runs);
 		expect_eq(sf_reports_count(m, "INFO: page allocation failure"), 1);
+		/* NOFAIL cannot be honoured there either: said so. */
+		p = alloc_pages_node(m, 1, GFP_KERNEL | __GFP_DMA | __GFP_THISNODE | __GFP_NOFAIL, 0);
+		expect_null(p);
+		expect_eq(sf_reports_count(m, "WARNING: __GFP_NOFAIL allocation impossible"), 1);
 	}
 	p = alloc_pages_node(m, 7, GFP_KERNEL, 0);
 	expect_null(p);
