@@ -792,9 +792,7 @@ static void boot_cache_move(struct machine *m, struct kmem_cache *boot, struct k
 
 		if (!n)
 			continue;
-		lists[0] = &n->slabs_partial;
-		lists[1] = &n->slabs_full;
-		lists[2] = &n->slabs_free;
+		node_slab_lists(n, lists);
 		for (int l = 0; l < 3; l++) {
 			struct list_head *pos;
 
@@ -1065,9 +1063,7 @@ static int release_cache(struct machine *m, struct kmem_cache *s, struct page_re
 
 		if (!n)
 			continue;
-		lists[0] = &n->slabs_partial;
-		lists[1] = &n->slabs_full;
-		lists[2] = &n->slabs_free;
+		node_slab_lists(n, lists);
 		for (int l = 0; l < 3; l++) {
 			struct list_head *pos;
 

@@ -308,6 +308,14 @@ static inline bool test_bit_ul(const unsigned long *map, unsigned int i)
 
 	return (atomic_load_explicit(w, memory_order_relaxed) >> (i % (8 * sizeof(long)))) & 1ul;
 }
+/* A node's three slab lists, in the order partial, full, free. */
+static inline void node_slab_lists(struct kmem_cache_node *n, struct list_head *lists[3])
+{
+	lists[0] = &n->slabs_partial;
+	lists[1] = &n->slabs_full;
+	lists[2] = &n->slabs_free;
+}
+
 static inline bool slab_has_debug(const struct kmem_cache *s)
 {
 	return (s->flags & SLAB_DEBUG_FLAGS) != 0;

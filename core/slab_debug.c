@@ -444,9 +444,7 @@ unsigned long slab_validate_cache(struct machine *m, struct kmem_cache *s)
 
 		if (!n)
 			continue;
-		lists[0] = &n->slabs_partial;
-		lists[1] = &n->slabs_full;
-		lists[2] = &n->slabs_free;
+		node_slab_lists(n, lists);
 		spin_lock(&n->list_lock);
 		for (int l = 0; l < 3; l++) {
 			struct list_head *pos;
