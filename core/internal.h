@@ -83,7 +83,6 @@ enum page_state {
 #define PG_hole		(1u << 0)	/* no memory behind this pfn (PS_RESERVED) */
 #define PG_head		(1u << 1)	/* head of a compound page (__GFP_COMP) */
 #define PG_slab		(1u << 2)	/* owned by the slab allocator */
-#define PG_poisoned	(1u << 3)	/* contents poisoned while free */
 
 /*
  * One per pfn of a present section, 64 bytes, living in the simulated memory
@@ -238,7 +237,6 @@ struct zone {
 	unsigned long present_pages;	/* pages with memory in the span */
 	unsigned long managed_pages;	/* pages given to the buddy allocator */
 	unsigned long watermark[NR_WMARK];
-	unsigned long nr_reserved;	/* reserve for __GFP_HIGH/atomic (lowmem_reserve-ish) */
 	atomic_long free_pages;		/* NR_FREE_PAGES: buddy + pcp */
 	struct free_area free_area[SF_MAX_ORDER_LIMIT];
 	struct per_cpu_pages *pageset;	/* [nr_cpus], NULL until STAGE_BUDDY */

@@ -214,7 +214,7 @@ static void build_zonelist(struct machine *m, struct pglist_data *pgdat)
 	nofb->zones[j].zone = NULL;
 }
 
-void build_all_zonelists(struct machine *m)
+static void build_all_zonelists(struct machine *m)
 {
 	for (unsigned int n = 0; n < m->topo.nr_nodes; n++)
 		build_zonelist(m, &m->nodes[n]);
@@ -224,11 +224,10 @@ void build_all_zonelists(struct machine *m)
  * Watermarks scaled for small machines: min is 1/128 of the zone (at least
  * 4 pages when the zone can spare them), low 5/4 and high 3/2 of min.
  */
-void setup_zone_watermarks(struct machine *m, struct zone *z)
+static void setup_zone_watermarks(struct zone *z)
 {
 	unsigned long min = z->managed_pages / 128;
 
-	(void)m;
 	if (min < 4 && z->managed_pages >= 64)
 		min = 4;
 	z->watermark[WMARK_MIN] = min;
@@ -313,7 +312,7 @@ int mm_core_init(struct machine *m)
 	memblock_for_each_free_range(m, free_range_to_buddy, &arg);
 	for (unsigned int n = 0; n < m->topo.nr_nodes; n++)
 		for (int zt = 0; zt < MAX_NR_ZONES; zt++)
-			setup_zone_watermarks(m, &m->nodes[n].node_zones[zt]);
+			setup_zone_watermarks(&m->nodes[n].node_zones[zt]);
 	build_all_zonelists(m);
 	return 0;
 }

@@ -346,7 +346,8 @@ static void free_pages_prepare_block(struct machine *m, struct page *page, unsig
 	kasan_poison(page_address(m, page), nr << PAGE_SHIFT);
 }
 
-void free_block_to_allocator(struct machine *m, struct page *page, unsigned int order)
+/* Free a block that is no longer anybody's: to pcp or buddy. */
+static void free_block_to_allocator(struct machine *m, struct page *page, unsigned int order)
 {
 	struct zone *zone = page_zone(m, page);
 

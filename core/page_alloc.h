@@ -36,10 +36,6 @@ static inline bool zone_spans_pfn(const struct zone *z, pfn_t pfn)
 	return pfn >= z->zone_start_pfn && pfn < z->zone_end_pfn;
 }
 
-/* mm_init.c */
-void build_all_zonelists(struct machine *m);
-void setup_zone_watermarks(struct machine *m, struct zone *z);
-
 /* buddy.c: zone->lock held */
 void buddy_free_block(struct machine *m, struct zone *zone, struct page *page, pfn_t pfn,
 		      unsigned int order);
@@ -55,7 +51,5 @@ void pcp_drain_cpu_zone(struct machine *m, struct zone *zone, int cpu);
 /* page_alloc.c */
 bool zone_watermark_ok(const struct zone *z, unsigned int order, unsigned long mark,
 		       unsigned int alloc_flags);
-/* Free a block that is no longer anybody's: to pcp or buddy. */
-void free_block_to_allocator(struct machine *m, struct page *page, unsigned int order);
 
 #endif
