@@ -5,7 +5,7 @@
  * Each returns the length the whole dump needs, like snprintf.
  */
 #include "page_alloc.h"
-#include "seq_buf.h"
+#include "slabfuzz/seq_buf.h"
 
 size_t dump_buddyinfo(struct machine *m, char *buf, size_t size)
 {

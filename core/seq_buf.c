@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "seq_buf.h"
+#include "slabfuzz/seq_buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>

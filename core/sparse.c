@@ -28,7 +28,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "seq_buf.h"
+#include "slabfuzz/seq_buf.h"
 
 static inline unsigned long pfn_to_section_nr(const struct sparse *sp, pfn_t pfn)
 {

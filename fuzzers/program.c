@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "program.h"
+#include "slabfuzz/seq_buf.h"
 
 /* ---- the operation table ---- */
 
@@ -543,69 +544,48 @@ size_t sf_prog_encode(const struct sf_program *p, uint8_t *buf, size_t size)
 
 /* ---- text: print ---- */
 
-struct out {
-	char *buf;
-	size_t size;
-	size_t len;
-};
-
-static void outf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void outf(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(o->len < o->size ? o->buf + o->len : NULL,
-		      o->len < o->size ? o->size - o->len : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->len += (size_t)n;
-}
-
-static void print_op(struct out *o, const struct sf_program *p, const struct sf_op *op)
+static void print_op(struct seq_buf *o, const struct sf_program *p, const struct sf_op *op)
 {
 	const struct sf_op_spec *s = &sf_op_specs[op->code];
 	char gbuf[256];
 
 	if (op->result >= 0)
-		outf(o, "%c%d = ", handle_prefix[s->result], op->result);
-	outf(o, "%s", s->name);
+		seq_buf_printf(o, "%c%d = ", handle_prefix[s->result], op->result);
+	seq_buf_printf(o, "%s", s->name);
 	for (unsigned int j = 0; j < s->nargs; j++) {
 		const struct sf_arg_spec *a = &s->args[j];
 		uint32_t v = op->arg[j];
 
 		switch ((enum sf_arg_kind)a->kind) {
 		case ARG_STAGE:
-			outf(o, " %s", boot_stage_name((enum boot_stage)v));
+			seq_buf_printf(o, " %s", boot_stage_name((enum boot_stage)v));
 			break;
 		case ARG_GFP:
-			outf(o, " %s", sf_gfp_print(v, gbuf, sizeof(gbuf)));
+			seq_buf_printf(o, " %s", sf_gfp_print(v, gbuf, sizeof(gbuf)));
 			break;
 		case ARG_NODE:
 			if (v >= p->h.nr_nodes)
-				outf(o, " any");
+				seq_buf_printf(o, " any");
 			else
-				outf(o, " node%u", v);
+				seq_buf_printf(o, " node%u", v);
 			break;
 		case ARG_CPU:
-			outf(o, " cpu%u", v);
+			seq_buf_printf(o, " cpu%u", v);
 			break;
 		case ARG_HANDLE:
-			outf(o, " %c%u", handle_prefix[a->handle], v);
+			seq_buf_printf(o, " %c%u", handle_prefix[a->handle], v);
 			break;
 		case ARG_SP:
-			outf(o, " %s", sched_point_name((enum sched_point)v));
+			seq_buf_printf(o, " %s", sched_point_name((enum sched_point)v));
 			break;
 		case ARG_ENUM:
-			outf(o, " %s", a->names[v]);
+			seq_buf_printf(o, " %s", a->names[v]);
 			break;
 		case ARG_NUM:
 			if (!strcmp(a->key, "flags") || !strcmp(a->key, "start"))
-				outf(o, " %s=%#x", a->key, v * (a->scale ? a->scale : 1));
+				seq_buf_printf(o, " %s=%#x", a->key, v * (a->scale ? a->scale : 1));
 			else
-				outf(o, " %s=%u", a->key, v * (a->scale ? a->scale : 1));
+				seq_buf_printf(o, " %s=%u", a->key, v * (a->scale ? a->scale : 1));
 			break;
 		}
 	}
@@ -614,7 +594,7 @@ static void print_op(struct out *o, const struct sf_program *p, const struct sf_
 size_t sf_prog_print_op(const struct sf_program *p, const struct sf_op *op, char *buf,
 			size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct seq_buf o = SEQ_BUF_INIT(buf, size);
 
 	if (size)
 		buf[0] = '\0';
@@ -622,57 +602,57 @@ size_t sf_prog_print_op(const struct sf_program *p, const struct sf_op *op, char
 	return o.len;
 }
 
-static void print_pfn(struct out *o, pfn_t pfn)
+static void print_pfn(struct seq_buf *o, pfn_t pfn)
 {
-	outf(o, "%#llx", (unsigned long long)pfn);
+	seq_buf_printf(o, "%#llx", (unsigned long long)pfn);
 }
 
 size_t sf_prog_print(const struct sf_program *p, char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct seq_buf o = SEQ_BUF_INIT(buf, size);
 	const struct sf_header *h = &p->h;
 	struct sf_topology t;
 
 	if (size)
 		buf[0] = '\0';
 	sf_prog_topology(h, &t);
-	outf(&o, "slabfuzz-program %u\n", p->version == 1 ? 1 : SF_PROG_VERSION);
-	outf(&o,
+	seq_buf_printf(&o, "slabfuzz-program %u\n", p->version == 1 ? 1 : SF_PROG_VERSION);
+	seq_buf_printf(&o,
 	     "machine nodes=%u cpus=%u boot=cpu%u max_order=%u section_shift=%u "
 	     "vmemmap_block=%u memmap_together=%d debug=%d",
 	     h->nr_nodes, h->nr_cpus, h->boot_cpu, h->max_order, h->section_shift,
 	     h->vmemmap_block_sections, h->memmap_together ? 1 : 0, h->debug_level);
 	if (p->version >= 2)
-		outf(&o, " slab_debug=%s", sf_slab_debug_names[h->slab_debug & 3]);
-	outf(&o, "\n");
-	outf(&o, "cpu_nodes");
+		seq_buf_printf(&o, " slab_debug=%s", sf_slab_debug_names[h->slab_debug & 3]);
+	seq_buf_printf(&o, "\n");
+	seq_buf_printf(&o, "cpu_nodes");
 	for (unsigned int c = 0; c < h->nr_cpus; c++)
-		outf(&o, " node%d", h->cpu_node[c]);
-	outf(&o, "\n");
+		seq_buf_printf(&o, " node%d", h->cpu_node[c]);
+	seq_buf_printf(&o, "\n");
 	for (unsigned int a = 0; a < h->nr_nodes; a++)
 		for (unsigned int c = a + 1; c < h->nr_nodes; c++)
-			outf(&o, "distance node%u node%u %u\n", a, c, h->distance[a][c]);
+			seq_buf_printf(&o, "distance node%u node%u %u\n", a, c, h->distance[a][c]);
 	for (unsigned int i = 0; i < h->nr_ranges; i++) {
-		outf(&o, "range node%d ", h->ranges[i].node);
+		seq_buf_printf(&o, "range node%d ", h->ranges[i].node);
 		print_pfn(&o, t.ranges[i].start_pfn);
-		outf(&o, "-");
+		seq_buf_printf(&o, "-");
 		print_pfn(&o, t.ranges[i].end_pfn);
-		outf(&o, "\n");
+		seq_buf_printf(&o, "\n");
 	}
-	outf(&o, "zones dma=");
+	seq_buf_printf(&o, "zones dma=");
 	print_pfn(&o, h->zone_dma_end);
-	outf(&o, " dma32=");
+	seq_buf_printf(&o, " dma32=");
 	print_pfn(&o, h->zone_dma32_end);
 	if (h->zone_movable_start >= SF_MAX_PFN) {
-		outf(&o, " movable=none\n");
+		seq_buf_printf(&o, " movable=none\n");
 	} else {
-		outf(&o, " movable=");
+		seq_buf_printf(&o, " movable=");
 		print_pfn(&o, h->zone_movable_start);
-		outf(&o, "\n");
+		seq_buf_printf(&o, "\n");
 	}
 	for (unsigned int i = 0; i < p->nr_ops; i++) {
 		print_op(&o, p, &p->ops[i]);
-		outf(&o, "\n");
+		seq_buf_printf(&o, "\n");
 	}
 	return o.len;
 }
