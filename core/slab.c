@@ -28,14 +28,27 @@ static unsigned int align_up(unsigned int x, unsigned int a)
 	return (x + a - 1) & ~(a - 1);
 }
 
+/*
+ * The simulated size of a kmem_cache_node object: the model's own figures,
+ * not the host's sizeof, so which configurations make it a kmalloc size
+ * (incident 4) is the same on every host. The host structure must fit.
+ */
+#define KCN_SIM_FIXED	152u	/* lock, three lists, six counters, shared, node, nr_alien */
+#define KCN_SIM_PTR	8u	/* one alien pointer */
+#define KCN_SIM_DEBUG	24u	/* the debug tail */
+_Static_assert(offsetof(struct kmem_cache_node, alien) <= KCN_SIM_FIXED,
+	       "struct kmem_cache_node outgrew its simulated size");
+_Static_assert(sizeof(struct alien_cache *) <= KCN_SIM_PTR, "alien pointer size");
+_Static_assert(sizeof(struct kmem_cache_node_debug) <= KCN_SIM_DEBUG, "debug tail size");
+
 unsigned int kmem_cache_node_size(const struct machine *m, unsigned int debug_flags)
 {
-	unsigned int size = (unsigned int)offsetof(struct kmem_cache_node, alien);
+	unsigned int size = KCN_SIM_FIXED;
 
 	if (m->topo.nr_nodes > 1)
-		size += m->topo.nr_nodes * (unsigned int)sizeof(struct alien_cache *);
+		size += m->topo.nr_nodes * KCN_SIM_PTR;
 	if (debug_flags)
-		size += (unsigned int)sizeof(struct kmem_cache_node_debug);
+		size += KCN_SIM_DEBUG;
 	return size;
 }
 
@@ -289,6 +302,13 @@ struct kmem_cache *kmem_cache_create(struct machine *m, const char *name, size_t
 	s = find_mergeable(m, (unsigned int)size, align, flags, ctor);
 	if (s) {
 		s->refcount++;
+		/* The alias serves the larger request too: widen what is in use
+		 * (the slot, s->size, already holds it; merged caches carry no
+		 * debug layout, so inuse is object_size). */
+		if (size > s->object_size) {
+			s->object_size = (unsigned int)size;
+			s->inuse = s->object_size;
+		}
 		if (ss->state >= SLAB_UP) {
 			if (machine_bug(m, SF_BUG_SLAB_SYSFS_RACE)) {
 				spin_unlock(&ss->slab_mutex);
@@ -731,7 +751,11 @@ static int create_kmalloc_caches(struct machine *m)
 /*
  * The DMA variants, at STAGE_SLAB_UP with slab_mutex held and GFP_NOWAIT.
  * Index 0 holds kmem_cache_node (as in the 2010 code) and must be skipped;
- * SF_BUG_SLAB_DMA_DUPLICATE starts at 0 (incident 4).
+ * SF_BUG_SLAB_DMA_DUPLICATE starts at 0 (incident 4). When the per-node
+ * structure's size is a kmalloc size, that makes a second cache of the same
+ * name, whose attribute registration fails (the generic duplicate-name
+ * WARN of sysfs_insert); otherwise an odd-sized DMA cache at index 0, which
+ * the checker's kmalloc-table invariant sees.
  */
 static int create_dma_caches(struct machine *m)
 {
@@ -749,19 +773,8 @@ static int create_dma_caches(struct machine *m)
 		kmalloc_name(name, sizeof(name), "dma-", base->object_size);
 		s = create_cache(m, name, base->object_size, 0, SLAB_KMALLOC | SLAB_CACHE_DMA, NULL,
 				 GFP_NOWAIT, &err);
-		if (!s) {
-			if (err == -EEXIST && first == 0) {
-				struct report_ctx ctx = REPORT_CTX_NONE("kmem_cache_init");
-
-				/* The 2010 error path released the half-made cache again. */
-				report(m, SF_REPORT_BUG, "kernel BUG in kmem_cache_release", &ctx,
-				       "creating %s: the attribute directory exists already (the\n"
-				       "kmem_cache_node cache at kmalloc index 0 has object size %u);\n"
-				       "the error path released a half-made cache a second time\n",
-				       name, base->object_size);
-			}
+		if (!s)
 			return err;
-		}
 		s->flags |= SLAB_KMALLOC;
 		ss->kmalloc_caches[KMALLOC_DMA][i] = s;
 	}

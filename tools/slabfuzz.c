@@ -11,7 +11,8 @@
  *                                       (smallest program: canonical binary length)
  *   slabfuzz emit-c FILE -o OUT.c       standalone C reproducer using the core API only
  *   slabfuzz regress FILE...            regression inputs: title with their bug switch,
- *                                       clean without it
+ *                                       clean without it; a fixed core bug ('# fixed:
+ *                                       TITLE', the title it had) must run clean
  * Options: --target NAME (fuzz_pages ...; else "# target:" in a text file, a
  * path component naming a target, or "program"), --bugs LIST (else
  * SLABFUZZ_BUGS). Every run of a program happens in a child process, so a
@@ -146,6 +147,7 @@ struct input {
 	const struct sf_target *target;
 	unsigned int bugs;
 	char expect[SF_REPORT_TITLE_MAX];	/* "# expect:" of a text program */
+	char fixed[SF_REPORT_TITLE_MAX];	/* "# fixed:": a core bug's title, now clean */
 	size_t size;
 };
 
@@ -241,6 +243,7 @@ static int load_input(const char *path, struct input *in)
 	if (sf_prog_is_text((const uint8_t *)buf, len)) {
 		header_comment(buf, "expect", in->expect, sizeof(in->expect));
 		header_comment(buf, "bugs", bugs, sizeof(bugs));
+		header_comment(buf, "fixed", in->fixed, sizeof(in->fixed));
 	}
 	in->target = infer_target(path, sf_prog_is_text((const uint8_t *)buf, len) ? buf : NULL);
 	free(buf);
@@ -742,9 +745,23 @@ static int cmd_regress(int argc, char **argv)
 			ret = 1;
 			continue;
 		}
+		if (in->fixed[0] && !in->expect[0]) {
+			in->bugs = 0;
+			run_child(in, &in->prog, false, false, &out);
+			if (out.crashed) {
+				fprintf(stderr, "%s", out.log);
+				ret = die("%s: fixed core bug '%s' is back: got '%s'", argv[i],
+					  in->fixed, out.title);
+			} else if (!opt_quiet) {
+				printf("%s: fixed '%s': clean\n", argv[i], in->fixed);
+			}
+			free(out.log);
+			free(in);
+			continue;
+		}
 		if (!in->expect[0] || !in->bugs) {
-			ret = die("%s: a regression needs '# expect: TITLE' and '# bugs: LIST'",
-				  argv[i]);
+			ret = die("%s: a regression needs '# expect: TITLE' and '# bugs: LIST', or "
+				  "'# fixed: TITLE' for a fixed core bug", argv[i]);
 			free(in);
 			continue;
 		}

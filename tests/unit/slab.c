@@ -149,6 +149,34 @@ static void test_create_merge_destroy(void)
 	machine_destroy(m);
 }
 
+/* A merge into a cache of a smaller object size widens it to the new request. */
+static void test_merge_widens(void)
+{
+	struct machine *m = boot_default(NULL);
+	struct kmem_cache *a, *b;
+	char buf[64];
+	void *x;
+
+	assert_nonnull(m);
+	a = kmem_cache_create(m, "test-100", 100, 0, 0, NULL);
+	b = kmem_cache_create(m, "test-101", 101, 0, 0, NULL);
+	assert_nonnull(a);
+	expect_true(a == b);
+	expect_eq(kmem_cache_size(b), 101);
+	expect_true(slab_attr_show(m, "test-101", "object_size", buf, sizeof(buf)) > 0);
+	expect_eq(strtoul(buf, NULL, 10), 101);
+	x = kmem_cache_alloc(m, b, GFP_KERNEL);
+	assert_nonnull(x);
+	expect_true(ksize(m, x) >= 101);
+	memset(x, 0x5a, 101);
+	kmem_cache_free(m, b, x);
+	kmem_cache_destroy(m, b);
+	kmem_cache_destroy(m, a);
+	expect_true(check_machine(m));
+	expect_no_reports(m);
+	machine_destroy(m);
+}
+
 static void test_destroy_with_objects(void)
 {
 	struct machine *m = boot_default(NULL);
@@ -340,6 +368,7 @@ int main(void)
 	RUN(test_kmalloc_family);
 	RUN(test_dma_kmalloc);
 	RUN(test_create_merge_destroy);
+	RUN(test_merge_widens);
 	RUN(test_destroy_with_objects);
 	RUN(test_workload_all_cpus);
 	RUN(test_nodes);
