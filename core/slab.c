@@ -361,7 +361,7 @@ void kmem_cache_destroy(struct machine *m, struct kmem_cache *s)
 {
 	struct slab_state *ss = m->slab;
 	struct report_ctx ctx = REPORT_CTX_NONE("kmem_cache_destroy");
-	bool racy = machine_bug(m, SF_BUG_SLAB_SYSFS_RACE);
+	bool racy;
 
 	if (!s || !ss)
 		return;
@@ -399,6 +399,7 @@ void kmem_cache_destroy(struct machine *m, struct kmem_cache *s)
 		for (int i = 0; i < NR_KMALLOC_INDEX; i++)
 			if (ss->kmalloc_caches[type][i] == s)
 				ss->kmalloc_caches[type][i] = NULL;
+	racy = machine_bug(m, SF_BUG_SLAB_SYSFS_RACE);
 	if (!racy)
 		sysfs_slab_remove(m, s);
 	kmem_cache_release(m, s, !racy);
