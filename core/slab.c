@@ -535,6 +535,48 @@ static unsigned int kmalloc_size(unsigned int index)
 	return index == 1 ? 96 : index == 2 ? 192 : 1u << index;
 }
 
+/*
+ * The kmalloc tables: index 0 of the normal table is kmem_cache_node (as in
+ * the 2010 code), index 0 of the DMA table is empty, and every other entry
+ * is a kmalloc cache of its class size and of its table's zone. Returns
+ * false with the first broken relation in why (slab_mutex held).
+ */
+bool kmalloc_caches_valid(struct machine *m, char *why, size_t len)
+{
+	struct slab_state *ss = m->slab;
+
+	if (ss->state >= SLAB_PARTIAL && ss->kmalloc_caches[KMALLOC_NORMAL][0] &&
+	    ss->kmalloc_caches[KMALLOC_NORMAL][0] != ss->kmem_cache_node) {
+		snprintf(why, len, "kmalloc index 0 is %s, not kmem_cache_node",
+			 ss->kmalloc_caches[KMALLOC_NORMAL][0]->name);
+		return false;
+	}
+	if (ss->kmalloc_caches[KMALLOC_DMA][0]) {
+		snprintf(why, len, "DMA kmalloc index 0 holds %s (index 0 is no kmalloc class)",
+			 ss->kmalloc_caches[KMALLOC_DMA][0]->name);
+		return false;
+	}
+	for (int type = 0; type < NR_KMALLOC_TYPES; type++) {
+		for (unsigned int i = 1; i < NR_KMALLOC_INDEX; i++) {
+			struct kmem_cache *k = ss->kmalloc_caches[type][i];
+			bool dma = (k && (k->flags & SLAB_CACHE_DMA));
+
+			if (!k)
+				continue;
+			if (!(k->flags & SLAB_KMALLOC) || k->object_size != kmalloc_size(i) ||
+			    dma != (type == KMALLOC_DMA) || k->refcount <= 0) {
+				snprintf(why, len,
+					 "%s kmalloc index %u holds %s: object size %u, flags %#x, "
+					 "refcount %d (class size %u)",
+					 type == KMALLOC_DMA ? "DMA" : "normal", i, k->name,
+					 k->object_size, k->flags, k->refcount, kmalloc_size(i));
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
 struct kmem_cache *kmalloc_slab(struct machine *m, size_t size, gfp_t gfp)
 {
 	if (!m->slab || size == 0 || size > KMALLOC_MAX_CACHE_SIZE)

@@ -206,6 +206,7 @@ struct slab_state {
 
 /* ---- slab.c ---- */
 unsigned int kmem_cache_node_size(const struct machine *m, unsigned int debug_flags);
+bool kmalloc_caches_valid(struct machine *m, char *why, size_t len);
 struct kmem_cache *slab_cache_lookup_locked(struct machine *m, const char *name);
 
 /* ---- slab_cpu.c ---- */
