@@ -219,7 +219,9 @@ static struct kmem_cache *create_cache(struct machine *m, const char *name, unsi
 	if (init_cache_nodes(m, s, ss->slab_nodes, gfp))
 		goto out_free;
 	list_add_tail(&s->list, &ss->caches);
-	if (ss->state >= SLAB_UP && !machine_bug(m, SF_BUG_SLAB_SYSFS_RACE)) {
+	/* SF_BUG_SLAB_SYSFS_RACE moves kmem_cache_create's registration only. */
+	if (ss->state >= SLAB_UP &&
+	    (!machine_bug(m, SF_BUG_SLAB_SYSFS_RACE) || (flags & SLAB_KMALLOC))) {
 		int ret = sysfs_slab_add(m, s);
 
 		if (ret) {
