@@ -13,6 +13,14 @@
  *   P6 memblock regions sorted, disjoint, inside memory (memblock_is_valid)
  *   P7 every vmemmap block with a present section is populated exactly once
  *      (sparse_is_valid)
+ *   P8 gfp_allowed_mask is what the boot stage allows
+ *   P9 zonelists: each node's fallback list holds every populated zone once,
+ *      its own zones first, then nodes by non-decreasing distance (ties by
+ *      id), each node's zones highest first; the no-fallback list is the
+ *      node's own populated zones
+ *   P10 managed_pages equals the zone's pages given to buddy (free or
+ *      allocated); watermarks follow the model's formula, min <= low <= high
+ *   P11 node states and cpu nodes agree with the topology and the zones
  * Linear in the number of pages: cheap on machines of a few MiB.
  */
 #include <stdarg.h>
@@ -129,8 +137,12 @@ static bool check_pcp(struct check_ctx *cc, struct zone *z, long *pcp_pages)
 	return true;
 }
 
+/* Pages in blocks given to buddy, per node and zone (P10). */
+typedef unsigned long managed_count_t[SF_MAX_NODES][MAX_NR_ZONES];
+
 /* P1, P5: walk every valid pfn block by block. */
-static bool check_page_states(struct check_ctx *cc, long *free_pages, long *allocated)
+static bool check_page_states(struct check_ctx *cc, long *free_pages, long *allocated,
+			      managed_count_t managed)
 {
 	struct machine *m = cc->m;
 	pfn_t pfn = 0;
@@ -178,7 +190,208 @@ static bool check_page_states(struct check_ctx *cc, long *free_pages, long *allo
 			*free_pages += (long)nr;
 		else if (head->state == PS_ALLOCATED)
 			*allocated += (long)nr;
+		if (head->state != PS_RESERVED && head->node < SF_MAX_NODES &&
+		    head->zone < MAX_NR_ZONES)
+			managed[head->node][head->zone] += nr;
 		pfn += nr;
+	}
+	return true;
+}
+
+/* P8 */
+static bool check_gfp_mask(struct check_ctx *cc)
+{
+	struct machine *m = cc->m;
+	gfp_t want = m->stage >= STAGE_IRQS_ON ? (gfp_t)__GFP_BITS_MASK : (gfp_t)GFP_BOOT_MASK;
+	gfp_t have = machine_gfp_allowed_mask(m);
+
+	if (have != want)
+		return fail(cc, "P8: stage %s has gfp_allowed_mask %#x, the stage allows %#x",
+			    boot_stage_name(m->stage), (unsigned int)have, (unsigned int)want);
+	return true;
+}
+
+/*
+ * The checker's own answer to "nearest node in state st to nid": least
+ * distance, ties by id; -1 if none.
+ */
+int check_nearest_node(struct machine *m, int nid, enum node_states st)
+{
+	unsigned int best_d = ~0u;
+	int best = -1;
+
+	for (unsigned int n = 0; n < m->topo.nr_nodes; n++) {
+		unsigned int d = sf_topology_distance(&m->topo, nid, (int)n);
+
+		if (node_state(m, (int)n, st) && d < best_d) {
+			best_d = d;
+			best = (int)n;
+		}
+	}
+	return best;
+}
+
+/* P11 */
+static bool check_node_states(struct check_ctx *cc)
+{
+	struct machine *m = cc->m;
+	const struct sf_topology *t = &m->topo;
+	uint32_t all = (uint32_t)((1ull << t->nr_nodes) - 1), mem = 0, normal = 0, cpu = 0;
+	static const char *const names[NR_NODE_STATES] = {
+		[N_POSSIBLE] = "N_POSSIBLE", [N_ONLINE] = "N_ONLINE", [N_MEMORY] = "N_MEMORY",
+		[N_NORMAL_MEMORY] = "N_NORMAL_MEMORY", [N_CPU] = "N_CPU",
+	};
+	uint32_t want[NR_NODE_STATES];
+
+	for (unsigned int i = 0; i < t->nr_ranges; i++) {
+		mem |= 1u << t->ranges[i].node;
+		if (t->ranges[i].start_pfn < t->zone_movable_start)
+			normal |= 1u << t->ranges[i].node;
+	}
+	for (unsigned int c = 0; c < t->nr_cpus; c++)
+		cpu |= 1u << t->cpu_node[c];
+	want[N_POSSIBLE] = want[N_ONLINE] = all;
+	want[N_MEMORY] = mem;
+	want[N_NORMAL_MEMORY] = normal;
+	want[N_CPU] = cpu;
+	for (int s = 0; s < NR_NODE_STATES; s++)
+		if (m->node_states[s] != want[s])
+			return fail(cc, "P11: %s is %#x, the topology says %#x", names[s],
+				    m->node_states[s], want[s]);
+	for (unsigned int n = 0; n < t->nr_nodes && m->stage >= STAGE_SPARSE; n++) {
+		struct pglist_data *pgdat = NODE_DATA(m, (int)n);
+		unsigned long present = 0;
+		bool has_mem = false, has_normal = false;
+
+		for (int zt = 0; zt < MAX_NR_ZONES; zt++) {
+			struct zone *z = &pgdat->node_zones[zt];
+
+			present += z->present_pages;
+			has_mem |= populated_zone(z);
+			has_normal |= populated_zone(z) && zt <= ZONE_NORMAL;
+		}
+		if (has_mem != node_state(m, (int)n, N_MEMORY) ||
+		    has_normal != node_state(m, (int)n, N_NORMAL_MEMORY))
+			return fail(cc, "P11: node %u: N_MEMORY %d N_NORMAL_MEMORY %d, its zones say "
+				    "%d %d", n, node_state(m, (int)n, N_MEMORY),
+				    node_state(m, (int)n, N_NORMAL_MEMORY), has_mem, has_normal);
+		if (present != pgdat->node_present_pages)
+			return fail(cc, "P11: node %u present pages %lu, its zones hold %lu", n,
+				    pgdat->node_present_pages, present);
+	}
+	for (unsigned int n = 0; n < t->nr_nodes; n++)
+		if (m->nodes[n].nearest_mem_node != check_nearest_node(m, (int)n, N_MEMORY))
+			return fail(cc, "P11: node %u nearest node with memory %d, expected %d", n,
+				    m->nodes[n].nearest_mem_node, check_nearest_node(m, (int)n, N_MEMORY));
+	for (unsigned int c = 0; c < t->nr_cpus; c++) {
+		struct cpu *pc = &m->cpus[c];
+
+		if (pc->node != t->cpu_node[c] ||
+		    pc->mem_node != check_nearest_node(m, t->cpu_node[c], N_MEMORY))
+			return fail(cc, "P11: cpu %u on node %d (topology %d) allocates from node %d, "
+				    "expected %d", c, pc->node, t->cpu_node[c], pc->mem_node,
+				    check_nearest_node(m, t->cpu_node[c], N_MEMORY));
+	}
+	return true;
+}
+
+/* P9: one node's two zonelists. */
+static bool check_zonelists(struct check_ctx *cc, int nid, unsigned int populated)
+{
+	struct machine *m = cc->m;
+	const struct zonelist *fb = &NODE_DATA(m, nid)->node_zonelists[ZONELIST_FALLBACK];
+	const struct zonelist *nofb = &NODE_DATA(m, nid)->node_zonelists[ZONELIST_NOFALLBACK];
+	bool seen[SF_MAX_NODES][MAX_NR_ZONES] = { { false } };
+	unsigned int i, j = 0, prev_d = 0;
+	int prev_node = -1, prev_type = MAX_NR_ZONES;
+
+	for (i = 0; i <= MAX_ZONES_PER_ZONELIST && fb->zones[i].zone; i++) {
+		const struct zone *z = fb->zones[i].zone;
+		unsigned int d;
+
+		if (i == MAX_ZONES_PER_ZONELIST || z->node < 0 ||
+		    (unsigned int)z->node >= m->topo.nr_nodes || (unsigned int)z->type >= MAX_NR_ZONES ||
+		    z != &m->nodes[z->node].node_zones[z->type])
+			return fail(cc, "P9: node %d fallback zonelist entry %u is not a zone", nid, i);
+		if (!populated_zone(z))
+			return fail(cc, "P9: node %d fallback zonelist entry %u is node %d %s, which "
+				    "has no memory", nid, i, z->node, z->name);
+		if (seen[z->node][z->type])
+			return fail(cc, "P9: node %d fallback zonelist holds node %d %s twice", nid,
+				    z->node, z->name);
+		seen[z->node][z->type] = true;
+		d = sf_topology_distance(&m->topo, nid, z->node);
+		if (i == 0 && node_state(m, nid, N_MEMORY) && z->node != nid)
+			return fail(cc, "P9: node %d has memory but its fallback zonelist starts "
+				    "with node %d", nid, z->node);
+		if (z->node != prev_node) {
+			if (prev_node >= 0 && (d < prev_d || (d == prev_d && z->node < prev_node)))
+				return fail(cc, "P9: node %d fallback zonelist: node %d (distance %u) "
+					    "after node %d (distance %u)", nid, z->node, d,
+					    prev_node, prev_d);
+		} else if ((int)z->type >= prev_type) {
+			return fail(cc, "P9: node %d fallback zonelist: node %d %s after %s", nid,
+				    z->node, z->name, zone_type_name((enum zone_type)prev_type));
+		}
+		prev_node = z->node;
+		prev_d = d;
+		prev_type = (int)z->type;
+	}
+	if (i != populated)
+		return fail(cc, "P9: node %d fallback zonelist holds %u zones of %u populated", nid,
+			    i, populated);
+	for (int zt = MAX_NR_ZONES - 1; zt >= 0; zt--) {
+		const struct zone *z = &m->nodes[nid].node_zones[zt];
+
+		if (!populated_zone(z))
+			continue;
+		if (nofb->zones[j].zone != z)
+			return fail(cc, "P9: node %d no-fallback zonelist entry %u is not its %s", nid,
+				    j, z->name);
+		j++;
+	}
+	if (nofb->zones[j].zone)
+		return fail(cc, "P9: node %d no-fallback zonelist has an entry past its own zones",
+			    nid);
+	return true;
+}
+
+/* P10 */
+static bool check_watermarks(struct check_ctx *cc, struct zone *z, unsigned long managed)
+{
+	unsigned long min = z->managed_pages / 128;
+	const unsigned long *wm = z->watermark;
+
+	if (managed != z->managed_pages || z->managed_pages > z->present_pages ||
+	    z->present_pages > z->spanned_pages)
+		return fail(cc, "P10: node %d %s managed %lu (pages given to buddy %lu), present "
+			    "%lu, spanned %lu", z->node, z->name, z->managed_pages, managed,
+			    z->present_pages, z->spanned_pages);
+	if (min < 4 && z->managed_pages >= 64)
+		min = 4;
+	if (wm[WMARK_MIN] > wm[WMARK_LOW] || wm[WMARK_LOW] > wm[WMARK_HIGH] ||
+	    wm[WMARK_MIN] != min || wm[WMARK_LOW] != min + min / 4 ||
+	    wm[WMARK_HIGH] != min + min / 2)
+		return fail(cc, "P10: node %d %s watermarks min %lu low %lu high %lu, managed %lu "
+			    "gives %lu %lu %lu", z->node, z->name, wm[WMARK_MIN], wm[WMARK_LOW],
+			    wm[WMARK_HIGH], z->managed_pages, min, min + min / 4, min + min / 2);
+	return true;
+}
+
+static bool check_zones_setup(struct check_ctx *cc, managed_count_t managed)
+{
+	struct machine *m = cc->m;
+	unsigned int populated = 0;
+
+	for (unsigned int n = 0; n < m->topo.nr_nodes; n++)
+		for (int zt = 0; zt < MAX_NR_ZONES; zt++)
+			populated += populated_zone(&m->nodes[n].node_zones[zt]);
+	for (unsigned int n = 0; n < m->topo.nr_nodes; n++) {
+		if (!check_zonelists(cc, (int)n, populated))
+			return false;
+		for (int zt = 0; zt < MAX_NR_ZONES; zt++)
+			if (!check_watermarks(cc, &m->nodes[n].node_zones[zt], managed[n][zt]))
+				return false;
 	}
 	return true;
 }
@@ -195,14 +408,19 @@ bool check_page_layer(struct machine *m)
 {
 	struct check_ctx cc = { .m = m };
 	long list_pages = 0, pcp_pages = 0, state_free = 0, allocated = 0;
+	managed_count_t managed = { { 0 } };
 
-	if (!memblock_is_valid(m, cc.why, sizeof(cc.why))) {
+	if (!check_gfp_mask(&cc) || !check_node_states(&cc))
+		goto out;
+	if (!memblock_is_valid(m, cc.why + 4, sizeof(cc.why) - 4)) {
+		memcpy(cc.why, "P6: ", 4);
 		cc.failed = true;
 		goto out;
 	}
 	if (m->stage < STAGE_SPARSE)
 		return true;
-	if (!sparse_is_valid(m, cc.why, sizeof(cc.why))) {
+	if (!sparse_is_valid(m, cc.why + 4, sizeof(cc.why) - 4)) {
+		memcpy(cc.why, "P7: ", 4);
 		cc.failed = true;
 		goto out;
 	}
@@ -222,16 +440,19 @@ bool check_page_layer(struct machine *m)
 				goto out;
 		}
 	}
-	if (!check_page_states(&cc, &state_free, &allocated))
+	if (!check_page_states(&cc, &state_free, &allocated, managed))
 		goto out;
 	if (state_free != list_pages + pcp_pages) {
 		fail(&cc, "P1: %ld pages in free states, lists hold %ld (buddy %ld + pcp %ld)",
 		     state_free, list_pages + pcp_pages, list_pages, pcp_pages);
 		goto out;
 	}
-	if (allocated != atomic_load(&m->nr_allocated_pages))
+	if (allocated != atomic_load(&m->nr_allocated_pages)) {
 		fail(&cc, "P5: %ld pages in allocated blocks, nr_allocated_pages %ld", allocated,
 		     (long)atomic_load(&m->nr_allocated_pages));
+		goto out;
+	}
+	check_zones_setup(&cc, managed);
 out:
 	if (cc.failed)
 		check_report(&cc);

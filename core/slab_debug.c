@@ -8,6 +8,7 @@
  * Red zones, tracks and free objects are ASan-poisoned; this file
  * unpoisons exactly what it reads or writes and poisons it again.
  */
+#include <sched.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -469,12 +470,49 @@ unsigned long slab_validate_cache(struct machine *m, struct kmem_cache *s)
 
 /* ---- the invariant checker ---- */
 
+/*
+ * check_slab_layer(): ids as in docs/architecture.md and docs/slab.md.
+ *   S1  queues within their limits; queue sizes are the cache's tunables
+ *   S2  queued entries are object starts of the cache
+ *   S3  queued objects are of the queue's node
+ *   S4  queued objects have their bit set and are not marked allocated
+ *   S5  slabs on a node's lists belong to the cache and node, allocated
+ *       blocks of the cache's order
+ *   S6  bitmap popcount equals slab_inuse
+ *   S7  slabs on the right list; node counters equal the lists
+ *   S8  every object in exactly one place: free in its slab, in one queue,
+ *       or allocated; per object against obj_state for debug caches and
+ *       against the structures they hold for kmem_cache and
+ *       kmem_cache_node; by count (S10) for the others
+ *   S9  no object in two queue places
+ *   S10 objects in use in slabs = queued + allocated (live counters)
+ *   S11 kmalloc table entries are caches on the list
+ *   S12 every node with normal memory, and no other, has its per-node
+ *       structure in every cache, with an alien buffer for every other such
+ *       node; each cpu allocates from its nearest node with normal memory
+ *   S13 every PG_slab page is an allocated block on exactly one slab list
+ *       of its cache's node structure, and its cache is on the list
+ *   S14 from SLAB_UP the attribute registry matches the cache list
+ *   S15 the check ran: slab_mutex was free (else a WARNING, never a pass)
+ * Linear in objects and pages (queued objects are sorted once per cache).
+ */
+
+#define CHECK_MUTEX_TRIES 1000
+
 struct slab_check {
 	struct machine *m;
-	struct kmem_cache *s;
+	struct kmem_cache *s;	/* the cache being checked, NULL for the machine */
 	bool failed;
-	void **objs;		/* every queued object */
+	void **objs;		/* every queued object of s, sorted */
 	size_t nr, cap;
+	struct kmem_cache **caches;	/* the cache list, sorted */
+	size_t nr_caches;
+	void **node_structs;	/* every cache's per-node structures, sorted */
+	size_t nr_node_structs;
+	unsigned long *on_list;	/* bit per pfn: a slab seen on a list */
+	unsigned long allocated;	/* objects of s allocated by the S8 pass */
+	void *const *expect;	/* what the allocated objects of s must be, or NULL */
+	size_t nr_expect;
 };
 
 static void check_fail(struct slab_check *cc, const char *fmt, ...)
@@ -491,8 +529,11 @@ static void check_fail(struct slab_check *cc, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	report(cc->m, SF_REPORT_BUG, "BUG: slab invariant broken", &ctx, "cache %s: %s\n",
-	       cc->s->name, buf);
+	if (cc->s)
+		report(cc->m, SF_REPORT_BUG, "BUG: slab invariant broken", &ctx, "cache %s: %s\n",
+		       cc->s->name, buf);
+	else
+		report(cc->m, SF_REPORT_BUG, "BUG: slab invariant broken", &ctx, "%s\n", buf);
 }
 
 static int ptr_cmp(const void *a, const void *b)
@@ -502,19 +543,48 @@ static int ptr_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static bool ptr_in(void *const *set, size_t nr, const void *x)
+{
+	return nr && bsearch(&x, set, nr, sizeof(void *), ptr_cmp) != NULL;
+}
+
+static bool cache_is_listed(struct slab_check *cc, const void *s)
+{
+	return ptr_in((void *const *)cc->caches, cc->nr_caches, s);
+}
+
+/* Room for one more pointer in *v (of *cap); false when host memory is short. */
+static bool ptr_reserve(void ***v, size_t nr, size_t *cap)
+{
+	size_t ncap;
+	void **n;
+
+	if (nr < *cap)
+		return true;
+	ncap = *cap ? *cap * 2 : 256;
+	n = realloc(*v, ncap * sizeof(void *));
+	if (!n)
+		return false;
+	*v = n;
+	*cap = ncap;
+	return true;
+}
+
 /* A queued object: a slab object of s on node nid with its bit set. */
-static void check_queued(struct slab_check *cc, struct array_cache *ac, int nid,
-			 const char *where)
+static bool check_queued(struct slab_check *cc, struct array_cache *ac, unsigned int limit,
+			 unsigned int batch, int nid, const char *where)
 {
 	struct machine *m = cc->m;
 	struct kmem_cache *s = cc->s;
 
-	if (ac->avail > ac->limit || ac->batchcount > ac->limit)
-		check_fail(cc, "S1: %s queue holds %u of limit %u (batch %u)", where, ac->avail,
-			   ac->limit, ac->batchcount);
+	if (ac->avail > ac->limit || ac->batchcount > ac->limit || ac->limit != limit ||
+	    ac->batchcount != batch)
+		check_fail(cc, "S1: %s queue holds %u of limit %u (batch %u), the cache's tunables "
+			   "say limit %u batch %u", where, ac->avail, ac->limit, ac->batchcount,
+			   limit, batch);
 	for (unsigned int i = 0; i < ac->avail && !cc->failed; i++) {
 		void *x = ac->entry[i];
-		struct page *page = virt_to_page(m, x);
+		struct page *page = sparse_virt_to_page(m, x);
 		size_t off;
 
 		if (!page || !((page = compound_head(page))->flags & PG_slab) ||
@@ -524,7 +594,8 @@ static void check_queued(struct slab_check *cc, struct array_cache *ac, int nid,
 			break;
 		}
 		off = (size_t)((char *)x - (char *)slab_base(m, page));
-		if (off < s->red_left_pad || (off - s->red_left_pad) % s->size) {
+		if (off < s->red_left_pad || (off - s->red_left_pad) % s->size ||
+		    (off - s->red_left_pad) / s->size >= s->objects) {
 			check_fail(cc, "S2: %s queue entry %u is not an object start", where, i);
 			break;
 		}
@@ -537,22 +608,53 @@ static void check_queued(struct slab_check *cc, struct array_cache *ac, int nid,
 		    atomic_load_explicit(obj_state(m, s, page, slab_obj_index(m, s, page, x)),
 					 memory_order_relaxed) == OBJ_ALLOCATED)
 			check_fail(cc, "S4: %s queue entry %u is marked allocated", where, i);
-		if (cc->nr == cc->cap) {
-			size_t ncap = cc->cap ? cc->cap * 2 : 256;
-			void **n = realloc(cc->objs, ncap * sizeof(void *));
-
-			if (!n)
-				return;	/* host memory short: check less */
-			cc->objs = n;
-			cc->cap = ncap;
-		}
+		if (!ptr_reserve(&cc->objs, cc->nr, &cc->cap))
+			return false;
 		cc->objs[cc->nr++] = x;
 	}
+	return true;
 }
 
 static bool is_queued(struct slab_check *cc, void *x)
 {
-	return cc->nr && bsearch(&x, cc->objs, cc->nr, sizeof(void *), ptr_cmp) != NULL;
+	return ptr_in(cc->objs, cc->nr, x);
+}
+
+/* S8 for one slab: each object free, queued or allocated, and only one. */
+static void check_objects(struct slab_check *cc, struct page *page, pfn_t pfn)
+{
+	struct machine *m = cc->m;
+	struct kmem_cache *s = cc->s;
+	bool debug = slab_has_debug(s);
+
+	for (unsigned int i = 0; i < s->objects && !cc->failed; i++) {
+		void *x = slab_obj(m, s, page, i);
+		bool bit = test_bit_ul(slab_bitmap(m, s, page), i);
+		unsigned char st = debug ? atomic_load_explicit(obj_state(m, s, page, i),
+								memory_order_relaxed)
+					 : OBJ_NEVER;
+		bool queued = bit && is_queued(cc, x);
+
+		if (!bit) {
+			if (st == OBJ_ALLOCATED)
+				check_fail(cc, "S8: object %u of slab pfn %#llx is free in its slab "
+					   "but marked allocated", i, (unsigned long long)pfn);
+			continue;
+		}
+		if (queued) {
+			if (st == OBJ_ALLOCATED)
+				check_fail(cc, "S8: object %u of slab pfn %#llx is queued and "
+					   "marked allocated", i, (unsigned long long)pfn);
+			continue;
+		}
+		cc->allocated++;
+		if (debug && st != OBJ_ALLOCATED)
+			check_fail(cc, "S8: object %u of slab pfn %#llx is in no queue and not "
+				   "allocated", i, (unsigned long long)pfn);
+		else if (cc->expect && !ptr_in(cc->expect, cc->nr_expect, x))
+			check_fail(cc, "S8: object %u of slab pfn %#llx is allocated but no cache "
+				   "holds it", i, (unsigned long long)pfn);
+	}
 }
 
 static unsigned long check_node(struct slab_check *cc, struct kmem_cache_node *n, int nid)
@@ -560,9 +662,11 @@ static unsigned long check_node(struct slab_check *cc, struct kmem_cache_node *n
 	struct machine *m = cc->m;
 	struct kmem_cache *s = cc->s;
 	unsigned long counts[3] = { 0, 0, 0 }, free_objs = 0, total = 0, inuse_sum = 0;
-	struct list_head *lists[3] = { &n->slabs_partial, &n->slabs_full, &n->slabs_free };
+	struct list_head *lists[3];
 	static const char *const names[3] = { "partial", "full", "free" };
+	bool per_object = slab_has_debug(s) || cc->expect;
 
+	node_slab_lists(n, lists);
 	if (n->node != nid)
 		check_fail(cc, "S5: node structure %d says node %d", nid, n->node);
 	for (int l = 0; l < 3 && !cc->failed; l++) {
@@ -570,20 +674,29 @@ static unsigned long check_node(struct slab_check *cc, struct kmem_cache_node *n
 
 		list_for_each(pos, lists[l]) {
 			struct page *page = list_entry(pos, struct page, lru);
-			unsigned int used = popcount_bitmap(slab_bitmap(m, s, page), s->objects);
-			unsigned int in = page->slab_inuse;
+			unsigned int used, in = page->slab_inuse;
+			pfn_t pfn = page_to_pfn(m, page);
 
 			counts[l]++;
 			if (!(page->flags & PG_slab) || page->slab_cache != s || page->node != nid ||
-			    page->slab_objects != s->objects || page->tail) {
-				check_fail(cc, "S5: %s slab on node %d: flags %#x node %d objects %u",
-					   names[l], nid, page->flags, page->node,
-					   page->slab_objects);
+			    page->slab_objects != s->objects || page->tail ||
+			    page->state != PS_ALLOCATED || page->order != s->order) {
+				check_fail(cc, "S5: %s slab pfn %#llx on node %d: flags %#x node %d "
+					   "objects %u state %u order %u", names[l],
+					   (unsigned long long)pfn, nid, page->flags, page->node,
+					   page->slab_objects, page->state, page->order);
 				break;
 			}
+			if (test_bit_ul(cc->on_list, (unsigned int)pfn)) {
+				check_fail(cc, "S13: slab pfn %#llx is on a slab list twice",
+					   (unsigned long long)pfn);
+				break;
+			}
+			cc->on_list[pfn / BITS_PER_LONG_] |= 1ul << (pfn % BITS_PER_LONG_);
+			used = popcount_bitmap(slab_bitmap(m, s, page), s->objects);
 			if (used != in)
-				check_fail(cc, "S6: bitmap has %u objects in use, slab_inuse %u", used,
-					   in);
+				check_fail(cc, "S6: slab pfn %#llx: bitmap has %u objects in use, "
+					   "slab_inuse %u", (unsigned long long)pfn, used, in);
 			if ((l == 0 && (in == 0 || in >= s->objects)) ||
 			    (l == 1 && in != s->objects) || (l == 2 && in != 0))
 				check_fail(cc, "S7: slab with %u of %u in use on the %s list", in,
@@ -591,22 +704,8 @@ static unsigned long check_node(struct slab_check *cc, struct kmem_cache_node *n
 			free_objs += s->objects - in;
 			total += s->objects;
 			inuse_sum += in;
-			for (unsigned int i = 0; i < s->objects && slab_has_debug(s) && !cc->failed;
-			     i++) {
-				void *x = slab_obj(m, s, page, i);
-				bool bit = test_bit_ul(slab_bitmap(m, s, page), i);
-				unsigned char st = atomic_load_explicit(obj_state(m, s, page, i),
-									memory_order_relaxed);
-
-				if (!bit && st == OBJ_ALLOCATED)
-					check_fail(cc, "S8: object %u free in its slab but allocated",
-						   i);
-				else if (bit && st == OBJ_ALLOCATED && is_queued(cc, x))
-					check_fail(cc, "S8: allocated object %u is in a queue", i);
-				else if (bit && st != OBJ_ALLOCATED && !is_queued(cc, x))
-					check_fail(cc, "S8: object %u is in no queue and not allocated",
-						   i);
-			}
+			if (per_object)
+				check_objects(cc, page, pfn);
 		}
 	}
 	if (counts[0] != n->nr_partial || counts[1] != n->nr_full || counts[2] != n->nr_free ||
@@ -619,73 +718,27 @@ static unsigned long check_node(struct slab_check *cc, struct kmem_cache_node *n
 	return inuse_sum;
 }
 
-static void check_cache(struct slab_check *cc)
+static void lock_cache(struct machine *m, struct kmem_cache *s)
 {
-	struct machine *m = cc->m;
-	struct kmem_cache *s = cc->s;
-	unsigned int nr_nodes = m->topo.nr_nodes;
-	unsigned long inuse = 0;
-	long live = 0;
-
-	cc->nr = 0;
-	cpu_queues_lock_all(cc->m, s);
-	for (unsigned int nid = 0; nid < nr_nodes; nid++) {
+	cpu_queues_lock_all(m, s);
+	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++) {
 		struct kmem_cache_node *n = get_node(s, (int)nid);
 
 		for (unsigned int r = 0; n && r < n->nr_alien; r++)
 			if (n->alien[r])
 				spin_lock(&n->alien[r]->lock);
 	}
-	for (unsigned int nid = 0; nid < nr_nodes; nid++)
+	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++)
 		if (get_node(s, (int)nid))
 			spin_lock(&get_node(s, (int)nid)->list_lock);
+}
 
-	for (unsigned int c = 0; c < m->topo.nr_cpus; c++) {
-		char where[48];
-
-		snprintf(where, sizeof(where), "cpu %u", c);
-		check_queued(cc, s->cpu_slab[c].ac, m->slab->mem_node[c], where);
-		live += s->cpu_slab[c].live;
-	}
-	for (unsigned int nid = 0; nid < nr_nodes; nid++) {
-		struct kmem_cache_node *n = get_node(s, (int)nid);
-		char where[48];
-
-		if (!n)
-			continue;
-		if (n->shared) {
-			snprintf(where, sizeof(where), "node %u shared", nid);
-			check_queued(cc, n->shared, (int)nid, where);
-		}
-		for (unsigned int r = 0; r < n->nr_alien; r++) {
-			if (!n->alien[r])
-				continue;
-			snprintf(where, sizeof(where), "node %u alien %u", nid, r);
-			check_queued(cc, n->alien[r]->ac, (int)r, where);
-		}
-	}
-	if (cc->nr)
-		qsort(cc->objs, cc->nr, sizeof(void *), ptr_cmp);
-	for (size_t i = 1; i < cc->nr; i++)
-		if (cc->objs[i] == cc->objs[i - 1])
-			check_fail(cc, "S9: an object is in two queue places at once");
-	for (unsigned int nid = 0; nid < nr_nodes && !cc->failed; nid++) {
-		struct kmem_cache_node *n = get_node(s, (int)nid);
-
-		if (n)
-			inuse += check_node(cc, n, (int)nid);
-		else if (node_state(m, (int)nid, N_NORMAL_MEMORY) && m->slab->state >= SLAB_UP)
-			check_fail(cc, "S5: node %u has normal memory but no per-node structure",
-				   nid);
-	}
-	if (!cc->failed && (long)inuse != (long)cc->nr + live)
-		check_fail(cc, "S10: %lu objects in use in slabs, %zu queued + %ld allocated", inuse,
-			   cc->nr, live);
-
-	for (unsigned int nid = nr_nodes; nid-- > 0;)
+static void unlock_cache(struct machine *m, struct kmem_cache *s)
+{
+	for (unsigned int nid = m->topo.nr_nodes; nid-- > 0;)
 		if (get_node(s, (int)nid))
 			spin_unlock(&get_node(s, (int)nid)->list_lock);
-	for (unsigned int nid = nr_nodes; nid-- > 0;) {
+	for (unsigned int nid = m->topo.nr_nodes; nid-- > 0;) {
 		struct kmem_cache_node *n = get_node(s, (int)nid);
 
 		for (unsigned int r = 0; n && r < n->nr_alien; r++)
@@ -695,42 +748,374 @@ static void check_cache(struct slab_check *cc)
 	cpu_queues_unlock_all(m, s);
 }
 
+/* Queue every queued object of s into cc->objs, sorted; false when host memory is short. */
+static bool collect_queued(struct slab_check *cc)
+{
+	struct machine *m = cc->m;
+	struct kmem_cache *s = cc->s;
+
+	for (unsigned int c = 0; c < m->topo.nr_cpus && !cc->failed; c++) {
+		char where[48];
+
+		snprintf(where, sizeof(where), "cpu %u", c);
+		if (!check_queued(cc, s->cpu_slab[c].ac, s->limit, s->batchcount,
+				  m->slab->mem_node[c], where))
+			return false;
+	}
+	for (unsigned int nid = 0; nid < m->topo.nr_nodes && !cc->failed; nid++) {
+		struct kmem_cache_node *n = get_node(s, (int)nid);
+		char where[48];
+
+		if (!n)
+			continue;
+		if (!n->shared != !s->shared)
+			check_fail(cc, "S1: node %u has %s shared queue, the cache's shared factor "
+				   "is %u", nid, n->shared ? "a" : "no", s->shared);
+		if (n->shared) {
+			snprintf(where, sizeof(where), "node %u shared", nid);
+			if (!check_queued(cc, n->shared, s->shared * s->batchcount, s->batchcount,
+					  (int)nid, where))
+				return false;
+		}
+		for (unsigned int r = 0; r < n->nr_alien; r++) {
+			if (!n->alien[r])
+				continue;
+			snprintf(where, sizeof(where), "node %u alien %u", nid, r);
+			if (!check_queued(cc, n->alien[r]->ac, SLAB_ALIEN_LIMIT, SLAB_ALIEN_LIMIT,
+					  (int)r, where))
+				return false;
+		}
+	}
+	if (cc->nr)
+		qsort(cc->objs, cc->nr, sizeof(void *), ptr_cmp);
+	return true;
+}
+
+static bool check_cache(struct slab_check *cc)
+{
+	struct machine *m = cc->m;
+	struct kmem_cache *s = cc->s;
+	struct slab_state *ss = m->slab;
+	unsigned long inuse = 0;
+	bool ok;
+	long live = 0;
+
+	cc->nr = 0;
+	cc->allocated = 0;
+	cc->expect = NULL;
+	cc->nr_expect = 0;
+	if (s == ss->kmem_cache) {
+		cc->expect = (void *const *)cc->caches;
+		cc->nr_expect = cc->nr_caches;
+	} else if (s == ss->kmem_cache_node) {
+		cc->expect = cc->node_structs;
+		cc->nr_expect = cc->nr_node_structs;
+	}
+	lock_cache(m, s);
+	for (unsigned int c = 0; c < m->topo.nr_cpus; c++)
+		live += s->cpu_slab[c].live;
+	ok = collect_queued(cc);
+	for (size_t i = 1; ok && i < cc->nr; i++)
+		if (cc->objs[i] == cc->objs[i - 1])
+			check_fail(cc, "S9: an object is in two queue places at once");
+	for (unsigned int nid = 0; ok && nid < m->topo.nr_nodes && !cc->failed; nid++) {
+		struct kmem_cache_node *n = get_node(s, (int)nid);
+
+		if (n)
+			inuse += check_node(cc, n, (int)nid);
+	}
+	if (ok && !cc->failed && cc->expect && cc->allocated != cc->nr_expect)
+		check_fail(cc, "S8: %lu objects allocated, the caches hold %zu of its structures",
+			   cc->allocated, cc->nr_expect);
+	if (ok && !cc->failed && (long)inuse != (long)cc->nr + live)
+		check_fail(cc, "S10: %lu objects in use in slabs, %zu queued + %ld allocated", inuse,
+			   cc->nr, live);
+	unlock_cache(m, s);
+	return ok;
+}
+
+/* S12 */
+static void check_node_structs(struct slab_check *cc)
+{
+	struct machine *m = cc->m;
+	struct slab_state *ss = m->slab;
+	unsigned int nr_nodes = m->topo.nr_nodes;
+	struct list_head *pos;
+
+	for (unsigned int c = 0; c < m->topo.nr_cpus; c++) {
+		int want = check_nearest_node(m, cpu_to_node(m, (int)c), N_NORMAL_MEMORY);
+
+		if (ss->mem_node[c] != want) {
+			check_fail(cc, "S12: cpu %u allocates from node %d, its nearest node with "
+				   "normal memory is %d", c, ss->mem_node[c], want);
+			return;
+		}
+	}
+	list_for_each(pos, &ss->caches) {
+		struct kmem_cache *s = list_entry(pos, struct kmem_cache, list);
+
+		if (cc->failed)
+			break;
+		cc->s = s;
+		for (unsigned int nid = 0; nid < nr_nodes && !cc->failed; nid++) {
+			struct kmem_cache_node *n = get_node(s, (int)nid);
+			bool normal = node_state(m, (int)nid, N_NORMAL_MEMORY);
+
+			if (!n != !normal) {
+				check_fail(cc, "S12: node %u %s normal memory but %s per-node "
+					   "structure", nid, normal ? "has" : "has no",
+					   n ? "has a" : "no");
+				break;
+			}
+			if (!n)
+				continue;
+			if (n->nr_alien != (nr_nodes > 1 ? nr_nodes : 0))
+				check_fail(cc, "S12: node %u has %u alien slots for %u nodes", nid,
+					   n->nr_alien, nr_nodes);
+			for (unsigned int r = 0; r < n->nr_alien && !cc->failed; r++)
+				if (!n->alien[r] !=
+				    (r == nid || !node_state(m, (int)r, N_NORMAL_MEMORY)))
+					check_fail(cc, "S12: node %u %s an alien buffer for node %u",
+						   nid, n->alien[r] ? "has" : "lacks", r);
+		}
+	}
+	cc->s = NULL;
+}
+
+/* S13: the pages' side. */
+static void check_slab_pages(struct slab_check *cc)
+{
+	struct machine *m = cc->m;
+	unsigned int shift = m->sparse.section_shift;
+	pfn_t pfn = 0;
+
+	while (pfn < m->max_pfn && !cc->failed) {
+		struct page *page;
+
+		if (!sparse_pfn_valid(m, pfn)) {
+			pfn = ((pfn >> shift) + 1) << shift;
+			continue;
+		}
+		page = sparse_pfn_to_page(m, pfn);
+		if (!page || page->tail || page->order >= m->max_order) {
+			pfn++;
+			continue;
+		}
+		if (page->flags & PG_slab) {
+			struct kmem_cache *s = page->slab_cache;
+
+			if (page->state != PS_ALLOCATED || !cache_is_listed(cc, s))
+				check_fail(cc, "S13: PG_slab page pfn %#llx (state %u) belongs to no "
+					   "cache on the list", (unsigned long long)pfn, page->state);
+			else if (!test_bit_ul(cc->on_list, (unsigned int)pfn))
+				check_fail(cc, "S13: PG_slab page pfn %#llx of cache %s, node %d, is "
+					   "on no slab list of the cache", (unsigned long long)pfn,
+					   s->name, page->node);
+		}
+		pfn += (pfn_t)1 << page->order;
+	}
+}
+
+static int entry_name_cmp(const void *a, const void *b)
+{
+	const struct slab_sysfs_entry *x = *(const struct slab_sysfs_entry *const *)a;
+	const struct slab_sysfs_entry *y = *(const struct slab_sysfs_entry *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+static size_t cache_index(struct slab_check *cc, const struct kmem_cache *s)
+{
+	struct kmem_cache **p = bsearch(&s, cc->caches, cc->nr_caches, sizeof(*p), ptr_cmp);
+
+	return (size_t)(p - cc->caches);
+}
+
+/* S14 (sysfs_lock held). Returns false when host memory is short. */
+static bool check_registry_locked(struct slab_check *cc)
+{
+	struct slab_state *ss = cc->m->slab;
+	struct slab_sysfs_entry **sorted;
+	unsigned int *dirs;
+
+	if (ss->state < SLAB_UP) {
+		for (size_t i = 0; i < cc->nr_caches && !cc->failed; i++)
+			if (cc->caches[i]->sysfs_registered)
+				check_fail(cc, "S14: cache %s is registered before SLAB_UP",
+					   cc->caches[i]->name);
+		if (ss->nr_sysfs)
+			check_fail(cc, "S14: %u attribute entries before SLAB_UP", ss->nr_sysfs);
+		return true;
+	}
+	if (ss->nr_sysfs > ss->max_sysfs || (ss->nr_sysfs && !ss->sysfs)) {
+		check_fail(cc, "S14: registry holds %u entries of %u", ss->nr_sysfs, ss->max_sysfs);
+		return true;
+	}
+	sorted = malloc((ss->nr_sysfs + 1) * sizeof(*sorted));
+	dirs = calloc(cc->nr_caches + 1, sizeof(*dirs));
+	if (!sorted || !dirs) {
+		free(sorted);
+		free(dirs);
+		return false;
+	}
+	for (unsigned int i = 0; i < ss->nr_sysfs && !cc->failed; i++) {
+		struct slab_sysfs_entry *e = &ss->sysfs[i];
+
+		sorted[i] = e;
+		if (!cache_is_listed(cc, e->s)) {
+			check_fail(cc, "S14: attribute entry %.*s points at no cache on the list",
+				   SLAB_NAME_MAX, e->name);
+		} else if (!e->alias) {
+			if (strcmp(e->name, e->s->name) || !e->s->sysfs_registered)
+				check_fail(cc, "S14: directory %.*s is of cache %s (registered %d)",
+					   SLAB_NAME_MAX, e->name, e->s->name,
+					   e->s->sysfs_registered);
+			dirs[cache_index(cc, e->s)]++;
+		}
+	}
+	if (!cc->failed && ss->nr_sysfs) {
+		qsort(sorted, ss->nr_sysfs, sizeof(*sorted), entry_name_cmp);
+		for (unsigned int i = 1; i < ss->nr_sysfs && !cc->failed; i++)
+			if (!strcmp(sorted[i]->name, sorted[i - 1]->name))
+				check_fail(cc, "S14: two attribute entries named %.*s", SLAB_NAME_MAX,
+					   sorted[i]->name);
+	}
+	for (size_t i = 0; i < cc->nr_caches && !cc->failed; i++) {
+		struct kmem_cache *s = cc->caches[i];
+
+		if (dirs[i] > 1 || (s->refcount > 0 && !dirs[i]) || s->sysfs_registered != !!dirs[i])
+			check_fail(cc, "S14: cache %s (refcount %d, registered %d) has %u "
+				   "directories", s->name, s->refcount, s->sysfs_registered, dirs[i]);
+	}
+	free(sorted);
+	free(dirs);
+	return true;
+}
+
+static bool check_registry(struct slab_check *cc)
+{
+	struct slab_state *ss = cc->m->slab;
+	bool ok;
+
+	spin_lock(&ss->sysfs_lock);
+	ok = check_registry_locked(cc);
+	spin_unlock(&ss->sysfs_lock);
+	return ok;
+}
+
+/* The cache list and every cache's per-node structures, sorted. */
+static bool collect_caches(struct slab_check *cc)
+{
+	struct machine *m = cc->m;
+	struct slab_state *ss = m->slab;
+	size_t cap = 0, ncap = 0;
+	struct list_head *pos;
+
+	list_for_each(pos, &ss->caches) {
+		struct kmem_cache *s = list_entry(pos, struct kmem_cache, list);
+
+		if (!ptr_reserve((void ***)&cc->caches, cc->nr_caches, &cap))
+			return false;
+		cc->caches[cc->nr_caches++] = s;
+		for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++) {
+			if (!get_node(s, (int)nid))
+				continue;
+			if (!ptr_reserve(&cc->node_structs, cc->nr_node_structs, &ncap))
+				return false;
+			cc->node_structs[cc->nr_node_structs++] = get_node(s, (int)nid);
+		}
+	}
+	if (cc->nr_caches)
+		qsort(cc->caches, cc->nr_caches, sizeof(void *), ptr_cmp);
+	if (cc->nr_node_structs)
+		qsort(cc->node_structs, cc->nr_node_structs, sizeof(void *), ptr_cmp);
+	for (size_t i = 1; i < cc->nr_caches; i++)
+		if (cc->caches[i] == cc->caches[i - 1])
+			check_fail(cc, "S11: cache %s is on the list twice", cc->caches[i]->name);
+	for (size_t i = 1; i < cc->nr_node_structs && !cc->failed; i++)
+		if (cc->node_structs[i] == cc->node_structs[i - 1])
+			check_fail(cc, "S12: one per-node structure serves two nodes or caches");
+	cc->on_list = calloc((m->max_pfn + BITS_PER_LONG_ - 1) / BITS_PER_LONG_ + 1,
+			     sizeof(unsigned long));
+	return cc->on_list != NULL;
+}
+
+/* S11 */
+static void check_kmalloc_table(struct slab_check *cc)
+{
+	struct slab_state *ss = cc->m->slab;
+
+	for (int t = 0; t < NR_KMALLOC_TYPES && !cc->failed; t++) {
+		for (int i = 0; i < NR_KMALLOC_INDEX && !cc->failed; i++) {
+			struct kmem_cache *k = ss->kmalloc_caches[t][i];
+
+			if (k && !cache_is_listed(cc, k))
+				check_fail(cc, "S11: kmalloc cache [%d][%d] is not on the list", t, i);
+		}
+	}
+}
+
+static void check_skipped(struct machine *m, const char *why)
+{
+	static const char title[] = "WARNING: slab invariant check skipped";
+	struct report_ctx ctx = REPORT_CTX_NONE("check_slab_layer");
+
+	report(m, SF_REPORT_WARN, title, &ctx,
+	       "S15: %s: the slab layer was not checked (skip %lu)\n", why,
+	       sf_reports_count(m, title) + 1);
+}
+
+/* slab_mutex, retried: an operation in flight on another thread lets go soon. */
+static bool lock_slab_mutex(struct slab_state *ss)
+{
+	for (int i = 0; i < CHECK_MUTEX_TRIES; i++) {
+		if (spin_trylock(&ss->slab_mutex))
+			return true;
+		sched_yield();
+	}
+	return false;
+}
+
 bool check_slab_layer(struct machine *m)
 {
 	struct slab_state *ss = m->slab;
 	struct slab_check cc = { .m = m };
 	struct list_head *pos;
+	bool ok = true;
 
 	if (!ss)
 		return true;
-	/* Busy (create/destroy/tune in progress, maybe on this very thread): skip. */
-	if (!spin_trylock(&ss->slab_mutex))
-		return true;
+	/*
+	 * Busy for CHECK_MUTEX_TRIES tries: held by this very thread (a check
+	 * from inside create/destroy/tune), never released, or a caller that
+	 * checks while other threads work. Never a silent pass.
+	 */
+	if (!lock_slab_mutex(ss)) {
+		check_skipped(m, "slab_mutex busy");
+		return false;
+	}
+	ok = collect_caches(&cc);
+	if (ok && !cc.failed)
+		check_node_structs(&cc);
 	list_for_each(pos, &ss->caches) {
-		cc.s = list_entry(pos, struct kmem_cache, list);
-		check_cache(&cc);
-		if (cc.failed)
+		if (!ok || cc.failed)
 			break;
+		cc.s = list_entry(pos, struct kmem_cache, list);
+		ok = check_cache(&cc);
 	}
-	if (!cc.failed) {
-		for (int t = 0; t < NR_KMALLOC_TYPES; t++) {
-			for (int i = 0; i < NR_KMALLOC_INDEX; i++) {
-				struct kmem_cache *k = ss->kmalloc_caches[t][i];
-				bool found = false;
-
-				if (!k)
-					continue;
-				list_for_each(pos, &ss->caches)
-					found |= list_entry(pos, struct kmem_cache, list) == k;
-				if (!found) {
-					cc.s = k;
-					check_fail(&cc, "S11: kmalloc cache [%d][%d] is not on the list",
-						   t, i);
-				}
-			}
-		}
-	}
+	cc.s = NULL;
+	if (ok && !cc.failed)
+		check_kmalloc_table(&cc);
+	if (ok && !cc.failed)
+		check_slab_pages(&cc);
+	if (ok && !cc.failed)
+		ok = check_registry(&cc);
 	spin_unlock(&ss->slab_mutex);
 	free(cc.objs);
-	return !cc.failed;
+	free(cc.caches);
+	free(cc.node_structs);
+	free(cc.on_list);
+	if (!ok)
+		check_skipped(m, "host memory short");
+	return ok && !cc.failed;
 }
