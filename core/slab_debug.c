@@ -486,7 +486,8 @@ unsigned long slab_validate_cache(struct machine *m, struct kmem_cache *s)
  *       kmem_cache_node; by count (S10) for the others
  *   S9  no object in two queue places
  *   S10 objects in use in slabs = queued + allocated (live counters)
- *   S11 kmalloc table entries are caches on the list
+ *   S11 kmalloc table entries are caches on the list, of their class size
+ *       and zone, DMA index 0 empty (kmalloc_caches_valid)
  *   S12 every node with normal memory, and no other, has its per-node
  *       structure in every cache, with an alien buffer for every other such
  *       node; each cpu allocates from its nearest node with normal memory
@@ -1052,6 +1053,12 @@ static void check_kmalloc_table(struct slab_check *cc)
 			if (k && !cache_is_listed(cc, k))
 				check_fail(cc, "S11: kmalloc cache [%d][%d] is not on the list", t, i);
 		}
+	}
+	if (!cc->failed) {
+		char why[160];
+
+		if (!kmalloc_caches_valid(cc->m, why, sizeof(why)))
+			check_fail(cc, "S11: %s", why);
 	}
 }
 

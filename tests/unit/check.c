@@ -530,7 +530,7 @@ static void test_s10_live(void)
 static void test_s11_kmalloc_table(void)
 {
 	struct fixture f;
-	struct kmem_cache **slot;
+	struct kmem_cache **slot, *k64;
 
 	assert_true(setup(&f, NULL));
 	slot = &f.m->slab->kmalloc_caches[KMALLOC_DMA][0];
@@ -538,6 +538,13 @@ static void test_s11_kmalloc_table(void)
 	*slot = (struct kmem_cache *)f.live;
 	expect_broken(f.m, SLAB_TITLE, "S11");
 	*slot = NULL;
+	expect_clean(f.m);
+	/* Caches on the list, in each other's size class. */
+	slot = &f.m->slab->kmalloc_caches[KMALLOC_NORMAL][6];
+	k64 = *slot;
+	*slot = f.m->slab->kmalloc_caches[KMALLOC_NORMAL][7];
+	expect_broken(f.m, SLAB_TITLE, "S11");
+	*slot = k64;
 	teardown(&f);
 }
 
