@@ -4,11 +4,12 @@
  * docs/architecture.md:
  *   P1 every valid pfn is in exactly one block, and all pages of a block
  *      share its state; tails are marked tail, heads not
- *   P2 every free block is aligned to its order and lies inside one zone of
- *      one node
+ *   P2 every block on a free list is a buddy head of that order, aligned to
+ *      it, inside one zone of one node
  *   P3 nr_free of each free_area equals its list; zone free_pages equals the
  *      pages on its free lists
- *   P4 per-cpu list counts equal their lists; no list above high
+ *   P4 per-cpu list entries are pcp heads of the list's order and zone;
+ *      counts equal their lists; no list at or above high
  *   P5 pages in PS_ALLOCATED blocks equal nr_allocated_pages
  *   P6 memblock regions sorted, disjoint, inside memory (memblock_is_valid)
  *   P7 every vmemmap block with a present section is populated exactly once

@@ -24,7 +24,8 @@
  *
  * Where objects are: every object of a slab is free in its slab (bitmap bit
  * clear), or its bit is set and it is in exactly one per-CPU, shared or
- * alien queue, or it is allocated (live). check_slab_layer() proves it.
+ * alien queue, or it is allocated (live). check_slab_layer() checks it (S8:
+ * per object for debug caches and the boot caches, by count for the others).
  */
 #ifndef SLABFUZZ_SLAB_INTERNAL_H
 #define SLABFUZZ_SLAB_INTERNAL_H

@@ -75,13 +75,20 @@ void unregister_shrinker(struct machine *m, struct shrinker *s);
 /* ---- checks and dumps ---- */
 
 /*
- * Check every invariant of the page layer (memblock, sections, vmemmap,
- * zones, free lists, per-cpu lists, page states). Returns true when all
- * hold; otherwise files a "BUG: page allocator invariant broken" report
- * naming the first broken relation and returns false.
+ * Check every invariant of the page layer (gfp mask, node states, memblock,
+ * sections, vmemmap, free lists, per-cpu lists, page states, zonelists,
+ * watermarks). Returns true when all hold; otherwise files a "BUG: page
+ * allocator invariant broken" report naming the first broken relation and
+ * returns false.
  */
 bool check_page_layer(struct machine *m);
-/* Whole machine: page layer, then the slab layer when it is up. */
+/*
+ * Whole machine: the page layer, then from STAGE_SLAB_PARTIAL the slab layer
+ * (queues, slabs, objects, per-node structures, registry). false comes with
+ * a report: "BUG: page allocator invariant broken", "BUG: slab invariant
+ * broken", or "WARNING: slab invariant check skipped" when slab_mutex stays
+ * busy. Invariant ids: docs/architecture.md.
+ */
 bool check_machine(struct machine *m);
 
 /* Dumps in the kernel's formats, written to buf; return the length that
