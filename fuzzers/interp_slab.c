@@ -552,3 +552,21 @@ size_t slab_dump(struct run *r, char *buf, size_t size)
 	}
 	return dump_slabinfo(r->m, buf, size);
 }
+
+/* ---- dispatch (interp_internal.h) ---- */
+
+static const op_fn slab_op_table[NR_OPCODES] = {
+	[OP_CACHE_CREATE] = slab_op,	[OP_CACHE_DESTROY] = slab_op,
+	[OP_CACHE_ALLOC] = slab_op,	[OP_CACHE_FREE] = slab_op,
+	[OP_KMALLOC] = slab_op,		[OP_KZALLOC] = slab_op,
+	[OP_KCALLOC] = slab_op,		[OP_KREALLOC] = slab_op,
+	[OP_KFREE] = slab_op,		[OP_CACHE_TUNE] = slab_op,
+	[OP_CACHE_SHRINK] = slab_op,	[OP_CACHE_VALIDATE] = slab_op,
+	[OP_ATTR_SHOW] = slab_op,	[OP_ATTR_STORE] = slab_op,
+	[OP_KMALLOC_IRQ_AT] = slab_op,	[OP_FAILSLAB] = slab_op,
+	[OP_FAILSLAB_OFF] = slab_op,	[OP_SLAB_DOUBLE_FREE] = slab_op,
+};
+
+const struct interp_module slab_module = {
+	"slab", slab_op_table, slab_irq_op, slab_workload, slab_teardown,
+};
