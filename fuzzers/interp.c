@@ -346,11 +346,107 @@ static void fault_op(struct run *r, const struct sf_op *op, bool slab)
 	a.ignore_gfp_reclaim = op->arg[3];
 	a.seed = 0x5eed0000u + r->op_index;
 	if (slab) {
-		failslab_set(r->m, (a.nth || a.probability) ? &a : NULL);
+		r->failslab_on = a.nth || a.probability;
+		failslab_set(r->m, r->failslab_on ? &a : NULL);
 		return;
 	}
 	a.min_order = op->arg[4];
-	fail_page_alloc_set(r->m, (a.nth || a.probability) ? &a : NULL);
+	r->fail_page_on = a.nth || a.probability;
+	fail_page_alloc_set(r->m, r->fail_page_on ? &a : NULL);
+}
+
+/* ---- boot oracle ---- */
+
+/*
+ * Is the memory of the machine enough to boot? The harness's own rule,
+ * from the topology and what the program holds (docs/fuzzing.md): some node
+ * has normal memory (below ZONE_MOVABLE), and every such node keeps at
+ * least RUN_BOOT_NODE_PAGES normal pages after
+ *   - the memmap of the vmemmap blocks whose first memory is on it
+ *     (2^block_shift struct pages of RUN_STRUCT_PAGE bytes each), and
+ *   - everything the program holds: live memblock allocations and page
+ *     handles, counted against every node.
+ * Not claimed while the program holds slab objects or caches.
+ */
+#define RUN_STRUCT_PAGE 64	/* bytes of the model's struct page */
+#define RUN_BOOT_NODE_PAGES 32
+
+static bool boot_memory_enough(struct run *r, char *why, size_t len)
+{
+	const struct sf_topology *t = &r->topo;
+	long normal[SF_MAX_NODES] = { 0 }, memmap[SF_MAX_NODES] = { 0 };
+	long held = r->live_pages;
+	unsigned int bshift = t->section_shift, nodes_normal = 0;
+	pfn_t end = t->ranges[t->nr_ranges - 1].end_pfn;
+
+	for (unsigned int i = 0; i < r->p->nr_handles[HK_OBJ] + 8 && i < SF_PROG_MAX_OPS; i++)
+		if (r->objs[i].live)
+			return false;
+	for (unsigned int i = 0; i < r->p->nr_handles[HK_CACHE]; i++)
+		if (r->caches[i].live)
+			return false;
+	for (unsigned int i = 0; i < r->p->nr_handles[HK_MEMBLOCK]; i++)
+		if (r->mbs[i].live)
+			held += (long)((r->mbs[i].size + SF_PAGE_SIZE - 1) / SF_PAGE_SIZE) + 1;
+	while ((1u << (bshift - t->section_shift)) < t->vmemmap_block_sections)
+		bshift++;
+	for (unsigned int i = 0; i < t->nr_ranges; i++) {
+		const struct sf_mem_range *rg = &t->ranges[i];
+
+		if (rg->start_pfn < t->zone_movable_start)
+			normal[rg->node] += (long)((rg->end_pfn < t->zone_movable_start ?
+							    rg->end_pfn : t->zone_movable_start) -
+						   rg->start_pfn);
+	}
+	for (pfn_t b = 0; b < end; b += (pfn_t)1 << bshift) {
+		pfn_t first = SF_MAX_PFN;
+		int nid = -1;
+
+		for (unsigned int i = 0; i < t->nr_ranges; i++) {
+			const struct sf_mem_range *rg = &t->ranges[i];
+			pfn_t lo = rg->start_pfn > b ? rg->start_pfn : b;
+
+			if (rg->end_pfn > b && rg->start_pfn < b + ((pfn_t)1 << bshift) && lo < first) {
+				first = lo;
+				nid = rg->node;
+			}
+		}
+		if (nid >= 0)
+			memmap[nid] += (long)(((((pfn_t)1 << bshift) * RUN_STRUCT_PAGE) +
+					       SF_PAGE_SIZE - 1) / SF_PAGE_SIZE);
+	}
+	for (unsigned int n = 0; n < t->nr_nodes; n++) {
+		long left = normal[n] - memmap[n] - held;
+
+		if (!normal[n])
+			continue;
+		nodes_normal++;
+		if (left < RUN_BOOT_NODE_PAGES)
+			return false;
+		snprintf(why + strlen(why), len - strlen(why),
+			 " node%u: %ld normal pages - %ld memmap - %ld held = %ld;", n, normal[n],
+			 memmap[n], held, left);
+	}
+	return nodes_normal > 0;
+}
+
+/* A boot stage failed: a finding unless fault injection explains it or
+ * the memory is not enough by the rule above. */
+static void boot_failed(struct run *r, enum boot_stage before, enum boot_stage target, int ret)
+{
+	char why[512] = "";
+
+	if (r->fail_page_on || r->failslab_on)
+		r->boot_excused = true;
+	/* A failed attempt may keep what it took: later ones are excused too. */
+	if (r->boot_excused)
+		return;
+	r->boot_excused = true;
+	if (!boot_memory_enough(r, why, sizeof(why)))
+		return;
+	run_fail(r, "HARNESS: boot failed with memory available",
+		 "machine_boot(%s) from %s returned %d, stage now %s;%s", boot_stage_name(target),
+		 boot_stage_name(before), ret, boot_stage_name(machine_stage(r->m)), why);
 }
 
 static void boot_op(struct run *r, enum boot_stage stage)
@@ -358,15 +454,20 @@ static void boot_op(struct run *r, enum boot_stage stage)
 	struct machine *m = r->m;
 	struct cpu_shadow *c = run_cpu(r);
 	enum boot_stage before = machine_stage(m);
+	int ret;
 
 	if (stage <= before || c->irq_depth || c->preempt ||
 	    (before >= STAGE_IRQS_ON && !c->irqs_on) ||
 	    smp_processor_id(m) != (int)r->topo.boot_cpu)
 		return;
 	run_expect_clear(r);
-	(void)machine_boot(m, stage);
+	ret = machine_boot(m, stage);
+	if (r->o->test_boot_result)
+		ret = r->o->test_boot_result(m, ret, r->o->test_arg);
 	run_after_call(r);
 	sync_boot_shadow(r, before);
+	if (ret)
+		boot_failed(r, before, stage, ret);
 	/* Even a failed stage may have left caches behind: a new baseline. */
 	take_baseline(r);
 }
@@ -499,7 +600,27 @@ static bool op_fail_page_alloc(struct run *r, const struct sf_op *op)
 static bool op_fail_page_alloc_off(struct run *r, const struct sf_op *op)
 {
 	(void)op;
+	r->fail_page_on = false;
 	fail_page_alloc_set(r->m, NULL);
+	return true;
+}
+
+/* failslab, like the slab ops, once the slab layer is there. */
+static bool op_failslab(struct run *r, const struct sf_op *op)
+{
+	if (machine_stage(r->m) < STAGE_SLAB_PARTIAL)
+		return false;
+	fault_op(r, op, true);
+	return true;
+}
+
+static bool op_failslab_off(struct run *r, const struct sf_op *op)
+{
+	(void)op;
+	if (machine_stage(r->m) < STAGE_SLAB_PARTIAL)
+		return false;
+	r->failslab_on = false;
+	failslab_set(r->m, NULL);
 	return true;
 }
 
@@ -539,6 +660,8 @@ static const op_fn core_op_table[NR_OPCODES] = {
 	[OP_TIMER] = op_timer,
 	[OP_FAIL_PAGE_ALLOC] = op_fail_page_alloc,
 	[OP_FAIL_PAGE_ALLOC_OFF] = op_fail_page_alloc_off,
+	[OP_FAILSLAB] = op_failslab,
+	[OP_FAILSLAB_OFF] = op_failslab_off,
 	[OP_CHECK] = op_check,
 	[OP_DUMP] = op_dump,
 };
@@ -606,6 +729,8 @@ static void teardown(struct run *r)
 
 	r->phase = "teardown";
 	r->inj.armed = false;
+	r->fail_page_on = false;
+	r->failslab_on = false;
 	fail_page_alloc_set(m, NULL);
 	failslab_set(m, NULL);
 	/* Back to process context on every cpu. */
@@ -660,6 +785,9 @@ int sf_run_program(const struct sf_target *t, const struct sf_program *p,
 	r->base_free = 0;
 	r->have_base = false;
 	r->slab_used = false;
+	r->fail_page_on = false;
+	r->failslab_on = false;
+	r->boot_excused = false;
 	r->t = t;
 	r->p = p;
 	r->o = o;
@@ -704,6 +832,8 @@ int sf_run_program(const struct sf_target *t, const struct sf_program *p,
 		}
 		ran = run_op(r, op);
 		run_after_call(r);
+		if (o->test_after_op)
+			o->test_after_op(r->m, r->op_index, o->test_arg);
 		if (o->trace && !ran)
 			fprintf(o->trace, "     (skipped: not allowed in this context)\n");
 		check_context(r);

@@ -93,6 +93,11 @@ struct run {
 	long base_free;
 	bool have_base;
 	bool slab_used;			/* slab ops ran since the baseline */
+
+	/* Fault injection as the program set it (the harness's own record). */
+	bool fail_page_on;
+	bool failslab_on;
+	bool boot_excused;		/* a boot failed with faults on, or memory short */
 };
 
 _Noreturn void run_fail(struct run *r, const char *title, const char *fmt, ...)
