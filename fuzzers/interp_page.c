@@ -21,6 +21,196 @@ static int gfp_zone_of(gfp_t gfp)
 }
 
 
+static int range_node_of(const struct run *r, pfn_t pfn)
+{
+	for (unsigned int i = 0; i < r->topo.nr_ranges; i++)
+		if (pfn >= r->topo.ranges[i].start_pfn && pfn < r->topo.ranges[i].end_pfn)
+			return r->topo.ranges[i].node;
+	return -1;
+}
+
+static enum zone_type zone_of_pfn(const struct run *r, pfn_t pfn)
+{
+	if (pfn < r->topo.zone_dma_end)
+		return ZONE_DMA;
+	if (pfn < r->topo.zone_dma32_end)
+		return ZONE_DMA32;
+	if (pfn < r->topo.zone_movable_start)
+		return ZONE_NORMAL;
+	return ZONE_MOVABLE;
+}
+
+/* ---- the harness's own view of free memory ---- */
+
+/*
+ * From the page states of the memmap (pfn_page_state), never from the free
+ * lists or counters: a zone's free pages, and whether it holds an aligned
+ * run of 2^order free pages (what a correct buddy has merged into a block).
+ */
+struct zone_view {
+	long present;		/* pfns of the zone with memory (topology) */
+	long free;		/* SF_PAGE_BUDDY + SF_PAGE_PCP */
+	bool block;		/* aligned 2^order run: buddy pages (+ pcp when drained) */
+};
+
+static void zone_view_of(struct run *r, int nid, enum zone_type zt, unsigned int order,
+			 bool drained, struct zone_view *v)
+{
+	unsigned long nr = 1ul << order, run = 0;
+
+	memset(v, 0, sizeof(*v));
+	for (unsigned int i = 0; i < r->topo.nr_ranges; i++) {
+		const struct sf_mem_range *rg = &r->topo.ranges[i];
+
+		if (rg->node != nid)
+			continue;
+		run = 0;
+		for (pfn_t pfn = rg->start_pfn; pfn < rg->end_pfn; pfn++) {
+			enum sf_page_state st;
+			bool ok;
+
+			if (zone_of_pfn(r, pfn) != zt) {
+				run = 0;
+				continue;
+			}
+			v->present++;
+			st = pfn_page_state(r->m, pfn);
+			if (st == SF_PAGE_BUDDY || st == SF_PAGE_PCP)
+				v->free++;
+			ok = st == SF_PAGE_BUDDY || (drained && st == SF_PAGE_PCP);
+			if (!ok)
+				run = 0;
+			else if (!(pfn & (nr - 1)))
+				run = 1;
+			else if (run)
+				run++;
+			if (run == nr)
+				v->block = true;
+		}
+	}
+}
+
+/* An upper bound of the zone's low watermark from its size alone (the core
+ * scales min to 1/128 of the managed pages, at least 4 from 64 pages on;
+ * low is 5/4 of min; managed <= present). */
+static long low_watermark_bound(long present)
+{
+	long min = present / 128;
+
+	if (min < 4 && present >= 64)
+		min = 4;
+	return min + min / 4;
+}
+
+/* The node of the current cpu (the topology's, not cpu_to_node). */
+#define NID_CPU (-2)
+
+/* Nodes the zonelist of the request may start from: the node asked (or
+ * the cpu's, NID_CPU), else (SF_NO_NODE) the nearest nodes with memory to
+ * the cpu's node, as cpu_to_mem picks one of them. */
+static uint32_t preferred_nodes(struct run *r, int nid)
+{
+	const struct sf_topology *t = &r->topo;
+	unsigned int best = ~0u;
+	uint32_t mask = 0, mem = 0;
+	int from = t->cpu_node[smp_processor_id(r->m)];
+
+	if (nid >= 0)
+		return 1u << nid;
+	if (nid == NID_CPU)
+		return 1u << from;
+	for (unsigned int i = 0; i < t->nr_ranges; i++)
+		mem |= 1u << t->ranges[i].node;
+	for (unsigned int n = 0; n < t->nr_nodes; n++) {
+		unsigned int d = sf_topology_distance(t, from, (int)n);
+
+		if (!((mem >> n) & 1))
+			continue;
+		if (d < best) {
+			best = d;
+			mask = 0;
+		}
+		if (d == best)
+			mask |= 1u << n;
+	}
+	return mask;
+}
+
+/*
+ * Must a correct allocator find memory for (eff, order) on these nodes?
+ * nofail: after draining every per-cpu list, without watermarks (what
+ * __GFP_NOFAIL may use); otherwise the fast path: a free block in an
+ * eligible zone whose free pages stay above the low watermark. Writes the
+ * zone it found into why.
+ */
+static bool free_block_on(struct run *r, uint32_t nodes, gfp_t eff, unsigned int order,
+			  bool nofail, char *why, size_t len)
+{
+	int highest = gfp_zone_of(eff);
+
+	for (unsigned int n = 0; n < r->topo.nr_nodes; n++) {
+		if (!((nodes >> n) & 1))
+			continue;
+		for (int zt = 0; zt <= highest; zt++) {
+			struct zone_view v;
+
+			zone_view_of(r, (int)n, (enum zone_type)zt, order, nofail, &v);
+			if (!v.block)
+				continue;
+			if (!nofail && v.free - (1l << order) < low_watermark_bound(v.present))
+				continue;
+			snprintf(why, len, "node %u zone %s: %ld free pages of %ld, an order-%u block",
+				 n, zone_type_name((enum zone_type)zt), v.free, v.present, order);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Nodes the allocation may take memory from: with __GFP_THISNODE only the
+ * zonelist's own node (every candidate must have it), else any node. */
+static bool must_find(struct run *r, gfp_t eff, unsigned int order, int nid, bool nofail,
+		      char *why, size_t len)
+{
+	uint32_t pref = preferred_nodes(r, nid);
+
+	if (!pref)
+		return false;
+	if (!(eff & __GFP_THISNODE))
+		return free_block_on(r, (1u << r->topo.nr_nodes) - 1, eff, order, nofail, why, len);
+	for (unsigned int n = 0; n < r->topo.nr_nodes; n++)
+		if (((pref >> n) & 1) && !free_block_on(r, 1u << n, eff, order, nofail, why, len))
+			return false;
+	return true;
+}
+
+/*
+ * A page allocation returned NULL (a valid request). Findings: without
+ * __GFP_NOFAIL and with fault injection off, when the harness sees memory
+ * a correct allocator must have found; the "impossible" WARN without
+ * __GFP_NOFAIL, or while a block exists for it.
+ */
+static void page_null(struct run *r, gfp_t gfp, unsigned int order, int nid, const char *name)
+{
+	gfp_t eff = gfp & machine_gfp_allowed_mask(r->m);
+	bool impossible = run_seen(r, "WARNING: __GFP_NOFAIL allocation impossible") != 0;
+	char why[160];
+
+	if (impossible && !(gfp & __GFP_NOFAIL))
+		run_fail(r, "HARNESS: __GFP_NOFAIL impossible WARN without __GFP_NOFAIL",
+			 "%s gfp %#x order %u", name, gfp, order);
+	/* Inside an injected interrupt a block may be in transit: no claim. */
+	if (r->in_hook)
+		return;
+	if (impossible && must_find(r, eff, order, nid, true, why, sizeof(why)))
+		run_fail(r, "HARNESS: __GFP_NOFAIL allocation impossible with a free block",
+			 "%s gfp %#x order %u: %s", name, gfp, order, why);
+	if (!(gfp & __GFP_NOFAIL) && !r->fail_page_on &&
+	    must_find(r, eff, order, nid, false, why, sizeof(why)))
+		run_fail(r, "HARNESS: page allocation failed with free memory",
+			 "%s gfp %#x order %u: %s", name, gfp, order, why);
+}
+
 /* ---- pages ---- */
 
 static bool owned_test(struct run *r, pfn_t pfn)
@@ -173,6 +363,11 @@ static void page_alloc_op(struct run *r, const struct sf_op *op, gfp_t gfp, unsi
 		nid = cpu_to_node(m, smp_processor_id(m));
 		break;
 	}
+	if (r->o->test_page_result) {
+		ph->page = r->o->test_page_result(m, ph->page, r->o->test_arg);
+		if (ph->kind == PH_ADDR)
+			ph->addr = ph->page ? page_address(m, ph->page) : NULL;
+	}
 	run_after_call(r);
 	if (invalid) {
 		if (ph->page)
@@ -192,6 +387,7 @@ static void page_alloc_op(struct run *r, const struct sf_op *op, gfp_t gfp, unsi
 		if ((gfp & __GFP_NOFAIL) && !run_seen(r, "WARNING: __GFP_NOFAIL allocation impossible"))
 			run_fail(r, "HARNESS: __GFP_NOFAIL allocation returned NULL",
 				 "%s gfp %#x order %u", name, gfp, order);
+		page_null(r, gfp, order, op->code == OP_ALLOC_PAGES_NODE ? nid_arg : NID_CPU, name);
 		run_expect_clear(r);
 		return;
 	}
@@ -228,6 +424,8 @@ static void page_exact_op(struct run *r, const struct sf_op *op, gfp_t gfp, size
 		    !run_seen(r, "WARNING: __GFP_NOFAIL allocation impossible"))
 			run_fail(r, "HARNESS: __GFP_NOFAIL allocation returned NULL",
 				 "alloc_pages_exact size %zu gfp %#x", size, gfp);
+		if (size && !invalid)
+			page_null(r, gfp, order, NID_CPU, "alloc_pages_exact");
 		run_expect_clear(r);
 		return;
 	}
@@ -364,25 +562,6 @@ static void memblock_release_h(struct run *r, unsigned int h)
 }
 
 /* ---- sparse: pfn walk ---- */
-
-static int range_node_of(const struct run *r, pfn_t pfn)
-{
-	for (unsigned int i = 0; i < r->topo.nr_ranges; i++)
-		if (pfn >= r->topo.ranges[i].start_pfn && pfn < r->topo.ranges[i].end_pfn)
-			return r->topo.ranges[i].node;
-	return -1;
-}
-
-static enum zone_type zone_of_pfn(const struct run *r, pfn_t pfn)
-{
-	if (pfn < r->topo.zone_dma_end)
-		return ZONE_DMA;
-	if (pfn < r->topo.zone_dma32_end)
-		return ZONE_DMA32;
-	if (pfn < r->topo.zone_movable_start)
-		return ZONE_NORMAL;
-	return ZONE_MOVABLE;
-}
 
 static void pfn_walk_op(struct run *r, pfn_t start, unsigned int count)
 {

@@ -17,13 +17,15 @@
 #include <unistd.h>
 
 #include "interp.h"
+#include "internal.h"	/* white-box: the hooks break core state on purpose */
 
 struct oracle_case {
 	const char *name;
 	const char *target;
 	const char *program;
 	void (*arm)(struct sf_run_opts *o);	/* installs the hooks */
-	const char *title;			/* expected; NULL: must stay clean */
+	/* expected; NULL: must stay clean; "!title": must not be reported */
+	const char *title;
 };
 
 #define MACHINE_1N                                                                          \
@@ -56,6 +58,40 @@ static void arm_boot_enomem(struct sf_run_opts *o)
 	o->test_boot_result = boot_enomem;
 }
 
+/* After op 0: every zone's free page counter reads 0 (the free lists and
+ * page states keep their blocks). */
+static void zero_free_counters(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (op_index)
+		return;
+	for (unsigned int n = 0; n < m->topo.nr_nodes; n++)
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			atomic_store(&m->nodes[n].node_zones[z].free_pages, 0);
+}
+
+static void arm_zero_free_counters(struct sf_run_opts *o)
+{
+	o->test_after_op = zero_free_counters;
+}
+
+/* A page allocation that comes back NULL with the NOFAIL WARN, whatever
+ * its gfp. */
+static struct page *null_with_impossible(struct machine *m, struct page *page, void *arg)
+{
+	struct report_ctx ctx = { "alloc_pages", -1, -1, -1 };
+
+	(void)page;
+	(void)arg;
+	report(m, SF_REPORT_WARN, "WARNING: __GFP_NOFAIL allocation impossible", &ctx, "test\n");
+	return NULL;
+}
+
+static void arm_null_with_impossible(struct sf_run_opts *o)
+{
+	o->test_page_result = null_with_impossible;
+}
+
 /* ---- cases ---- */
 
 static const struct oracle_case cases[] = {
@@ -68,6 +104,35 @@ static const struct oracle_case cases[] = {
 	  MACHINE_1N "fail_page_alloc nth=200 ppm=0 persistent=0 ignore_reclaim=0 min_order=0\n"
 		     "boot running\n",
 	  arm_boot_enomem, NULL },
+	/* The zone counters say empty, the memmap says free: a finding. */
+	{ "page.fail_free_memory", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n"
+		     "p1 = alloc_pages GFP_KERNEL order=2\n",
+	  arm_zero_free_counters, "HARNESS: page allocation failed with free memory" },
+	{ "page.fail_faults", "fuzz_pages",
+	  MACHINE_1N "fail_page_alloc nth=200 ppm=0 persistent=0 ignore_reclaim=0 min_order=0\n"
+		     "p0 = alloc_pages GFP_KERNEL order=0\n"
+		     "p1 = alloc_pages GFP_KERNEL order=2\n",
+	  arm_zero_free_counters, "!HARNESS: page allocation failed with free memory" },
+	{ "page.nofail_impossible_free_block", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n"
+		     "p1 = alloc_pages GFP_KERNEL|__GFP_NOFAIL order=1\n",
+	  arm_zero_free_counters, "HARNESS: __GFP_NOFAIL allocation impossible with a free block" },
+	{ "page.impossible_without_nofail", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n",
+	  arm_null_with_impossible, "HARNESS: __GFP_NOFAIL impossible WARN without __GFP_NOFAIL" },
+	/* Really impossible (no ZONE_DMA on node1 and THISNODE): no finding. */
+	{ "page.nofail_really_impossible", "fuzz_pages",
+	  "slabfuzz-program 2\n"
+	  "machine nodes=2 cpus=2 boot=cpu0 max_order=9 section_shift=9 vmemmap_block=1 "
+	  "memmap_together=0 debug=1 slab_debug=none\n"
+	  "cpu_nodes node0 node1\n"
+	  "distance node0 node1 20\n"
+	  "range node0 0-0x200\n"
+	  "range node1 0x200-0x400\n"
+	  "zones dma=0x100 dma32=0x200 movable=none\n"
+	  "p0 = alloc_pages_node node1 GFP_KERNEL|__GFP_NOFAIL|__GFP_DMA|__GFP_THISNODE order=0\n",
+	  NULL, NULL },
 };
 #define NR_CASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -84,6 +149,7 @@ static int run_child(const struct oracle_case *c, bool hooked)
 
 	if (pipe(fd))
 		exit(2);
+	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
 		exit(2);
@@ -94,7 +160,7 @@ static int run_child(const struct oracle_case *c, bool hooked)
 		dup2(fd[1], 2);
 		close(fd[0]);
 		memset(&o, 0, sizeof(o));
-		if (hooked)
+		if (hooked && c->arm)
 			c->arm(&o);
 		if (sf_prog_parse(c->program, &prog, err, sizeof(err))) {
 			fprintf(stderr, "test_oracles: %s: %s\n", c->name, err);
@@ -131,6 +197,14 @@ static bool run_case(const struct oracle_case *c, bool verbose)
 	st = run_child(c, true);
 	if (verbose)
 		printf("%s", out);
+	if (c->title && c->title[0] == '!') {
+		if (!has_title(c->title + 1)) {
+			printf("ok   %s: not '%s'\n", c->name, c->title + 1);
+			return true;
+		}
+		printf("FAIL %s: reported '%s'\n%s", c->name, c->title + 1, out);
+		return false;
+	}
 	if (!c->title) {
 		if (WIFEXITED(st) && !WEXITSTATUS(st)) {
 			printf("ok   %s: clean (no finding expected)\n", c->name);
