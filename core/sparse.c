@@ -78,6 +78,27 @@ struct page *pfn_to_page(struct machine *m, pfn_t pfn)
 	return sparse_pfn_to_page(m, pfn);
 }
 
+enum sf_page_state pfn_page_state(struct machine *m, pfn_t pfn)
+{
+	const struct page *page = sparse_pfn_valid(m, pfn) ? sparse_pfn_to_page(m, pfn) : NULL;
+
+	if (!page)
+		return SF_PAGE_NONE;
+	switch (page_state_get(page)) {
+	case PS_UNINIT:
+		return SF_PAGE_UNINIT;
+	case PS_RESERVED:
+		return SF_PAGE_RESERVED;
+	case PS_BUDDY:
+		return SF_PAGE_BUDDY;
+	case PS_PCP:
+		return SF_PAGE_PCP;
+	case PS_ALLOCATED:
+		return SF_PAGE_ALLOCATED;
+	}
+	return SF_PAGE_NONE;
+}
+
 pfn_t page_to_pfn(struct machine *m, const struct page *page)
 {
 	(void)m;

@@ -1,79 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The interpreter: machine, page-layer operations, contexts, injected
- * interrupts, the shadow model of owned pages and the end-of-run
- * accounting. Slab operations are in interp_slab.c.
+ * The interpreter core: the machine, failures and expected reports,
+ * contexts (cpu, interrupts, preemption), injected interrupts, boot, fault
+ * injection, checks and the end-of-run accounting. Operations dispatch
+ * through the op modules' tables (interp_internal.h): the core ops here,
+ * page-layer ops in interp_page.c, slab ops in interp_slab.c.
  */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "interp_internal.h"
-
-#define OPS(...) ops_mask_of((const int[]){ __VA_ARGS__, -1 })
-
-static uint64_t ops_mask_of(const int *codes)
-{
-	uint64_t m = 0;
-
-	for (; *codes >= 0; codes++)
-		m |= 1ull << *codes;
-	return m;
-}
-
-#define CTX_OPS OP_CPU, OP_IRQ_DISABLE, OP_IRQ_ENABLE, OP_IRQ_ENTER, OP_IRQ_EXIT, \
-		OP_PREEMPT_DISABLE, OP_PREEMPT_ENABLE, OP_TIMER
-#define PAGE_OPS OP_ALLOC_PAGES, OP_ALLOC_PAGES_NODE, OP_GET_FREE_PAGES, OP_ALLOC_PAGES_EXACT, \
-		 OP_FREE, OP_DRAIN_LOCAL, OP_DRAIN_ALL
-#define SLAB_OPS OP_CACHE_CREATE, OP_CACHE_DESTROY, OP_CACHE_ALLOC, OP_CACHE_FREE, OP_KMALLOC, \
-		 OP_KZALLOC, OP_KCALLOC, OP_KREALLOC, OP_KFREE, OP_CACHE_TUNE, OP_CACHE_SHRINK, \
-		 OP_CACHE_VALIDATE, OP_ATTR_SHOW, OP_ATTR_STORE, OP_KMALLOC_IRQ_AT, OP_FAILSLAB, \
-		 OP_FAILSLAB_OFF
-
-const struct sf_target sf_targets[] = {
-	{ "fuzz_boot", STAGE_EARLY,
-	  0, /* filled below: every op */ true, 4 },
-	{ "fuzz_gfp", STAGE_EARLY, 0, false, 16 },
-	{ "fuzz_pages", STAGE_RUNNING, 0, false, 16 },
-	{ "fuzz_sparse", STAGE_EARLY, 0, false, 4 },
-	{ "fuzz_slab", STAGE_RUNNING, 0, false, 16 },
-	{ "fuzz_program_text", STAGE_EARLY, 0, false, 8 },
-	{ "program", STAGE_EARLY, ~0ull, false, 8 },
-	{ NULL, STAGE_NONE, 0, false, 0 },
-};
-
-static uint64_t target_ops(const struct sf_target *t)
-{
-	if (!strcmp(t->name, "fuzz_boot"))
-		return OPS(OP_BOOT, OP_MEMBLOCK_ALLOC, OP_MEMBLOCK_FREE, OP_CHECK, OP_DUMP,
-			   OP_FAIL_PAGE_ALLOC, OP_FAIL_PAGE_ALLOC_OFF, OP_PFN_WALK, OP_TIMER,
-			   OP_ALLOC_PAGES, OP_FREE, OP_CPU, OP_KMALLOC, OP_KFREE);
-	if (!strcmp(t->name, "fuzz_gfp"))
-		return OPS(OP_BOOT, PAGE_OPS, CTX_OPS, OP_IRQ_AT, OP_IRQ_FREE_AT, OP_CHECK,
-			   OP_MEMBLOCK_ALLOC, OP_KMALLOC, OP_KZALLOC, OP_KFREE, OP_KMALLOC_IRQ_AT,
-			   OP_CACHE_CREATE, OP_CACHE_ALLOC, OP_CACHE_FREE);
-	if (!strcmp(t->name, "fuzz_pages"))
-		return OPS(PAGE_OPS, OP_CPU, OP_DOUBLE_FREE, OP_FREE_WRONG_ORDER, OP_FAIL_PAGE_ALLOC,
-			   OP_FAIL_PAGE_ALLOC_OFF, OP_CHECK, OP_DUMP, OP_IRQ_AT, OP_IRQ_FREE_AT,
-			   OP_IRQ_DISABLE, OP_IRQ_ENABLE, OP_PFN_WALK);
-	if (!strcmp(t->name, "fuzz_sparse"))
-		return OPS(OP_BOOT, OP_MEMBLOCK_ALLOC, OP_MEMBLOCK_FREE, OP_PFN_WALK, OP_CHECK,
-			   OP_DUMP, OP_FAIL_PAGE_ALLOC, OP_FAIL_PAGE_ALLOC_OFF, OP_ALLOC_PAGES,
-			   OP_FREE);
-	if (!strcmp(t->name, "fuzz_slab"))
-		return OPS(SLAB_OPS, OP_SLAB_DOUBLE_FREE, OP_CPU, OP_CHECK, OP_DUMP, OP_IRQ_DISABLE,
-			   OP_IRQ_ENABLE, OP_FAIL_PAGE_ALLOC, OP_FAIL_PAGE_ALLOC_OFF, OP_DRAIN_ALL,
-			   OP_ALLOC_PAGES, OP_FREE);
-	return t->ops;
-}
-
-const struct sf_target *sf_target_find(const char *name)
-{
-	for (const struct sf_target *t = sf_targets; t->name; t++)
-		if (!strcmp(t->name, name))
-			return t;
-	return NULL;
-}
 
 /* ---- failure ---- */
 
@@ -235,17 +172,6 @@ struct cpu_shadow *run_cpu(struct run *r)
 	return &r->cpu[smp_processor_id(r->m)];
 }
 
-static int gfp_zone_of(gfp_t gfp)
-{
-	if (gfp & __GFP_DMA)
-		return ZONE_DMA;
-	if (gfp & __GFP_DMA32)
-		return ZONE_DMA32;
-	if (gfp & __GFP_MOVABLE)
-		return ZONE_MOVABLE;
-	return ZONE_NORMAL;
-}
-
 /* Might this gfp sleep in the current context? (might_sleep in the core) */
 static bool atomic_blocking(struct run *r, gfp_t gfp)
 {
@@ -275,407 +201,9 @@ bool run_expect_alloc(struct run *r, gfp_t gfp, bool slab)
 	return false;
 }
 
-/* ---- pages ---- */
-
-static bool owned_test(struct run *r, pfn_t pfn)
-{
-	return pfn < RUN_MAX_PFN && (r->owned[pfn / 64] >> (pfn % 64)) & 1;
-}
-
-static void owned_set(struct run *r, pfn_t pfn, bool on)
-{
-	if (pfn >= RUN_MAX_PFN)
-		return;
-	if (on)
-		r->owned[pfn / 64] |= 1ull << (pfn % 64);
-	else
-		r->owned[pfn / 64] &= ~(1ull << (pfn % 64));
-}
-
-static uint64_t cookie(unsigned int h, unsigned long i)
-{
-	return 0x5AB0000000000000ull ^ ((uint64_t)h << 20) ^ i;
-}
-
-static void pattern_write(uint8_t *addr, unsigned long nr, unsigned int h)
-{
-	for (unsigned long i = 0; i < nr; i++) {
-		uint64_t c = cookie(h, i), nc = ~c;
-
-		memcpy(addr + i * SF_PAGE_SIZE, &c, 8);
-		memcpy(addr + (i + 1) * SF_PAGE_SIZE - 8, &nc, 8);
-	}
-}
-
-static bool pattern_ok(const uint8_t *addr, unsigned long nr, unsigned int h)
-{
-	for (unsigned long i = 0; i < nr; i++) {
-		uint64_t c, nc;
-
-		memcpy(&c, addr + i * SF_PAGE_SIZE, 8);
-		memcpy(&nc, addr + (i + 1) * SF_PAGE_SIZE - 8, 8);
-		if (c != cookie(h, i) || nc != ~cookie(h, i))
-			return false;
-	}
-	return true;
-}
-
-static bool zeroed(const uint8_t *addr, size_t len)
-{
-	static const uint8_t zero[256];
-
-	/* Large blocks: the first and last 256 bytes of every page. */
-	if (len > 16 * SF_PAGE_SIZE) {
-		for (size_t off = 0; off < len; off += SF_PAGE_SIZE)
-			if (memcmp(addr + off, zero, 256) ||
-			    memcmp(addr + off + SF_PAGE_SIZE - 256, zero, 256))
-				return false;
-		return true;
-	}
-	for (size_t off = 0; off < len; off += sizeof(zero))
-		if (memcmp(addr + off, zero, len - off < sizeof(zero) ? len - off : sizeof(zero)))
-			return false;
-	return true;
-}
-
-/* A new block from the page allocator: check it against the model and own it. */
-static void page_got(struct run *r, unsigned int h, struct page_h *ph, gfp_t gfp, int nid,
-		     const char *op)
-{
-	struct machine *m = r->m;
-	gfp_t eff = gfp & machine_gfp_allowed_mask(m);
-	struct page *page = ph->page;
-	pfn_t pfn = page_to_pfn(m, page);
-	uint8_t *addr = page_address(m, page);
-	int zone = (int)page_zonenum(m, page);
-
-	ph->pfn = pfn;
-	if (ph->kind != PH_EXACT && pfn & ((1ul << ph->order) - 1))
-		run_fail(r, "HARNESS: page block misaligned", "%s: pfn %#llx order %u", op,
-			 (unsigned long long)pfn, ph->order);
-	if (ph->addr && ph->addr != addr)
-		run_fail(r, "HARNESS: page address mismatch", "%s: address %p, page_address %p",
-			 op, ph->addr, (void *)addr);
-	if (zone > gfp_zone_of(eff))
-		run_fail(r, "HARNESS: page from a zone the gfp does not allow",
-			 "%s: pfn %#llx in zone %s, gfp %#x allows up to %s", op,
-			 (unsigned long long)pfn, zone_type_name((enum zone_type)zone), gfp,
-			 zone_type_name((enum zone_type)gfp_zone_of(eff)));
-	if ((eff & __GFP_THISNODE) && nid >= 0 && page_to_nid(m, page) != nid)
-		run_fail(r, "HARNESS: __GFP_THISNODE page from another node",
-			 "%s: asked node %d, got pfn %#llx on node %d", op, nid,
-			 (unsigned long long)pfn, page_to_nid(m, page));
-	for (unsigned long i = 0; i < ph->nr; i++) {
-		if (pfn + i >= r->topo.ranges[r->topo.nr_ranges - 1].end_pfn ||
-		    !pfn_valid(m, pfn + i))
-			run_fail(r, "HARNESS: page outside memory", "%s: pfn %#llx", op,
-				 (unsigned long long)(pfn + i));
-		if (owned_test(r, pfn + i))
-			run_fail(r, "HARNESS: page handed out twice",
-				 "%s: pfn %#llx is already owned by a live allocation", op,
-				 (unsigned long long)(pfn + i));
-	}
-	if ((eff & __GFP_ZERO) && !zeroed(addr, ph->nr * SF_PAGE_SIZE))
-		run_fail(r, "HARNESS: __GFP_ZERO page not zeroed", "%s: pfn %#llx order %u", op,
-			 (unsigned long long)pfn, ph->order);
-	for (unsigned long i = 0; i < ph->nr; i++)
-		owned_set(r, pfn + i, true);
-	pattern_write(addr, ph->nr, h);
-	ph->addr = addr;
-	ph->live = true;
-	r->live_pages += (long)ph->nr;
-}
-
-static void page_alloc_op(struct run *r, const struct sf_op *op, gfp_t gfp, unsigned int order,
-			  int nid_arg)
-{
-	struct machine *m = r->m;
-	struct page_h *ph = &r->pages[op->result];
-	bool invalid = run_expect_alloc(r, gfp, false);
-	int nid = -1;
-	const char *name = sf_op_specs[op->code].name;
-
-	memset(ph, 0, sizeof(*ph));
-	if (order >= r->topo.max_order) {
-		if (!(gfp & __GFP_NOWARN) && !invalid)
-			run_expect(r, "WARNING: page allocation order too large");
-		invalid = true;
-	}
-	if (machine_stage(m) < STAGE_BUDDY && !invalid) {
-		run_expect(r, "WARNING: page allocation before buddy allocator is up");
-		invalid = true;
-	}
-	ph->order = order;
-	ph->nr = 1ul << order;
-	switch (op->code) {
-	case OP_ALLOC_PAGES_NODE:
-		nid = nid_arg;
-		ph->kind = PH_PAGES;
-		ph->page = alloc_pages_node(m, nid, gfp, order);
-		if (nid == SF_NO_NODE)
-			nid = cpu_to_mem(m, smp_processor_id(m));
-		break;
-	case OP_GET_FREE_PAGES:
-		ph->kind = PH_ADDR;
-		ph->addr = (void *)(uintptr_t)__get_free_pages(m, gfp, order);
-		ph->page = ph->addr ? virt_to_page(m, ph->addr) : NULL;
-		nid = cpu_to_node(m, smp_processor_id(m));
-		break;
-	default:
-		ph->kind = PH_PAGES;
-		ph->page = alloc_pages(m, gfp, order);
-		nid = cpu_to_node(m, smp_processor_id(m));
-		break;
-	}
-	run_after_call(r);
-	if (invalid) {
-		if (ph->page)
-			run_fail(r, "HARNESS: invalid page allocation succeeded",
-				 "%s gfp %#x order %u", name, gfp, order);
-		for (unsigned int i = 0; i < r->nr_expect; i++)
-			if (strcmp(r->expect[i], "WARNING: __GFP_NOFAIL allocation impossible") &&
-			    strcmp(r->expect[i], "BUG: sleeping function called from invalid context") &&
-			    !r->expect_seen[i])
-				run_fail(r, "HARNESS: invalid page allocation not reported",
-					 "%s gfp %#x order %u: expected '%s'", name, gfp, order,
-					 r->expect[i]);
-		run_expect_clear(r);
-		return;
-	}
-	if (!ph->page) {
-		if ((gfp & __GFP_NOFAIL) && !run_seen(r, "WARNING: __GFP_NOFAIL allocation impossible"))
-			run_fail(r, "HARNESS: __GFP_NOFAIL allocation returned NULL",
-				 "%s gfp %#x order %u", name, gfp, order);
-		run_expect_clear(r);
-		return;
-	}
-	run_expect_clear(r);
-	page_got(r, (unsigned int)op->result, ph, gfp, nid, name);
-}
-
-static void page_exact_op(struct run *r, const struct sf_op *op, gfp_t gfp, size_t size)
-{
-	struct machine *m = r->m;
-	struct page_h *ph = &r->pages[op->result];
-	bool invalid = run_expect_alloc(r, gfp, false);
-	unsigned int order = 0;
-
-	memset(ph, 0, sizeof(*ph));
-	while (((size_t)SF_PAGE_SIZE << order) < size)
-		order++;
-	if (size && order >= r->topo.max_order && order < SF_MAX_ORDER_LIMIT && !invalid) {
-		if (!(gfp & __GFP_NOWARN))
-			run_expect(r, "WARNING: page allocation order too large");
-		invalid = true;
-	}
-	if (size && machine_stage(m) < STAGE_BUDDY && !invalid) {
-		run_expect(r, "WARNING: page allocation before buddy allocator is up");
-		invalid = true;
-	}
-	ph->kind = PH_EXACT;
-	ph->size = size;
-	ph->nr = (size + SF_PAGE_SIZE - 1) / SF_PAGE_SIZE;
-	ph->addr = alloc_pages_exact(m, size, gfp);
-	run_after_call(r);
-	if (!ph->addr) {
-		if (size && !invalid && order < r->topo.max_order && (gfp & __GFP_NOFAIL) &&
-		    !run_seen(r, "WARNING: __GFP_NOFAIL allocation impossible"))
-			run_fail(r, "HARNESS: __GFP_NOFAIL allocation returned NULL",
-				 "alloc_pages_exact size %zu gfp %#x", size, gfp);
-		run_expect_clear(r);
-		return;
-	}
-	run_expect_clear(r);
-	if (invalid || !size)
-		run_fail(r, "HARNESS: invalid page allocation succeeded",
-			 "alloc_pages_exact size %zu gfp %#x", size, gfp);
-	ph->page = virt_to_page(m, ph->addr);
-	if (!ph->page)
-		run_fail(r, "HARNESS: page outside memory", "alloc_pages_exact returned %p",
-			 ph->addr);
-	page_got(r, (unsigned int)op->result, ph, gfp, -1, "alloc_pages_exact");
-}
-
-/* Give a live page handle back (pattern checked). */
-static void page_release(struct run *r, unsigned int h)
-{
-	struct page_h *ph = &r->pages[h];
-
-	if (!ph->live)
-		return;
-	if (!pattern_ok(ph->addr, ph->nr, h))
-		run_fail(r, "HARNESS: page contents changed while allocated",
-			 "p%u: pfn %#llx, %lu pages", h, (unsigned long long)ph->pfn, ph->nr);
-	ph->live = false;
-	r->live_pages -= (long)ph->nr;
-	for (unsigned long i = 0; i < ph->nr; i++)
-		owned_set(r, ph->pfn + i, false);
-	run_expect_clear(r);
-	switch ((enum page_h_kind)ph->kind) {
-	case PH_PAGES:
-		__free_pages(r->m, ph->page, ph->order);
-		break;
-	case PH_ADDR:
-		free_pages(r->m, (unsigned long)(uintptr_t)ph->addr, ph->order);
-		break;
-	case PH_EXACT:
-		free_pages_exact(r->m, ph->addr, ph->size);
-		break;
-	}
-	run_after_call(r);
-}
-
-static void misuse_op(struct run *r, const struct sf_op *op)
-{
-	unsigned int h = op->arg[0];
-	struct page_h *ph = &r->pages[h];
-	struct injected saved = r->inj;
-
-	if (!ph->live || r->in_hook)
-		return;
-	/* No injected interrupt may reuse the page between the two frees. */
-	r->inj.armed = false;
-	if (op->code == OP_DOUBLE_FREE) {
-		page_release(r, h);
-		run_expect(r, "BUG: Page already free");
-		if (ph->kind == PH_PAGES)
-			__free_pages(r->m, ph->page, ph->order);
-		else
-			free_pages(r->m, (unsigned long)(uintptr_t)ph->addr, ph->kind == PH_ADDR ?
-									     ph->order : 0);
-		run_after_call(r);
-		if (!run_seen(r, "BUG: Page already free"))
-			run_fail(r, "HARNESS: double free not reported", "p%u pfn %#llx", h,
-				 (unsigned long long)ph->pfn);
-	} else if (ph->kind != PH_EXACT && op->arg[1] != ph->order) {
-		run_expect(r, "BUG: Freeing page with wrong order");
-		__free_pages(r->m, ph->page, op->arg[1]);
-		run_after_call(r);
-		if (!run_seen(r, "BUG: Freeing page with wrong order"))
-			run_fail(r, "HARNESS: free with wrong order not reported",
-				 "p%u order %u freed as %u", h, ph->order, op->arg[1]);
-	}
-	run_expect_clear(r);
-	r->inj = saved;
-}
-
-/* ---- memblock ---- */
-
-static void memblock_op(struct run *r, const struct sf_op *op)
-{
-	struct machine *m = r->m;
-	struct mb_h *mh = &r->mbs[op->result];
-	int nid = op->arg[0] >= r->topo.nr_nodes ? SF_NO_NODE : (int)op->arg[0];
-	size_t size = op->arg[1];
-	bool after = machine_stage(m) >= STAGE_BUDDY;
-
-	memset(mh, 0, sizeof(*mh));
-	run_expect_clear(r);
-	if (after)
-		run_expect(r, "WARNING: memblock allocation after buddy is up");
-	mh->ptr = memblock_alloc_node(m, size, 8, nid);
-	run_after_call(r);
-	if (after && (!run_seen(r, "WARNING: memblock allocation after buddy is up") || mh->ptr))
-		run_fail(r, "HARNESS: memblock allocation after buddy not refused",
-			 "memblock_alloc size %zu returned %p", size, (void *)mh->ptr);
-	run_expect_clear(r);
-	if (!mh->ptr)
-		return;
-	/* virt_addr_valid needs the memmap: only from STAGE_SPARSE on. */
-	if (!size || (uintptr_t)mh->ptr % 8 ||
-	    (machine_stage(m) >= STAGE_SPARSE &&
-	     (!virt_addr_valid(m, mh->ptr) || !virt_addr_valid(m, mh->ptr + size - 1))))
-		run_fail(r, "HARNESS: memblock allocation outside memory", "%p size %zu",
-			 (void *)mh->ptr, size);
-	if (!zeroed(mh->ptr, size < 4096 ? size : 4096))
-		run_fail(r, "HARNESS: memblock allocation not zeroed", "%p size %zu",
-			 (void *)mh->ptr, size);
-	for (unsigned int i = 0; i < r->p->nr_handles[HK_MEMBLOCK]; i++) {
-		struct mb_h *o = &r->mbs[i];
-
-		if (o != mh && o->live && o->ptr < mh->ptr + size && mh->ptr < o->ptr + o->size)
-			run_fail(r, "HARNESS: memblock allocations overlap", "m%d and m%u",
-				 op->result, i);
-	}
-	memset(mh->ptr, 0xa5 ^ (op->result & 0xff), size);
-	mh->size = size;
-	mh->live = true;
-}
-
-static void memblock_release_h(struct run *r, unsigned int h)
-{
-	struct mb_h *mh = &r->mbs[h];
-
-	if (!mh->live || machine_stage(r->m) >= STAGE_BUDDY)
-		return;
-	for (size_t i = 0; i < mh->size; i += 61)
-		if (mh->ptr[i] != (uint8_t)(0xa5 ^ (h & 0xff)))
-			run_fail(r, "HARNESS: memblock contents changed", "m%u offset %zu", h, i);
-	mh->live = false;
-	run_expect_clear(r);
-	memblock_free(r->m, mh->ptr, mh->size);
-	run_after_call(r);
-}
-
-/* ---- sparse: pfn walk ---- */
-
-static int range_node_of(const struct run *r, pfn_t pfn)
-{
-	for (unsigned int i = 0; i < r->topo.nr_ranges; i++)
-		if (pfn >= r->topo.ranges[i].start_pfn && pfn < r->topo.ranges[i].end_pfn)
-			return r->topo.ranges[i].node;
-	return -1;
-}
-
-static enum zone_type zone_of_pfn(const struct run *r, pfn_t pfn)
-{
-	if (pfn < r->topo.zone_dma_end)
-		return ZONE_DMA;
-	if (pfn < r->topo.zone_dma32_end)
-		return ZONE_DMA32;
-	if (pfn < r->topo.zone_movable_start)
-		return ZONE_NORMAL;
-	return ZONE_MOVABLE;
-}
-
-static void pfn_walk_op(struct run *r, pfn_t start, unsigned int count)
-{
-	struct machine *m = r->m;
-	pfn_t max = sf_prog_max_pfn(&r->p->h);
-	bool sparse_up = machine_stage(m) >= STAGE_SPARSE;
-
-	start %= max + 64;
-	for (pfn_t pfn = start; pfn < start + count; pfn++) {
-		bool valid = pfn_valid(m, pfn);
-		int nid = range_node_of(r, pfn);
-		struct page *page;
-
-		if (!sparse_up && valid)
-			run_fail(r, "HARNESS: pfn_valid before sparse init", "pfn %#llx",
-				 (unsigned long long)pfn);
-		if (sparse_up && nid >= 0 && !valid)
-			run_fail(r, "HARNESS: memory pfn not valid", "pfn %#llx node %d",
-				 (unsigned long long)pfn, nid);
-		if (!valid)
-			continue;
-		page = pfn_to_page(m, pfn);
-		if (!page || page_to_pfn(m, page) != pfn)
-			run_fail(r, "HARNESS: pfn_to_page/page_to_pfn disagree", "pfn %#llx",
-				 (unsigned long long)pfn);
-		if (virt_to_page(m, page_address(m, page)) != page)
-			run_fail(r, "HARNESS: page_address/virt_to_page disagree", "pfn %#llx",
-				 (unsigned long long)pfn);
-		if (nid >= 0 && page_to_nid(m, page) != nid)
-			run_fail(r, "HARNESS: page on the wrong node", "pfn %#llx: node %d, topology %d",
-				 (unsigned long long)pfn, page_to_nid(m, page), nid);
-		if (nid >= 0 && page_zonenum(m, page) != zone_of_pfn(r, pfn))
-			run_fail(r, "HARNESS: page in the wrong zone", "pfn %#llx: zone %s, topology %s",
-				 (unsigned long long)pfn, zone_type_name(page_zonenum(m, page)),
-				 zone_type_name(zone_of_pfn(r, pfn)));
-	}
-}
-
 /* ---- contexts and injected interrupts ---- */
+
+static const struct interp_module *op_module(unsigned int code);
 
 static void sync_boot_shadow(struct run *r, enum boot_stage before)
 {
@@ -729,17 +257,7 @@ static void injected_interrupt(struct run *r)
 		fprintf(r->o->trace, "    [interrupt at %s] %s\n",
 			sched_point_name(r->inj.sp), buf);
 	}
-	switch (op->code) {
-	case OP_IRQ_AT:
-		page_alloc_op(r, op, op->arg[1], op->arg[2], SF_NO_NODE);
-		break;
-	case OP_IRQ_FREE_AT:
-		page_release(r, op->arg[1]);
-		break;
-	default:
-		slab_irq_op(r, op);
-		break;
-	}
+	op_module(op->code)->irq_op(r, op);
 	check_context(r);
 	irq_exit(m);
 	c->irq_depth--;
@@ -828,11 +346,107 @@ static void fault_op(struct run *r, const struct sf_op *op, bool slab)
 	a.ignore_gfp_reclaim = op->arg[3];
 	a.seed = 0x5eed0000u + r->op_index;
 	if (slab) {
-		failslab_set(r->m, (a.nth || a.probability) ? &a : NULL);
+		r->failslab_on = a.nth || a.probability;
+		failslab_set(r->m, r->failslab_on ? &a : NULL);
 		return;
 	}
 	a.min_order = op->arg[4];
-	fail_page_alloc_set(r->m, (a.nth || a.probability) ? &a : NULL);
+	r->fail_page_on = a.nth || a.probability;
+	fail_page_alloc_set(r->m, r->fail_page_on ? &a : NULL);
+}
+
+/* ---- boot oracle ---- */
+
+/*
+ * Is the memory of the machine enough to boot? The harness's own rule,
+ * from the topology and what the program holds (docs/fuzzing.md): some node
+ * has normal memory (below ZONE_MOVABLE), and every such node keeps at
+ * least RUN_BOOT_NODE_PAGES normal pages after
+ *   - the memmap of the vmemmap blocks whose first memory is on it
+ *     (2^block_shift struct pages of RUN_STRUCT_PAGE bytes each), and
+ *   - everything the program holds: live memblock allocations and page
+ *     handles, counted against every node.
+ * Not claimed while the program holds slab objects or caches.
+ */
+#define RUN_STRUCT_PAGE 64	/* bytes of the model's struct page */
+#define RUN_BOOT_NODE_PAGES 32
+
+static bool boot_memory_enough(struct run *r, char *why, size_t len)
+{
+	const struct sf_topology *t = &r->topo;
+	long normal[SF_MAX_NODES] = { 0 }, memmap[SF_MAX_NODES] = { 0 };
+	long held = r->live_pages;
+	unsigned int bshift = t->section_shift, nodes_normal = 0;
+	pfn_t end = t->ranges[t->nr_ranges - 1].end_pfn;
+
+	for (unsigned int i = 0; i < r->p->nr_handles[HK_OBJ] + 8 && i < SF_PROG_MAX_OPS; i++)
+		if (r->objs[i].live)
+			return false;
+	for (unsigned int i = 0; i < r->p->nr_handles[HK_CACHE]; i++)
+		if (r->caches[i].live)
+			return false;
+	for (unsigned int i = 0; i < r->p->nr_handles[HK_MEMBLOCK]; i++)
+		if (r->mbs[i].live)
+			held += (long)((r->mbs[i].size + SF_PAGE_SIZE - 1) / SF_PAGE_SIZE) + 1;
+	while ((1u << (bshift - t->section_shift)) < t->vmemmap_block_sections)
+		bshift++;
+	for (unsigned int i = 0; i < t->nr_ranges; i++) {
+		const struct sf_mem_range *rg = &t->ranges[i];
+
+		if (rg->start_pfn < t->zone_movable_start)
+			normal[rg->node] += (long)((rg->end_pfn < t->zone_movable_start ?
+							    rg->end_pfn : t->zone_movable_start) -
+						   rg->start_pfn);
+	}
+	for (pfn_t b = 0; b < end; b += (pfn_t)1 << bshift) {
+		pfn_t first = SF_MAX_PFN;
+		int nid = -1;
+
+		for (unsigned int i = 0; i < t->nr_ranges; i++) {
+			const struct sf_mem_range *rg = &t->ranges[i];
+			pfn_t lo = rg->start_pfn > b ? rg->start_pfn : b;
+
+			if (rg->end_pfn > b && rg->start_pfn < b + ((pfn_t)1 << bshift) && lo < first) {
+				first = lo;
+				nid = rg->node;
+			}
+		}
+		if (nid >= 0)
+			memmap[nid] += (long)(((((pfn_t)1 << bshift) * RUN_STRUCT_PAGE) +
+					       SF_PAGE_SIZE - 1) / SF_PAGE_SIZE);
+	}
+	for (unsigned int n = 0; n < t->nr_nodes; n++) {
+		long left = normal[n] - memmap[n] - held;
+
+		if (!normal[n])
+			continue;
+		nodes_normal++;
+		if (left < RUN_BOOT_NODE_PAGES)
+			return false;
+		snprintf(why + strlen(why), len - strlen(why),
+			 " node%u: %ld normal pages - %ld memmap - %ld held = %ld;", n, normal[n],
+			 memmap[n], held, left);
+	}
+	return nodes_normal > 0;
+}
+
+/* A boot stage failed: a finding unless fault injection explains it or
+ * the memory is not enough by the rule above. */
+static void boot_failed(struct run *r, enum boot_stage before, enum boot_stage target, int ret)
+{
+	char why[512] = "";
+
+	if (r->fail_page_on || r->failslab_on)
+		r->boot_excused = true;
+	/* A failed attempt may keep what it took: later ones are excused too. */
+	if (r->boot_excused)
+		return;
+	r->boot_excused = true;
+	if (!boot_memory_enough(r, why, sizeof(why)))
+		return;
+	run_fail(r, "HARNESS: boot failed with memory available",
+		 "machine_boot(%s) from %s returned %d, stage now %s;%s", boot_stage_name(target),
+		 boot_stage_name(before), ret, boot_stage_name(machine_stage(r->m)), why);
 }
 
 static void boot_op(struct run *r, enum boot_stage stage)
@@ -840,15 +454,20 @@ static void boot_op(struct run *r, enum boot_stage stage)
 	struct machine *m = r->m;
 	struct cpu_shadow *c = run_cpu(r);
 	enum boot_stage before = machine_stage(m);
+	int ret;
 
 	if (stage <= before || c->irq_depth || c->preempt ||
 	    (before >= STAGE_IRQS_ON && !c->irqs_on) ||
 	    smp_processor_id(m) != (int)r->topo.boot_cpu)
 		return;
 	run_expect_clear(r);
-	(void)machine_boot(m, stage);
+	ret = machine_boot(m, stage);
+	if (r->o->test_boot_result)
+		ret = r->o->test_boot_result(m, ret, r->o->test_arg);
 	run_after_call(r);
 	sync_boot_shadow(r, before);
+	if (ret)
+		boot_failed(r, before, stage, ret);
 	/* Even a failed stage may have left caches behind: a new baseline. */
 	take_baseline(r);
 }
@@ -880,123 +499,204 @@ static void dump_op(struct run *r, unsigned int kind)
 		fprintf(r->o->trace, "%s", dump_buf);
 }
 
+static bool op_boot(struct run *r, const struct sf_op *op)
+{
+	boot_op(r, (enum boot_stage)op->arg[0]);
+	return true;
+}
+
+static bool op_cpu(struct run *r, const struct sf_op *op)
+{
+	if (!cpu_online(r->m, (int)op->arg[0]))
+		return false;
+	cpu_switch(r->m, (int)op->arg[0]);
+	return true;
+}
+
+static bool op_irq_disable(struct run *r, const struct sf_op *op)
+{
+	(void)op;
+	local_irq_disable(r->m);
+	run_cpu(r)->irqs_on = false;
+	return true;
+}
+
+static bool op_irq_enable(struct run *r, const struct sf_op *op)
+{
+	struct cpu_shadow *c = run_cpu(r);
+
+	(void)op;
+	/* Only where a kernel may: after IRQS_ON, outside a handler. */
+	if (machine_stage(r->m) < STAGE_IRQS_ON || c->irq_depth)
+		return false;
+	local_irq_enable(r->m);
+	c->irqs_on = true;
+	return true;
+}
+
+static bool op_irq_enter(struct run *r, const struct sf_op *op)
+{
+	struct cpu_shadow *c = run_cpu(r);
+
+	(void)op;
+	/* An interrupt is only taken with interrupts on. */
+	if (!c->irqs_on || c->irq_depth >= 2)
+		return false;
+	irq_enter(r->m);
+	c->irq_depth++;
+	c->irqs_on = false;
+	return true;
+}
+
+static bool op_irq_exit(struct run *r, const struct sf_op *op)
+{
+	struct cpu_shadow *c = run_cpu(r);
+
+	(void)op;
+	if (!c->irq_depth)
+		return false;
+	irq_exit(r->m);
+	c->irq_depth--;
+	c->irqs_on = true;
+	return true;
+}
+
+static bool op_preempt_disable(struct run *r, const struct sf_op *op)
+{
+	struct cpu_shadow *c = run_cpu(r);
+
+	(void)op;
+	if (c->preempt >= 3)
+		return false;
+	preempt_disable(r->m);
+	c->preempt++;
+	return true;
+}
+
+static bool op_preempt_enable(struct run *r, const struct sf_op *op)
+{
+	struct cpu_shadow *c = run_cpu(r);
+
+	(void)op;
+	if (!c->preempt)
+		return false;
+	preempt_enable(r->m);
+	c->preempt--;
+	return true;
+}
+
+static bool op_timer(struct run *r, const struct sf_op *op)
+{
+	timer_set_pending(r->m, (int)op->arg[0]);
+	return true;
+}
+
+static bool op_fail_page_alloc(struct run *r, const struct sf_op *op)
+{
+	fault_op(r, op, false);
+	return true;
+}
+
+static bool op_fail_page_alloc_off(struct run *r, const struct sf_op *op)
+{
+	(void)op;
+	r->fail_page_on = false;
+	fail_page_alloc_set(r->m, NULL);
+	return true;
+}
+
+/* failslab, like the slab ops, once the slab layer is there. */
+static bool op_failslab(struct run *r, const struct sf_op *op)
+{
+	if (machine_stage(r->m) < STAGE_SLAB_PARTIAL)
+		return false;
+	fault_op(r, op, true);
+	return true;
+}
+
+static bool op_failslab_off(struct run *r, const struct sf_op *op)
+{
+	(void)op;
+	if (machine_stage(r->m) < STAGE_SLAB_PARTIAL)
+		return false;
+	r->failslab_on = false;
+	failslab_set(r->m, NULL);
+	return true;
+}
+
+static bool op_check(struct run *r, const struct sf_op *op)
+{
+	(void)op;
+	run_check(r);
+	return true;
+}
+
+static bool op_dump(struct run *r, const struct sf_op *op)
+{
+	dump_op(r, op->arg[0]);
+	return true;
+}
+
+static void core_irq_op(struct run *r, const struct sf_op *op)
+{
+	(void)r;
+	(void)op;
+}
+
+static void core_nothing(struct run *r)
+{
+	(void)r;
+}
+
+static const op_fn core_op_table[NR_OPCODES] = {
+	[OP_BOOT] = op_boot,
+	[OP_CPU] = op_cpu,
+	[OP_IRQ_DISABLE] = op_irq_disable,
+	[OP_IRQ_ENABLE] = op_irq_enable,
+	[OP_IRQ_ENTER] = op_irq_enter,
+	[OP_IRQ_EXIT] = op_irq_exit,
+	[OP_PREEMPT_DISABLE] = op_preempt_disable,
+	[OP_PREEMPT_ENABLE] = op_preempt_enable,
+	[OP_TIMER] = op_timer,
+	[OP_FAIL_PAGE_ALLOC] = op_fail_page_alloc,
+	[OP_FAIL_PAGE_ALLOC_OFF] = op_fail_page_alloc_off,
+	[OP_FAILSLAB] = op_failslab,
+	[OP_FAILSLAB_OFF] = op_failslab_off,
+	[OP_CHECK] = op_check,
+	[OP_DUMP] = op_dump,
+};
+
+static const struct interp_module core_module = {
+	"core", core_op_table, core_irq_op, core_nothing, core_nothing,
+};
+
+/* The op modules in workload order (teardown runs them backwards). */
+static const struct interp_module *const modules[] = {
+	&core_module,
+	&page_module,
+	&slab_module,
+};
+#define NR_MODULES (sizeof(modules) / sizeof(modules[0]))
+
+static const struct interp_module null_module = {
+	"none", NULL, core_irq_op, core_nothing, core_nothing,
+};
+
+/* The module whose table has a handler for code (null_module: none). */
+static const struct interp_module *op_module(unsigned int code)
+{
+	for (unsigned int i = 0; code < NR_OPCODES && i < NR_MODULES; i++)
+		if (modules[i]->ops[code])
+			return modules[i];
+	return &null_module;
+}
+
 /* Returns false when the op was skipped. */
 static bool run_op(struct run *r, const struct sf_op *op)
 {
-	struct machine *m = r->m;
-	struct cpu_shadow *c = run_cpu(r);
-	const struct sf_op_spec *s = &sf_op_specs[op->code];
+	const struct interp_module *mod = op_module(op->code);
 
-	if (s->slab)
-		return slab_op(r, op);
-	switch ((enum sf_opcode)op->code) {
-	case OP_BOOT:
-		boot_op(r, (enum boot_stage)op->arg[0]);
-		break;
-	case OP_ALLOC_PAGES:
-	case OP_GET_FREE_PAGES:
-		page_alloc_op(r, op, op->arg[0], op->arg[1], -1);
-		break;
-	case OP_ALLOC_PAGES_NODE:
-		page_alloc_op(r, op, op->arg[1], op->arg[2],
-			      op->arg[0] >= r->topo.nr_nodes ? SF_NO_NODE : (int)op->arg[0]);
-		break;
-	case OP_ALLOC_PAGES_EXACT:
-		page_exact_op(r, op, op->arg[0], op->arg[1]);
-		break;
-	case OP_FREE:
-		page_release(r, op->arg[0]);
-		break;
-	case OP_DOUBLE_FREE:
-	case OP_FREE_WRONG_ORDER:
-		misuse_op(r, op);
-		break;
-	case OP_DRAIN_LOCAL:
-		drain_local_pages(m);
-		break;
-	case OP_DRAIN_ALL:
-		drain_all_pages(m);
-		break;
-	case OP_CPU:
-		if (!cpu_online(m, (int)op->arg[0]))
-			return false;
-		cpu_switch(m, (int)op->arg[0]);
-		break;
-	case OP_IRQ_DISABLE:
-		local_irq_disable(m);
-		c->irqs_on = false;
-		break;
-	case OP_IRQ_ENABLE:
-		/* Only where a kernel may: after IRQS_ON, outside a handler. */
-		if (machine_stage(m) < STAGE_IRQS_ON || c->irq_depth)
-			return false;
-		local_irq_enable(m);
-		c->irqs_on = true;
-		break;
-	case OP_IRQ_ENTER:
-		/* An interrupt is only taken with interrupts on. */
-		if (!c->irqs_on || c->irq_depth >= 2)
-			return false;
-		irq_enter(m);
-		c->irq_depth++;
-		c->irqs_on = false;
-		break;
-	case OP_IRQ_EXIT:
-		if (!c->irq_depth)
-			return false;
-		irq_exit(m);
-		c->irq_depth--;
-		c->irqs_on = true;
-		break;
-	case OP_PREEMPT_DISABLE:
-		if (c->preempt >= 3)
-			return false;
-		preempt_disable(m);
-		c->preempt++;
-		break;
-	case OP_PREEMPT_ENABLE:
-		if (!c->preempt)
-			return false;
-		preempt_enable(m);
-		c->preempt--;
-		break;
-	case OP_TIMER:
-		timer_set_pending(m, (int)op->arg[0]);
-		break;
-	case OP_FAIL_PAGE_ALLOC:
-		fault_op(r, op, false);
-		break;
-	case OP_FAIL_PAGE_ALLOC_OFF:
-		fail_page_alloc_set(m, NULL);
-		break;
-	case OP_CHECK:
-		run_check(r);
-		break;
-	case OP_DUMP:
-		dump_op(r, op->arg[0]);
-		break;
-	case OP_MEMBLOCK_ALLOC:
-		memblock_op(r, op);
-		break;
-	case OP_MEMBLOCK_FREE:
-		memblock_release_h(r, op->arg[0]);
-		break;
-	case OP_PFN_WALK:
-		pfn_walk_op(r, op->arg[0], op->arg[1]);
-		break;
-	case OP_IRQ_AT:
-	case OP_IRQ_FREE_AT:
-		memset(&r->pages[op->result >= 0 ? op->result : 0], 0,
-		       op->result >= 0 ? sizeof(struct page_h) : 0);
-		r->inj.armed = true;
-		r->inj.sp = (enum sched_point)op->arg[0];
-		r->inj.code = op->code;
-		r->inj.op = op;
-		break;
-	default:
-		return false;
-	}
-	return true;
+	return mod->ops ? mod->ops[op->code](r, op) : false;
 }
 
 /* ---- the run ---- */
@@ -1004,30 +704,19 @@ static bool run_op(struct run *r, const struct sf_op *op)
 static void workload(struct run *r)
 {
 	struct machine *m = r->m;
-	static const gfp_t gfps[] = { GFP_KERNEL, GFP_ATOMIC, GFP_KERNEL | __GFP_ZERO,
-				      GFP_NOWAIT | __GFP_DMA32, GFP_KERNEL | __GFP_DMA };
-	struct sf_op op = { .code = OP_ALLOC_PAGES };
 
 	if (machine_stage(m) < STAGE_RUNNING)
 		boot_op(r, STAGE_RUNNING);
 	if (machine_stage(m) < STAGE_BUDDY)
 		return;
 	for (unsigned int cpu = 0; cpu < r->topo.nr_cpus; cpu++) {
-		unsigned int first = r->p->nr_handles[HK_PAGE];
-
 		if (!cpu_online(m, (int)cpu))
 			continue;
 		cpu_switch(m, (int)cpu);
 		if (!r->cpu[cpu].irqs_on || r->cpu[cpu].irq_depth || r->cpu[cpu].preempt)
 			continue;
-		/* Handles past the program's own: the epilogue's. */
-		for (unsigned int i = 0; i < 5 && first + i < SF_PROG_MAX_OPS; i++) {
-			op.result = (int32_t)(first + i);
-			page_alloc_op(r, &op, gfps[i] | __GFP_NOWARN, i % 3, -1);
-		}
-		for (unsigned int i = 0; i < 5 && first + i < SF_PROG_MAX_OPS; i++)
-			page_release(r, first + i);
-		slab_workload(r);
+		for (unsigned int i = 0; i < NR_MODULES; i++)
+			modules[i]->cpu_workload(r);
 		check_context(r);
 	}
 	cpu_switch(m, (int)r->topo.boot_cpu);
@@ -1040,6 +729,8 @@ static void teardown(struct run *r)
 
 	r->phase = "teardown";
 	r->inj.armed = false;
+	r->fail_page_on = false;
+	r->failslab_on = false;
 	fail_page_alloc_set(m, NULL);
 	failslab_set(m, NULL);
 	/* Back to process context on every cpu. */
@@ -1064,13 +755,8 @@ static void teardown(struct run *r)
 		}
 	}
 	cpu_switch(m, (int)r->topo.boot_cpu);
-	slab_teardown(r);
-	for (unsigned int h = 0; h < r->p->nr_handles[HK_PAGE] + 8 && h < SF_PROG_MAX_OPS; h++)
-		page_release(r, h);
-	for (unsigned int h = 0; h < r->p->nr_handles[HK_MEMBLOCK]; h++)
-		memblock_release_h(r, h);
-	if (machine_stage(m) >= STAGE_BUDDY)
-		drain_all_pages(m);
+	for (unsigned int i = NR_MODULES; i-- > 0;)
+		modules[i]->teardown(r);
 	run_check(r);
 	check_accounting(r, "end of run");
 }
@@ -1083,7 +769,7 @@ int sf_run_program(const struct sf_target *t, const struct sf_program *p,
 	struct run *r = &the_run;
 	struct sf_options opts;
 	struct sf_error err;
-	uint64_t ops = target_ops(t);
+	uint64_t ops = t->ops;
 	unsigned int since_check = 0;
 
 	memset(r, 0, offsetof(struct run, pages));
@@ -1099,6 +785,9 @@ int sf_run_program(const struct sf_target *t, const struct sf_program *p,
 	r->base_free = 0;
 	r->have_base = false;
 	r->slab_used = false;
+	r->fail_page_on = false;
+	r->failslab_on = false;
+	r->boot_excused = false;
 	r->t = t;
 	r->p = p;
 	r->o = o;
@@ -1143,6 +832,8 @@ int sf_run_program(const struct sf_target *t, const struct sf_program *p,
 		}
 		ran = run_op(r, op);
 		run_after_call(r);
+		if (o->test_after_op)
+			o->test_after_op(r->m, r->op_index, o->test_arg);
 		if (o->trace && !ran)
 			fprintf(o->trace, "     (skipped: not allowed in this context)\n");
 		check_context(r);

@@ -43,6 +43,15 @@ struct sf_run_opts {
 	unsigned int bugs;		/* enum sf_bug bits, from SLABFUZZ_BUGS only */
 	FILE *trace;			/* each op as it runs, NULL for none */
 	bool dump_on_failure;		/* buddyinfo, zoneinfo, slabinfo at failure */
+
+	/*
+	 * Tests of the oracles only (fuzzers/test_oracles.c): break what the
+	 * core hands back, to show an oracle fires. NULL in every fuzz build.
+	 */
+	int (*test_boot_result)(struct machine *m, int ret, void *arg);
+	struct page *(*test_page_result)(struct machine *m, struct page *page, void *arg);
+	void (*test_after_op)(struct machine *m, unsigned int op_index, void *arg);
+	void *test_arg;
 };
 
 /*

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Interpreter state shared by interp.c (machine, pages, contexts) and
+ * Interpreter state shared by interp.c (the core: machine, contexts,
+ * boot, accounting), interp_page.c (pages, memblock, pfn walks) and
  * interp_slab.c (caches and objects). File-local to fuzzers/.
  */
 #ifndef SLABFUZZ_FUZZ_INTERP_INTERNAL_H
@@ -92,6 +93,11 @@ struct run {
 	long base_free;
 	bool have_base;
 	bool slab_used;			/* slab ops ran since the baseline */
+
+	/* Fault injection as the program set it (the harness's own record). */
+	bool fail_page_on;
+	bool failslab_on;
+	bool boot_excused;		/* a boot failed with faults on, or memory short */
 };
 
 _Noreturn void run_fail(struct run *r, const char *title, const char *fmt, ...)
@@ -104,6 +110,27 @@ struct cpu_shadow *run_cpu(struct run *r);
  * context; returns true when the request is invalid and must fail. */
 bool run_expect_alloc(struct run *r, gfp_t gfp, bool slab);
 void run_after_call(struct run *r);
+
+/*
+ * Op modules. The core (interp.c) dispatches each op through the modules'
+ * tables (op code -> handler; NULL: not this module's) and calls their
+ * hooks; a module reaches the core only through the run_* functions above.
+ */
+typedef bool (*op_fn)(struct run *r, const struct sf_op *op);	/* false: skipped */
+
+struct interp_module {
+	const char *name;
+	const op_fn *ops;			/* [NR_OPCODES] */
+	/* The injected interrupt an op of this module armed (r->inj.op). */
+	void (*irq_op)(struct run *r, const struct sf_op *op);
+	/* Epilogue: a small workload on the current cpu (process context). */
+	void (*cpu_workload)(struct run *r);
+	/* End of run: give back everything the module's handles own. */
+	void (*teardown)(struct run *r);
+};
+
+extern const struct interp_module page_module;	/* interp_page.c */
+extern const struct interp_module slab_module;	/* interp_slab.c */
 
 /* interp_slab.c */
 bool slab_op(struct run *r, const struct sf_op *op);

@@ -461,21 +461,6 @@ bool slab_op(struct run *r, const struct sf_op *op)
 		r->inj.code = op->code;
 		r->inj.op = op;
 		break;
-	case OP_FAILSLAB: {
-		struct fault_attr fa;
-
-		memset(&fa, 0, sizeof(fa));
-		fa.nth = a[0];
-		fa.probability = a[1] * 1000u;
-		fa.persistent = a[2];
-		fa.ignore_gfp_reclaim = a[3];
-		fa.seed = 0x5eed0000u + r->op_index;
-		failslab_set(m, (fa.nth || fa.probability) ? &fa : NULL);
-		break;
-	}
-	case OP_FAILSLAB_OFF:
-		failslab_set(m, NULL);
-		break;
 	default:
 		return false;
 	}
@@ -552,3 +537,20 @@ size_t slab_dump(struct run *r, char *buf, size_t size)
 	}
 	return dump_slabinfo(r->m, buf, size);
 }
+
+/* ---- dispatch (interp_internal.h) ---- */
+
+static const op_fn slab_op_table[NR_OPCODES] = {
+	[OP_CACHE_CREATE] = slab_op,	[OP_CACHE_DESTROY] = slab_op,
+	[OP_CACHE_ALLOC] = slab_op,	[OP_CACHE_FREE] = slab_op,
+	[OP_KMALLOC] = slab_op,		[OP_KZALLOC] = slab_op,
+	[OP_KCALLOC] = slab_op,		[OP_KREALLOC] = slab_op,
+	[OP_KFREE] = slab_op,		[OP_CACHE_TUNE] = slab_op,
+	[OP_CACHE_SHRINK] = slab_op,	[OP_CACHE_VALIDATE] = slab_op,
+	[OP_ATTR_SHOW] = slab_op,	[OP_ATTR_STORE] = slab_op,
+	[OP_KMALLOC_IRQ_AT] = slab_op,	[OP_SLAB_DOUBLE_FREE] = slab_op,
+};
+
+const struct interp_module slab_module = {
+	"slab", slab_op_table, slab_irq_op, slab_workload, slab_teardown,
+};

@@ -38,6 +38,20 @@ bool virt_addr_valid(struct machine *m, const void *addr);
 int page_to_nid(struct machine *m, const struct page *page);
 enum zone_type page_zonenum(struct machine *m, const struct page *page);
 
+/*
+ * What the struct page of pfn says about it (its state field, nothing
+ * derived from free lists or counters): for oracles that walk the memmap.
+ */
+enum sf_page_state {
+	SF_PAGE_NONE,		/* no struct page (pfn not valid) */
+	SF_PAGE_UNINIT,		/* memmap there, page not initialised */
+	SF_PAGE_RESERVED,	/* memblock, hole, never given to buddy */
+	SF_PAGE_BUDDY,		/* in a free block on a zone free list */
+	SF_PAGE_PCP,		/* in a block on a per-cpu list */
+	SF_PAGE_ALLOCATED,	/* handed out */
+};
+enum sf_page_state pfn_page_state(struct machine *m, pfn_t pfn);
+
 /* ---- buddy page allocator ---- */
 
 struct page *alloc_pages_node(struct machine *m, int nid, gfp_t gfp, unsigned int order);

@@ -1,0 +1,736 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Page-layer operations of the interpreter: the buddy allocator (all its
+ * APIs, misuse ops), memblock and pfn walks of the memmap, against the
+ * shadow model of owned pages. The interpreter core reaches them through
+ * page_module (interp_internal.h) only.
+ */
+#include <string.h>
+
+#include "interp_internal.h"
+
+static int gfp_zone_of(gfp_t gfp)
+{
+	if (gfp & __GFP_DMA)
+		return ZONE_DMA;
+	if (gfp & __GFP_DMA32)
+		return ZONE_DMA32;
+	if (gfp & __GFP_MOVABLE)
+		return ZONE_MOVABLE;
+	return ZONE_NORMAL;
+}
+
+
+static int range_node_of(const struct run *r, pfn_t pfn)
+{
+	for (unsigned int i = 0; i < r->topo.nr_ranges; i++)
+		if (pfn >= r->topo.ranges[i].start_pfn && pfn < r->topo.ranges[i].end_pfn)
+			return r->topo.ranges[i].node;
+	return -1;
+}
+
+static enum zone_type zone_of_pfn(const struct run *r, pfn_t pfn)
+{
+	if (pfn < r->topo.zone_dma_end)
+		return ZONE_DMA;
+	if (pfn < r->topo.zone_dma32_end)
+		return ZONE_DMA32;
+	if (pfn < r->topo.zone_movable_start)
+		return ZONE_NORMAL;
+	return ZONE_MOVABLE;
+}
+
+/* ---- the harness's own view of free memory ---- */
+
+/*
+ * From the page states of the memmap (pfn_page_state), never from the free
+ * lists or counters: a zone's free pages, and whether it holds an aligned
+ * run of 2^order free pages (what a correct buddy has merged into a block).
+ */
+struct zone_view {
+	long present;		/* pfns of the zone with memory (topology) */
+	long free;		/* SF_PAGE_BUDDY + SF_PAGE_PCP */
+	bool block;		/* aligned 2^order run: buddy pages (+ pcp when drained) */
+};
+
+static void zone_view_of(struct run *r, int nid, enum zone_type zt, unsigned int order,
+			 bool drained, struct zone_view *v)
+{
+	unsigned long nr = 1ul << order, run = 0;
+
+	memset(v, 0, sizeof(*v));
+	for (unsigned int i = 0; i < r->topo.nr_ranges; i++) {
+		const struct sf_mem_range *rg = &r->topo.ranges[i];
+
+		if (rg->node != nid)
+			continue;
+		run = 0;
+		for (pfn_t pfn = rg->start_pfn; pfn < rg->end_pfn; pfn++) {
+			enum sf_page_state st;
+			bool ok;
+
+			if (zone_of_pfn(r, pfn) != zt) {
+				run = 0;
+				continue;
+			}
+			v->present++;
+			st = pfn_page_state(r->m, pfn);
+			if (st == SF_PAGE_BUDDY || st == SF_PAGE_PCP)
+				v->free++;
+			ok = st == SF_PAGE_BUDDY || (drained && st == SF_PAGE_PCP);
+			if (!ok)
+				run = 0;
+			else if (!(pfn & (nr - 1)))
+				run = 1;
+			else if (run)
+				run++;
+			if (run == nr)
+				v->block = true;
+		}
+	}
+}
+
+/* An upper bound of the zone's low watermark from its size alone (the core
+ * scales min to 1/128 of the managed pages, at least 4 from 64 pages on;
+ * low is 5/4 of min; managed <= present). */
+static long low_watermark_bound(long present)
+{
+	long min = present / 128;
+
+	if (min < 4 && present >= 64)
+		min = 4;
+	return min + min / 4;
+}
+
+/* The node of the current cpu (the topology's, not cpu_to_node). */
+#define NID_CPU (-2)
+
+/* Nodes the zonelist of the request may start from: the node asked (or
+ * the cpu's, NID_CPU), else (SF_NO_NODE) the nearest nodes with memory to
+ * the cpu's node, as cpu_to_mem picks one of them. */
+static uint32_t preferred_nodes(struct run *r, int nid)
+{
+	const struct sf_topology *t = &r->topo;
+	unsigned int best = ~0u;
+	uint32_t mask = 0, mem = 0;
+	int from = t->cpu_node[smp_processor_id(r->m)];
+
+	if (nid >= 0)
+		return 1u << nid;
+	if (nid == NID_CPU)
+		return 1u << from;
+	for (unsigned int i = 0; i < t->nr_ranges; i++)
+		mem |= 1u << t->ranges[i].node;
+	for (unsigned int n = 0; n < t->nr_nodes; n++) {
+		unsigned int d = sf_topology_distance(t, from, (int)n);
+
+		if (!((mem >> n) & 1))
+			continue;
+		if (d < best) {
+			best = d;
+			mask = 0;
+		}
+		if (d == best)
+			mask |= 1u << n;
+	}
+	return mask;
+}
+
+/*
+ * Must a correct allocator find memory for (eff, order) on these nodes?
+ * nofail: after draining every per-cpu list, without watermarks (what
+ * __GFP_NOFAIL may use); otherwise the fast path: a free block in an
+ * eligible zone whose free pages stay above the low watermark. Writes the
+ * zone it found into why.
+ */
+static bool free_block_on(struct run *r, uint32_t nodes, gfp_t eff, unsigned int order,
+			  bool nofail, char *why, size_t len)
+{
+	int highest = gfp_zone_of(eff);
+
+	for (unsigned int n = 0; n < r->topo.nr_nodes; n++) {
+		if (!((nodes >> n) & 1))
+			continue;
+		for (int zt = 0; zt <= highest; zt++) {
+			struct zone_view v;
+
+			zone_view_of(r, (int)n, (enum zone_type)zt, order, nofail, &v);
+			if (!v.block)
+				continue;
+			if (!nofail && v.free - (1l << order) < low_watermark_bound(v.present))
+				continue;
+			snprintf(why, len, "node %u zone %s: %ld free pages of %ld, an order-%u block",
+				 n, zone_type_name((enum zone_type)zt), v.free, v.present, order);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Nodes the allocation may take memory from: with __GFP_THISNODE only the
+ * zonelist's own node (every candidate must have it), else any node. */
+static bool must_find(struct run *r, gfp_t eff, unsigned int order, int nid, bool nofail,
+		      char *why, size_t len)
+{
+	uint32_t pref = preferred_nodes(r, nid);
+
+	if (!pref)
+		return false;
+	if (!(eff & __GFP_THISNODE))
+		return free_block_on(r, (1u << r->topo.nr_nodes) - 1, eff, order, nofail, why, len);
+	for (unsigned int n = 0; n < r->topo.nr_nodes; n++)
+		if (((pref >> n) & 1) && !free_block_on(r, 1u << n, eff, order, nofail, why, len))
+			return false;
+	return true;
+}
+
+/*
+ * A page allocation returned NULL (a valid request). Findings: without
+ * __GFP_NOFAIL and with fault injection off, when the harness sees memory
+ * a correct allocator must have found; the "impossible" WARN without
+ * __GFP_NOFAIL, or while a block exists for it.
+ */
+static void page_null(struct run *r, gfp_t gfp, unsigned int order, int nid, const char *name)
+{
+	gfp_t eff = gfp & machine_gfp_allowed_mask(r->m);
+	bool impossible = run_seen(r, "WARNING: __GFP_NOFAIL allocation impossible") != 0;
+	char why[160];
+
+	if (impossible && !(gfp & __GFP_NOFAIL))
+		run_fail(r, "HARNESS: __GFP_NOFAIL impossible WARN without __GFP_NOFAIL",
+			 "%s gfp %#x order %u", name, gfp, order);
+	/* Inside an injected interrupt a block may be in transit: no claim. */
+	if (r->in_hook)
+		return;
+	if (impossible && must_find(r, eff, order, nid, true, why, sizeof(why)))
+		run_fail(r, "HARNESS: __GFP_NOFAIL allocation impossible with a free block",
+			 "%s gfp %#x order %u: %s", name, gfp, order, why);
+	if (!(gfp & __GFP_NOFAIL) && !r->fail_page_on &&
+	    must_find(r, eff, order, nid, false, why, sizeof(why)))
+		run_fail(r, "HARNESS: page allocation failed with free memory",
+			 "%s gfp %#x order %u: %s", name, gfp, order, why);
+}
+
+/* ---- pages ---- */
+
+static bool owned_test(struct run *r, pfn_t pfn)
+{
+	return pfn < RUN_MAX_PFN && (r->owned[pfn / 64] >> (pfn % 64)) & 1;
+}
+
+static void owned_set(struct run *r, pfn_t pfn, bool on)
+{
+	if (pfn >= RUN_MAX_PFN)
+		return;
+	if (on)
+		r->owned[pfn / 64] |= 1ull << (pfn % 64);
+	else
+		r->owned[pfn / 64] &= ~(1ull << (pfn % 64));
+}
+
+static uint64_t cookie(unsigned int h, unsigned long i)
+{
+	return 0x5AB0000000000000ull ^ ((uint64_t)h << 20) ^ i;
+}
+
+static void pattern_write(uint8_t *addr, unsigned long nr, unsigned int h)
+{
+	for (unsigned long i = 0; i < nr; i++) {
+		uint64_t c = cookie(h, i), nc = ~c;
+
+		memcpy(addr + i * SF_PAGE_SIZE, &c, 8);
+		memcpy(addr + (i + 1) * SF_PAGE_SIZE - 8, &nc, 8);
+	}
+}
+
+static bool pattern_ok(const uint8_t *addr, unsigned long nr, unsigned int h)
+{
+	for (unsigned long i = 0; i < nr; i++) {
+		uint64_t c, nc;
+
+		memcpy(&c, addr + i * SF_PAGE_SIZE, 8);
+		memcpy(&nc, addr + (i + 1) * SF_PAGE_SIZE - 8, 8);
+		if (c != cookie(h, i) || nc != ~cookie(h, i))
+			return false;
+	}
+	return true;
+}
+
+static bool zeroed(const uint8_t *addr, size_t len)
+{
+	static const uint8_t zero[256];
+
+	/* Large blocks: the first and last 256 bytes of every page. */
+	if (len > 16 * SF_PAGE_SIZE) {
+		for (size_t off = 0; off < len; off += SF_PAGE_SIZE)
+			if (memcmp(addr + off, zero, 256) ||
+			    memcmp(addr + off + SF_PAGE_SIZE - 256, zero, 256))
+				return false;
+		return true;
+	}
+	for (size_t off = 0; off < len; off += sizeof(zero))
+		if (memcmp(addr + off, zero, len - off < sizeof(zero) ? len - off : sizeof(zero)))
+			return false;
+	return true;
+}
+
+/* A new block from the page allocator: check it against the model and own it. */
+static void page_got(struct run *r, unsigned int h, struct page_h *ph, gfp_t gfp, int nid,
+		     const char *op)
+{
+	struct machine *m = r->m;
+	gfp_t eff = gfp & machine_gfp_allowed_mask(m);
+	struct page *page = ph->page;
+	pfn_t pfn = page_to_pfn(m, page);
+	uint8_t *addr = page_address(m, page);
+	int zone = (int)page_zonenum(m, page);
+
+	ph->pfn = pfn;
+	if (ph->kind != PH_EXACT && pfn & ((1ul << ph->order) - 1))
+		run_fail(r, "HARNESS: page block misaligned", "%s: pfn %#llx order %u", op,
+			 (unsigned long long)pfn, ph->order);
+	if (ph->addr && ph->addr != addr)
+		run_fail(r, "HARNESS: page address mismatch", "%s: address %p, page_address %p",
+			 op, ph->addr, (void *)addr);
+	if (zone > gfp_zone_of(eff))
+		run_fail(r, "HARNESS: page from a zone the gfp does not allow",
+			 "%s: pfn %#llx in zone %s, gfp %#x allows up to %s", op,
+			 (unsigned long long)pfn, zone_type_name((enum zone_type)zone), gfp,
+			 zone_type_name((enum zone_type)gfp_zone_of(eff)));
+	if ((eff & __GFP_THISNODE) && nid >= 0 && page_to_nid(m, page) != nid)
+		run_fail(r, "HARNESS: __GFP_THISNODE page from another node",
+			 "%s: asked node %d, got pfn %#llx on node %d", op, nid,
+			 (unsigned long long)pfn, page_to_nid(m, page));
+	for (unsigned long i = 0; i < ph->nr; i++) {
+		if (pfn + i >= r->topo.ranges[r->topo.nr_ranges - 1].end_pfn ||
+		    !pfn_valid(m, pfn + i))
+			run_fail(r, "HARNESS: page outside memory", "%s: pfn %#llx", op,
+				 (unsigned long long)(pfn + i));
+		if (owned_test(r, pfn + i))
+			run_fail(r, "HARNESS: page handed out twice",
+				 "%s: pfn %#llx is already owned by a live allocation", op,
+				 (unsigned long long)(pfn + i));
+	}
+	if ((eff & __GFP_ZERO) && !zeroed(addr, ph->nr * SF_PAGE_SIZE))
+		run_fail(r, "HARNESS: __GFP_ZERO page not zeroed", "%s: pfn %#llx order %u", op,
+			 (unsigned long long)pfn, ph->order);
+	for (unsigned long i = 0; i < ph->nr; i++)
+		owned_set(r, pfn + i, true);
+	pattern_write(addr, ph->nr, h);
+	ph->addr = addr;
+	ph->live = true;
+	r->live_pages += (long)ph->nr;
+}
+
+static void page_alloc_op(struct run *r, const struct sf_op *op, gfp_t gfp, unsigned int order,
+			  int nid_arg)
+{
+	struct machine *m = r->m;
+	struct page_h *ph = &r->pages[op->result];
+	bool invalid = run_expect_alloc(r, gfp, false);
+	int nid = -1;
+	const char *name = sf_op_specs[op->code].name;
+
+	memset(ph, 0, sizeof(*ph));
+	if (order >= r->topo.max_order) {
+		if (!(gfp & __GFP_NOWARN) && !invalid)
+			run_expect(r, "WARNING: page allocation order too large");
+		invalid = true;
+	}
+	if (machine_stage(m) < STAGE_BUDDY && !invalid) {
+		run_expect(r, "WARNING: page allocation before buddy allocator is up");
+		invalid = true;
+	}
+	ph->order = order;
+	ph->nr = 1ul << order;
+	switch (op->code) {
+	case OP_ALLOC_PAGES_NODE:
+		nid = nid_arg;
+		ph->kind = PH_PAGES;
+		ph->page = alloc_pages_node(m, nid, gfp, order);
+		if (nid == SF_NO_NODE)
+			nid = cpu_to_mem(m, smp_processor_id(m));
+		break;
+	case OP_GET_FREE_PAGES:
+		ph->kind = PH_ADDR;
+		ph->addr = (void *)(uintptr_t)__get_free_pages(m, gfp, order);
+		ph->page = ph->addr ? virt_to_page(m, ph->addr) : NULL;
+		nid = cpu_to_node(m, smp_processor_id(m));
+		break;
+	default:
+		ph->kind = PH_PAGES;
+		ph->page = alloc_pages(m, gfp, order);
+		nid = cpu_to_node(m, smp_processor_id(m));
+		break;
+	}
+	if (r->o->test_page_result) {
+		ph->page = r->o->test_page_result(m, ph->page, r->o->test_arg);
+		if (ph->kind == PH_ADDR)
+			ph->addr = ph->page ? page_address(m, ph->page) : NULL;
+	}
+	run_after_call(r);
+	if (invalid) {
+		if (ph->page)
+			run_fail(r, "HARNESS: invalid page allocation succeeded",
+				 "%s gfp %#x order %u", name, gfp, order);
+		for (unsigned int i = 0; i < r->nr_expect; i++)
+			if (strcmp(r->expect[i], "WARNING: __GFP_NOFAIL allocation impossible") &&
+			    strcmp(r->expect[i], "BUG: sleeping function called from invalid context") &&
+			    !r->expect_seen[i])
+				run_fail(r, "HARNESS: invalid page allocation not reported",
+					 "%s gfp %#x order %u: expected '%s'", name, gfp, order,
+					 r->expect[i]);
+		run_expect_clear(r);
+		return;
+	}
+	if (!ph->page) {
+		if ((gfp & __GFP_NOFAIL) && !run_seen(r, "WARNING: __GFP_NOFAIL allocation impossible"))
+			run_fail(r, "HARNESS: __GFP_NOFAIL allocation returned NULL",
+				 "%s gfp %#x order %u", name, gfp, order);
+		page_null(r, gfp, order, op->code == OP_ALLOC_PAGES_NODE ? nid_arg : NID_CPU, name);
+		run_expect_clear(r);
+		return;
+	}
+	run_expect_clear(r);
+	page_got(r, (unsigned int)op->result, ph, gfp, nid, name);
+}
+
+static void page_exact_op(struct run *r, const struct sf_op *op, gfp_t gfp, size_t size)
+{
+	struct machine *m = r->m;
+	struct page_h *ph = &r->pages[op->result];
+	bool invalid = run_expect_alloc(r, gfp, false);
+	unsigned int order = 0;
+
+	memset(ph, 0, sizeof(*ph));
+	while (((size_t)SF_PAGE_SIZE << order) < size)
+		order++;
+	if (size && order >= r->topo.max_order && order < SF_MAX_ORDER_LIMIT && !invalid) {
+		if (!(gfp & __GFP_NOWARN))
+			run_expect(r, "WARNING: page allocation order too large");
+		invalid = true;
+	}
+	if (size && machine_stage(m) < STAGE_BUDDY && !invalid) {
+		run_expect(r, "WARNING: page allocation before buddy allocator is up");
+		invalid = true;
+	}
+	ph->kind = PH_EXACT;
+	ph->size = size;
+	ph->nr = (size + SF_PAGE_SIZE - 1) / SF_PAGE_SIZE;
+	ph->addr = alloc_pages_exact(m, size, gfp);
+	run_after_call(r);
+	if (!ph->addr) {
+		if (size && !invalid && order < r->topo.max_order && (gfp & __GFP_NOFAIL) &&
+		    !run_seen(r, "WARNING: __GFP_NOFAIL allocation impossible"))
+			run_fail(r, "HARNESS: __GFP_NOFAIL allocation returned NULL",
+				 "alloc_pages_exact size %zu gfp %#x", size, gfp);
+		if (size && !invalid)
+			page_null(r, gfp, order, NID_CPU, "alloc_pages_exact");
+		run_expect_clear(r);
+		return;
+	}
+	run_expect_clear(r);
+	if (invalid || !size)
+		run_fail(r, "HARNESS: invalid page allocation succeeded",
+			 "alloc_pages_exact size %zu gfp %#x", size, gfp);
+	ph->page = virt_to_page(m, ph->addr);
+	if (!ph->page)
+		run_fail(r, "HARNESS: page outside memory", "alloc_pages_exact returned %p",
+			 ph->addr);
+	page_got(r, (unsigned int)op->result, ph, gfp, -1, "alloc_pages_exact");
+}
+
+/* Give a live page handle back (pattern checked). */
+static void page_release(struct run *r, unsigned int h)
+{
+	struct page_h *ph = &r->pages[h];
+
+	if (!ph->live)
+		return;
+	if (!pattern_ok(ph->addr, ph->nr, h))
+		run_fail(r, "HARNESS: page contents changed while allocated",
+			 "p%u: pfn %#llx, %lu pages", h, (unsigned long long)ph->pfn, ph->nr);
+	ph->live = false;
+	r->live_pages -= (long)ph->nr;
+	for (unsigned long i = 0; i < ph->nr; i++)
+		owned_set(r, ph->pfn + i, false);
+	run_expect_clear(r);
+	switch ((enum page_h_kind)ph->kind) {
+	case PH_PAGES:
+		__free_pages(r->m, ph->page, ph->order);
+		break;
+	case PH_ADDR:
+		free_pages(r->m, (unsigned long)(uintptr_t)ph->addr, ph->order);
+		break;
+	case PH_EXACT:
+		free_pages_exact(r->m, ph->addr, ph->size);
+		break;
+	}
+	run_after_call(r);
+}
+
+static void misuse_op(struct run *r, const struct sf_op *op)
+{
+	unsigned int h = op->arg[0];
+	struct page_h *ph = &r->pages[h];
+	struct injected saved = r->inj;
+
+	if (!ph->live || r->in_hook)
+		return;
+	/* No injected interrupt may reuse the page between the two frees. */
+	r->inj.armed = false;
+	if (op->code == OP_DOUBLE_FREE) {
+		page_release(r, h);
+		run_expect(r, "BUG: Page already free");
+		if (ph->kind == PH_PAGES)
+			__free_pages(r->m, ph->page, ph->order);
+		else
+			free_pages(r->m, (unsigned long)(uintptr_t)ph->addr, ph->kind == PH_ADDR ?
+									     ph->order : 0);
+		run_after_call(r);
+		if (!run_seen(r, "BUG: Page already free"))
+			run_fail(r, "HARNESS: double free not reported", "p%u pfn %#llx", h,
+				 (unsigned long long)ph->pfn);
+	} else if (ph->kind != PH_EXACT && op->arg[1] != ph->order) {
+		run_expect(r, "BUG: Freeing page with wrong order");
+		__free_pages(r->m, ph->page, op->arg[1]);
+		run_after_call(r);
+		if (!run_seen(r, "BUG: Freeing page with wrong order"))
+			run_fail(r, "HARNESS: free with wrong order not reported",
+				 "p%u order %u freed as %u", h, ph->order, op->arg[1]);
+	}
+	run_expect_clear(r);
+	r->inj = saved;
+}
+
+/* ---- memblock ---- */
+
+static void memblock_op(struct run *r, const struct sf_op *op)
+{
+	struct machine *m = r->m;
+	struct mb_h *mh = &r->mbs[op->result];
+	int nid = op->arg[0] >= r->topo.nr_nodes ? SF_NO_NODE : (int)op->arg[0];
+	size_t size = op->arg[1];
+	bool after = machine_stage(m) >= STAGE_BUDDY;
+
+	memset(mh, 0, sizeof(*mh));
+	run_expect_clear(r);
+	if (after)
+		run_expect(r, "WARNING: memblock allocation after buddy is up");
+	mh->ptr = memblock_alloc_node(m, size, 8, nid);
+	run_after_call(r);
+	if (after && (!run_seen(r, "WARNING: memblock allocation after buddy is up") || mh->ptr))
+		run_fail(r, "HARNESS: memblock allocation after buddy not refused",
+			 "memblock_alloc size %zu returned %p", size, (void *)mh->ptr);
+	run_expect_clear(r);
+	if (!mh->ptr)
+		return;
+	/* virt_addr_valid needs the memmap: only from STAGE_SPARSE on. */
+	if (!size || (uintptr_t)mh->ptr % 8 ||
+	    (machine_stage(m) >= STAGE_SPARSE &&
+	     (!virt_addr_valid(m, mh->ptr) || !virt_addr_valid(m, mh->ptr + size - 1))))
+		run_fail(r, "HARNESS: memblock allocation outside memory", "%p size %zu",
+			 (void *)mh->ptr, size);
+	if (!zeroed(mh->ptr, size < 4096 ? size : 4096))
+		run_fail(r, "HARNESS: memblock allocation not zeroed", "%p size %zu",
+			 (void *)mh->ptr, size);
+	for (unsigned int i = 0; i < r->p->nr_handles[HK_MEMBLOCK]; i++) {
+		struct mb_h *o = &r->mbs[i];
+
+		if (o != mh && o->live && o->ptr < mh->ptr + size && mh->ptr < o->ptr + o->size)
+			run_fail(r, "HARNESS: memblock allocations overlap", "m%d and m%u",
+				 op->result, i);
+	}
+	memset(mh->ptr, 0xa5 ^ (op->result & 0xff), size);
+	mh->size = size;
+	mh->live = true;
+}
+
+static void memblock_release_h(struct run *r, unsigned int h)
+{
+	struct mb_h *mh = &r->mbs[h];
+
+	if (!mh->live || machine_stage(r->m) >= STAGE_BUDDY)
+		return;
+	for (size_t i = 0; i < mh->size; i += 61)
+		if (mh->ptr[i] != (uint8_t)(0xa5 ^ (h & 0xff)))
+			run_fail(r, "HARNESS: memblock contents changed", "m%u offset %zu", h, i);
+	mh->live = false;
+	run_expect_clear(r);
+	memblock_free(r->m, mh->ptr, mh->size);
+	run_after_call(r);
+}
+
+/* ---- sparse: pfn walk ---- */
+
+static void pfn_walk_op(struct run *r, pfn_t start, unsigned int count)
+{
+	struct machine *m = r->m;
+	pfn_t max = sf_prog_max_pfn(&r->p->h);
+	bool sparse_up = machine_stage(m) >= STAGE_SPARSE;
+
+	start %= max + 64;
+	for (pfn_t pfn = start; pfn < start + count; pfn++) {
+		bool valid = pfn_valid(m, pfn);
+		int nid = range_node_of(r, pfn);
+		struct page *page;
+
+		if (!sparse_up && valid)
+			run_fail(r, "HARNESS: pfn_valid before sparse init", "pfn %#llx",
+				 (unsigned long long)pfn);
+		if (sparse_up && nid >= 0 && !valid)
+			run_fail(r, "HARNESS: memory pfn not valid", "pfn %#llx node %d",
+				 (unsigned long long)pfn, nid);
+		if (!valid)
+			continue;
+		page = pfn_to_page(m, pfn);
+		if (!page || page_to_pfn(m, page) != pfn)
+			run_fail(r, "HARNESS: pfn_to_page/page_to_pfn disagree", "pfn %#llx",
+				 (unsigned long long)pfn);
+		if (virt_to_page(m, page_address(m, page)) != page)
+			run_fail(r, "HARNESS: page_address/virt_to_page disagree", "pfn %#llx",
+				 (unsigned long long)pfn);
+		if (nid >= 0 && page_to_nid(m, page) != nid)
+			run_fail(r, "HARNESS: page on the wrong node", "pfn %#llx: node %d, topology %d",
+				 (unsigned long long)pfn, page_to_nid(m, page), nid);
+		if (nid >= 0 && page_zonenum(m, page) != zone_of_pfn(r, pfn))
+			run_fail(r, "HARNESS: page in the wrong zone", "pfn %#llx: zone %s, topology %s",
+				 (unsigned long long)pfn, zone_type_name(page_zonenum(m, page)),
+				 zone_type_name(zone_of_pfn(r, pfn)));
+	}
+}
+
+
+/* ---- dispatch ---- */
+
+static bool op_alloc_pages(struct run *r, const struct sf_op *op)
+{
+	page_alloc_op(r, op, op->arg[0], op->arg[1], -1);
+	return true;
+}
+
+static bool op_alloc_pages_node(struct run *r, const struct sf_op *op)
+{
+	page_alloc_op(r, op, op->arg[1], op->arg[2],
+		      op->arg[0] >= r->topo.nr_nodes ? SF_NO_NODE : (int)op->arg[0]);
+	return true;
+}
+
+static bool op_alloc_pages_exact(struct run *r, const struct sf_op *op)
+{
+	page_exact_op(r, op, op->arg[0], op->arg[1]);
+	return true;
+}
+
+static bool op_free(struct run *r, const struct sf_op *op)
+{
+	page_release(r, op->arg[0]);
+	return true;
+}
+
+static bool op_misuse(struct run *r, const struct sf_op *op)
+{
+	misuse_op(r, op);
+	return true;
+}
+
+static bool op_drain_local(struct run *r, const struct sf_op *op)
+{
+	(void)op;
+	drain_local_pages(r->m);
+	return true;
+}
+
+static bool op_drain_all(struct run *r, const struct sf_op *op)
+{
+	(void)op;
+	drain_all_pages(r->m);
+	return true;
+}
+
+static bool op_memblock_alloc(struct run *r, const struct sf_op *op)
+{
+	memblock_op(r, op);
+	return true;
+}
+
+static bool op_memblock_free(struct run *r, const struct sf_op *op)
+{
+	memblock_release_h(r, op->arg[0]);
+	return true;
+}
+
+static bool op_pfn_walk(struct run *r, const struct sf_op *op)
+{
+	pfn_walk_op(r, op->arg[0], op->arg[1]);
+	return true;
+}
+
+/* irq_at / irq_free_at: arm the injected interrupt (page_irq_op runs it). */
+static bool op_irq_arm(struct run *r, const struct sf_op *op)
+{
+	if (op->result >= 0)
+		memset(&r->pages[op->result], 0, sizeof(struct page_h));
+	r->inj.armed = true;
+	r->inj.sp = (enum sched_point)op->arg[0];
+	r->inj.code = op->code;
+	r->inj.op = op;
+	return true;
+}
+
+static void page_irq_op(struct run *r, const struct sf_op *op)
+{
+	if (op->code == OP_IRQ_AT)
+		page_alloc_op(r, op, op->arg[1], op->arg[2], SF_NO_NODE);
+	else if (op->code == OP_IRQ_FREE_AT)
+		page_release(r, op->arg[1]);
+}
+
+static void page_cpu_workload(struct run *r)
+{
+	static const gfp_t gfps[] = { GFP_KERNEL, GFP_ATOMIC, GFP_KERNEL | __GFP_ZERO,
+				      GFP_NOWAIT | __GFP_DMA32, GFP_KERNEL | __GFP_DMA };
+	struct sf_op op = { .code = OP_ALLOC_PAGES };
+	unsigned int first = r->p->nr_handles[HK_PAGE];
+
+	if (machine_stage(r->m) < STAGE_BUDDY)
+		return;
+	/* Handles past the program's own: the epilogue's. */
+	for (unsigned int i = 0; i < 5 && first + i < SF_PROG_MAX_OPS; i++) {
+		op.result = (int32_t)(first + i);
+		page_alloc_op(r, &op, gfps[i] | __GFP_NOWARN, i % 3, -1);
+	}
+	for (unsigned int i = 0; i < 5 && first + i < SF_PROG_MAX_OPS; i++)
+		page_release(r, first + i);
+}
+
+static void page_teardown(struct run *r)
+{
+	for (unsigned int h = 0; h < r->p->nr_handles[HK_PAGE] + 8 && h < SF_PROG_MAX_OPS; h++)
+		page_release(r, h);
+	for (unsigned int h = 0; h < r->p->nr_handles[HK_MEMBLOCK]; h++)
+		memblock_release_h(r, h);
+	if (machine_stage(r->m) >= STAGE_BUDDY)
+		drain_all_pages(r->m);
+}
+
+static const op_fn page_op_table[NR_OPCODES] = {
+	[OP_ALLOC_PAGES] = op_alloc_pages,
+	[OP_GET_FREE_PAGES] = op_alloc_pages,
+	[OP_ALLOC_PAGES_NODE] = op_alloc_pages_node,
+	[OP_ALLOC_PAGES_EXACT] = op_alloc_pages_exact,
+	[OP_FREE] = op_free,
+	[OP_DOUBLE_FREE] = op_misuse,
+	[OP_FREE_WRONG_ORDER] = op_misuse,
+	[OP_DRAIN_LOCAL] = op_drain_local,
+	[OP_DRAIN_ALL] = op_drain_all,
+	[OP_MEMBLOCK_ALLOC] = op_memblock_alloc,
+	[OP_MEMBLOCK_FREE] = op_memblock_free,
+	[OP_PFN_WALK] = op_pfn_walk,
+	[OP_IRQ_AT] = op_irq_arm,
+	[OP_IRQ_FREE_AT] = op_irq_arm,
+};
+
+const struct interp_module page_module = {
+	"page", page_op_table, page_irq_op, page_cpu_workload, page_teardown,
+};

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Each harness oracle can fail: a program runs with a test hook that breaks
+ * what the core hands back (struct sf_run_opts test_*), and the run must
+ * abort with exactly the oracle's title. The same program without the hook
+ * must run clean, so it is the hook that the oracle caught.
+ *
+ *   test_oracles            every case
+ *   test_oracles NAME       one case (its report is shown)
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "interp.h"
+#include "internal.h"	/* white-box: the hooks break core state on purpose */
+
+struct oracle_case {
+	const char *name;
+	const char *target;
+	const char *program;
+	void (*arm)(struct sf_run_opts *o);	/* installs the hooks */
+	/* expected; NULL: must stay clean; "!title": must not be reported */
+	const char *title;
+};
+
+#define MACHINE_1N                                                                          \
+	"slabfuzz-program 2\n"                                                              \
+	"machine nodes=1 cpus=2 boot=cpu0 max_order=9 section_shift=9 vmemmap_block=1 "     \
+	"memmap_together=0 debug=1 slab_debug=none\n"                                       \
+	"cpu_nodes node0 node0\n"                                                          \
+	"range node0 0-0x200\n"                                                             \
+	"zones dma=0x80 dma32=0x100 movable=none\n"
+
+#define MACHINE_TINY                                                                        \
+	"slabfuzz-program 2\n"                                                              \
+	"machine nodes=1 cpus=1 boot=cpu0 max_order=5 section_shift=5 vmemmap_block=1 "     \
+	"memmap_together=0 debug=1 slab_debug=none\n"                                       \
+	"cpu_nodes node0\n"                                                                \
+	"range node0 0-0x20\n"                                                              \
+	"zones dma=0x10 dma32=0x20 movable=none\n"
+
+/* ---- hooks ---- */
+
+static int boot_enomem(struct machine *m, int ret, void *arg)
+{
+	(void)m;
+	(void)arg;
+	return ret ? ret : -ENOMEM;
+}
+
+static void arm_boot_enomem(struct sf_run_opts *o)
+{
+	o->test_boot_result = boot_enomem;
+}
+
+/* After op 0: every zone's free page counter reads 0 (the free lists and
+ * page states keep their blocks). */
+static void zero_free_counters(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (op_index)
+		return;
+	for (unsigned int n = 0; n < m->topo.nr_nodes; n++)
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			atomic_store(&m->nodes[n].node_zones[z].free_pages, 0);
+}
+
+static void arm_zero_free_counters(struct sf_run_opts *o)
+{
+	o->test_after_op = zero_free_counters;
+}
+
+/* A page allocation that comes back NULL with the NOFAIL WARN, whatever
+ * its gfp. */
+static struct page *null_with_impossible(struct machine *m, struct page *page, void *arg)
+{
+	struct report_ctx ctx = { "alloc_pages", -1, -1, -1 };
+
+	(void)page;
+	(void)arg;
+	report(m, SF_REPORT_WARN, "WARNING: __GFP_NOFAIL allocation impossible", &ctx, "test\n");
+	return NULL;
+}
+
+static void arm_null_with_impossible(struct sf_run_opts *o)
+{
+	o->test_page_result = null_with_impossible;
+}
+
+/* ---- cases ---- */
+
+static const struct oracle_case cases[] = {
+	{ "boot.enomem", "fuzz_boot", MACHINE_1N "boot running\n", arm_boot_enomem,
+	  "HARNESS: boot failed with memory available" },
+	/* 32 pages: not enough by the rule, a failure is no finding. */
+	{ "boot.enomem_tiny", "fuzz_boot", MACHINE_TINY "boot running\n", arm_boot_enomem, NULL },
+	/* Fault injection on during boot excuses the failure. */
+	{ "boot.enomem_faults", "fuzz_boot",
+	  MACHINE_1N "fail_page_alloc nth=200 ppm=0 persistent=0 ignore_reclaim=0 min_order=0\n"
+		     "boot running\n",
+	  arm_boot_enomem, NULL },
+	/* The zone counters say empty, the memmap says free: a finding. */
+	{ "page.fail_free_memory", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n"
+		     "p1 = alloc_pages GFP_KERNEL order=2\n",
+	  arm_zero_free_counters, "HARNESS: page allocation failed with free memory" },
+	{ "page.fail_faults", "fuzz_pages",
+	  MACHINE_1N "fail_page_alloc nth=200 ppm=0 persistent=0 ignore_reclaim=0 min_order=0\n"
+		     "p0 = alloc_pages GFP_KERNEL order=0\n"
+		     "p1 = alloc_pages GFP_KERNEL order=2\n",
+	  arm_zero_free_counters, "!HARNESS: page allocation failed with free memory" },
+	{ "page.nofail_impossible_free_block", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n"
+		     "p1 = alloc_pages GFP_KERNEL|__GFP_NOFAIL order=1\n",
+	  arm_zero_free_counters, "HARNESS: __GFP_NOFAIL allocation impossible with a free block" },
+	{ "page.impossible_without_nofail", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n",
+	  arm_null_with_impossible, "HARNESS: __GFP_NOFAIL impossible WARN without __GFP_NOFAIL" },
+	/* Really impossible (no ZONE_DMA on node1 and THISNODE): no finding. */
+	{ "page.nofail_really_impossible", "fuzz_pages",
+	  "slabfuzz-program 2\n"
+	  "machine nodes=2 cpus=2 boot=cpu0 max_order=9 section_shift=9 vmemmap_block=1 "
+	  "memmap_together=0 debug=1 slab_debug=none\n"
+	  "cpu_nodes node0 node1\n"
+	  "distance node0 node1 20\n"
+	  "range node0 0-0x200\n"
+	  "range node1 0x200-0x400\n"
+	  "zones dma=0x100 dma32=0x200 movable=none\n"
+	  "p0 = alloc_pages_node node1 GFP_KERNEL|__GFP_NOFAIL|__GFP_DMA|__GFP_THISNODE order=0\n",
+	  NULL, NULL },
+};
+#define NR_CASES (sizeof(cases) / sizeof(cases[0]))
+
+static struct sf_program prog;
+static char out[1 << 16];
+
+/* Run one case in a child; returns its stderr in out and the wait status. */
+static int run_child(const struct oracle_case *c, bool hooked)
+{
+	int fd[2], status;
+	size_t n = 0;
+	ssize_t k;
+	pid_t pid;
+
+	if (pipe(fd))
+		exit(2);
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		exit(2);
+	if (!pid) {
+		struct sf_run_opts o;
+		char err[256];
+
+		dup2(fd[1], 2);
+		close(fd[0]);
+		memset(&o, 0, sizeof(o));
+		if (hooked && c->arm)
+			c->arm(&o);
+		if (sf_prog_parse(c->program, &prog, err, sizeof(err))) {
+			fprintf(stderr, "test_oracles: %s: %s\n", c->name, err);
+			_exit(3);
+		}
+		sf_run_program(sf_target_find(c->target), &prog, &o);
+		_exit(0);
+	}
+	close(fd[1]);
+	while ((k = read(fd[0], out + n, sizeof(out) - 1 - n)) > 0)
+		n += (size_t)k;
+	out[n] = '\0';
+	close(fd[0]);
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+static bool has_title(const char *title)
+{
+	char line[512];
+
+	snprintf(line, sizeof(line), "slabfuzz: %s\n", title);
+	return !strncmp(out, line, strlen(line)) || strstr(out, line) != NULL;
+}
+
+static bool run_case(const struct oracle_case *c, bool verbose)
+{
+	int st = run_child(c, false);
+
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		printf("FAIL %s: not clean without the hook\n%s", c->name, out);
+		return false;
+	}
+	st = run_child(c, true);
+	if (verbose)
+		printf("%s", out);
+	if (c->title && c->title[0] == '!') {
+		if (!has_title(c->title + 1)) {
+			printf("ok   %s: not '%s'\n", c->name, c->title + 1);
+			return true;
+		}
+		printf("FAIL %s: reported '%s'\n%s", c->name, c->title + 1, out);
+		return false;
+	}
+	if (!c->title) {
+		if (WIFEXITED(st) && !WEXITSTATUS(st)) {
+			printf("ok   %s: clean (no finding expected)\n", c->name);
+			return true;
+		}
+		printf("FAIL %s: expected a clean run\n%s", c->name, out);
+		return false;
+	}
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT && has_title(c->title)) {
+		printf("ok   %s: %s\n", c->name, c->title);
+		return true;
+	}
+	printf("FAIL %s: expected '%s'\n%s", c->name, c->title, out);
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int failed = 0, ran = 0;
+
+	for (unsigned int i = 0; i < NR_CASES; i++) {
+		if (argc > 1 && strcmp(argv[1], cases[i].name))
+			continue;
+		ran++;
+		failed += !run_case(&cases[i], argc > 1);
+	}
+	if (!ran) {
+		fprintf(stderr, "test_oracles: no case named %s\n", argc > 1 ? argv[1] : "?");
+		return 2;
+	}
+	printf("%u/%u cases passed\n", ran - failed, ran);
+	return failed ? 1 : 0;
+}
