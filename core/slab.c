@@ -826,6 +826,14 @@ static int create_dma_caches(struct machine *m)
 	return 0;
 }
 
+/*
+ * The nodes whose per-node structures the bootstrap sets up first: every
+ * node with normal memory, before the first allocation from any cpu.
+ * SF_BUG_SLAB_MEMORYLESS_BOOT reverts to the boot cpu's node only (2008):
+ * on a memoryless node the bootstrap finds no memory and boot fails with
+ * memory available elsewhere; with a little memory there, the first local
+ * miss falls back to nodes that have none yet.
+ */
 static uint32_t bootstrap_nodes(struct machine *m)
 {
 	if (machine_bug(m, SF_BUG_SLAB_MEMORYLESS_BOOT))
@@ -887,14 +895,8 @@ static int kmem_cache_init(struct machine *m)
 	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++) {
 		if (!((first_nodes >> nid) & 1u))
 			continue;
-		if (slab_early_node_alloc(m, boot_node, (int)nid, GFP_NOWAIT))
-			continue;
-		/* SF_BUG_SLAB_MEMORYLESS_BOOT: no memory there, and the fallback
-		 * path walks per-node structures that are not set up yet. */
-		if (machine_bug(m, SF_BUG_SLAB_MEMORYLESS_BOOT) &&
-		    kmem_cache_alloc_node(m, boot_node, GFP_NOWAIT, (int)nid))
-			SF_BUG_ON("fallback gave a node structure during bootstrap");
-		return -ENOMEM;
+		if (!slab_early_node_alloc(m, boot_node, (int)nid, GFP_NOWAIT))
+			return -ENOMEM;
 	}
 	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++)
 		if (boot_node->node[nid] && slab_alloc_node_queues(m, boot_node, boot_node->node[nid]))
@@ -925,7 +927,8 @@ static int kmem_cache_init(struct machine *m)
 	__free_pages(m, ss->boot_page, ss->boot_order);
 	ss->boot_page = NULL;
 
-	/* SF_BUG_SLAB_MEMORYLESS_BOOT: the other nodes only now. */
+	/* Nodes not set up yet (none, or all but the boot node under
+	 * SF_BUG_SLAB_MEMORYLESS_BOOT). */
 	if (init_cache_nodes(m, ss->kmem_cache_node, ss->slab_nodes, GFP_NOWAIT) ||
 	    init_cache_nodes(m, ss->kmem_cache, ss->slab_nodes, GFP_NOWAIT))
 		return -ENOMEM;

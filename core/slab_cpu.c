@@ -485,7 +485,7 @@ static void report_missing_node(struct machine *m, struct kmem_cache *s, int nid
 
 	report(m, SF_REPORT_BUG, "BUG: kernel NULL pointer dereference in fallback_alloc", &ctx,
 	       "cache %s: fallback to node %d, which has normal memory, found no per-node\n"
-	       "structure: the bootstrap used a node before setting it up (incident 1)\n",
+	       "structure: a node used before it was set up (incident 1)\n",
 	       s->name, nid);
 }
 
@@ -508,9 +508,10 @@ static void *fallback_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp, 
 		void *x;
 
 		if (!n) {
-			/* Only the incident-1 bootstrap leaves such a node without one. */
+			/* From SLAB_PARTIAL on every node with normal memory has
+			 * one (the kernel dereferenced NULL here: incident 1). */
 			if (node_state(m, order[i], N_NORMAL_MEMORY) &&
-			    machine_bug(m, SF_BUG_SLAB_MEMORYLESS_BOOT)) {
+			    m->slab->state >= SLAB_PARTIAL) {
 				report_missing_node(m, s, order[i]);
 				return NULL;
 			}

@@ -132,8 +132,11 @@ static void test_memoryless_boot(void)
 	memoryless_topology(&t, 0);
 	m = create(&t, SF_BUG_SLAB_MEMORYLESS_BOOT, NULL);
 	assert_nonnull(m);
+	/* The switch reports nothing itself: the bootstrap finds no memory on
+	 * node 0 and boot fails, though node 1 has all of it (the fuzz targets'
+	 * boot oracle: HARNESS: boot failed with memory available). */
 	expect_eq(machine_boot(m, STAGE_RUNNING), -ENOMEM);
-	expect_only_reports(m, "BUG: kernel NULL pointer dereference in fallback_alloc", 1);
+	expect_no_reports(m);
 	expect_true(machine_stage(m) < STAGE_SLAB_PARTIAL);
 	machine_destroy(m);
 
