@@ -841,6 +841,28 @@ static uint32_t bootstrap_nodes(struct machine *m)
 	return m->slab->slab_nodes;
 }
 
+/*
+ * kmem_cache_node's own structure on every node of nodes that has none yet:
+ * the first object of a slab grown on that node (the normal path would
+ * need the structure it is making).
+ */
+static int bootstrap_node_structures(struct machine *m, struct kmem_cache *kcn, uint32_t nodes)
+{
+	uint32_t added = 0;
+
+	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++) {
+		if (!((nodes >> nid) & 1u) || kcn->node[nid])
+			continue;
+		if (!slab_early_node_alloc(m, kcn, (int)nid, GFP_NOWAIT))
+			return -ENOMEM;
+		added |= 1u << nid;
+	}
+	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++)
+		if (((added >> nid) & 1u) && slab_alloc_node_queues(m, kcn, kcn->node[nid]))
+			return -ENOMEM;
+	return 0;
+}
+
 static void boot_cache_open(struct machine *m, struct kmem_cache *s, const char *name,
 			    unsigned int size)
 {
@@ -892,15 +914,8 @@ static int kmem_cache_init(struct machine *m)
 	if (!calculate_sizes(m, boot_node, 0) || slab_alloc_cpu_caches(m, boot_node))
 		return -ENOMEM;
 	ss->state = SLAB_DOWN;
-	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++) {
-		if (!((first_nodes >> nid) & 1u))
-			continue;
-		if (!slab_early_node_alloc(m, boot_node, (int)nid, GFP_NOWAIT))
-			return -ENOMEM;
-	}
-	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++)
-		if (boot_node->node[nid] && slab_alloc_node_queues(m, boot_node, boot_node->node[nid]))
-			return -ENOMEM;
+	if (bootstrap_node_structures(m, boot_node, first_nodes))
+		return -ENOMEM;
 	ss->state = SLAB_PARTIAL;
 
 	/* 2. kmem_cache, its structures from kmem_cache_node. */
@@ -929,7 +944,7 @@ static int kmem_cache_init(struct machine *m)
 
 	/* Nodes not set up yet (none, or all but the boot node under
 	 * SF_BUG_SLAB_MEMORYLESS_BOOT). */
-	if (init_cache_nodes(m, ss->kmem_cache_node, ss->slab_nodes, GFP_NOWAIT) ||
+	if (bootstrap_node_structures(m, ss->kmem_cache_node, ss->slab_nodes) ||
 	    init_cache_nodes(m, ss->kmem_cache, ss->slab_nodes, GFP_NOWAIT))
 		return -ENOMEM;
 	return create_kmalloc_caches(m);

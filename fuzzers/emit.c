@@ -4,8 +4,9 @@
  * of the interpreter (interrupts enabled only where a kernel may, cpus only
  * when online, no double frees outside the misuse ops) become run-time
  * guards on the public API, so the file needs nothing but libslabfuzz_core.
- * Harness oracles (titles "HARNESS: ...") are not reproduced: the file shows
- * the core's reports. Injected interrupts become a sched hook. Slab
+ * Harness oracles (titles "HARNESS: ...") are not reproduced, but for the
+ * boot oracle (a failed machine_boot the harness says had memory enough):
+ * the file shows the core's reports. Injected interrupts become a sched hook. Slab
  * operations are real calls too (caches, objects, kmalloc family, tune,
  * shrink, validate, attributes, failslab, kmalloc in an injected interrupt).
  */
@@ -372,8 +373,14 @@ int sf_emit_c(FILE *f, const struct sf_target *t, const struct sf_program *p, un
 		"static void boot(struct machine *m, enum boot_stage s)\n{\n"
 		"\tif (smp_processor_id(m) == (int)machine_topology(m)->boot_cpu &&\n"
 		"\t    !in_interrupt(m) && !pre[smp_processor_id(m)] &&\n"
-		"\t    (machine_stage(m) < STAGE_IRQS_ON || !irqs_disabled(m)))\n"
-		"\t\tmachine_boot(m, s);\n}\n\n");
+		"\t    (machine_stage(m) < STAGE_IRQS_ON || !irqs_disabled(m))) {\n"
+		"\t\tint ret = machine_boot(m, s);\n\n"
+		"\t\t/* The harness found memory enough to boot this machine. */\n"
+		"\t\tif (ret) {\n"
+		"\t\t\tprintf(\"machine_boot(%%d) returned %%d\\n\", (int)s, ret);\n"
+		"\t\t\tif (want && !strcmp(want, \"HARNESS: boot failed with memory available\"))\n"
+		"\t\t\t\tseen = 1;\n"
+		"\t\t}\n\t}\n}\n\n");
 	fprintf(f, "int main(void)\n{\n\tstruct sf_topology t;\n\tstruct sf_options o;\n"
 		   "\tstruct sf_error err;\n\tstruct machine *m;\n\n"
 		   "\tsetup(&t, &o);\n\tm = machine_create(&t, &o, &err);\n"
