@@ -282,6 +282,21 @@ static void sched_hook(struct machine *m, enum sched_point sp, int cpu, void *da
 
 /* ---- accounting ---- */
 
+static void modules_check_point(struct run *r);
+
+/*
+ * Page accounting by the memmap's page states (the harness's own count):
+ * allocated pfns and free (buddy + per-cpu) pfns, without the program's
+ * live page handles. The baseline is taken at every boot stage from BUDDY
+ * on; it is exact when no program object or cache is live then.
+ */
+static void count_pages(struct run *r, long *alloc, long *free_now)
+{
+	page_memmap_count(r, alloc, free_now);
+	*alloc -= r->live_pages;
+	*free_now += r->live_pages;
+}
+
 static void take_baseline(struct run *r)
 {
 	struct machine *m = r->m;
@@ -289,43 +304,56 @@ static void take_baseline(struct run *r)
 	r->have_base = false;
 	if (machine_stage(m) < STAGE_BUDDY)
 		return;
-	/* Live slab objects and caches hold slab pages the end would not:
-	 * no exact baseline then. */
+	r->base_exact = true;
 	for (unsigned int i = 0; i < r->p->nr_handles[HK_OBJ]; i++)
 		if (r->objs[i].live)
-			return;
+			r->base_exact = false;
 	for (unsigned int i = 0; i < r->p->nr_handles[HK_CACHE]; i++)
 		if (r->caches[i].live)
-			return;
+			r->base_exact = false;
 	slab_shrink_all(r);
-	r->base_alloc = (long)nr_allocated_pages(m) - r->live_pages;
-	r->base_free = (long)nr_free_pages(m) + r->live_pages;
+	count_pages(r, &r->base_alloc, &r->base_free);
 	r->have_base = true;
 	r->slab_used = false;
 }
 
+/*
+ * At the end of every run (from BUDDY on): the core's counters equal the
+ * memmap's count; allocated + free pages are what they were after boot
+ * (nothing lost or made up); and allocated pages are back to the post-boot
+ * number, exactly when the baseline is exact, at most when objects were
+ * live at it. Before SLAB_UP the boot caches cannot be shrunk from outside:
+ * then only the sum.
+ */
 static void check_accounting(struct run *r, const char *when)
 {
 	struct machine *m = r->m;
-	long alloc, free_now;
+	long alloc, free_now, all, nfree = 0, nalloc = 0;
+	bool unshrinkable = r->slab_used && machine_stage(m) >= STAGE_SLAB_PARTIAL &&
+			    machine_stage(m) < STAGE_SLAB_UP;
 
 	if (!r->have_base)
 		return;
-	/* Before SLAB_UP the boot caches cannot be shrunk from outside. */
-	if (r->slab_used && machine_stage(m) >= STAGE_SLAB_PARTIAL &&
-	    machine_stage(m) < STAGE_SLAB_UP)
-		return;
 	slab_shrink_all(r);
-	alloc = (long)nr_allocated_pages(m) - r->live_pages;
-	free_now = (long)nr_free_pages(m) + r->live_pages;
-	if (alloc != r->base_alloc || free_now != r->base_free)
+	page_memmap_count(r, &nalloc, &nfree);
+	if (nalloc != (long)nr_allocated_pages(m) || nfree != (long)nr_free_pages(m))
+		run_fail(r, "HARNESS: page counters differ from the memmap",
+			 "%s: nr_allocated_pages %lu, nr_free_pages %lu; the memmap holds %ld "
+			 "allocated, %ld free", when, nr_allocated_pages(m), nr_free_pages(m),
+			 nalloc, nfree);
+	count_pages(r, &alloc, &free_now);
+	all = r->base_alloc + r->base_free;
+	if (alloc + free_now != all || (!unshrinkable && alloc > r->base_alloc) ||
+	    (!unshrinkable && r->base_exact && alloc != r->base_alloc))
 		run_fail(r, "HARNESS: page accounting differs from the post-boot state",
-			 "%s: allocated %ld (post-boot %ld), free %ld (post-boot %ld), live %ld",
-			 when, alloc, r->base_alloc, free_now, r->base_free, r->live_pages);
+			 "%s: allocated %ld (post-boot %ld%s), free %ld (post-boot %ld), live %ld",
+			 when, alloc, r->base_alloc, r->base_exact ? "" : ", objects live then",
+			 free_now, r->base_free, r->live_pages);
 }
 
 static void run_check(struct run *r)
 {
+	modules_check_point(r);
 	run_expect_clear(r);
 	if (!check_machine(r->m))
 		run_fail(r, "HARNESS: check_machine failed without a report", "stage %s",
@@ -360,8 +388,9 @@ static void fault_op(struct run *r, const struct sf_op *op, bool slab)
 /*
  * Is the memory of the machine enough to boot? The harness's own rule,
  * from the topology and what the program holds (docs/fuzzing.md): some node
- * has normal memory (below ZONE_MOVABLE), and every such node keeps at
- * least RUN_BOOT_NODE_PAGES normal pages after
+ * has normal memory (below ZONE_MOVABLE), and every such node has a range
+ * that could hold all its memmap in one piece (memblock allocations are
+ * contiguous), and keeps at least RUN_BOOT_NODE_PAGES normal pages after
  *   - the memmap of the vmemmap blocks whose first memory is on it
  *     (2^block_shift struct pages of RUN_STRUCT_PAGE bytes each), and
  *   - everything the program holds: live memblock allocations and page
@@ -375,6 +404,7 @@ static bool boot_memory_enough(struct run *r, char *why, size_t len)
 {
 	const struct sf_topology *t = &r->topo;
 	long normal[SF_MAX_NODES] = { 0 }, memmap[SF_MAX_NODES] = { 0 };
+	long largest[SF_MAX_NODES] = { 0 };
 	long held = r->live_pages;
 	unsigned int bshift = t->section_shift, nodes_normal = 0;
 	pfn_t end = t->ranges[t->nr_ranges - 1].end_pfn;
@@ -393,6 +423,8 @@ static bool boot_memory_enough(struct run *r, char *why, size_t len)
 	for (unsigned int i = 0; i < t->nr_ranges; i++) {
 		const struct sf_mem_range *rg = &t->ranges[i];
 
+		if ((long)(rg->end_pfn - rg->start_pfn) > largest[rg->node])
+			largest[rg->node] = (long)(rg->end_pfn - rg->start_pfn);
 		if (rg->start_pfn < t->zone_movable_start)
 			normal[rg->node] += (long)((rg->end_pfn < t->zone_movable_start ?
 							    rg->end_pfn : t->zone_movable_start) -
@@ -421,7 +453,7 @@ static bool boot_memory_enough(struct run *r, char *why, size_t len)
 		if (!normal[n])
 			continue;
 		nodes_normal++;
-		if (left < RUN_BOOT_NODE_PAGES)
+		if (left < RUN_BOOT_NODE_PAGES || largest[n] - held < memmap[n])
 			return false;
 		snprintf(why + strlen(why), len - strlen(why),
 			 " node%u: %ld normal pages - %ld memmap - %ld held = %ld;", n, normal[n],
@@ -667,7 +699,7 @@ static const op_fn core_op_table[NR_OPCODES] = {
 };
 
 static const struct interp_module core_module = {
-	"core", core_op_table, core_irq_op, core_nothing, core_nothing,
+	"core", core_op_table, core_irq_op, core_nothing, core_nothing, NULL,
 };
 
 /* The op modules in workload order (teardown runs them backwards). */
@@ -679,8 +711,15 @@ static const struct interp_module *const modules[] = {
 #define NR_MODULES (sizeof(modules) / sizeof(modules[0]))
 
 static const struct interp_module null_module = {
-	"none", NULL, core_irq_op, core_nothing, core_nothing,
+	"none", NULL, core_irq_op, core_nothing, core_nothing, NULL,
 };
+
+static void modules_check_point(struct run *r)
+{
+	for (unsigned int i = 0; i < NR_MODULES; i++)
+		if (modules[i]->check_point)
+			modules[i]->check_point(r);
+}
 
 /* The module whose table has a handler for code (null_module: none). */
 static const struct interp_module *op_module(unsigned int code)
@@ -788,6 +827,7 @@ int sf_run_program(const struct sf_target *t, const struct sf_program *p,
 	r->fail_page_on = false;
 	r->failslab_on = false;
 	r->boot_excused = false;
+	r->nr_shadow = 0;
 	r->t = t;
 	r->p = p;
 	r->o = o;

@@ -92,12 +92,21 @@ struct run {
 	long base_alloc;		/* nr_allocated_pages without ours, after boot */
 	long base_free;
 	bool have_base;
+	bool base_exact;		/* no program object or cache live at the baseline */
 	bool slab_used;			/* slab ops ran since the baseline */
 
 	/* Fault injection as the program set it (the harness's own record). */
 	bool fail_page_on;
 	bool failslab_on;
 	bool boot_excused;		/* a boot failed with faults on, or memory short */
+
+	/* The ownership shadow, sorted by start (interp_shadow.c). */
+	struct shadow_span {
+		uintptr_t start, end;
+		uint8_t kind;		/* enum shadow_kind */
+		int handle;
+	} shadow[4 * SF_PROG_MAX_OPS];
+	unsigned int nr_shadow;
 };
 
 _Noreturn void run_fail(struct run *r, const char *title, const char *fmt, ...)
@@ -127,9 +136,34 @@ struct interp_module {
 	void (*cpu_workload)(struct run *r);
 	/* End of run: give back everything the module's handles own. */
 	void (*teardown)(struct run *r);
+	/* Every check point: the module's shadow checks (NULL: none). */
+	void (*check_point)(struct run *r);
 };
 
+/*
+ * The ownership shadow (interp_shadow.c): every live allocation the harness
+ * holds, as the range [p, p+len) of simulated memory it covers, of one kind
+ * and handle. A claim that overlaps a live one is
+ * "HARNESS: live allocations overlap" (both named). Page blocks and
+ * memblock allocations claim here (interp_page.c).
+ *
+ * Note for the slab side: claim each object at allocation with SH_OBJECT
+ * (or SH_LARGE_KMALLOC for kmalloc sizes the page allocator serves) over
+ * [p, p+ksize) and release it before the free; an object inside a page
+ * block, a memblock allocation or another object is then caught at once.
+ */
+enum shadow_kind { SH_PAGES, SH_MEMBLOCK, SH_OBJECT, SH_LARGE_KMALLOC, NR_SHADOW_KINDS };
+
+void shadow_claim(struct run *r, const void *p, size_t len, enum shadow_kind kind, int handle,
+		  const char *op);
+/* Release the claim starting at p of (kind, handle); a missing claim is
+ * "HARNESS: shadow release of an unclaimed range" (a harness bug). */
+void shadow_release(struct run *r, const void *p, enum shadow_kind kind, int handle);
+
 extern const struct interp_module page_module;	/* interp_page.c */
+/* The memmap's page states counted (pfn_page_state): allocated, and free
+ * (buddy + per-cpu) pages of the whole machine. */
+void page_memmap_count(struct run *r, long *allocated, long *free_pages);
 extern const struct interp_module slab_module;	/* interp_slab.c */
 
 /* interp_slab.c */

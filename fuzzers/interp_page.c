@@ -90,6 +90,22 @@ static void zone_view_of(struct run *r, int nid, enum zone_type zt, unsigned int
 	}
 }
 
+void page_memmap_count(struct run *r, long *allocated, long *free_pages)
+{
+	*allocated = 0;
+	*free_pages = 0;
+	for (unsigned int i = 0; i < r->topo.nr_ranges; i++) {
+		const struct sf_mem_range *rg = &r->topo.ranges[i];
+
+		for (pfn_t pfn = rg->start_pfn; pfn < rg->end_pfn; pfn++) {
+			enum sf_page_state st = pfn_page_state(r->m, pfn);
+
+			*allocated += st == SF_PAGE_ALLOCATED;
+			*free_pages += st == SF_PAGE_BUDDY || st == SF_PAGE_PCP;
+		}
+	}
+}
+
 /* An upper bound of the zone's low watermark from its size alone (the core
  * scales min to 1/128 of the managed pages, at least 4 from 64 pages on;
  * low is 5/4 of min; managed <= present). */
@@ -134,6 +150,21 @@ static uint32_t preferred_nodes(struct run *r, int nid)
 			mask |= 1u << n;
 	}
 	return mask;
+}
+
+/* Does the zonelist of every node in pref start with that node's zones
+ * (every other node strictly farther than its own distance)? */
+static bool preferred_is_nearest(struct run *r, uint32_t pref)
+{
+	for (unsigned int n = 0; n < r->topo.nr_nodes; n++) {
+		if (!((pref >> n) & 1))
+			continue;
+		for (unsigned int o = 0; o < r->topo.nr_nodes; o++)
+			if (o != n && sf_topology_distance(&r->topo, (int)n, (int)o) <=
+					      sf_topology_distance(&r->topo, (int)n, (int)n))
+				return false;
+	}
+	return true;
 }
 
 /*
@@ -228,50 +259,79 @@ static void owned_set(struct run *r, pfn_t pfn, bool on)
 		r->owned[pfn / 64] &= ~(1ull << (pfn % 64));
 }
 
-static uint64_t cookie(unsigned int h, unsigned long i)
+/* The pattern of page handle h: one 64-bit word per 8 bytes of the block,
+ * different for every handle and offset. */
+static uint64_t cookie(unsigned int h, size_t word)
 {
-	return 0x5AB0000000000000ull ^ ((uint64_t)h << 20) ^ i;
+	return (0x5AB0000000000000ull ^ ((uint64_t)h << 32)) + word * 0x9E3779B97F4A7C15ull;
 }
 
 static void pattern_write(uint8_t *addr, unsigned long nr, unsigned int h)
 {
-	for (unsigned long i = 0; i < nr; i++) {
-		uint64_t c = cookie(h, i), nc = ~c;
+	size_t words = nr * SF_PAGE_SIZE / 8;
 
-		memcpy(addr + i * SF_PAGE_SIZE, &c, 8);
-		memcpy(addr + (i + 1) * SF_PAGE_SIZE - 8, &nc, 8);
+	for (size_t i = 0; i < words; i++) {
+		uint64_t c = cookie(h, i);
+
+		memcpy(addr + i * 8, &c, 8);
 	}
 }
 
-static bool pattern_ok(const uint8_t *addr, unsigned long nr, unsigned int h)
+/* The whole block; returns the first byte offset that differs, or -1. */
+static long pattern_bad(const uint8_t *addr, unsigned long nr, unsigned int h)
 {
-	for (unsigned long i = 0; i < nr; i++) {
-		uint64_t c, nc;
+	size_t words = nr * SF_PAGE_SIZE / 8;
 
-		memcpy(&c, addr + i * SF_PAGE_SIZE, 8);
-		memcpy(&nc, addr + (i + 1) * SF_PAGE_SIZE - 8, 8);
-		if (c != cookie(h, i) || nc != ~cookie(h, i))
-			return false;
+	for (size_t i = 0; i < words; i++) {
+		uint64_t c;
+
+		memcpy(&c, addr + i * 8, 8);
+		if (c != cookie(h, i))
+			return (long)(i * 8);
 	}
-	return true;
+	return -1;
 }
 
-static bool zeroed(const uint8_t *addr, size_t len)
+/* Every byte (no sampling); returns the first nonzero offset, or -1. */
+static long nonzero_at(const uint8_t *addr, size_t len)
 {
 	static const uint8_t zero[256];
 
-	/* Large blocks: the first and last 256 bytes of every page. */
-	if (len > 16 * SF_PAGE_SIZE) {
-		for (size_t off = 0; off < len; off += SF_PAGE_SIZE)
-			if (memcmp(addr + off, zero, 256) ||
-			    memcmp(addr + off + SF_PAGE_SIZE - 256, zero, 256))
-				return false;
-		return true;
+	for (size_t off = 0; off < len; off += sizeof(zero)) {
+		size_t n = len - off < sizeof(zero) ? len - off : sizeof(zero);
+
+		if (memcmp(addr + off, zero, n))
+			for (size_t i = 0; i < n; i++)
+				if (addr[off + i])
+					return (long)(off + i);
 	}
-	for (size_t off = 0; off < len; off += sizeof(zero))
-		if (memcmp(addr + off, zero, len - off < sizeof(zero) ? len - off : sizeof(zero)))
-			return false;
-	return true;
+	return -1;
+}
+
+/*
+ * The node of a new block (the topology's, not page_to_nid): with
+ * __GFP_THISNODE the zonelist's node; and the preferred node whenever it
+ * still has an eligible free block above the watermark (the zonelist
+ * starts with its zones). nid: as for preferred_nodes.
+ */
+static void page_node_check(struct run *r, const struct page_h *ph, gfp_t eff, int nid,
+			    const char *op)
+{
+	int got = range_node_of(r, ph->pfn);
+	uint32_t pref = preferred_nodes(r, nid);
+	char why[160];
+
+	if ((pref >> got) & 1 || !pref)
+		return;
+	if (eff & __GFP_THISNODE)
+		run_fail(r, "HARNESS: __GFP_THISNODE page from another node",
+			 "%s: zonelist node mask %#x, got pfn %#llx on node %d", op, pref,
+			 (unsigned long long)ph->pfn, got);
+	if (r->in_hook || ph->kind == PH_EXACT || !preferred_is_nearest(r, pref))
+		return;
+	if (must_find(r, eff | __GFP_THISNODE, ph->order, nid, false, why, sizeof(why)))
+		run_fail(r, "HARNESS: page from another node while the preferred node has free memory",
+			 "%s: pfn %#llx on node %d; %s", op, (unsigned long long)ph->pfn, got, why);
 }
 
 /* A new block from the page allocator: check it against the model and own it. */
@@ -292,15 +352,11 @@ static void page_got(struct run *r, unsigned int h, struct page_h *ph, gfp_t gfp
 	if (ph->addr && ph->addr != addr)
 		run_fail(r, "HARNESS: page address mismatch", "%s: address %p, page_address %p",
 			 op, ph->addr, (void *)addr);
-	if (zone > gfp_zone_of(eff))
+	if (zone != (int)zone_of_pfn(r, pfn) || (int)zone_of_pfn(r, pfn) > gfp_zone_of(eff))
 		run_fail(r, "HARNESS: page from a zone the gfp does not allow",
 			 "%s: pfn %#llx in zone %s, gfp %#x allows up to %s", op,
 			 (unsigned long long)pfn, zone_type_name((enum zone_type)zone), gfp,
 			 zone_type_name((enum zone_type)gfp_zone_of(eff)));
-	if ((eff & __GFP_THISNODE) && nid >= 0 && page_to_nid(m, page) != nid)
-		run_fail(r, "HARNESS: __GFP_THISNODE page from another node",
-			 "%s: asked node %d, got pfn %#llx on node %d", op, nid,
-			 (unsigned long long)pfn, page_to_nid(m, page));
 	for (unsigned long i = 0; i < ph->nr; i++) {
 		if (pfn + i >= r->topo.ranges[r->topo.nr_ranges - 1].end_pfn ||
 		    !pfn_valid(m, pfn + i))
@@ -311,11 +367,18 @@ static void page_got(struct run *r, unsigned int h, struct page_h *ph, gfp_t gfp
 				 "%s: pfn %#llx is already owned by a live allocation", op,
 				 (unsigned long long)(pfn + i));
 	}
-	if ((eff & __GFP_ZERO) && !zeroed(addr, ph->nr * SF_PAGE_SIZE))
-		run_fail(r, "HARNESS: __GFP_ZERO page not zeroed", "%s: pfn %#llx order %u", op,
-			 (unsigned long long)pfn, ph->order);
+	if (eff & __GFP_ZERO) {
+		long bad = nonzero_at(addr, ph->nr * SF_PAGE_SIZE);
+
+		if (bad >= 0)
+			run_fail(r, "HARNESS: __GFP_ZERO page not zeroed",
+				 "%s: pfn %#llx order %u, byte %ld is %#x", op,
+				 (unsigned long long)pfn, ph->order, bad, addr[bad]);
+	}
+	page_node_check(r, ph, eff, nid, op);
 	for (unsigned long i = 0; i < ph->nr; i++)
 		owned_set(r, pfn + i, true);
+	shadow_claim(r, addr, ph->nr * SF_PAGE_SIZE, SH_PAGES, (int)h, op);
 	pattern_write(addr, ph->nr, h);
 	ph->addr = addr;
 	ph->live = true;
@@ -440,6 +503,17 @@ static void page_exact_op(struct run *r, const struct sf_op *op, gfp_t gfp, size
 	page_got(r, (unsigned int)op->result, ph, gfp, -1, "alloc_pages_exact");
 }
 
+static void page_pattern_check(struct run *r, unsigned int h, const char *when)
+{
+	const struct page_h *ph = &r->pages[h];
+	long bad = pattern_bad(ph->addr, ph->nr, h);
+
+	if (bad >= 0)
+		run_fail(r, "HARNESS: page contents changed while allocated",
+			 "p%u at %s: pfn %#llx, %lu pages, byte %ld", h, when,
+			 (unsigned long long)ph->pfn, ph->nr, bad);
+}
+
 /* Give a live page handle back (pattern checked). */
 static void page_release(struct run *r, unsigned int h)
 {
@@ -447,10 +521,9 @@ static void page_release(struct run *r, unsigned int h)
 
 	if (!ph->live)
 		return;
-	if (!pattern_ok(ph->addr, ph->nr, h))
-		run_fail(r, "HARNESS: page contents changed while allocated",
-			 "p%u: pfn %#llx, %lu pages", h, (unsigned long long)ph->pfn, ph->nr);
+	page_pattern_check(r, h, "free");
 	ph->live = false;
+	shadow_release(r, ph->addr, SH_PAGES, (int)h);
 	r->live_pages -= (long)ph->nr;
 	for (unsigned long i = 0; i < ph->nr; i++)
 		owned_set(r, ph->pfn + i, false);
@@ -531,19 +604,33 @@ static void memblock_op(struct run *r, const struct sf_op *op)
 	     (!virt_addr_valid(m, mh->ptr) || !virt_addr_valid(m, mh->ptr + size - 1))))
 		run_fail(r, "HARNESS: memblock allocation outside memory", "%p size %zu",
 			 (void *)mh->ptr, size);
-	if (!zeroed(mh->ptr, size < 4096 ? size : 4096))
-		run_fail(r, "HARNESS: memblock allocation not zeroed", "%p size %zu",
-			 (void *)mh->ptr, size);
-	for (unsigned int i = 0; i < r->p->nr_handles[HK_MEMBLOCK]; i++) {
-		struct mb_h *o = &r->mbs[i];
-
-		if (o != mh && o->live && o->ptr < mh->ptr + size && mh->ptr < o->ptr + o->size)
-			run_fail(r, "HARNESS: memblock allocations overlap", "m%d and m%u",
-				 op->result, i);
-	}
+	if (nonzero_at(mh->ptr, size) >= 0)
+		run_fail(r, "HARNESS: memblock allocation not zeroed", "%p size %zu, byte %ld",
+			 (void *)mh->ptr, size, nonzero_at(mh->ptr, size));
+	shadow_claim(r, mh->ptr, size, SH_MEMBLOCK, op->result, "memblock_alloc");
 	memset(mh->ptr, 0xa5 ^ (op->result & 0xff), size);
 	mh->size = size;
 	mh->live = true;
+}
+
+static void memblock_pattern_check(struct run *r, unsigned int h)
+{
+	const struct mb_h *mh = &r->mbs[h];
+
+	for (size_t i = 0; i < mh->size; i++)
+		if (mh->ptr[i] != (uint8_t)(0xa5 ^ (h & 0xff)))
+			run_fail(r, "HARNESS: memblock contents changed", "m%u offset %zu", h, i);
+}
+
+/* Check point: every live page block and memblock allocation whole. */
+static void page_check_point(struct run *r)
+{
+	for (unsigned int h = 0; h < r->p->nr_handles[HK_PAGE] + 8 && h < SF_PROG_MAX_OPS; h++)
+		if (r->pages[h].live)
+			page_pattern_check(r, h, "check");
+	for (unsigned int h = 0; h < r->p->nr_handles[HK_MEMBLOCK]; h++)
+		if (r->mbs[h].live)
+			memblock_pattern_check(r, h);
 }
 
 static void memblock_release_h(struct run *r, unsigned int h)
@@ -552,10 +639,9 @@ static void memblock_release_h(struct run *r, unsigned int h)
 
 	if (!mh->live || machine_stage(r->m) >= STAGE_BUDDY)
 		return;
-	for (size_t i = 0; i < mh->size; i += 61)
-		if (mh->ptr[i] != (uint8_t)(0xa5 ^ (h & 0xff)))
-			run_fail(r, "HARNESS: memblock contents changed", "m%u offset %zu", h, i);
+	memblock_pattern_check(r, h);
 	mh->live = false;
+	shadow_release(r, mh->ptr, SH_MEMBLOCK, (int)h);
 	run_expect_clear(r);
 	memblock_free(r->m, mh->ptr, mh->size);
 	run_after_call(r);
@@ -732,5 +818,5 @@ static const op_fn page_op_table[NR_OPCODES] = {
 };
 
 const struct interp_module page_module = {
-	"page", page_op_table, page_irq_op, page_cpu_workload, page_teardown,
+	"page", page_op_table, page_irq_op, page_cpu_workload, page_teardown, page_check_point,
 };

@@ -552,5 +552,5 @@ static const op_fn slab_op_table[NR_OPCODES] = {
 };
 
 const struct interp_module slab_module = {
-	"slab", slab_op_table, slab_irq_op, slab_workload, slab_teardown,
+	"slab", slab_op_table, slab_irq_op, slab_workload, slab_teardown, NULL,
 };

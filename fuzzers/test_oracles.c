@@ -18,11 +18,12 @@
 
 #include "interp.h"
 #include "internal.h"	/* white-box: the hooks break core state on purpose */
+#include "interp_internal.h"	/* the ownership shadow's API */
 
 struct oracle_case {
 	const char *name;
 	const char *target;
-	const char *program;
+	const char *program;			/* NULL: a unit case */
 	void (*arm)(struct sf_run_opts *o);	/* installs the hooks */
 	/* expected; NULL: must stay clean; "!title": must not be reported */
 	const char *title;
@@ -92,6 +93,110 @@ static void arm_null_with_impossible(struct sf_run_opts *o)
 	o->test_page_result = null_with_impossible;
 }
 
+/* The block of the first page allocation, recorded as it comes back. */
+static struct page *first_page;
+
+static struct page *record_first(struct machine *m, struct page *page, void *arg)
+{
+	(void)m;
+	(void)arg;
+	if (!first_page)
+		first_page = page;
+	return page;
+}
+
+/* After op 0: one byte in the middle of page 2 of the first block. */
+static void scribble_first(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (!op_index && first_page)
+		((uint8_t *)page_address(m, first_page))[2 * SF_PAGE_SIZE + 2001] ^= 0x40;
+}
+
+static void arm_scribble(struct sf_run_opts *o)
+{
+	o->test_page_result = record_first;
+	o->test_after_op = scribble_first;
+}
+
+/* A __GFP_ZERO block with one byte left over in the middle of page 17
+ * (the old check sampled 256 bytes at each end of a page). */
+static struct page *dirty_zeroed(struct machine *m, struct page *page, void *arg)
+{
+	(void)arg;
+	if (page)
+		((uint8_t *)page_address(m, page))[17 * SF_PAGE_SIZE + 1500] = 1;
+	return page;
+}
+
+static void arm_dirty_zeroed(struct sf_run_opts *o)
+{
+	o->test_page_result = dirty_zeroed;
+}
+
+/* Every page allocation answered from node1 instead. */
+static struct page *from_node1(struct machine *m, struct page *page, void *arg)
+{
+	(void)arg;
+	(void)page;
+	return alloc_pages_node(m, 1, GFP_KERNEL | __GFP_THISNODE, 0);
+}
+
+static void arm_from_node1(struct sf_run_opts *o)
+{
+	o->test_page_result = from_node1;
+}
+
+/* After the last op (leak_at): a page the harness never hears about. */
+static void leak_page(struct machine *m, unsigned int op_index, void *arg)
+{
+	if (op_index == *(const unsigned int *)arg)
+		(void)alloc_pages(m, GFP_KERNEL, 2);
+}
+
+static unsigned int leak_at;
+
+static void arm_leak0(struct sf_run_opts *o)
+{
+	leak_at = 0;
+	o->test_after_op = leak_page;
+	o->test_arg = &leak_at;
+}
+
+static void arm_leak2(struct sf_run_opts *o)
+{
+	leak_at = 2;
+	o->test_after_op = leak_page;
+	o->test_arg = &leak_at;
+}
+
+/* The shared ownership shadow on its own: two overlapping claims. */
+static void shadow_overlap(void)
+{
+	static struct run r;
+	static const struct sf_run_opts o;
+	static uint8_t mem[4 * SF_PAGE_SIZE];
+
+	r.t = sf_target_find("fuzz_pages");
+	r.o = &o;
+	shadow_claim(&r, mem, 2 * SF_PAGE_SIZE, SH_PAGES, 0, "test");
+	shadow_claim(&r, mem + 3 * SF_PAGE_SIZE, 64, SH_OBJECT, 1, "test");
+	shadow_release(&r, mem + 3 * SF_PAGE_SIZE, SH_OBJECT, 1);
+	shadow_claim(&r, mem + 2 * SF_PAGE_SIZE, SF_PAGE_SIZE, SH_MEMBLOCK, 2, "test");
+	/* Inside the page block of claim 0: */
+	shadow_claim(&r, mem + SF_PAGE_SIZE + 8, 32, SH_OBJECT, 3, "test");
+}
+
+#define MACHINE_2N                                                                          \
+	"slabfuzz-program 2\n"                                                              \
+	"machine nodes=2 cpus=2 boot=cpu0 max_order=9 section_shift=9 vmemmap_block=1 "     \
+	"memmap_together=0 debug=1 slab_debug=none\n"                                       \
+	"cpu_nodes node0 node1\n"                                                          \
+	"distance node0 node1 20\n"                                                        \
+	"range node0 0-0x200\n"                                                            \
+	"range node1 0x200-0x400\n"                                                        \
+	"zones dma=0x100 dma32=0x200 movable=none\n"
+
 /* ---- cases ---- */
 
 static const struct oracle_case cases[] = {
@@ -121,6 +226,27 @@ static const struct oracle_case cases[] = {
 	{ "page.impossible_without_nofail", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n",
 	  arm_null_with_impossible, "HARNESS: __GFP_NOFAIL impossible WARN without __GFP_NOFAIL" },
+	{ "page.pattern_whole_block", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=2\ncheck\n",
+	  arm_scribble, "HARNESS: page contents changed while allocated" },
+	{ "page.zero_whole_block", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL|__GFP_ZERO order=5\n",
+	  arm_dirty_zeroed, "HARNESS: __GFP_ZERO page not zeroed" },
+	{ "page.thisnode", "fuzz_pages",
+	  MACHINE_2N "p0 = alloc_pages_node node0 GFP_KERNEL|__GFP_THISNODE order=0\n",
+	  arm_from_node1, "HARNESS: __GFP_THISNODE page from another node" },
+	{ "page.preferred_node", "fuzz_pages",
+	  MACHINE_2N "p0 = alloc_pages_node node0 GFP_KERNEL order=0\n",
+	  arm_from_node1,
+	  "HARNESS: page from another node while the preferred node has free memory" },
+	{ "accounting.leak", "fuzz_pages", MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n",
+	  arm_leak0, "HARNESS: page accounting differs from the post-boot state" },
+	/* An object live at the last boot stage: the baseline is not exact,
+	 * the end still must not hold more pages than after boot. */
+	{ "accounting.leak_object_live_at_boot", "fuzz_boot",
+	  MACHINE_1N "boot slab_up\no0 = kmalloc size=64 GFP_KERNEL any\nboot running\n",
+	  arm_leak2, "HARNESS: page accounting differs from the post-boot state" },
+	{ "shadow.overlap", NULL, NULL, NULL, "HARNESS: live allocations overlap" },
 	/* Really impossible (no ZONE_DMA on node1 and THISNODE): no finding. */
 	{ "page.nofail_really_impossible", "fuzz_pages",
 	  "slabfuzz-program 2\n"
@@ -160,6 +286,11 @@ static int run_child(const struct oracle_case *c, bool hooked)
 		dup2(fd[1], 2);
 		close(fd[0]);
 		memset(&o, 0, sizeof(o));
+		if (!c->program) {
+			if (hooked)
+				shadow_overlap();
+			_exit(0);
+		}
 		if (hooked && c->arm)
 			c->arm(&o);
 		if (sf_prog_parse(c->program, &prog, err, sizeof(err))) {
