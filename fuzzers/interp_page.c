@@ -391,7 +391,7 @@ static void page_alloc_op(struct run *r, const struct sf_op *op, gfp_t gfp, unsi
 	struct machine *m = r->m;
 	struct page_h *ph = &r->pages[op->result];
 	bool invalid = run_expect_alloc(r, gfp, false);
-	int nid = -1;
+	int nid = NID_CPU;	/* the zonelist's node, for preferred_nodes */
 	const char *name = sf_op_specs[op->code].name;
 
 	memset(ph, 0, sizeof(*ph));
@@ -411,19 +411,17 @@ static void page_alloc_op(struct run *r, const struct sf_op *op, gfp_t gfp, unsi
 		nid = nid_arg;
 		ph->kind = PH_PAGES;
 		ph->page = alloc_pages_node(m, nid, gfp, order);
-		if (nid == SF_NO_NODE)
-			nid = cpu_to_mem(m, smp_processor_id(m));
 		break;
 	case OP_GET_FREE_PAGES:
 		ph->kind = PH_ADDR;
 		ph->addr = (void *)(uintptr_t)__get_free_pages(m, gfp, order);
 		ph->page = ph->addr ? virt_to_page(m, ph->addr) : NULL;
-		nid = cpu_to_node(m, smp_processor_id(m));
+		nid = NID_CPU;
 		break;
 	default:
 		ph->kind = PH_PAGES;
 		ph->page = alloc_pages(m, gfp, order);
-		nid = cpu_to_node(m, smp_processor_id(m));
+		nid = NID_CPU;
 		break;
 	}
 	if (r->o->test_page_result) {
@@ -450,7 +448,7 @@ static void page_alloc_op(struct run *r, const struct sf_op *op, gfp_t gfp, unsi
 		if ((gfp & __GFP_NOFAIL) && !run_seen(r, "WARNING: __GFP_NOFAIL allocation impossible"))
 			run_fail(r, "HARNESS: __GFP_NOFAIL allocation returned NULL",
 				 "%s gfp %#x order %u", name, gfp, order);
-		page_null(r, gfp, order, op->code == OP_ALLOC_PAGES_NODE ? nid_arg : NID_CPU, name);
+		page_null(r, gfp, order, nid, name);
 		run_expect_clear(r);
 		return;
 	}
@@ -500,7 +498,7 @@ static void page_exact_op(struct run *r, const struct sf_op *op, gfp_t gfp, size
 	if (!ph->page)
 		run_fail(r, "HARNESS: page outside memory", "alloc_pages_exact returned %p",
 			 ph->addr);
-	page_got(r, (unsigned int)op->result, ph, gfp, -1, "alloc_pages_exact");
+	page_got(r, (unsigned int)op->result, ph, gfp, NID_CPU, "alloc_pages_exact");
 }
 
 static void page_pattern_check(struct run *r, unsigned int h, const char *when)
