@@ -53,26 +53,39 @@ struct zone_view {
 	bool block;		/* aligned 2^order run: buddy pages (+ pcp when drained) */
 };
 
+/* The pfns [lo, hi) zone_of_pfn gives zone zt. */
+static void zone_bounds(const struct run *r, enum zone_type zt, pfn_t *lo, pfn_t *hi)
+{
+	pfn_t dma = r->topo.zone_dma_end;
+	pfn_t dma32 = r->topo.zone_dma32_end > dma ? r->topo.zone_dma32_end : dma;
+	pfn_t movable = r->topo.zone_movable_start > dma32 ? r->topo.zone_movable_start : dma32;
+	const pfn_t edge[] = { 0, dma, dma32, movable, SF_MAX_PFN };
+
+	*lo = edge[zt];
+	*hi = edge[zt + 1];
+}
+
 static void zone_view_of(struct run *r, int nid, enum zone_type zt, unsigned int order,
 			 bool drained, struct zone_view *v)
 {
 	unsigned long nr = 1ul << order, run = 0;
 
+	pfn_t lo, hi;
+
 	memset(v, 0, sizeof(*v));
+	zone_bounds(r, zt, &lo, &hi);
 	for (unsigned int i = 0; i < r->topo.nr_ranges; i++) {
 		const struct sf_mem_range *rg = &r->topo.ranges[i];
+		pfn_t start = rg->start_pfn > lo ? rg->start_pfn : lo;
+		pfn_t end = rg->end_pfn < hi ? rg->end_pfn : hi;
 
 		if (rg->node != nid)
 			continue;
 		run = 0;
-		for (pfn_t pfn = rg->start_pfn; pfn < rg->end_pfn; pfn++) {
+		for (pfn_t pfn = start; pfn < end; pfn++) {
 			enum sf_page_state st;
 			bool ok;
 
-			if (zone_of_pfn(r, pfn) != zt) {
-				run = 0;
-				continue;
-			}
 			v->present++;
 			st = pfn_page_state(r->m, pfn);
 			if (st == SF_PAGE_BUDDY || st == SF_PAGE_PCP)
@@ -266,29 +279,25 @@ static uint64_t cookie(unsigned int h, size_t word)
 	return (0x5AB0000000000000ull ^ ((uint64_t)h << 32)) + word * 0x9E3779B97F4A7C15ull;
 }
 
+/* Blocks are page aligned: whole words. */
 static void pattern_write(uint8_t *addr, unsigned long nr, unsigned int h)
 {
+	uint64_t *w = (uint64_t *)(void *)addr;
 	size_t words = nr * SF_PAGE_SIZE / 8;
 
-	for (size_t i = 0; i < words; i++) {
-		uint64_t c = cookie(h, i);
-
-		memcpy(addr + i * 8, &c, 8);
-	}
+	for (size_t i = 0; i < words; i++)
+		w[i] = cookie(h, i);
 }
 
 /* The whole block; returns the first byte offset that differs, or -1. */
 static long pattern_bad(const uint8_t *addr, unsigned long nr, unsigned int h)
 {
+	const uint64_t *w = (const uint64_t *)(const void *)addr;
 	size_t words = nr * SF_PAGE_SIZE / 8;
 
-	for (size_t i = 0; i < words; i++) {
-		uint64_t c;
-
-		memcpy(&c, addr + i * 8, 8);
-		if (c != cookie(h, i))
+	for (size_t i = 0; i < words; i++)
+		if (w[i] != cookie(h, i))
 			return (long)(i * 8);
-	}
 	return -1;
 }
 
@@ -615,9 +624,19 @@ static void memblock_pattern_check(struct run *r, unsigned int h)
 {
 	const struct mb_h *mh = &r->mbs[h];
 
-	for (size_t i = 0; i < mh->size; i++)
-		if (mh->ptr[i] != (uint8_t)(0xa5 ^ (h & 0xff)))
-			run_fail(r, "HARNESS: memblock contents changed", "m%u offset %zu", h, i);
+	uint8_t want[256];
+
+	memset(want, 0xa5 ^ (h & 0xff), sizeof(want));
+	for (size_t off = 0; off < mh->size; off += sizeof(want)) {
+		size_t n = mh->size - off < sizeof(want) ? mh->size - off : sizeof(want);
+
+		if (!memcmp(mh->ptr + off, want, n))
+			continue;
+		for (size_t i = off; i < off + n; i++)
+			if (mh->ptr[i] != want[0])
+				run_fail(r, "HARNESS: memblock contents changed", "m%u offset %zu", h,
+					 i);
+	}
 }
 
 /* Check point: every live page block and memblock allocation whole. */
