@@ -318,8 +318,8 @@ static void take_baseline(struct run *r)
 }
 
 /*
- * At the end of every run (from BUDDY on): the core's counters equal the
- * memmap's count; allocated + free pages are what they were after boot
+ * At the end of every run (from BUDDY on): allocated + free pages are what
+ * they were after boot
  * (nothing lost or made up); and allocated pages are back to the post-boot
  * number, exactly when the baseline is exact, at most when objects were
  * live at it. Before SLAB_UP the boot caches cannot be shrunk from outside:
@@ -328,19 +328,13 @@ static void take_baseline(struct run *r)
 static void check_accounting(struct run *r, const char *when)
 {
 	struct machine *m = r->m;
-	long alloc, free_now, all, nfree = 0, nalloc = 0;
+	long alloc, free_now, all;
 	bool unshrinkable = r->slab_used && machine_stage(m) >= STAGE_SLAB_PARTIAL &&
 			    machine_stage(m) < STAGE_SLAB_UP;
 
 	if (!r->have_base)
 		return;
 	slab_shrink_all(r);
-	page_memmap_count(r, &nalloc, &nfree);
-	if (nalloc != (long)nr_allocated_pages(m) || nfree != (long)nr_free_pages(m))
-		run_fail(r, "HARNESS: page counters differ from the memmap",
-			 "%s: nr_allocated_pages %lu, nr_free_pages %lu; the memmap holds %ld "
-			 "allocated, %ld free", when, nr_allocated_pages(m), nr_free_pages(m),
-			 nalloc, nfree);
 	count_pages(r, &alloc, &free_now);
 	all = r->base_alloc + r->base_free;
 	if (alloc + free_now != all || (!unshrinkable && alloc > r->base_alloc) ||

@@ -9,15 +9,21 @@
  *   - a BUG or WARN report the harness did not provoke on purpose (it knows
  *     when it passes invalid gfp, a too large order, a blocking gfp from
  *     atomic context, a misuse op ...); INFO reports never stop a run;
- *   - shadow model of owned pages and objects: no overlap, aligned, in the
- *     zone and node the gfp allows, zeroed when asked, the pattern written
- *     at allocation still there at free, NOFAIL never NULL without the
- *     "impossible" report, invalid requests refused;
+ *   - a boot stage that fails while the harness's own count says the
+ *     memory is enough (and no fault injection is on);
+ *   - shadow model of owned pages and objects: no overlap (the ownership
+ *     shadow), aligned, in the zone and node the gfp allows (and on the
+ *     preferred node while it has a free block), zeroed when asked, the
+ *     pattern written at allocation still there at free and at check
+ *     points, NOFAIL never NULL without the "impossible" report and that
+ *     report only when no eligible zone has a free block, no NULL while
+ *     the memmap shows an eligible free block above the watermark,
+ *     invalid requests refused;
  *   - interrupt state: nothing enables interrupts or leaves interrupt
  *     context behind the caller's back;
  *   - check_machine() every few operations and at the end;
- *   - at the end everything is freed and page accounting is back to what
- *     it was after the last boot stage.
+ *   - at the end everything is freed and page accounting (the memmap's
+ *     page states) is back to what it was after the last boot stage.
  * Titles of harness oracles start with "HARNESS: ".
  */
 #ifndef SLABFUZZ_FUZZ_INTERP_H
