@@ -187,32 +187,25 @@ def mark_active(toks):
     return out
 
 
-def match_forward(toks, i):
-    """Index of the bracket closing toks[i] (same kind), or None."""
-    pairs = {"(": ")", "[": "]", "{": "}"}
-    o, c = toks[i].text, pairs[toks[i].text]
+BRACKETS = {"(": ")", "[": "]", "{": "}", ")": "(", "]": "[", "}": "{"}
+
+
+def match_bracket(toks, i):
+    """Index of the bracket matching toks[i] (forward from an opening one,
+    backward from a closing one), or None."""
+    o = toks[i].text
+    c = BRACKETS[o]
+    step = 1 if o in "([{" else -1
     depth = 0
-    for j in range(i, len(toks)):
-        if toks[j].text == o and toks[j].kind == "p":
+    j = i
+    while 0 <= j < len(toks):
+        if toks[j].kind == "p" and toks[j].text == o:
             depth += 1
-        elif toks[j].text == c and toks[j].kind == "p":
+        elif toks[j].kind == "p" and toks[j].text == c:
             depth -= 1
             if depth == 0:
                 return j
-    return None
-
-
-def match_back(toks, i):
-    pairs = {")": "(", "]": "["}
-    c, o = toks[i].text, pairs[toks[i].text]
-    depth = 0
-    for j in range(i, -1, -1):
-        if toks[j].text == c and toks[j].kind == "p":
-            depth += 1
-        elif toks[j].text == o and toks[j].kind == "p":
-            depth -= 1
-            if depth == 0:
-                return j
+        j += step
     return None
 
 
@@ -243,7 +236,7 @@ def mark_regions(toks):
         if t.kind == "p" and t.text in (";", "}"):
             decl = i + 1
         elif t.kind == "p" and t.text == "(":
-            j = match_forward(toks, i)
+            j = match_bracket(toks, i)
             i = j if j is not None else n
         elif t.kind == "p" and t.text == "=":
             j = i + 1
@@ -257,7 +250,7 @@ def mark_regions(toks):
                 j += 1
             i, decl = j, j + 1
         elif t.kind == "p" and t.text == "{":
-            j = match_forward(toks, i)
+            j = match_bracket(toks, i)
             if j is None:
                 break
             if i > 0 and toks[i - 1].text == ")":
@@ -280,7 +273,7 @@ def mark_regions(toks):
 
 def is_cast_close(toks, i):
     """toks[i] is ')' closing a cast like (size_t) or (struct page *)."""
-    j = match_back(toks, i)
+    j = match_bracket(toks, i)
     if j is None or j == i - 1:
         return False
     if j > 0 and (toks[j - 1].kind == "id" and toks[j - 1].text not in ("return",)):
@@ -323,7 +316,7 @@ def statement_starts(toks, lo, hi):
             elif paren == 0 and t.text in ("{", "}", ";"):
                 starts.add(i + 1)
         elif t.text in ("if", "while", "for", "switch") and i + 1 < hi and toks[i + 1].text == "(":
-            j = match_forward(toks, i + 1)
+            j = match_bracket(toks, i + 1)
             if j is not None and j < hi:
                 starts.add(j + 1)
         elif t.text in ("else", "do"):
@@ -418,7 +411,7 @@ def candidates(relpath, src):
             if not t.active:
                 continue
             if t.text in ("if", "while") and s + 1 < hi and toks[s + 1].text == "(":
-                j = match_forward(toks, s + 1)
+                j = match_bracket(toks, s + 1)
                 if j is not None and j > s + 2:
                     a, b = toks[s + 2].start, toks[j - 1].end
                     add("negate", a, b, "!(" + src[a:b] + ")", t.line)
