@@ -582,6 +582,23 @@ def title_from_log(text):
     return ""
 
 
+def detail_from_log(text, title):
+    """The first line of a report's body (the checker's invariant id and what it
+    saw: "P4: cpu 0 node 0 DMA pcp count 2, lists hold 4"), or ""."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line == "slabfuzz: " + title:
+            rest = [x for x in lines[i + 1:i + 3] if not x.startswith("kind: ")]
+            return rest[0].strip()[:160] if rest else ""
+    return ""
+
+
+def oracle_key(kill):
+    """A kill's oracle: its title, with the invariant id when the checker made it."""
+    m = re.match(r"([A-Z]+[0-9]+[a-z]?): ", kill.get("detail", ""))
+    return kill["title"] + (" [%s]" % m.group(1) if m else "")
+
+
 # ---------------------------------------------------------------- the tool
 
 def die(msg, code=2):
@@ -897,6 +914,7 @@ class Session:
                     if sub and not title.startswith("FAIL"):
                         title += " (FAIL %s)" % sub.group(1)
             kill = {"by": "%s:%s" % (stage, name), "title": title,
+                    "detail": detail_from_log(text, title),
                     "status": "hang" if rc is None else rc}
             if mid is not None:
                 shutil.copy(log, os.path.join(self.logs, "%s-%s.log" % (mid, stage)))
@@ -1026,6 +1044,11 @@ def fmt_pct(a, b):
 
 def summarise(sess, mutants, results, meta):
     res = [results[m["id"]] for m in mutants if m["id"] in results]
+    for r in res:
+        k = r.get("killed")
+        if k and "detail" not in k:     # recorded before details were kept
+            log = os.path.join(sess.work, "logs", "%s-%s.log" % (r["id"], k["stage"]))
+            k["detail"] = detail_from_log(read_log(log), k["title"])
     built = [r for r in res if r["build"] == "ok"]
     failed = [r for r in res if r["build"] == "failed"]
     equiv = [r for r in res if r["build"] == "equivalent"]
@@ -1059,7 +1082,8 @@ def summarise(sess, mutants, results, meta):
                      "; ".join("%s %s: %s" % (s, n, t) for (s, n), t in sorted(sess.excluded.items())))
     titles = {}
     for r in ks:
-        titles[r["killed"]["title"]] = titles.get(r["killed"]["title"], 0) + 1
+        key = oracle_key(r["killed"])
+        titles[key] = titles.get(key, 0) + 1
     lines.append("oracles (first kill): ")
     for t, c in sorted(titles.items(), key=lambda x: (-x[1], x[0])):
         lines.append("  %3d  %s" % (c, t))
@@ -1074,7 +1098,7 @@ def summarise(sess, mutants, results, meta):
         if not r["killed_fuzz"]:
             lines.append("  %s %s:%d %s: %s -> %s  [%s: %s]" %
                          (r["id"], r["file"], r["line"], r["op"], r["orig"][:60],
-                          r["mutated"][:60], r["killed"]["by"], r["killed"]["title"]))
+                          r["mutated"][:60], r["killed"]["by"], oracle_key(r["killed"])))
     if failed:
         lines.append("build failed (%d): %s" % (len(failed), " ".join(r["id"] for r in failed)))
     if equiv:
@@ -1096,6 +1120,21 @@ def summarise(sess, mutants, results, meta):
                                r["mutated"], r["build"], r["covered"]] + st +
                               [k.get("by", ""), k.get("title", ""), r["seconds"]]) + "\n")
     return text
+
+
+def load_results(work):
+    """{id: result} of what WORK/results.jsonl holds (a cut last line is ignored)."""
+    results = {}
+    rpath = os.path.join(work, "results.jsonl")
+    if os.path.exists(rpath):
+        with open(rpath) as f:
+            for x in f:
+                try:
+                    r = json.loads(x)
+                except ValueError:
+                    continue
+                results[r["id"]] = r
+    return results
 
 
 def parse_args(argv):
@@ -1123,6 +1162,8 @@ def parse_args(argv):
     p.add_argument("--only", action="append", metavar="FILE:LINE:OP[:N]",
                    help="this mutant instead of a sample (N-th candidate of that op on that "
                         "line, default 0); OP one of %s; repeatable" % " ".join(OPS))
+    p.add_argument("--report", action="store_true",
+                   help="print the summary of WORK again from what is recorded (no build, no run)")
     p.add_argument("--dry-run", action="store_true",
                    help="list the sampled mutants (no copy, no build) and exit")
     p.add_argument("--stages", default=",".join(STAGES),
@@ -1171,6 +1212,18 @@ def main(argv):
         for m in mutants:
             print("%s\t%s:%d\t%s\t%s\t%s" % (m["id"], m["file"], m["line"], m["op"],
                                             m["orig"][:100], m["mutated"][:100]))
+        return 0
+    if a.report:
+        if not os.path.isfile(meta_path):
+            die("--report: %s is not a mutate work folder (no meta.json)" % work)
+        with open(meta_path) as f:
+            meta = json.load(f)
+        with open(os.path.join(work, "mutants.jsonl")) as f:
+            mutants = [json.loads(x) for x in f if x.strip()]
+        results = load_results(work)
+        sess = Session(a)
+        sess.excluded = {tuple(k.split(" ", 1)): v for k, v in meta.get("excluded", {}).items()}
+        print(summarise(sess, mutants, results, meta), end="")
         return 0
     if a.resume:
         if not os.path.isfile(meta_path):
@@ -1235,15 +1288,12 @@ def main(argv):
     for f in origs:
         sess.asm_cache[f] = sess.asm_hash(f)
     times = sess.baseline()
+    meta["excluded"] = {"%s %s" % k: v for k, v in sess.excluded.items()}
+    with open(meta_path, "w") as f:
+        json.dump(meta, f, indent=1)
 
-    results = {}
+    results = load_results(work)
     rpath = os.path.join(work, "results.jsonl")
-    if os.path.exists(rpath):
-        with open(rpath) as f:
-            for x in f:
-                if x.strip():
-                    r = json.loads(x)
-                    results[r["id"]] = r
     todo = [m for m in mutants if m["id"] not in results]
     per = sum(times.values()) + 10
     log_line("%d mutants to run (%d done); about %.0f s each when a mutant survives, "

@@ -68,6 +68,9 @@ EOF
 grep -q 'list_add(&page->lru, &zone->free_area\[order\].free_list);' "$work/run/src/core/buddy.c" ||
   fail "the private copy was left mutated"
 
+python3 "$tool" --report --work "$work/run" >"$work/out" 2>&1 || fail "--report: exit $?"
+grep -q '^  *1  BUG: page allocator invariant broken \[P[0-9]*\]$' "$work/out" ||
+  fail "--report: no oracle line with the invariant id: $(cat "$work/out")"
 # Never over an earlier result; --resume keeps the recorded mutant.
 cp "$work/run/results.jsonl" "$work/results.before"
 python3 "$tool" "${args[@]}" >"$work/out" 2>&1
