@@ -8,6 +8,7 @@ packages=(
   afl++
   libmimalloc-dev
   chromium zip unzip
+  python3
 )
 
 missing=()
