@@ -571,9 +571,27 @@ static bool ptr_reserve(void ***v, size_t nr, size_t *cap)
 	return true;
 }
 
+/* Which queue, named only when a report needs it (the check runs often). */
+struct queue_place {
+	enum { Q_CPU, Q_SHARED, Q_ALIEN } kind;
+	unsigned int id, r;		/* cpu or node; alien: the objects' node */
+	char name[48];
+};
+
+static const char *place_name(struct queue_place *q)
+{
+	if (q->kind == Q_CPU)
+		snprintf(q->name, sizeof(q->name), "cpu %u", q->id);
+	else if (q->kind == Q_SHARED)
+		snprintf(q->name, sizeof(q->name), "node %u shared", q->id);
+	else
+		snprintf(q->name, sizeof(q->name), "node %u alien %u", q->id, q->r);
+	return q->name;
+}
+
 /* A queued object: a slab object of s on node nid with its bit set. */
 static bool check_queued(struct slab_check *cc, struct array_cache *ac, unsigned int limit,
-			 unsigned int batch, int nid, const char *where)
+			 unsigned int batch, int nid, struct queue_place *where)
 {
 	struct machine *m = cc->m;
 	struct kmem_cache *s = cc->s;
@@ -581,7 +599,7 @@ static bool check_queued(struct slab_check *cc, struct array_cache *ac, unsigned
 	if (ac->avail > ac->limit || ac->batchcount > ac->limit || ac->limit != limit ||
 	    ac->batchcount != batch)
 		check_fail(cc, "S1: %s queue holds %u of limit %u (batch %u), the cache's tunables "
-			   "say limit %u batch %u", where, ac->avail, ac->limit, ac->batchcount,
+			   "say limit %u batch %u", place_name(where), ac->avail, ac->limit, ac->batchcount,
 			   limit, batch);
 	for (unsigned int i = 0; i < ac->avail && !cc->failed; i++) {
 		void *x = ac->entry[i];
@@ -590,25 +608,25 @@ static bool check_queued(struct slab_check *cc, struct array_cache *ac, unsigned
 
 		if (!page || !((page = compound_head(page))->flags & PG_slab) ||
 		    page->slab_cache != s) {
-			check_fail(cc, "S2: %s queue entry %u is not an object of the cache", where,
+			check_fail(cc, "S2: %s queue entry %u is not an object of the cache", place_name(where),
 				   i);
 			break;
 		}
 		off = (size_t)((char *)x - (char *)slab_base(m, page));
 		if (off < s->red_left_pad || (off - s->red_left_pad) % s->size ||
 		    (off - s->red_left_pad) / s->size >= s->objects) {
-			check_fail(cc, "S2: %s queue entry %u is not an object start", where, i);
+			check_fail(cc, "S2: %s queue entry %u is not an object start", place_name(where), i);
 			break;
 		}
 		if (nid >= 0 && page->node != nid)
-			check_fail(cc, "S3: %s queue entry %u is from node %d, expected %d", where,
+			check_fail(cc, "S3: %s queue entry %u is from node %d, expected %d", place_name(where),
 				   i, page->node, nid);
 		if (!test_bit_ul(slab_bitmap(m, s, page), slab_obj_index(m, s, page, x)))
-			check_fail(cc, "S4: %s queue entry %u is free in its slab", where, i);
+			check_fail(cc, "S4: %s queue entry %u is free in its slab", place_name(where), i);
 		if (slab_has_debug(s) &&
 		    atomic_load_explicit(obj_state(m, s, page, slab_obj_index(m, s, page, x)),
 					 memory_order_relaxed) == OBJ_ALLOCATED)
-			check_fail(cc, "S4: %s queue entry %u is marked allocated", where, i);
+			check_fail(cc, "S4: %s queue entry %u is marked allocated", place_name(where), i);
 		if (!ptr_reserve(&cc->objs, cc->nr, &cc->cap))
 			return false;
 		cc->objs[cc->nr++] = x;
@@ -756,34 +774,29 @@ static bool collect_queued(struct slab_check *cc)
 	struct kmem_cache *s = cc->s;
 
 	for (unsigned int c = 0; c < m->topo.nr_cpus && !cc->failed; c++) {
-		char where[48];
+		struct queue_place q = { .kind = Q_CPU, .id = c };
 
-		snprintf(where, sizeof(where), "cpu %u", c);
 		if (!check_queued(cc, s->cpu_slab[c].ac, s->limit, s->batchcount,
-				  m->slab->mem_node[c], where))
+				  m->slab->mem_node[c], &q))
 			return false;
 	}
 	for (unsigned int nid = 0; nid < m->topo.nr_nodes && !cc->failed; nid++) {
 		struct kmem_cache_node *n = get_node(s, (int)nid);
-		char where[48];
+		struct queue_place q = { .kind = Q_SHARED, .id = nid };
 
 		if (!n)
 			continue;
 		if (!n->shared != !s->shared)
 			check_fail(cc, "S1: node %u has %s shared queue, the cache's shared factor "
 				   "is %u", nid, n->shared ? "a" : "no", s->shared);
-		if (n->shared) {
-			snprintf(where, sizeof(where), "node %u shared", nid);
-			if (!check_queued(cc, n->shared, s->shared * s->batchcount, s->batchcount,
-					  (int)nid, where))
-				return false;
-		}
+		if (n->shared && !check_queued(cc, n->shared, s->shared * s->batchcount,
+					       s->batchcount, (int)nid, &q))
+			return false;
 		for (unsigned int r = 0; r < n->nr_alien; r++) {
-			if (!n->alien[r])
-				continue;
-			snprintf(where, sizeof(where), "node %u alien %u", nid, r);
-			if (!check_queued(cc, n->alien[r]->ac, SLAB_ALIEN_LIMIT, SLAB_ALIEN_LIMIT,
-					  (int)r, where))
+			q.kind = Q_ALIEN;
+			q.r = r;
+			if (n->alien[r] && !check_queued(cc, n->alien[r]->ac, SLAB_ALIEN_LIMIT,
+							 SLAB_ALIEN_LIMIT, (int)r, &q))
 				return false;
 		}
 	}

@@ -387,8 +387,15 @@ static void test_s2_not_object_start(void)
 {
 	struct fixture f;
 
+	const struct sf_report *r;
+
 	assert_true(setup(&f, NULL));
 	f.ac->entry[f.ac->avail - 1] = (char *)f.queued + 8;
+	expect_false(check_machine(f.m));
+	r = find_report(f.m, SLAB_TITLE);
+	assert_nonnull(r);
+	expect_str_contains(r->body, "cache checked: S2: cpu 0 queue entry");
+	sf_reports_clear(f.m);
 	expect_broken(f.m, SLAB_TITLE, "S2");
 	f.ac->entry[f.ac->avail - 1] = f.queued;
 	teardown(&f);
