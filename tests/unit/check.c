@@ -622,6 +622,7 @@ static void test_s14_registry(void)
 	struct fixture f;
 	struct slab_sysfs_entry *e, saved;
 	struct kmem_cache *alias;
+	struct machine *m;
 
 	assert_true(setup(&f, NULL));
 	alias = kmem_cache_create(f.m, "merged", 60, 0, 0, NULL);
@@ -645,6 +646,16 @@ static void test_s14_registry(void)
 	expect_clean(f.m);
 	kmem_cache_destroy(f.m, alias);
 	teardown(&f);
+
+	/* Before slab_up nothing is registered. */
+	m = boot_small(NULL, STAGE_SLAB_PARTIAL);
+	assert_nonnull(m);
+	expect_clean(m);
+	m->slab->kmem_cache->sysfs_registered = true;
+	expect_broken(m, SLAB_TITLE, "S14");
+	m->slab->kmem_cache->sysfs_registered = false;
+	expect_clean(m);
+	machine_destroy(m);
 }
 
 /* A busy slab_mutex is a reported skip, never a pass. */
