@@ -470,6 +470,8 @@ static void boot_failed(struct run *r, enum boot_stage before, enum boot_stage t
 	r->boot_excused = true;
 	if (!boot_memory_enough(r, why, sizeof(why)))
 		return;
+	/* A broken invariant behind the failure names it better. */
+	run_check(r);
 	run_fail(r, "HARNESS: boot failed with memory available",
 		 "machine_boot(%s) from %s returned %d, stage now %s;%s", boot_stage_name(target),
 		 boot_stage_name(before), ret, boot_stage_name(machine_stage(r->m)), why);
