@@ -7,7 +7,9 @@
 #
 # usage: tools/selftest.sh [-B BUILD] [-s SEEDS] [-r RUNS] [-f seeds|empty|both]
 #                          [--ci] [BUG...]
-#   -B DIR    libFuzzer build (cmake --preset libfuzzer; default build/libfuzzer)
+#   -B DIR    libFuzzer build (default build/libfuzzer); configured with the
+#             libfuzzer preset when it has no build yet, and the targets it
+#             needs are built
 #   -s SEEDS  libFuzzer -seed values: "1-10" (default) or a list "1,4,7"
 #   -r RUNS   -runs budget of each run (default 100000)
 #   -f FROM   seeds (corpus/<target>/*.txt, encoded afresh), empty, or both
@@ -43,7 +45,7 @@ while (($#)); do
     -f) (($# >= 2)) && [[ $2 =~ ^(seeds|empty|both)$ ]] || die "-f needs seeds, empty or both"
         from=$2; shift 2 ;;
     --ci) ci=1; shift ;;
-    -h|--help) sed -n '4,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '4,29p' "$0"; exit 0 ;;
     -*) die "unknown option '$1' (see --help)" ;;
     *) bugs+=("$1"); shift ;;
   esac
@@ -72,11 +74,16 @@ for b in "${bugs[@]}"; do
   [ -n "${tgt_of[$b]:-}" ] || die "unknown bug '$b' (tools/selftest-bugs.txt: ${order[*]})"
 done
 
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  echo "selftest: configuring $build (preset libfuzzer)"
+  (cd "$root" && cmake --preset libfuzzer -B "$build" >/dev/null) || die "cannot configure $build"
+fi
+grep -q '^SF_FUZZ_ENGINE:STRING=libfuzzer' "$build/CMakeCache.txt" ||
+  die "$build is not a libFuzzer build (SF_FUZZ_ENGINE is not libfuzzer): use -B with one"
+declare -A need
+for b in "${bugs[@]}"; do need[${tgt_of[$b]}]=1; done
+cmake --build "$build" --target slabfuzz "${!need[@]}" >/dev/null || die "cannot build in $build"
 tool=$build/tools/slabfuzz
-[ -x "$tool" ] || die "$tool: not built (cmake --preset libfuzzer && cmake --build --preset libfuzzer)"
-for b in "${bugs[@]}"; do
-  [ -x "$build/fuzzers/${tgt_of[$b]}" ] || die "$build/fuzzers/${tgt_of[$b]}: not built (a libFuzzer build?)"
-done
 
 work=$(mktemp -d /tmp/slabfuzz-selftest.XXXXXX)
 trap 'rm -rf "$work"' EXIT
