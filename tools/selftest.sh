@@ -45,7 +45,7 @@ while (($#)); do
     -f) (($# >= 2)) && [[ $2 =~ ^(seeds|empty|both)$ ]] || die "-f needs seeds, empty or both"
         from=$2; shift 2 ;;
     --ci) ci=1; shift ;;
-    -h|--help) sed -n '4,29p' "$0"; exit 0 ;;
+    -h|--help) sed -n '4,32p' "$0"; exit 0 ;;
     -*) die "unknown option '$1' (see --help)" ;;
     *) bugs+=("$1"); shift ;;
   esac
@@ -85,6 +85,13 @@ for b in "${bugs[@]}"; do need[${tgt_of[$b]}]=1; done
 cmake --build "$build" --target slabfuzz "${!need[@]}" >/dev/null || die "cannot build in $build"
 tool=$build/tools/slabfuzz
 
+norand=()
+if setarch "$(uname -m)" -R true 2>/dev/null; then
+  norand=(setarch "$(uname -m)" -R)
+else
+  echo "selftest: setarch -R unavailable: address randomisation stays on, runs-to-find vary" >&2
+fi
+
 work=$(mktemp -d /tmp/slabfuzz-selftest.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
@@ -112,7 +119,7 @@ run_one() { # BUG FROM SEED RUNS
   if [ "$src" = seeds ]; then cp "$(seed_dir "$t")"/* "$dir/corpus/" 2>/dev/null; fi
   max_len=$(sed -n 's/^max_len *= *//p' "$root/corpus/$t.options" 2>/dev/null)
   [ -f "$root/corpus/$t.dict" ] && dict=(-dict="$root/corpus/$t.dict")
-  out=$(SLABFUZZ_BUGS=$b "$build/fuzzers/$t" -seed="$s" -runs="$r" -max_len="${max_len:-512}" \
+  out=$(SLABFUZZ_BUGS=$b "${norand[@]}" "$build/fuzzers/$t" -seed="$s" -runs="$r" -max_len="${max_len:-512}" \
         "${dict[@]}" -timeout=20 -print_final_stats=1 -artifact_prefix="$dir/crash/" \
         "$dir/corpus" 2>&1)
   rc=$?
