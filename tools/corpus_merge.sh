@@ -48,7 +48,7 @@ for f in "$root/corpus/$t"/*.txt "$dest"/*.txt; do
     die "$f does not encode"
 done
 max_len=$(sed -n 's/^max_len *= *//p' "$root/corpus/$t.options" 2>/dev/null)
-env -u SLABFUZZ_BUGS "$fuzzer" -merge=1 -max_len="${max_len:-512}" "$tmp/min" "$@" \
+env -u SLABFUZZ_BUGS "$fuzzer" -merge=1 -use_counters=0 -max_len="${max_len:-512}" "$tmp/min" "$@" \
   >"$tmp/merge.log" 2>&1 || { cat "$tmp/merge.log" >&2; die "$t: libFuzzer merge failed"; }
 added=0
 for f in "$tmp/min"/*; do
