@@ -18,8 +18,9 @@
 #   BUG       bugs to run (default: every line of tools/selftest-bugs.txt)
 #
 # A run finds its bug when libFuzzer exits with 77 (the abort of a report),
-# the first "slabfuzz: " line is exactly the bug's title, and the saved crash
-# input replays to that title again; any other title, a sanitizer report or
+# the first "slabfuzz: " line is exactly the bug's title (and the report holds
+# its detail string, if the list gives one), and the saved crash input replays
+# to that again; any other title, a sanitizer report or
 # a different exit status is "other". Runs-to-find is libFuzzer's
 # stat::number_of_executed_units (the seeds' initial runs included).
 # Prints a line per run, then a table per bug and corpus: median, min, max
@@ -62,11 +63,11 @@ fi
 
 list=$root/tools/selftest-bugs.txt
 [ -f "$list" ] || die "$list is missing"
-declare -A tgt_of title_of ciseed_of ciruns_of ops_of
+declare -A tgt_of title_of detail_of ciseed_of ciruns_of ops_of
 order=()
-while IFS='|' read -r b t ti cs cr op; do
+while IFS='|' read -r b t ti de cs cr _ op; do
   [[ -z $b || $b == \#* ]] && continue
-  tgt_of[$b]=$t title_of[$b]=$ti ciseed_of[$b]=$cs ciruns_of[$b]=$cr ops_of[$b]=$op
+  tgt_of[$b]=$t title_of[$b]=$ti detail_of[$b]=$de ciseed_of[$b]=$cs ciruns_of[$b]=$cr ops_of[$b]=$op
   order+=("$b")
 done <"$list"
 ((${#bugs[@]})) || bugs=("${order[@]}")
@@ -126,13 +127,19 @@ run_one() { # BUG FROM SEED RUNS
   title=$(printf '%s\n' "$out" | sed -n 's/^slabfuzz: //p' | head -1)
   n=$(printf '%s\n' "$out" | sed -n 's/^stat::number_of_executed_units: *//p' | tail -1)
   if ((rc == 0)); then echo "none ${n:-$r}"; return; fi
-  if ((rc == 77)) && [ "$title" = "${title_of[$b]}" ]; then
+  if ((rc == 77)) && [ "$title" = "${title_of[$b]}" ] &&
+     { [ -z "${detail_of[$b]}" ] || grep -qF -- "${detail_of[$b]}" <<<"$out"; }; then
     # The saved input must reproduce the same title.
     local crash again
     crash=$(find "$dir/crash" -type f -name 'crash-*' | head -1)
     if [ -n "$crash" ]; then
-      again=$(SLABFUZZ_BUGS=$b "$build/fuzzers/$t" "$crash" 2>&1 | sed -n 's/^slabfuzz: //p' | head -1)
-      if [ "$again" = "$title" ]; then echo "found ${n:-?}"; return; fi
+      local rout
+      rout=$(SLABFUZZ_BUGS=$b "$build/fuzzers/$t" "$crash" 2>&1)
+      again=$(printf '%s\n' "$rout" | sed -n 's/^slabfuzz: //p' | head -1)
+      if [ "$again" = "$title" ] &&
+         { [ -z "${detail_of[$b]}" ] || grep -qF -- "${detail_of[$b]}" <<<"$rout"; }; then
+        echo "found ${n:-?}"; return
+      fi
       echo "other ${n:-?} crash input does not reproduce (got '${again:-nothing}')"; return
     fi
     echo "other ${n:-?} no crash input saved"; return
