@@ -18,8 +18,9 @@
 #   --join              AFL++ on another machine of a shared --sync: run
 #                       secondaries only (named after this host)
 #   --merge             afterwards merge and minimise the corpus (libFuzzer
-#                       -merge=1, or afl-cmin) and add what is new to
-#                       corpus/<target>/ as text programs (new files only)
+#                       -merge=1 via tools/corpus_merge.sh, or afl-cmin) and
+#                       add what is new to corpus/campaign/<target>/ as text
+#                       programs (new files only; never to the seeds)
 #   -B, --build DIR     build root (default build): DIR/libfuzzer, DIR/afl,
 #                       DIR/afl-plain, DIR/afl-cmplog
 #   --no-build          use the builds as they are
@@ -315,42 +316,28 @@ triage_target() { # -> WORK/<t>/crashes.tsv (title count smallest size new repro
   mv "$tsv.tmp" "$tsv"
 }
 
-# ---- merge back into corpus/ ----
+# ---- merge into corpus/campaign/ (never into the seeds) ----
 merge_target() {
-  local t=$1 d=$work/$1 tmp f h added=0 seeds=$tool_build/corpus/$t
-  tmp=$(mktemp -d "$d/merge.XXXXXX")
-  mkdir -p "$tmp/min" "$tmp/all"
+  local t=$1 d=$work/$1 tmp f h added=0 dest=$root/corpus/campaign/$1
+  [[ $t == fuzz_program_text ]] && return 0
   if [[ $engine == libfuzzer ]]; then
-    # The seeds first: what they already cover adds nothing new.
-    [[ -d $seeds ]] && cp "$seeds"/* "$tmp/min/" 2>/dev/null || true
-    "$buildroot/libfuzzer/fuzzers/$t" -merge=1 -max_len=4096 "$tmp/min" "$d/corpus" >"$tmp/merge.log" 2>&1 ||
-      { echo "campaign: $t: merge failed (see $tmp/merge.log)" >&2; return 1; }
-  else
-    cp "$d/corpus"/* "$tmp/all/" 2>/dev/null || true
-    [[ -d $seeds ]] && cp "$seeds"/* "$tmp/all/" 2>/dev/null || true
-    AFL_ALLOW_TMP=1 AFL_QUIET=1 afl-cmin -i "$tmp/all" -o "$tmp/min" -- "$buildroot/afl-plain/fuzzers/$t" >"$tmp/merge.log" 2>&1 ||
-      { echo "campaign: $t: afl-cmin failed (see $tmp/merge.log)" >&2; return 1; }
+    "$root/tools/corpus_merge.sh" -B "$buildroot/libfuzzer" "$t" "$d/corpus" | while read -r l; do log "$l"; done
+    return
   fi
-  declare -A have=()
-  if [[ -d $seeds ]]; then
-    for f in "$seeds"/*; do [[ -f $f ]] && have[$(sha1sum <"$f" | cut -c1-40)]=1; done
-  fi
-  mkdir -p "$root/corpus/$t"
+  tmp=$(mktemp -d "$d/merge.XXXXXX")
+  mkdir -p "$tmp/min" "$tmp/all" "$dest"
+  cp "$d/corpus"/* "$tmp/all/" 2>/dev/null || true
+  AFL_ALLOW_TMP=1 AFL_QUIET=1 afl-cmin -i "$tmp/all" -o "$tmp/min" -- "$buildroot/afl-plain/fuzzers/$t" >"$tmp/merge.log" 2>&1 ||
+    { echo "campaign: $t: afl-cmin failed (see $tmp/merge.log)" >&2; return 1; }
   for f in "$tmp/min"/*; do
     [[ -f $f ]] || continue
-    h=$(sha1sum <"$f" | cut -c1-40)
-    [[ -n ${have[$h]:-} ]] && continue
-    local dest=$root/corpus/$t/merged-${h:0:12}.txt
-    [[ -e $dest ]] && continue
-    if [[ $t == fuzz_program_text ]]; then
-      cp -n "$f" "$dest"
-    else
-      sftool decode --target "$t" "$f" -o "$dest" >/dev/null 2>>"$tmp/merge.log" ||
-        { rm -f "$dest"; continue; }
-    fi
+    h=$(sha1sum <"$f" | cut -c1-12)
+    [[ -e $dest/$h.txt ]] && continue
+    sftool decode --target "$t" "$f" -o "$dest/$h.txt" >/dev/null 2>>"$tmp/merge.log" ||
+      { rm -f "$dest/$h.txt"; continue; }
     added=$((added + 1))
   done
-  log "$t: merged: $(ls "$tmp/min" | wc -l) inputs after minimisation, $added new text programs in corpus/$t/"
+  log "$t: merged: $(ls "$tmp/min" | wc -l) inputs after minimisation, $added new text programs in corpus/campaign/$t/"
   rm -rf "$tmp"
 }
 

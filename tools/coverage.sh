@@ -13,13 +13,18 @@
 #   summary.txt       "core line X% branch Y%" and the inputs replayed
 #
 # usage: tools/coverage.sh [-B BUILD_DIR] [-o REPORT_DIR] [--floor PCT]
-#                          [--no-seeds] [CORPUS...]
+#                          [--branch-floor PCT] [--no-seeds | --seeds-only]
+#                          [CORPUS...]
 #   -B DIR       coverage build folder (default build/coverage; configured with
 #                the coverage preset when it has no build yet)
 #   -o DIR       report folder; must not exist (default
 #                BUILD_DIR/coverage-report-YYYYmmdd-HHMMSS)
 #   --floor PCT  exit 1 when core/ line coverage is below PCT
-#   --no-seeds   do not replay the seed corpus of the build (corpus/<target>/)
+#   --branch-floor PCT  exit 1 when core/ branch coverage is below PCT
+#   --no-seeds   do not replay the corpora in git: the seeds (corpus/<target>/)
+#                and the campaign corpus (corpus/campaign/<target>/), as the
+#                build encodes them
+#   --seeds-only of the corpora in git, the seeds only
 #   CORPUS       more inputs: a campaign work folder (WORK/<target>/corpus),
 #                a folder with one subfolder of inputs per target, or
 #                TARGET=DIR for one target's folder
@@ -30,7 +35,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build/coverage
 report=
 floor=
+bfloor=
 seeds=1
+campaign=1
 extra=()
 while (($#)); do
   case $1 in
@@ -38,8 +45,11 @@ while (($#)); do
     -o) (($# >= 2)) || die "-o needs a folder"; report=$2; shift 2 ;;
     --floor) (($# >= 2)) && [[ $2 =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--floor needs a percentage (e.g. 80 or 80.5)"
              floor=$2; shift 2 ;;
+    --branch-floor) (($# >= 2)) && [[ $2 =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--branch-floor needs a percentage"
+             bfloor=$2; shift 2 ;;
     --no-seeds) seeds=0; shift ;;
-    -h|--help) sed -n '4,27p' "$0"; exit 0 ;;
+    --seeds-only) campaign=0; shift ;;
+    -h|--help) sed -n '4,32p' "$0"; exit 0 ;;
     -*) die "unknown option '$1' (see --help)" ;;
     *) extra+=("$1"); shift ;;
   esac
@@ -99,6 +109,9 @@ for t in "${targets[@]}"; do
   if ((${#objects[@]})); then objects+=(-object "$bin"); else objects=("$bin"); fi
   dirs=()
   if ((seeds)) && [ -d "$build/corpus/$t" ]; then dirs+=("$build/corpus/$t"); fi
+  if ((seeds && campaign)) && [ -d "$build/corpus-campaign/$t" ]; then
+    dirs+=("$build/corpus-campaign/$t")
+  fi
   for d in ${dirs_of[$t]:-}; do dirs+=("$d"); done
   ((${#dirs[@]})) || continue
   n=$(find "${dirs[@]}" -maxdepth 1 -type f ! -name '.*' | wc -l)
@@ -145,10 +158,21 @@ branch_pct=$(awk '{ sub("%", "", $7); print $7 }' <<<"$total")
 cat "$report/core-table.txt"
 echo "coverage: core/ line ${line_pct}% branch ${branch_pct}% from $inputs inputs"
 echo "coverage: report $report/html/index.html, table $report/core-table.txt"
+below=0
 if [ -n "$floor" ]; then
   if awk -v a="$line_pct" -v f="$floor" 'BEGIN { exit !(a + 0 < f + 0) }'; then
     echo "coverage: FAIL: core/ line coverage ${line_pct}% is below the floor ${floor}%" >&2
-    exit 1
+    below=1
+  else
+    echo "coverage: core/ line coverage ${line_pct}% meets the floor ${floor}%"
   fi
-  echo "coverage: core/ line coverage ${line_pct}% meets the floor ${floor}%"
 fi
+if [ -n "$bfloor" ]; then
+  if awk -v a="$branch_pct" -v f="$bfloor" 'BEGIN { exit !(a + 0 < f + 0) }'; then
+    echo "coverage: FAIL: core/ branch coverage ${branch_pct}% is below the floor ${bfloor}%" >&2
+    below=1
+  else
+    echo "coverage: core/ branch coverage ${branch_pct}% meets the floor ${bfloor}%"
+  fi
+fi
+exit $below

@@ -63,12 +63,14 @@ emit-c)
   done
   ;;
 minimise)
-  # A regression as it is, and a larger program (the fuzz_gfp seed with its
-  # timer moved onto the cpu of the early kmallocs: incident 2).
+  # A regression as it is, and a larger program (the fuzz_gfp seed with a
+  # timer pending on cpu0 from the start and its first early kmalloc made
+  # GFP_KERNEL: incident 2).
   cp "$src/corpus/regressions/slab_early_irq_enable.txt" "$work/small.txt"
   { printf '# target: fuzz_gfp\n# expect: BUG: timer interrupt before timer init\n'
     printf '# bugs: slab_early_irq_enable\n'
-    sed 's/^timer_set_pending cpu1$/timer_set_pending cpu0/' \
+    sed -e 's/^o0 = kmalloc size=64 GFP_NOWAIT any$/o0 = kmalloc size=64 GFP_KERNEL any/' \
+        -e 's/^boot buddy$/timer_set_pending cpu0\nboot buddy/' \
       "$src/corpus/fuzz_gfp/boot_interleaved.txt"; } >"$work/large.txt"
   for name in small large; do
     in=$work/$name.txt out=$work/$name.min.txt
