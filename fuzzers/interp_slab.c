@@ -5,11 +5,10 @@
  * pattern written at allocation intact until the free, zeroed when asked,
  * in ZONE_DMA when the gfp or the cache asks for DMA memory.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "interp_internal.h"
-
-#define SLAB_OBJ_MAX_CHECK 4096	/* pattern bytes checked per object */
 
 /* kmem_cache_create flag bits of the program (ARG flags) */
 #define PF_HWCACHE 1u
@@ -40,19 +39,16 @@ static uint8_t pat(uint8_t seed, size_t i)
 	return (uint8_t)(seed * 31u + i * 7u + 1u);
 }
 
+/* The pattern covers the whole usable object, [0, ksize). */
 static void obj_fill(struct obj_h *o)
 {
-	size_t n = o->size < SLAB_OBJ_MAX_CHECK ? o->size : SLAB_OBJ_MAX_CHECK;
-
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < o->ks; i++)
 		o->ptr[i] = pat(o->seed, i);
 }
 
 static bool obj_intact(const struct obj_h *o, size_t upto)
 {
-	size_t n = upto < SLAB_OBJ_MAX_CHECK ? upto : SLAB_OBJ_MAX_CHECK;
-
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < upto; i++)
 		if (o->ptr[i] != pat(o->seed, i))
 			return false;
 	return true;
@@ -71,16 +67,133 @@ static void *cache_of(struct run *r, int h)
 	return h >= 0 ? r->caches[h].cache : NULL;
 }
 
-/* A new object: check it against the model and own it. */
-static void obj_got(struct run *r, unsigned int h, void *ptr, size_t size, int cache, gfp_t gfp,
-		    bool zero, const char *op)
+static unsigned int debug_flags(const struct run *r)
+{
+	return geom_debug_flags(sf_prog_slab_debug(&r->p->h));
+}
+
+/* What the harness expects of a new object: where it comes from and its
+ * layout. kclass 0 and cache -1: a large kmalloc (a page block). */
+struct obj_expect {
+	int cache;			/* cache handle, -1 for kmalloc */
+	unsigned int kclass;		/* kmalloc class, 0 for large */
+	bool dma;
+	struct slab_geom geom;		/* slab objects */
+	size_t ks;			/* ksize */
+	unsigned int align;		/* requested alignment */
+};
+
+static void expect_kmalloc_class(struct run *r, struct obj_expect *e, size_t size, bool dma)
+{
+	memset(e, 0, sizeof(*e));
+	e->cache = -1;
+	e->dma = dma;
+	e->align = 8;
+	if (size <= GEOM_KMALLOC_MAX) {
+		slab_geom_kmalloc(&e->geom, kmalloc_class(size), dma, debug_flags(r),
+				  r->topo.max_order);
+		/* A class that fits no slab of this machine: the page path. */
+		if (e->geom.ok) {
+			e->kclass = kmalloc_class(size);
+			e->ks = e->kclass;
+			return;
+		}
+	}
+	e->ks = (size_t)GEOM_PAGE_SIZE << kmalloc_large_order(size);
+}
+
+static void expect_cache(struct run *r, struct obj_expect *e, int cache)
+{
+	struct cache_h *c = &r->caches[cache];
+
+	memset(e, 0, sizeof(*e));
+	e->cache = cache;
+	e->dma = (c->flags & PF_DMA) != 0;
+	e->geom = c->geom;
+	e->ks = c->geom.object_size;
+	e->align = c->align > 8 ? c->align : 8;
+}
+
+static void check_slab_place(struct run *r, const struct obj_expect *e, uint8_t *ptr,
+			     const char *op)
+{
+	struct machine *m = r->m;
+	const struct slab_geom *g = &e->geom;
+	struct page *head;
+	struct kmem_cache *s = virt_to_slab(m, ptr, &head);
+	pfn_t pfn = page_to_pfn(m, virt_to_page(m, ptr));
+	pfn_t base_pfn = pfn & ~(((pfn_t)1 << g->order) - 1);
+	uint8_t *base;
+	size_t off;
+
+	if (e->cache >= 0) {
+		if (s != r->caches[e->cache].cache)
+			run_fail(r, "HARNESS: slab object from another cache",
+				 "%s: %p is in %s, not in c%d (%s)", op, (void *)ptr,
+				 s ? kmem_cache_name(s) : "no slab", e->cache,
+				 kmem_cache_name(r->caches[e->cache].cache));
+	} else {
+		char want[SLAB_NAME_MAX];
+
+		kmalloc_class_name(want, sizeof(want), e->kclass, e->dma);
+		if (!s || strcmp(kmem_cache_name(s), want))
+			run_fail(r, "HARNESS: slab object from another cache",
+				 "%s: %p is in %s, not in %s", op, (void *)ptr,
+				 s ? kmem_cache_name(s) : "no slab", want);
+	}
+	base = page_address(m, pfn_to_page(m, base_pfn));
+	if (page_to_pfn(m, head) != base_pfn || page_block_order(m, head) != g->order)
+		run_fail(r, "HARNESS: slab order differs from the shadow",
+			 "%s: %p in a slab at pfn %#llx order %u, shadow: pfn %#llx order %u", op,
+			 (void *)ptr, (unsigned long long)page_to_pfn(m, head),
+			 page_block_order(m, head), (unsigned long long)base_pfn, g->order);
+	off = (size_t)(ptr - base);
+	if (off < g->red_left_pad || (off - g->red_left_pad) % g->size)
+		run_fail(r, "HARNESS: slab object not at an object start",
+			 "%s: %p at offset %zu of its slab, stride %u, object at %u in a slot", op,
+			 (void *)ptr, off, g->size, g->red_left_pad);
+	if ((off - g->red_left_pad) / g->size >= g->objects ||
+	    off + g->object_size > g->mgmt_offset)
+		run_fail(r, "HARNESS: slab object inside the slab's management area",
+			 "%s: %p at offset %zu, %u objects, management area at %u", op,
+			 (void *)ptr, off, g->objects, g->mgmt_offset);
+}
+
+static void check_align(struct run *r, const struct obj_expect *e, uintptr_t p, size_t size,
+			const char *op)
+{
+	if (p % e->align)
+		run_fail(r, "HARNESS: slab object misaligned", "%s: %#lx, align %u", op,
+			 (unsigned long)p, e->align);
+	/* kmalloc(size) is aligned to the largest power of two dividing size
+	 * (Documentation/core-api/memory-allocation.rst), debug options
+	 * included; capped at a page, the alignment of the simulated memory. */
+	if (e->cache < 0) {
+		size_t want = size & -size;
+
+		if (want > GEOM_PAGE_SIZE)
+			want = GEOM_PAGE_SIZE;
+		if (p % want)
+			run_fail(r, "HARNESS: kmalloc object not naturally aligned",
+				 "%s: %#lx size %zu, alignment %zu", op, (unsigned long)p, size,
+				 want);
+	}
+	if (e->cache >= 0 && (e->geom.flags & SLAB_HWCACHE_ALIGN) && p % e->geom.align)
+		run_fail(r, "HARNESS: SLAB_HWCACHE_ALIGN object not aligned",
+			 "%s: %#lx, object size %u, align %u", op, (unsigned long)p,
+			 e->geom.object_size, e->geom.align);
+}
+
+/* A new object: check it against the model and own it. Bytes
+ * [zero_from, size) must be zero (SIZE_MAX: none); nid >= 0 with
+ * __GFP_THISNODE: the object must be on that node. */
+static void obj_got(struct run *r, unsigned int h, void *ptr, size_t size,
+		    const struct obj_expect *e, gfp_t gfp, size_t zero_from, int nid, const char *op)
 {
 	struct machine *m = r->m;
 	struct obj_h *o = &r->objs[h];
-	gfp_t eff = gfp & machine_gfp_allowed_mask(m);
+	uint8_t *p;
 	size_t ks;
-	unsigned int align = 8;
-	bool dma = (gfp & __GFP_DMA) != 0;
 
 	if (!size) {
 		if (ptr != ZERO_SIZE_PTR)
@@ -90,48 +203,68 @@ static void obj_got(struct run *r, unsigned int h, void *ptr, size_t size, int c
 	}
 	if (ZERO_OR_NULL_PTR(ptr))
 		run_fail(r, "HARNESS: slab object is ZERO_SIZE_PTR", "%s size %zu", op, size);
-	if (cache >= 0) {
-		dma = (r->caches[cache].flags & PF_DMA) != 0;
-		if (r->caches[cache].align > align)
-			align = r->caches[cache].align;
-	}
-	if ((uintptr_t)ptr % align)
-		run_fail(r, "HARNESS: slab object misaligned", "%s: %p, align %u", op, ptr, align);
-	if (!virt_addr_valid(m, ptr) || !virt_addr_valid(m, (uint8_t *)ptr + size - 1))
-		run_fail(r, "HARNESS: slab object outside memory", "%s: %p size %zu", op, ptr, size);
+	if (r->o->slab_hook)
+		r->o->slab_hook(m, op, &ptr, size);
+	p = ptr;
+	check_align(r, e, (uintptr_t)p, size, op);
+	if (!virt_addr_valid(m, p) || !virt_addr_valid(m, p + e->ks - 1))
+		run_fail(r, "HARNESS: slab object outside memory", "%s: %p size %zu", op, ptr,
+			 e->ks);
 	ks = ksize(m, ptr);
 	if (ks < size)
 		run_fail(r, "HARNESS: ksize smaller than the size asked", "%s: ksize %zu < %zu", op,
 			 ks, size);
-	if (dma && page_zonenum(m, virt_to_page(m, ptr)) != ZONE_DMA)
+	if (ks != e->ks)
+		run_fail(r, "HARNESS: ksize differs from the shadow", "%s: ksize %zu, shadow %zu",
+			 op, ks, e->ks);
+	if (e->dma && page_zonenum(m, virt_to_page(m, ptr)) != ZONE_DMA)
 		run_fail(r, "HARNESS: DMA slab object outside ZONE_DMA", "%s: %p in zone %s", op, ptr,
 			 zone_type_name(page_zonenum(m, virt_to_page(m, ptr))));
+	if (nid >= 0 && (gfp & __GFP_THISNODE) && page_to_nid(m, virt_to_page(m, ptr)) != nid)
+		run_fail(r, "HARNESS: __GFP_THISNODE slab object from another node",
+			 "%s: %p on node %d, asked %d", op, ptr,
+			 page_to_nid(m, virt_to_page(m, ptr)), nid);
+	/* A large kmalloc is placed by ksize: PAGE_SIZE << order only at the
+	 * start of a block of that order. */
+	if (e->cache >= 0 || e->kclass)
+		check_slab_place(r, e, p, op);
 	for (unsigned int i = 0; i < obj_limit(r); i++) {
 		const struct obj_h *x = &r->objs[i];
 
 		if (i == h || !x->live)
 			continue;
-		if ((uint8_t *)ptr < x->ptr + x->size && x->ptr < (uint8_t *)ptr + size)
+		if (p < x->ptr + x->ks && x->ptr < p + ks)
 			run_fail(r, "HARNESS: live slab objects overlap",
-				 "%s: o%u [%p+%zu) overlaps o%u [%p+%zu)", op, h, ptr, size, i,
-				 (void *)x->ptr, x->size);
+				 "%s: o%u [%p+%zu) overlaps o%u [%p+%zu)", op, h, ptr, ks, i,
+				 (void *)x->ptr, x->ks);
 	}
-	if ((zero || (eff & __GFP_ZERO)) && !(cache >= 0 && r->caches[cache].ctor)) {
-		static const uint8_t z[256];
-
-		for (size_t off = 0; off < size && off < SLAB_OBJ_MAX_CHECK; off += sizeof(z))
-			if (memcmp((uint8_t *)ptr + off, z,
-				   size - off < sizeof(z) ? size - off : sizeof(z)))
-				run_fail(r, "HARNESS: zeroed slab object not zeroed", "%s: %p size %zu",
-					 op, ptr, size);
+	if (zero_from < size && !(e->cache >= 0 && r->caches[e->cache].ctor)) {
+		for (size_t i = zero_from; i < size; i++)
+			if (p[i])
+				run_fail(r, "HARNESS: zeroed slab object not zeroed",
+					 "%s: %p size %zu: byte %zu is %#x", op, ptr, size, i, p[i]);
 	}
-	o->ptr = ptr;
+	o->ptr = p;
 	o->size = size;
-	o->cache = cache;
+	o->ks = ks;
+	o->cache = e->cache;
+	o->kclass = e->kclass;
+	o->dma = e->dma;
 	o->seed = (uint8_t)(h * 13u + 5u);
 	o->live = true;
 	obj_fill(o);
 	r->slab_used = true;
+}
+
+void slab_check_objects(struct run *r)
+{
+	for (unsigned int h = 0; h < obj_limit(r); h++) {
+		const struct obj_h *o = &r->objs[h];
+
+		if (o->live && !obj_intact(o, o->ks))
+			run_fail(r, "HARNESS: slab object contents changed while allocated",
+				 "o%u %p ksize %zu, at a check point", h, (void *)o->ptr, o->ks);
+	}
 }
 
 /* The expected reports of a slab allocation; kmalloc warns about DMA32
@@ -153,11 +286,12 @@ static void expect_slab_alloc(struct run *r, gfp_t gfp, bool kmalloc)
 	run_expect(r, "WARNING: __GFP_NOFAIL allocation impossible");
 }
 
-static void alloc_result(struct run *r, const struct sf_op *op, void *ptr, size_t size, int cache,
-			 gfp_t gfp, bool zero)
+static void alloc_result(struct run *r, const struct sf_op *op, void *ptr, size_t size,
+			 const struct obj_expect *e, gfp_t gfp, bool zero, int nid)
 {
 	const char *name = sf_op_specs[op->code].name;
 	struct fault_stats fs = failslab_stats(r->m);
+	gfp_t eff = gfp & machine_gfp_allowed_mask(r->m);
 
 	run_after_call(r);
 	if (!ptr) {
@@ -165,16 +299,17 @@ static void alloc_result(struct run *r, const struct sf_op *op, void *ptr, size_
 		/* Small, no zone or node constraint: the cache always exists. */
 		if ((gfp & __GFP_NOFAIL) && size && size <= 2048 && !fs.failures &&
 		    !(gfp & (__GFP_DMA | __GFP_DMA32 | __GFP_THISNODE | ~(gfp_t)__GFP_BITS_MASK)) &&
-		    (cache < 0 || !(r->caches[cache].flags & PF_DMA)) &&
+		    (e->cache < 0 || !(r->caches[e->cache].flags & PF_DMA)) &&
 		    !run_seen(r, "WARNING: __GFP_NOFAIL allocation impossible") &&
-		    !(cache < 0 && (gfp & __GFP_DMA) && machine_stage(r->m) < STAGE_SLAB_UP))
+		    !(e->cache < 0 && (gfp & __GFP_DMA) && machine_stage(r->m) < STAGE_SLAB_UP))
 			run_fail(r, "HARNESS: __GFP_NOFAIL slab allocation returned NULL",
 				 "%s size %zu gfp %#x", name, size, gfp);
 		run_expect_clear(r);
 		return;
 	}
 	run_expect_clear(r);
-	obj_got(r, (unsigned int)op->result, ptr, size, cache, gfp, zero, name);
+	obj_got(r, (unsigned int)op->result, ptr, size, e, gfp,
+		zero || (eff & __GFP_ZERO) ? 0 : SIZE_MAX, nid, name);
 }
 
 static void obj_release(struct run *r, unsigned int h, bool twice)
@@ -184,9 +319,9 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 
 	if (!o->live)
 		return;
-	if (!obj_intact(o, o->size))
+	if (!obj_intact(o, o->ks))
 		run_fail(r, "HARNESS: slab object contents changed while allocated",
-			 "o%u %p size %zu", h, (void *)o->ptr, o->size);
+			 "o%u %p size %zu ksize %zu", h, (void *)o->ptr, o->size, o->ks);
 	o->live = false;
 	s = cache_of(r, o->cache);
 	run_expect_clear(r);
@@ -219,6 +354,8 @@ static void expect_ctx(struct run *r)
 	    (!c->irqs_on || c->irq_depth > 0 || c->preempt > 0))
 		run_expect(r, "BUG: sleeping function called from invalid context");
 }
+
+static void cache_shadow(struct run *r, int h, unsigned int flags);
 
 static void cache_create(struct run *r, const struct sf_op *op)
 {
@@ -253,19 +390,88 @@ static void cache_create(struct run *r, const struct sf_op *op)
 	s = kmem_cache_create(r->m, cache_name_of[op->arg[0]], op->arg[1], align_of[op->arg[2]],
 			      flags, (f & PF_CTOR) ? ctor_fn : NULL);
 	run_after_call(r);
+	if (r->o->slab_hook)
+		r->o->slab_hook(r->m, "kmem_cache_create", (void **)&s, op->arg[1]);
 	r->slab_used = true;
 	if (!s)
 		return;
-	if (kmem_cache_size(s) < op->arg[1] && !(f & PF_CTOR))
-		run_fail(r, "HARNESS: cache object size smaller than asked", "c%d: %zu < %u",
-			 op->result, kmem_cache_size(s), op->arg[1]);
 	c->cache = s;
 	c->size = op->arg[1];
 	c->align = align_of[op->arg[2]] & (align_of[op->arg[2]] - 1) ? 0 : align_of[op->arg[2]];
 	c->flags = f;
 	c->name = op->arg[0];
 	c->ctor = (f & PF_CTOR) != 0;
+	cache_shadow(r, op->result, flags);
 	c->live = true;
+	if (kmem_cache_size(s) < op->arg[1] && !(f & PF_CTOR))
+		run_fail(r, "HARNESS: cache object size smaller than asked", "c%d: %zu < %u",
+			 op->result, kmem_cache_size(s), op->arg[1]);
+}
+
+/* A known cache s is: a live handle's (merged) or a kmalloc cache. */
+static bool known_cache(struct run *r, int self, struct kmem_cache *s, struct slab_geom *g,
+			int *kmalloc)
+{
+	*kmalloc = 0;
+	for (int i = 0; i < self; i++)
+		if (r->caches[i].live && r->caches[i].cache == s) {
+			*g = r->caches[i].geom;
+			*kmalloc = r->caches[i].kmalloc;
+			return true;
+		}
+	for (unsigned int cls = 8; cls <= GEOM_KMALLOC_MAX; cls = cls == 64 ? 96 : cls == 96 ? 128 :
+						       cls == 128 ? 192 : cls == 192 ? 256 : cls * 2)
+		for (int dma = 0; dma < 2; dma++)
+			if (kmalloc_slab(r->m, cls, dma ? __GFP_DMA : 0) == s) {
+				slab_geom_kmalloc(g, cls, dma, debug_flags(r), r->topo.max_order);
+				*kmalloc = (int)cls;
+				return true;
+			}
+	return false;
+}
+
+/*
+ * The layout of a new cache, or the checks of a merge: the cache merged
+ * into takes no ctor, no debug flag and no SLAB_NO_MERGE, has the same DMA
+ * flag, a stride that holds the object, and an alignment (and stride) that
+ * is a multiple of the alignment asked for, SLAB_HWCACHE_ALIGN included.
+ * The merged object size is the larger of the two.
+ */
+static void cache_shadow(struct run *r, int h, unsigned int flags)
+{
+	struct cache_h *c = &r->caches[h];
+	struct slab_geom want, g;
+	int kmalloc;
+
+	slab_geom_compute(&want, (unsigned int)c->size, c->align, flags, c->ctor, debug_flags(r),
+			  r->topo.max_order);
+	if (!known_cache(r, h, c->cache, &g, &kmalloc)) {
+		if (!want.ok)
+			run_fail(r, "HARNESS: kmem_cache_create result differs from the shadow",
+				 "c%d: a cache of %zu bytes fits no slab of order < %u, created", h,
+				 c->size, r->topo.max_order);
+		c->geom = want;
+		return;
+	}
+	if (c->ctor || (want.flags & (SLAB_NO_MERGE | SLAB_DEBUG_FLAGS)) ||
+	    (g.flags & (SLAB_NO_MERGE | SLAB_DEBUG_FLAGS)) ||
+	    (g.flags & SLAB_CACHE_DMA) != (want.flags & SLAB_CACHE_DMA) || g.size < c->size ||
+	    g.align % want.align || g.size % want.align)
+		run_fail(r, "HARNESS: cache merged into an incompatible cache",
+			 "c%d (size %zu align %u flags %#x%s) merged into %s (stride %u align %u flags %#x)",
+			 h, c->size, want.align, want.flags, c->ctor ? " ctor" : "",
+			 kmem_cache_name(c->cache), g.size, g.align, g.flags);
+	for (int i = 0; i < h; i++)
+		if (r->caches[i].live && r->caches[i].cache == c->cache && c->ctor)
+			run_fail(r, "HARNESS: cache merged into an incompatible cache",
+				 "c%d with a ctor merged into c%d", h, i);
+	if (g.object_size < c->size)
+		g.object_size = (unsigned int)c->size;
+	c->geom = g;
+	c->kmalloc = kmalloc;
+	for (int i = 0; i < h; i++)
+		if (r->caches[i].live && r->caches[i].cache == c->cache)
+			r->caches[i].geom.object_size = g.object_size;
 }
 
 static void cache_destroy(struct run *r, unsigned int h)
@@ -290,6 +496,7 @@ static void cache_destroy(struct run *r, unsigned int h)
 static void do_kmalloc_op(struct run *r, const struct sf_op *op, size_t size, gfp_t gfp,
 			  int nid, bool zero)
 {
+	struct obj_expect e;
 	void *p;
 
 	expect_slab_alloc(r, gfp, true);
@@ -299,21 +506,31 @@ static void do_kmalloc_op(struct run *r, const struct sf_op *op, size_t size, gf
 		p = kmalloc_node(r->m, size, gfp, nid);
 	else
 		p = kmalloc(r->m, size, gfp);
-	alloc_result(r, op, p, size, -1, gfp, zero);
+	expect_kmalloc_class(r, &e, size, (gfp & __GFP_DMA) != 0);
+	alloc_result(r, op, p, size, &e, gfp, zero, nid);
 }
 
+/*
+ * krealloc keeps the object when the new size fits its ksize; otherwise it
+ * is a new kmalloc with gfp (zone modifiers honoured) holding the old
+ * ksize bytes, and with __GFP_ZERO the bytes past them zeroed (the core
+ * zeroes the new object before the copy; in place nothing is zeroed, as in
+ * the kernel before 6.11, so the harness checks no zeroing there).
+ */
 static void krealloc_op(struct run *r, const struct sf_op *op)
 {
 	struct obj_h *old = &r->objs[op->arg[0]];
 	size_t size = op->arg[1];
 	gfp_t gfp = op->arg[2];
+	gfp_t eff = gfp & machine_gfp_allowed_mask(r->m);
 	struct obj_h saved = *old;
-	void *p;
 	uint8_t *orig = old->ptr;
+	struct obj_expect e;
+	void *p;
 
 	if (!old->live)
 		return;
-	if (!obj_intact(old, old->size))
+	if (!obj_intact(old, old->ks))
 		run_fail(r, "HARNESS: slab object contents changed while allocated",
 			 "o%u before krealloc", op->arg[0]);
 	expect_slab_alloc(r, gfp, true);
@@ -327,14 +544,26 @@ static void krealloc_op(struct run *r, const struct sf_op *op)
 	old->live = false;
 	if (!size)
 		return;	/* freed, ZERO_SIZE_PTR */
-	/* The first min(old, new) bytes moved along. */
+	/* ksize makes the whole object usable again (in place, krealloc
+	 * poisons what is past the new size). */
+	(void)ksize(r->m, p);
 	saved.ptr = p;
-	if (!obj_intact(&saved, saved.size < size ? saved.size : size))
+	if (!obj_intact(&saved, saved.ks < size ? saved.ks : size))
 		run_fail(r, "HARNESS: krealloc lost the contents", "o%u -> o%d", op->arg[0],
 			 op->result);
-	/* In place: still an object of the old one's cache. */
-	obj_got(r, (unsigned int)op->result, p, size, (uint8_t *)p == orig ? saved.cache : -1, 0,
-		false, "krealloc");
+	if ((uint8_t *)p == orig) {
+		/* In place: still the old object, of the old one's cache. */
+		if (saved.cache >= 0)
+			expect_cache(r, &e, saved.cache);
+		else
+			expect_kmalloc_class(r, &e, saved.kclass ? saved.kclass : saved.ks,
+					     saved.dma);
+		obj_got(r, (unsigned int)op->result, p, size, &e, 0, SIZE_MAX, -1, "krealloc");
+		return;
+	}
+	expect_kmalloc_class(r, &e, size, (gfp & __GFP_DMA) != 0);
+	obj_got(r, (unsigned int)op->result, p, size, &e, gfp,
+		(eff & __GFP_ZERO) ? saved.ks : SIZE_MAX, -1, "krealloc");
 }
 
 static char attr_buf[4096];
@@ -362,6 +591,7 @@ bool slab_op(struct run *r, const struct sf_op *op)
 		break;
 	case OP_CACHE_ALLOC: {
 		struct cache_h *c = &r->caches[a[0]];
+		struct obj_expect e;
 		void *p;
 
 		if (!c->live)
@@ -370,7 +600,8 @@ bool slab_op(struct run *r, const struct sf_op *op)
 		expect_slab_alloc(r, a[1], false);
 		p = nid == SF_NO_NODE ? kmem_cache_alloc(m, c->cache, a[1]) :
 					kmem_cache_alloc_node(m, c->cache, a[1], nid);
-		alloc_result(r, op, p, c->size, (int)a[0], a[1], false);
+		expect_cache(r, &e, (int)a[0]);
+		alloc_result(r, op, p, c->size, &e, a[1], false, nid == SF_NO_NODE ? -1 : nid);
 		break;
 	}
 	case OP_CACHE_FREE:
@@ -391,11 +622,13 @@ bool slab_op(struct run *r, const struct sf_op *op)
 		do_kmalloc_op(r, op, a[0], a[1], -1, true);
 		break;
 	case OP_KCALLOC: {
+		struct obj_expect e;
 		void *p;
 
 		expect_slab_alloc(r, a[2], true);
 		p = kcalloc(m, a[0], a[1], a[2]);
-		alloc_result(r, op, p, (size_t)a[0] * a[1], -1, a[2], true);
+		expect_kmalloc_class(r, &e, (size_t)a[0] * a[1], (a[2] & __GFP_DMA) != 0);
+		alloc_result(r, op, p, (size_t)a[0] * a[1], &e, a[2], true, -1);
 		break;
 	}
 	case OP_KREALLOC:
