@@ -61,7 +61,9 @@ struct sf_run_opts {
 	/* Tests only (fuzzers/test_slab_oracles.c): called with each new slab
 	 * object before the harness checks it; a test corrupts the object or
 	 * the core's state there to prove an oracle fires. NULL otherwise. */
-	void (*slab_hook)(struct machine *m, const char *op, void **ptr, size_t size);
+	void (*test_slab_result)(struct machine *m, const char *op, void **ptr, size_t size);
+	/* ... and with the return value of each tune and attribute store. */
+	int (*test_slab_ret)(struct machine *m, const char *op, int ret);
 };
 
 /*

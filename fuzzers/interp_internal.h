@@ -42,6 +42,12 @@ struct cache_h {
 	bool ctor;
 	int kmalloc;		/* merged into the kmalloc cache of this class, 0: none */
 	struct slab_geom geom;	/* the harness's layout of the core cache */
+	int owner;		/* handle that made the core cache, -1: a kmalloc cache */
+	bool alias;		/* merged with an attribute alias registered */
+	bool gone;		/* the core cache was destroyed */
+	bool tuned;		/* tunables set by the program (else defaults) */
+	bool tuned_early;	/* ... before STAGE_SLAB_UP, which resets them */
+	unsigned int limit, batch, shared;
 };
 
 struct obj_h {

@@ -5,7 +5,9 @@
  * pattern written at allocation intact until the free, zeroed when asked,
  * in ZONE_DMA when the gfp or the cache asks for DMA memory.
  */
+#include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "interp_internal.h"
@@ -203,8 +205,8 @@ static void obj_got(struct run *r, unsigned int h, void *ptr, size_t size,
 	}
 	if (ZERO_OR_NULL_PTR(ptr))
 		run_fail(r, "HARNESS: slab object is ZERO_SIZE_PTR", "%s size %zu", op, size);
-	if (r->o->slab_hook)
-		r->o->slab_hook(m, op, &ptr, size);
+	if (r->o->test_slab_result)
+		r->o->test_slab_result(m, op, &ptr, size);
 	p = ptr;
 	check_align(r, e, (uintptr_t)p, size, op);
 	if (!virt_addr_valid(m, p) || !virt_addr_valid(m, p + e->ks - 1))
@@ -355,14 +357,242 @@ static void expect_ctx(struct run *r)
 		run_expect(r, "BUG: sleeping function called from invalid context");
 }
 
-static void cache_shadow(struct run *r, int h, unsigned int flags);
+/* ---- the cache shadow: names, merges, tunables, attributes ---- */
+
+static unsigned int next_class(unsigned int cls)
+{
+	return cls == 64 ? 96 : cls == 96 ? 128 : cls == 128 ? 192 : cls == 192 ? 256 : cls * 2;
+}
+
+/* The core cache of handle h still exists (a kmalloc cache always does). */
+static bool cache_alive(const struct run *r, int h)
+{
+	const struct cache_h *c = &r->caches[h];
+
+	if (!c->cache || c->gone)
+		return false;
+	if (c->owner < 0)
+		return true;
+	for (unsigned int i = 0; i < r->p->nr_handles[HK_CACHE]; i++)
+		if (r->caches[i].live && r->caches[i].cache == c->cache)
+			return true;
+	return false;
+}
+
+/* The registered directory name of handle h's core cache. */
+static void cache_dir_name(const struct run *r, int h, char *buf, size_t size)
+{
+	const struct cache_h *c = &r->caches[h];
+
+	if (c->owner < 0)
+		kmalloc_class_name(buf, size, (unsigned int)c->kmalloc, (c->flags & PF_DMA) != 0);
+	else
+		snprintf(buf, size, "%s", cache_name_of[r->caches[c->owner].name]);
+}
+
+/* A cache of that name is on the cache list (the boot and kmalloc caches
+ * the program can name, and the live caches the program made). */
+static bool name_is_cache(const struct run *r, int upto, const char *name)
+{
+	if (!strcmp(name, "kmalloc-64") || !strcmp(name, "kmem_cache_node"))
+		return true;
+	for (int i = 0; i < upto; i++)
+		if (r->caches[i].owner == i && cache_alive(r, i) &&
+		    !strcmp(cache_name_of[r->caches[i].name], name))
+			return true;
+	return false;
+}
+
+/* The handle whose alias of that name is registered, -1: none. A later
+ * alias of a name replaces an earlier one; all go with their cache. */
+static int alias_owner(const struct run *r, int upto, const char *name)
+{
+	int last = -1;
+
+	for (int i = 0; i < upto; i++)
+		if (r->caches[i].alias && !strcmp(cache_name_of[r->caches[i].name], name))
+			last = i;
+	return last >= 0 && cache_alive(r, last) ? last : -1;
+}
+
+/* Aliases registered for handle h's core cache. */
+static unsigned long alias_count(const struct run *r, int h)
+{
+	int n = (int)r->p->nr_handles[HK_CACHE];
+	unsigned long count = 0;
+
+	for (int i = 0; i < n; i++)
+		if (r->caches[i].alias && r->caches[i].cache == r->caches[h].cache &&
+		    alias_owner(r, n, cache_name_of[r->caches[i].name]) == i)
+			count++;
+	return count;
+}
+
+/* A known cache s is a live handle's (returns it), a kmalloc cache (-1)
+ * or new (-2). */
+static int known_cache(struct run *r, int self, struct kmem_cache *s, struct slab_geom *g,
+		       int *kmalloc)
+{
+	*kmalloc = 0;
+	for (int i = 0; i < self; i++)
+		if (r->caches[i].live && r->caches[i].cache == s) {
+			*g = r->caches[i].geom;
+			*kmalloc = r->caches[i].kmalloc;
+			return i;
+		}
+	for (unsigned int cls = 8; cls <= GEOM_KMALLOC_MAX; cls = next_class(cls))
+		for (int dma = 0; dma < 2; dma++)
+			if (kmalloc_slab(r->m, cls, dma ? __GFP_DMA : 0) == s) {
+				slab_geom_kmalloc(g, cls, dma, debug_flags(r), r->topo.max_order);
+				*kmalloc = (int)cls;
+				return -1;
+			}
+	return -2;
+}
+
+static bool mergeable_flags(unsigned int flags, bool ctor)
+{
+	return !ctor && !(flags & (SLAB_NO_MERGE | SLAB_DEBUG_FLAGS));
+}
+
+/* The kernel's merge rule: the stride holds the request aligned as asked
+ * (SLAB_HWCACHE_ALIGN included), is a multiple of that alignment, wastes
+ * less than a pointer; same DMA flag; neither side has a ctor, a debug
+ * flag or SLAB_NO_MERGE. */
+static bool merge_fits(const struct slab_geom *want, size_t size, const struct slab_geom *g)
+{
+	unsigned int need = (unsigned int)((size + want->align - 1) / want->align * want->align);
+
+	return mergeable_flags(g->flags, false) &&
+	       (g->flags & SLAB_CACHE_DMA) == (want->flags & SLAB_CACHE_DMA) && g->size >= need &&
+	       g->size % want->align == 0 && g->size - need < 8 && g->align % want->align == 0;
+}
+
+/* Some cache the create could merge into exists. */
+static bool merge_candidate(struct run *r, int h, const struct slab_geom *want, size_t size,
+			    bool ctor)
+{
+	bool dma = (want->flags & SLAB_CACHE_DMA) != 0;
+	struct slab_geom g;
+
+	if (!mergeable_flags(want->flags, ctor))
+		return false;
+	for (int i = 0; i < h; i++)
+		if (r->caches[i].live && !r->caches[i].ctor &&
+		    merge_fits(want, size, &r->caches[i].geom))
+			return true;
+	if (dma && machine_stage(r->m) < STAGE_SLAB_UP)
+		return false;
+	for (unsigned int cls = 8; cls <= GEOM_KMALLOC_MAX; cls = next_class(cls)) {
+		slab_geom_kmalloc(&g, cls, dma, debug_flags(r), r->topo.max_order);
+		if (g.ok && merge_fits(want, size, &g))
+			return true;
+	}
+	return false;
+}
+
+/* SLAB's defaults by stride (docs/slab.md), sized at STAGE_SLAB_UP. */
+static void default_tunables(const struct run *r, const struct cache_h *c, unsigned int *limit,
+			     unsigned int *batch, unsigned int *shared)
+{
+	unsigned int size = c->geom.size;
+
+	if (machine_stage(r->m) < STAGE_SLAB_UP) {
+		*limit = *batch = 1;
+		*shared = 0;
+		return;
+	}
+	*limit = size > GEOM_PAGE_SIZE ? 8 : size > 1024 ? 24 : size > 256 ? 54 : 120;
+	*batch = (*limit + 1) / 2;
+	*shared = r->topo.nr_cpus > 1 && size <= GEOM_PAGE_SIZE ? 8 : 0;
+}
+
+static void tunables_of(const struct run *r, const struct cache_h *c, unsigned int *limit,
+			unsigned int *batch, unsigned int *shared)
+{
+	if (c->tuned && (!c->tuned_early || machine_stage(r->m) < STAGE_SLAB_UP)) {
+		*limit = c->limit;
+		*batch = c->batch;
+		*shared = c->shared;
+		return;
+	}
+	default_tunables(r, c, limit, batch, shared);
+}
+
+static void tunables_copy(struct cache_h *to, const struct cache_h *from)
+{
+	to->tuned = from->tuned;
+	to->tuned_early = from->tuned_early;
+	to->limit = from->limit;
+	to->batch = from->batch;
+	to->shared = from->shared;
+}
+
+/* Tunables of a core cache changed: every handle of it sees them. */
+static void tunables_set(struct run *r, int h, unsigned int limit, unsigned int batch,
+			 unsigned int shared)
+{
+	struct cache_h t = { .tuned = true, .limit = limit, .batch = batch, .shared = shared };
+
+	t.tuned_early = machine_stage(r->m) < STAGE_SLAB_UP;
+	for (unsigned int i = 0; i < r->p->nr_handles[HK_CACHE]; i++)
+		if (r->caches[i].live && r->caches[i].cache == r->caches[h].cache)
+			tunables_copy(&r->caches[i], &t);
+}
+
+/*
+ * The layout of a new cache, or the checks of a merge: the cache merged
+ * into takes no ctor, no debug flag and no SLAB_NO_MERGE, has the same DMA
+ * flag, a stride that holds the object, and an alignment (and stride) that
+ * is a multiple of the alignment asked for, SLAB_HWCACHE_ALIGN included.
+ * The merged object size is the larger of the two.
+ */
+static void cache_shadow(struct run *r, int h, const struct slab_geom *want)
+{
+	struct cache_h *c = &r->caches[h];
+	struct slab_geom g;
+	int kmalloc, k = known_cache(r, h, c->cache, &g, &kmalloc);
+
+	if (k == -2) {
+		if (!want->ok)
+			run_fail(r, "HARNESS: kmem_cache_create result differs from the shadow",
+				 "c%d: a cache of %zu bytes fits no slab of order < %u, created", h,
+				 c->size, r->topo.max_order);
+		c->geom = *want;
+		c->owner = h;
+		return;
+	}
+	if (!mergeable_flags(want->flags, c->ctor) || (k >= 0 && r->caches[k].ctor) ||
+	    (g.flags & (SLAB_NO_MERGE | SLAB_DEBUG_FLAGS)) ||
+	    (g.flags & SLAB_CACHE_DMA) != (want->flags & SLAB_CACHE_DMA) || g.size < c->size ||
+	    g.align % want->align || g.size % want->align)
+		run_fail(r, "HARNESS: cache merged into an incompatible cache",
+			 "c%d (size %zu align %u flags %#x%s) merged into %s (stride %u align %u flags %#x)",
+			 h, c->size, want->align, want->flags, c->ctor ? " ctor" : "",
+			 kmem_cache_name(c->cache), g.size, g.align, g.flags);
+	if (g.object_size < c->size)
+		g.object_size = (unsigned int)c->size;
+	c->geom = g;
+	c->kmalloc = kmalloc;
+	c->owner = k >= 0 ? r->caches[k].owner : -1;
+	c->alias = machine_stage(r->m) >= STAGE_SLAB_UP;
+	/* Tunes of the cache through another handle (a kmalloc cache too). */
+	for (int i = 0; i < h; i++)
+		if (r->caches[i].live && r->caches[i].cache == c->cache) {
+			tunables_copy(c, &r->caches[i]);
+			r->caches[i].geom.object_size = g.object_size;
+		}
+}
 
 static void cache_create(struct run *r, const struct sf_op *op)
 {
 	struct cache_h *c = &r->caches[op->result];
-	unsigned int f = op->arg[3];
+	const char *name = cache_name_of[op->arg[0]];
+	unsigned int f = op->arg[3], align = align_of[op->arg[2]];
 	unsigned int flags = 0;
 	struct kmem_cache *s;
+	struct slab_geom want;
+	bool must_fail, merge;
 
 	memset(c, 0, sizeof(*c));
 	c->name = op->arg[0];
@@ -382,96 +612,48 @@ static void cache_create(struct run *r, const struct sf_op *op)
 	/* A name taken by a cache or an alias: refused with a WARN, as the
 	 * kernel's sysfs does. The harness knows when it reuses a name. */
 	for (int i = 0; i < op->result; i++)
-		if (r->caches[i].cache &&
-		    !strcmp(cache_name_of[r->caches[i].name], cache_name_of[op->arg[0]]))
+		if (r->caches[i].cache && !strcmp(cache_name_of[r->caches[i].name], name))
 			run_expect(r, "WARNING: sysfs: cannot create duplicate filename");
 	if (op->arg[0] == 4 || op->arg[0] == 5)
 		run_expect(r, "WARNING: sysfs: cannot create duplicate filename");
-	s = kmem_cache_create(r->m, cache_name_of[op->arg[0]], op->arg[1], align_of[op->arg[2]],
-			      flags, (f & PF_CTOR) ? ctor_fn : NULL);
+	/* The shadow's prediction: refused for a bad argument, in interrupt
+	 * context or a name on the cache list; a merge needs no memory. */
+	c->size = op->arg[1];
+	c->align = align & (align - 1) ? 0 : align;
+	c->ctor = (f & PF_CTOR) != 0;
+	slab_geom_compute(&want, op->arg[1], c->align, flags, c->ctor, debug_flags(r),
+			  r->topo.max_order);
+	must_fail = !op->arg[1] || (align & (align - 1)) || run_cpu(r)->irq_depth ||
+		    name_is_cache(r, op->result, name);
+	merge = merge_candidate(r, op->result, &want, op->arg[1], c->ctor);
+	s = kmem_cache_create(r->m, name, op->arg[1], align, flags,
+			      (f & PF_CTOR) ? ctor_fn : NULL);
 	run_after_call(r);
-	if (r->o->slab_hook)
-		r->o->slab_hook(r->m, "kmem_cache_create", (void **)&s, op->arg[1]);
+	if (r->o->test_slab_result)
+		r->o->test_slab_result(r->m, "kmem_cache_create", (void **)&s, op->arg[1]);
 	r->slab_used = true;
+	if (s && must_fail)
+		run_fail(r, "HARNESS: kmem_cache_create result differs from the shadow",
+			 "c%d = %s size %u align %u: created, the shadow says refused", op->result,
+			 name, op->arg[1], align);
+	if (!s && !must_fail && merge && !failslab_stats(r->m).failures)
+		run_fail(r, "HARNESS: kmem_cache_create result differs from the shadow",
+			 "c%d = %s size %u align %u flags %#x: NULL, the shadow has a cache to "
+			 "merge into",
+			 op->result, name, op->arg[1], align, flags);
 	if (!s)
 		return;
 	c->cache = s;
-	c->size = op->arg[1];
-	c->align = align_of[op->arg[2]] & (align_of[op->arg[2]] - 1) ? 0 : align_of[op->arg[2]];
 	c->flags = f;
-	c->name = op->arg[0];
-	c->ctor = (f & PF_CTOR) != 0;
-	cache_shadow(r, op->result, flags);
+	cache_shadow(r, op->result, &want);
+	if (c->owner == op->result && machine_stage(r->m) >= STAGE_SLAB_UP &&
+	    alias_owner(r, op->result, name) >= 0)
+		run_fail(r, "HARNESS: kmem_cache_create result differs from the shadow",
+			 "c%d = %s: a new cache under a registered alias name", op->result, name);
 	c->live = true;
 	if (kmem_cache_size(s) < op->arg[1] && !(f & PF_CTOR))
 		run_fail(r, "HARNESS: cache object size smaller than asked", "c%d: %zu < %u",
 			 op->result, kmem_cache_size(s), op->arg[1]);
-}
-
-/* A known cache s is: a live handle's (merged) or a kmalloc cache. */
-static bool known_cache(struct run *r, int self, struct kmem_cache *s, struct slab_geom *g,
-			int *kmalloc)
-{
-	*kmalloc = 0;
-	for (int i = 0; i < self; i++)
-		if (r->caches[i].live && r->caches[i].cache == s) {
-			*g = r->caches[i].geom;
-			*kmalloc = r->caches[i].kmalloc;
-			return true;
-		}
-	for (unsigned int cls = 8; cls <= GEOM_KMALLOC_MAX; cls = cls == 64 ? 96 : cls == 96 ? 128 :
-						       cls == 128 ? 192 : cls == 192 ? 256 : cls * 2)
-		for (int dma = 0; dma < 2; dma++)
-			if (kmalloc_slab(r->m, cls, dma ? __GFP_DMA : 0) == s) {
-				slab_geom_kmalloc(g, cls, dma, debug_flags(r), r->topo.max_order);
-				*kmalloc = (int)cls;
-				return true;
-			}
-	return false;
-}
-
-/*
- * The layout of a new cache, or the checks of a merge: the cache merged
- * into takes no ctor, no debug flag and no SLAB_NO_MERGE, has the same DMA
- * flag, a stride that holds the object, and an alignment (and stride) that
- * is a multiple of the alignment asked for, SLAB_HWCACHE_ALIGN included.
- * The merged object size is the larger of the two.
- */
-static void cache_shadow(struct run *r, int h, unsigned int flags)
-{
-	struct cache_h *c = &r->caches[h];
-	struct slab_geom want, g;
-	int kmalloc;
-
-	slab_geom_compute(&want, (unsigned int)c->size, c->align, flags, c->ctor, debug_flags(r),
-			  r->topo.max_order);
-	if (!known_cache(r, h, c->cache, &g, &kmalloc)) {
-		if (!want.ok)
-			run_fail(r, "HARNESS: kmem_cache_create result differs from the shadow",
-				 "c%d: a cache of %zu bytes fits no slab of order < %u, created", h,
-				 c->size, r->topo.max_order);
-		c->geom = want;
-		return;
-	}
-	if (c->ctor || (want.flags & (SLAB_NO_MERGE | SLAB_DEBUG_FLAGS)) ||
-	    (g.flags & (SLAB_NO_MERGE | SLAB_DEBUG_FLAGS)) ||
-	    (g.flags & SLAB_CACHE_DMA) != (want.flags & SLAB_CACHE_DMA) || g.size < c->size ||
-	    g.align % want.align || g.size % want.align)
-		run_fail(r, "HARNESS: cache merged into an incompatible cache",
-			 "c%d (size %zu align %u flags %#x%s) merged into %s (stride %u align %u flags %#x)",
-			 h, c->size, want.align, want.flags, c->ctor ? " ctor" : "",
-			 kmem_cache_name(c->cache), g.size, g.align, g.flags);
-	for (int i = 0; i < h; i++)
-		if (r->caches[i].live && r->caches[i].cache == c->cache && c->ctor)
-			run_fail(r, "HARNESS: cache merged into an incompatible cache",
-				 "c%d with a ctor merged into c%d", h, i);
-	if (g.object_size < c->size)
-		g.object_size = (unsigned int)c->size;
-	c->geom = g;
-	c->kmalloc = kmalloc;
-	for (int i = 0; i < h; i++)
-		if (r->caches[i].live && r->caches[i].cache == c->cache)
-			r->caches[i].geom.object_size = g.object_size;
 }
 
 static void cache_destroy(struct run *r, unsigned int h)
@@ -489,8 +671,198 @@ static void cache_destroy(struct run *r, unsigned int h)
 	expect_ctx(r);
 	kmem_cache_destroy(r->m, c->cache);
 	run_after_call(r);
-	/* Objects of other handles of a merged cache keep working through it;
-	 * forget the pointer in those that are dead. */
+	/* The last handle of a cache the program made: the cache is gone,
+	 * with its directory and aliases (its address may come back). */
+	if (c->owner >= 0 && !cache_alive(r, (int)h))
+		for (unsigned int i = 0; i < r->p->nr_handles[HK_CACHE]; i++)
+			if (r->caches[i].cache == c->cache)
+				r->caches[i].gone = true;
+}
+
+/* Tune within the documented limits is accepted (0), outside refused. */
+static void cache_tune(struct run *r, unsigned int h, unsigned int limit, unsigned int batch,
+		       unsigned int shared)
+{
+	bool valid = limit >= 1 && limit <= SLAB_LIMIT_MAX && batch >= 1 && batch <= limit &&
+		     batch <= SLAB_BATCH_MAX && shared <= SLAB_SHARED_MAX;
+	int ret;
+
+	expect_ctx(r);
+	ret = kmem_cache_tune(r->m, r->caches[h].cache, limit, batch, shared);
+	run_after_call(r);
+	if (r->o->test_slab_ret)
+		ret = r->o->test_slab_ret(r->m, "kmem_cache_tune", ret);
+	if ((ret == 0) != valid)
+		run_fail(r, "HARNESS: kmem_cache_tune result differs from the shadow",
+			 "c%u limit %u batch %u shared %u: %d", h, limit, batch, shared, ret);
+	if (!ret)
+		tunables_set(r, (int)h, limit, batch, shared);
+}
+
+/* Live objects the program holds in handle h's core cache. */
+static unsigned long objects_in(const struct run *r, int h)
+{
+	const struct cache_h *c = &r->caches[h];
+	unsigned long n = 0;
+
+	for (unsigned int i = 0; i < obj_limit(r); i++) {
+		const struct obj_h *o = &r->objs[i];
+
+		if (!o->live)
+			continue;
+		if (o->cache >= 0 ? r->caches[o->cache].cache == c->cache :
+				    c->owner < 0 && o->kclass == (unsigned int)c->kmalloc &&
+					    o->dma == ((c->flags & PF_DMA) != 0))
+			n++;
+	}
+	return n;
+}
+
+enum attr_id {
+	AT_OBJECT_SIZE, AT_SLAB_SIZE, AT_OBJS_PER_SLAB, AT_ORDER, AT_OBJECTS, AT_TOTAL_OBJECTS,
+	AT_SLABS, AT_PARTIAL, AT_CPU_QUEUE_SIZE, AT_BATCH, AT_SHARED, AT_ALIEN, AT_ALIASES,
+	AT_ALIGN, AT_CACHE_DMA, AT_SANITY, AT_RED_ZONE, AT_POISON, AT_STORE_USER, AT_VALIDATE,
+	AT_SHRINK, AT_NONE, NR_ATTR_IDS
+};
+static const char *const attrs[NR_ATTR_IDS] = {
+	"object_size", "slab_size", "objs_per_slab", "order", "objects",
+	"total_objects", "slabs", "partial", "cpu_queue_size", "batch", "shared",
+	"alien", "aliases", "align", "cache_dma", "sanity_checks", "red_zone",
+	"poison", "store_user", "validate", "shrink", "no_such_attr"
+};
+static char attr_buf[4096];
+
+static long attr_read(struct run *r, const char *dir, const char *attr, unsigned long *v)
+{
+	long ret;
+
+	run_expect_clear(r);
+	ret = slab_attr_show(r->m, dir, attr, attr_buf, sizeof(attr_buf));
+	run_after_call(r);
+	*v = ret > 0 ? strtoul(attr_buf, NULL, 10) : 0;
+	return ret;
+}
+
+/* The shadow's value of an attribute; false when it has no exact one. */
+static bool attr_shadow(const struct run *r, int h, enum attr_id id, unsigned long *want)
+{
+	const struct cache_h *c = &r->caches[h];
+	const struct slab_geom *g = &c->geom;
+	unsigned int t[3];
+
+	tunables_of(r, c, &t[0], &t[1], &t[2]);
+	switch (id) {
+	case AT_OBJECT_SIZE: *want = g->object_size; return true;
+	case AT_SLAB_SIZE: *want = g->size; return true;
+	case AT_OBJS_PER_SLAB: *want = g->objects; return true;
+	case AT_ORDER: *want = g->order; return true;
+	case AT_OBJECTS: *want = objects_in(r, h); return true;
+	case AT_CPU_QUEUE_SIZE: *want = t[0]; return true;
+	case AT_BATCH: *want = t[1]; return true;
+	case AT_SHARED: *want = t[2]; return true;
+	case AT_ALIEN: *want = 0; return r->topo.nr_nodes == 1;
+	case AT_ALIASES: *want = alias_count(r, h); return true;
+	case AT_ALIGN: *want = g->align; return true;
+	case AT_CACHE_DMA: *want = !!(g->flags & SLAB_CACHE_DMA); return true;
+	case AT_SANITY: *want = !!(g->flags & SLAB_CONSISTENCY_CHECKS); return true;
+	case AT_RED_ZONE: *want = !!(g->flags & SLAB_RED_ZONE); return true;
+	case AT_POISON: *want = !!(g->flags & SLAB_POISON); return true;
+	case AT_STORE_USER: *want = !!(g->flags & SLAB_STORE_USER); return true;
+	case AT_VALIDATE:
+	case AT_SHRINK: *want = 0; return true;
+	default: return false;
+	}
+}
+
+/*
+ * An attribute read equals the shadow: the geometry and flags, the
+ * tunables, the aliases, the objects the program holds (in-use objects not
+ * in a queue); the totals agree with the geometry (total_objects = slabs x
+ * objs_per_slab, room for the objects held, partial <= slabs); no alien
+ * objects on one node; an unknown attribute is -ENOENT.
+ */
+static void attr_show_op(struct run *r, unsigned int h, unsigned int which)
+{
+	enum attr_id id = (enum attr_id)(which % NR_ATTR_IDS);
+	const struct slab_geom *g = &r->caches[h].geom;
+	char dir[SLAB_NAME_MAX];
+	unsigned long v, want, slabs;
+	long ret;
+
+	cache_dir_name(r, (int)h, dir, sizeof(dir));
+	ret = attr_read(r, dir, attrs[id], &v);
+	if (id == AT_NONE) {
+		if (ret != -ENOENT)
+			run_fail(r, "HARNESS: slab attribute differs from the shadow",
+				 "%s/%s: %ld, not -ENOENT", dir, attrs[id], ret);
+		return;
+	}
+	if (ret <= 0)
+		run_fail(r, "HARNESS: slab attribute differs from the shadow",
+			 "%s/%s (c%u): show returned %ld", dir, attrs[id], h, ret);
+	if (attr_shadow(r, (int)h, id, &want) && v != want)
+		run_fail(r, "HARNESS: slab attribute differs from the shadow",
+			 "%s/%s (c%u): %lu, shadow %lu", dir, attrs[id], h, v, want);
+	if (id != AT_TOTAL_OBJECTS && id != AT_SLABS && id != AT_PARTIAL)
+		return;
+	(void)attr_read(r, dir, "slabs", &slabs);
+	(void)attr_read(r, dir, "total_objects", &v);
+	if (v != slabs * g->objects || v < objects_in(r, (int)h))
+		run_fail(r, "HARNESS: slab attribute differs from the shadow",
+			 "%s (c%u): total_objects %lu, slabs %lu x %u objects, %lu held", dir, h,
+			 v, slabs, g->objects, objects_in(r, (int)h));
+	(void)attr_read(r, dir, "partial", &v);
+	if (v > slabs)
+		run_fail(r, "HARNESS: slab attribute differs from the shadow",
+			 "%s (c%u): partial %lu > slabs %lu", dir, h, v, slabs);
+}
+
+/* A store is accepted or refused as the shadow predicts; the tunables
+ * follow it. */
+static void attr_store_op(struct run *r, unsigned int h, unsigned int which, unsigned int v)
+{
+	static const char *const wattrs[] = { "cpu_queue_size", "batch", "shared",
+					      "validate", "shrink", "object_size" };
+	unsigned int w = which % (sizeof(wattrs) / sizeof(wattrs[0]));
+	unsigned int limit, batch, shared;
+	char dir[SLAB_NAME_MAX], val[16];
+	bool ok;
+	int ret;
+
+	cache_dir_name(r, (int)h, dir, sizeof(dir));
+	tunables_of(r, &r->caches[h], &limit, &batch, &shared);
+	snprintf(val, sizeof(val), "%u", v);
+	switch (w) {
+	case 0:
+		ok = v >= 1 && v <= SLAB_LIMIT_MAX;
+		batch = batch > v ? v : batch;
+		limit = v;
+		break;
+	case 1:
+		ok = v >= 1 && v <= limit && v <= SLAB_BATCH_MAX;
+		batch = v;
+		break;
+	case 2:
+		ok = v <= SLAB_SHARED_MAX;
+		shared = v;
+		break;
+	case 5:
+		ok = false;	/* read-only */
+		break;
+	default:
+		ok = v == 1;	/* validate, shrink */
+		break;
+	}
+	expect_ctx(r);
+	ret = slab_attr_store(r->m, dir, wattrs[w], val);
+	run_after_call(r);
+	if (r->o->test_slab_ret)
+		ret = r->o->test_slab_ret(r->m, "attr_store", ret);
+	if ((ret == 0) != ok)
+		run_fail(r, "HARNESS: slab attribute store differs from the shadow",
+			 "%s/%s (c%u) = %u: %d", dir, wattrs[w], h, v, ret);
+	if (!ret && w < 3)
+		tunables_set(r, (int)h, limit, batch ? batch : 1, shared);
 }
 
 static void do_kmalloc_op(struct run *r, const struct sf_op *op, size_t size, gfp_t gfp,
@@ -566,8 +938,6 @@ static void krealloc_op(struct run *r, const struct sf_op *op)
 		(eff & __GFP_ZERO) ? saved.ks : SIZE_MAX, -1, "krealloc");
 }
 
-static char attr_buf[4096];
-
 bool slab_op(struct run *r, const struct sf_op *op)
 {
 	struct machine *m = r->m;
@@ -637,9 +1007,7 @@ bool slab_op(struct run *r, const struct sf_op *op)
 	case OP_CACHE_TUNE:
 		if (!r->caches[a[0]].live)
 			return false;
-		expect_ctx(r);
-		(void)kmem_cache_tune(m, r->caches[a[0]].cache, a[1], a[2], a[3]);
-		run_after_call(r);
+		cache_tune(r, a[0], a[1], a[2], a[3]);
 		break;
 	case OP_CACHE_SHRINK:
 		if (!r->caches[a[0]].live)
@@ -657,37 +1025,16 @@ bool slab_op(struct run *r, const struct sf_op *op)
 				 "c%u", a[0]);
 		run_after_call(r);
 		break;
-	case OP_ATTR_SHOW: {
-		static const char *const attrs[] = {
-			"object_size", "slab_size", "objs_per_slab", "order", "objects",
-			"total_objects", "slabs", "partial", "cpu_queue_size", "batch", "shared",
-			"alien", "aliases", "align", "cache_dma", "sanity_checks", "red_zone",
-			"poison", "store_user", "validate", "shrink", "no_such_attr"
-		};
-
+	case OP_ATTR_SHOW:
 		if (!r->caches[a[0]].live || machine_stage(m) < STAGE_SLAB_UP)
 			return false;
-		run_expect_clear(r);
-		(void)slab_attr_show(m, kmem_cache_name(r->caches[a[0]].cache),
-				     attrs[a[1] % (sizeof(attrs) / sizeof(attrs[0]))], attr_buf,
-				     sizeof(attr_buf));
-		run_after_call(r);
+		attr_show_op(r, a[0], a[1]);
 		break;
-	}
-	case OP_ATTR_STORE: {
-		static const char *const wattrs[] = { "cpu_queue_size", "batch", "shared",
-						      "validate", "shrink", "object_size" };
-		char val[16];
-
+	case OP_ATTR_STORE:
 		if (!r->caches[a[0]].live || machine_stage(m) < STAGE_SLAB_UP)
 			return false;
-		snprintf(val, sizeof(val), "%u", a[2]);
-		expect_ctx(r);
-		(void)slab_attr_store(m, kmem_cache_name(r->caches[a[0]].cache),
-				      wattrs[a[1] % (sizeof(wattrs) / sizeof(wattrs[0]))], val);
-		run_after_call(r);
+		attr_store_op(r, a[0], a[1], a[2]);
 		break;
-	}
 	case OP_KMALLOC_IRQ_AT:
 		r->inj.armed = true;
 		r->inj.sp = (enum sched_point)a[0];

@@ -88,6 +88,9 @@ void slab_geom_compute(struct slab_geom *g, unsigned int object_size, unsigned i
 	g->size = up(end, a);
 	g->objects = 0;
 	g->order = 0;
+	g->mgmt_offset = 0;
+	if (!object_size)
+		return;		/* refused */
 	for (unsigned int order = 0; order <= GEOM_MAX_SLAB_ORDER && order < max_order; order++) {
 		unsigned int bytes = GEOM_PAGE_SIZE << order;
 		unsigned int n = bytes / g->size;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Every slab oracle of the interpreter can fail: each case runs a small
- * fuzz_slab program in a child with a hook (interp.h: slab_hook) that
+ * fuzz_slab program in a child with a hook (interp.h: test_slab_result) that
  * corrupts one new object or the core's state the way a broken core would,
  * and expects the run to abort with exactly that oracle's title. The same
  * program without the hook must run clean, so the title comes from the
@@ -9,6 +9,7 @@
  *
  * Usage: test_slab_oracles [case-name]   (no argument: every case)
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,9 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "internal.h"	/* struct page: the order-corruption case */
+#include "slab.h"	/* struct page, struct kmem_cache: the corruption cases */
 #include "interp.h"
-#include "slabfuzz/slab.h"
 
 #define MACHINE1                                                                         \
 	"slabfuzz-program 2\n"                                                           \
@@ -138,11 +138,42 @@ static void h_create_unfit(struct machine *m, const char *op, void **p, size_t s
 		*p = kmem_cache_create(m, "unfit", 4000, 0, SLAB_NO_MERGE, NULL);
 }
 
+static void h_create_null(struct machine *m, const char *op, void **p, size_t size)
+{
+	(void)m;
+	(void)size;
+	if (nth(op, "kmem_cache_create", 2))
+		*p = NULL;	/* c1 would merge into c0: no memory needed */
+}
+
+static void h_create_refused(struct machine *m, const char *op, void **p, size_t size)
+{
+	(void)size;
+	if (!strcmp(op, "kmem_cache_create") && !*p)
+		*p = kmem_cache_create(m, "other", 64, 0, SLAB_NO_MERGE, NULL);
+}
+
+static void h_objs_per_slab(struct machine *m, const char *op, void **p, size_t size)
+{
+	(void)m;
+	(void)size;
+	if (!strcmp(op, "kmem_cache_create") && *p)
+		((struct kmem_cache *)*p)->objects--;
+}
+
+static int r_flip(struct machine *m, const char *op, int ret)
+{
+	(void)m;
+	(void)op;
+	return ret ? 0 : -EINVAL;
+}
+
 struct oracle_case {
 	const char *name;
 	const char *program;
 	void (*hook)(struct machine *m, const char *op, void **p, size_t size);
 	const char *title;
+	int (*ret_hook)(struct machine *m, const char *op, int ret);
 };
 
 static const struct oracle_case cases[] = {
@@ -150,41 +181,41 @@ static const struct oracle_case cases[] = {
 	  MACHINE1 "o0 = kmalloc size=5000 GFP_KERNEL any\n"
 		   "o1 = kmalloc size=8 GFP_KERNEL any\n"
 		   "check\n",
-	  h_tail, "HARNESS: slab object contents changed while allocated" },
+	  h_tail, "HARNESS: slab object contents changed while allocated", NULL },
 	{ "ksize_exact", MACHINE1 "o0 = kmalloc size=100 GFP_KERNEL any\n", h_ksize,
-	  "HARNESS: ksize differs from the shadow" },
+	  "HARNESS: ksize differs from the shadow", NULL },
 	{ "object_start", MACHINE1 "o0 = kmalloc size=72 GFP_KERNEL any\n", h_plus8,
-	  "HARNESS: slab object not at an object start" },
+	  "HARNESS: slab object not at an object start", NULL },
 	{ "management_area", MACHINE1 "o0 = kmalloc size=72 GFP_KERNEL any\n", h_mgmt,
-	  "HARNESS: slab object inside the slab's management area" },
+	  "HARNESS: slab object inside the slab's management area", NULL },
 	{ "another_cache",
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=64 align=0 flags=0x4\n"
 		   "o0 = kmem_cache_alloc c0 GFP_KERNEL any\n",
-	  h_other_cache, "HARNESS: slab object from another cache" },
+	  h_other_cache, "HARNESS: slab object from another cache", NULL },
 	{ "slab_order", MACHINE1 "o0 = kmalloc size=8000 GFP_KERNEL any\n", h_order,
-	  "HARNESS: slab order differs from the shadow" },
+	  "HARNESS: slab order differs from the shadow", NULL },
 	{ "natural_alignment", MACHINE1 "o0 = kmalloc size=64 GFP_KERNEL any\n", h_plus8,
-	  "HARNESS: kmalloc object not naturally aligned" },
+	  "HARNESS: kmalloc object not naturally aligned", NULL },
 	{ "requested_alignment",
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=40 align=64 flags=0x4\n"
 		   "o0 = kmem_cache_alloc c0 GFP_KERNEL any\n",
-	  h_plus8, "HARNESS: slab object misaligned" },
+	  h_plus8, "HARNESS: slab object misaligned", NULL },
 	{ "hwcache_alignment",
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=40 align=0 flags=0x5\n"
 		   "o0 = kmem_cache_alloc c0 GFP_KERNEL any\n",
-	  h_plus8, "HARNESS: SLAB_HWCACHE_ALIGN object not aligned" },
+	  h_plus8, "HARNESS: SLAB_HWCACHE_ALIGN object not aligned", NULL },
 	{ "thisnode", MACHINE2 "o0 = kmalloc size=64 GFP_KERNEL|__GFP_THISNODE node1\n", h_node0,
-	  "HARNESS: __GFP_THISNODE slab object from another node" },
+	  "HARNESS: __GFP_THISNODE slab object from another node", NULL },
 	{ "krealloc_dma",
 	  MACHINE1 "o0 = kmalloc size=64 GFP_KERNEL any\n"
 		   "o1 = krealloc o0 size=200 GFP_KERNEL|__GFP_DMA\n",
-	  h_not_dma, "HARNESS: DMA slab object outside ZONE_DMA" },
+	  h_not_dma, "HARNESS: DMA slab object outside ZONE_DMA", NULL },
 	{ "krealloc_zero",
 	  MACHINE1 "o0 = kmalloc size=50 GFP_KERNEL any\n"
 		   "o1 = krealloc o0 size=200 GFP_KERNEL|__GFP_ZERO\n",
-	  h_realloc_zero, "HARNESS: zeroed slab object not zeroed" },
+	  h_realloc_zero, "HARNESS: zeroed slab object not zeroed", NULL },
 	{ "merge_incompatible", MACHINE1 "c0 = kmem_cache_create cache0 size=64 align=0 flags=0\n",
-	  h_merge_dma, "HARNESS: cache merged into an incompatible cache" },
+	  h_merge_dma, "HARNESS: cache merged into an incompatible cache", NULL },
 	{ "create_unfit",
 	  "slabfuzz-program 2\n"
 	  "machine nodes=1 cpus=1 boot=cpu0 max_order=1 section_shift=9 vmemmap_block=1 "
@@ -193,7 +224,26 @@ static const struct oracle_case cases[] = {
 	  "range node0 0x0-0x400\n"
 	  "zones dma=0x100 dma32=0x200 movable=none\n"
 	  "c0 = kmem_cache_create cache0 size=4096 align=0 flags=0\n",
-	  h_create_unfit, "HARNESS: kmem_cache_create result differs from the shadow" },
+	  h_create_unfit, "HARNESS: kmem_cache_create result differs from the shadow", NULL },
+	{ "create_null_with_merge",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0\n"
+		   "c1 = kmem_cache_create cache1 size=100 align=0 flags=0\n",
+	  h_create_null, "HARNESS: kmem_cache_create result differs from the shadow", NULL },
+	{ "create_refused_name",
+	  MACHINE1 "c0 = kmem_cache_create kmalloc-64 size=100 align=0 flags=0x4\n",
+	  h_create_refused, "HARNESS: kmem_cache_create result differs from the shadow", NULL },
+	{ "attr_objs_per_slab",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
+		   "attr_show c0 objs_per_slab\n",
+	  h_objs_per_slab, "HARNESS: slab attribute differs from the shadow", NULL },
+	{ "tune_result",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
+		   "kmem_cache_tune c0 limit=32 batch=8 shared=2\n",
+	  NULL, "HARNESS: kmem_cache_tune result differs from the shadow", r_flip },
+	{ "attr_store_result",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
+		   "attr_store c0 batch val=4\n",
+	  NULL, "HARNESS: slab attribute store differs from the shadow", r_flip },
 };
 
 /* Runs c in a child; returns the first "slabfuzz: " line of its stderr
@@ -225,7 +275,8 @@ static bool run_case(const struct oracle_case *c, bool hooked, char *title, size
 		close(fds[0]);
 		dup2(fds[1], 2);
 		memset(&o, 0, sizeof(o));
-		o.slab_hook = hooked ? c->hook : NULL;
+		o.test_slab_result = hooked ? c->hook : NULL;
+		o.test_slab_ret = hooked ? c->ret_hook : NULL;
 		sf_run_program(sf_target_find("fuzz_slab"), &prog, &o);
 		_exit(0);
 	}
