@@ -1083,10 +1083,106 @@ void slab_shrink_all(struct run *r)
 	}
 }
 
+/* ---- end-of-run accounting ---- */
+
+/* Live objects the program holds in the kmalloc cache of a class. */
+static unsigned long kmalloc_objects_in(const struct run *r, unsigned int cls, bool dma)
+{
+	unsigned long n = 0;
+
+	for (unsigned int i = 0; i < obj_limit(r); i++) {
+		const struct obj_h *o = &r->objs[i];
+		const struct cache_h *c = o->cache >= 0 ? &r->caches[o->cache] : NULL;
+
+		if (!o->live)
+			continue;
+		if (c ? c->owner < 0 && c->kmalloc == (int)cls && ((c->flags & PF_DMA) != 0) == dma :
+			o->kclass == cls && o->dma == dma)
+			n++;
+	}
+	return n;
+}
+
+/* The kmalloc cache of a class was used by the program (an object or a
+ * cache merged into it). */
+static bool kmalloc_used(const struct run *r, unsigned int cls, bool dma)
+{
+	for (unsigned int i = 0; i < r->p->nr_handles[HK_CACHE]; i++) {
+		const struct cache_h *c = &r->caches[i];
+
+		if (c->cache && c->owner < 0 && c->kmalloc == (int)cls &&
+		    ((c->flags & PF_DMA) != 0) == dma)
+			return true;
+	}
+	for (unsigned int i = 0; i < obj_limit(r); i++)
+		if (r->objs[i].ptr && r->objs[i].kclass == cls && r->objs[i].dma == dma)
+			return true;
+	return false;
+}
+
+/*
+ * Every cache the program used, by its directory: with the objects still
+ * held, "objects" is exactly what the program holds; once all are freed
+ * and the cache shrunk, it has no object and no slab left (a cache starts
+ * empty, and nothing but the program allocates from these caches).
+ */
+static void account_caches(struct run *r, bool empty)
+{
+	char dir[SLAB_NAME_MAX];
+	unsigned long v, slabs;
+
+	if (machine_stage(r->m) < STAGE_SLAB_UP)
+		return;
+	for (unsigned int cls = 8; cls <= GEOM_KMALLOC_MAX; cls = next_class(cls))
+		for (int dma = 0; dma < 2; dma++) {
+			struct slab_geom g;
+
+			slab_geom_kmalloc(&g, cls, dma, debug_flags(r), r->topo.max_order);
+			if (!g.ok || !kmalloc_used(r, cls, dma))
+				continue;
+			kmalloc_class_name(dir, sizeof(dir), cls, dma);
+			if (empty)
+				(void)slab_attr_store(r->m, dir, "shrink", "1");
+			(void)attr_read(r, dir, "objects", &v);
+			(void)attr_read(r, dir, "slabs", &slabs);
+			if (v != kmalloc_objects_in(r, cls, dma))
+				run_fail(r, "HARNESS: slab objects unaccounted at the end of the run",
+					 "%s: objects %lu, the program holds %lu", dir, v,
+					 kmalloc_objects_in(r, cls, dma));
+			if (empty && slabs)
+				run_fail(r, "HARNESS: slab cache not empty after freeing everything",
+					 "%s: %lu slabs after all objects were freed and a shrink", dir,
+					 slabs);
+		}
+	for (unsigned int h = 0; h < r->p->nr_handles[HK_CACHE]; h++) {
+		bool first = r->caches[h].live && r->caches[h].owner >= 0;
+
+		for (unsigned int i = 0; i < h && first; i++)
+			first = !r->caches[i].live || r->caches[i].cache != r->caches[h].cache;
+		if (!first)
+			continue;
+		cache_dir_name(r, (int)h, dir, sizeof(dir));
+		if (empty)
+			(void)slab_attr_store(r->m, dir, "shrink", "1");
+		(void)attr_read(r, dir, "objects", &v);
+		(void)attr_read(r, dir, "slabs", &slabs);
+		if (v != objects_in(r, (int)h))
+			run_fail(r, "HARNESS: slab objects unaccounted at the end of the run",
+				 "%s (c%u): objects %lu, the program holds %lu", dir, h, v,
+				 objects_in(r, (int)h));
+		if (empty && slabs)
+			run_fail(r, "HARNESS: slab cache not empty after freeing everything",
+				 "%s (c%u): %lu slabs after all objects were freed and a shrink", dir,
+				 h, slabs);
+	}
+}
+
 void slab_teardown(struct run *r)
 {
+	account_caches(r, false);
 	for (unsigned int h = 0; h < obj_limit(r); h++)
 		obj_release(r, h, false);
+	account_caches(r, true);
 	for (unsigned int h = 0; h < r->p->nr_handles[HK_CACHE]; h++)
 		cache_destroy(r, h);
 }

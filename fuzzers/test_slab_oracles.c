@@ -168,6 +168,23 @@ static int r_flip(struct machine *m, const char *op, int ret)
 	return ret ? 0 : -EINVAL;
 }
 
+static void h_leak(struct machine *m, const char *op, void **p, size_t size)
+{
+	(void)p;
+	if (!strcmp(op, "kmalloc"))
+		(void)kmalloc(m, size, GFP_KERNEL);	/* an object nobody holds */
+}
+
+static void h_phantom_slab(struct machine *m, const char *op, void **p, size_t size)
+{
+	struct kmem_cache *s;
+
+	(void)size;
+	if (strcmp(op, "kmalloc") || !(s = virt_to_slab(m, *p, NULL)))
+		return;
+	s->node[0]->nr_free++;	/* a counted slab that is on no list */
+}
+
 struct oracle_case {
 	const char *name;
 	const char *program;
@@ -244,6 +261,10 @@ static const struct oracle_case cases[] = {
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
 		   "attr_store c0 batch val=4\n",
 	  NULL, "HARNESS: slab attribute store differs from the shadow", r_flip },
+	{ "end_unaccounted", MACHINE1 "o0 = kmalloc size=64 GFP_KERNEL any\n", h_leak,
+	  "HARNESS: slab objects unaccounted at the end of the run", NULL },
+	{ "end_not_empty", MACHINE1 "o0 = kmalloc size=64 GFP_KERNEL any\n", h_phantom_slab,
+	  "HARNESS: slab cache not empty after freeing everything", NULL },
 };
 
 /* Runs c in a child; returns the first "slabfuzz: " line of its stderr
