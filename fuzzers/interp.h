@@ -58,6 +58,12 @@ struct sf_run_opts {
 	struct page *(*test_page_result)(struct machine *m, struct page *page, void *arg);
 	void (*test_after_op)(struct machine *m, unsigned int op_index, void *arg);
 	void *test_arg;
+	/* Tests only (fuzzers/test_slab_oracles.c): called with each new slab
+	 * object before the harness checks it; a test corrupts the object or
+	 * the core's state there to prove an oracle fires. NULL otherwise. */
+	void (*test_slab_result)(struct machine *m, const char *op, void **ptr, size_t size);
+	/* ... and with the return value of each tune and attribute store. */
+	int (*test_slab_ret)(struct machine *m, const char *op, int ret);
 };
 
 /*

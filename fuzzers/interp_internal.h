@@ -8,6 +8,7 @@
 #define SLABFUZZ_FUZZ_INTERP_INTERNAL_H
 
 #include "interp.h"
+#include "slab_geom.h"
 
 #define RUN_MAX_EXPECT 6
 #define RUN_MAX_PFN 8192	/* > the largest pfn a program can describe */
@@ -39,6 +40,14 @@ struct cache_h {
 	unsigned int flags;
 	unsigned int name;	/* index into the program's cache names */
 	bool ctor;
+	int kmalloc;		/* merged into the kmalloc cache of this class, 0: none */
+	struct slab_geom geom;	/* the harness's layout of the core cache */
+	int owner;		/* handle that made the core cache, -1: a kmalloc cache */
+	bool alias;		/* merged with an attribute alias registered */
+	bool gone;		/* the core cache was destroyed */
+	bool tuned;		/* tunables set by the program (else defaults) */
+	bool tuned_early;	/* ... before STAGE_SLAB_UP, which resets them */
+	unsigned int limit, batch, shared;
 };
 
 struct obj_h {
@@ -47,6 +56,9 @@ struct obj_h {
 	size_t size;		/* bytes asked (pattern covers them) */
 	int cache;		/* cache handle, -1 for kmalloc */
 	uint8_t seed;		/* pattern seed */
+	size_t ks;		/* ksize: the pattern covers [0, ks) */
+	unsigned int kclass;	/* kmalloc: class size, 0 for a large kmalloc */
+	bool dma;		/* kmalloc: from the DMA caches */
 };
 
 struct cpu_shadow {
@@ -168,6 +180,7 @@ extern const struct interp_module slab_module;	/* interp_slab.c */
 
 /* interp_slab.c */
 bool slab_op(struct run *r, const struct sf_op *op);
+void slab_check_objects(struct run *r);
 void slab_irq_op(struct run *r, const struct sf_op *op);
 void slab_shrink_all(struct run *r);
 void slab_teardown(struct run *r);

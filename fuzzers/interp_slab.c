@@ -5,11 +5,12 @@
  * pattern written at allocation intact until the free, zeroed when asked,
  * in ZONE_DMA when the gfp or the cache asks for DMA memory.
  */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "interp_internal.h"
-
-#define SLAB_OBJ_MAX_CHECK 4096	/* pattern bytes checked per object */
 
 /* kmem_cache_create flag bits of the program (ARG flags) */
 #define PF_HWCACHE 1u
@@ -40,19 +41,16 @@ static uint8_t pat(uint8_t seed, size_t i)
 	return (uint8_t)(seed * 31u + i * 7u + 1u);
 }
 
+/* The pattern covers the whole usable object, [0, ksize). */
 static void obj_fill(struct obj_h *o)
 {
-	size_t n = o->size < SLAB_OBJ_MAX_CHECK ? o->size : SLAB_OBJ_MAX_CHECK;
-
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < o->ks; i++)
 		o->ptr[i] = pat(o->seed, i);
 }
 
 static bool obj_intact(const struct obj_h *o, size_t upto)
 {
-	size_t n = upto < SLAB_OBJ_MAX_CHECK ? upto : SLAB_OBJ_MAX_CHECK;
-
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < upto; i++)
 		if (o->ptr[i] != pat(o->seed, i))
 			return false;
 	return true;
@@ -71,16 +69,133 @@ static void *cache_of(struct run *r, int h)
 	return h >= 0 ? r->caches[h].cache : NULL;
 }
 
-/* A new object: check it against the model and own it. */
-static void obj_got(struct run *r, unsigned int h, void *ptr, size_t size, int cache, gfp_t gfp,
-		    bool zero, const char *op)
+static unsigned int debug_flags(const struct run *r)
+{
+	return geom_debug_flags(sf_prog_slab_debug(&r->p->h));
+}
+
+/* What the harness expects of a new object: where it comes from and its
+ * layout. kclass 0 and cache -1: a large kmalloc (a page block). */
+struct obj_expect {
+	int cache;			/* cache handle, -1 for kmalloc */
+	unsigned int kclass;		/* kmalloc class, 0 for large */
+	bool dma;
+	struct slab_geom geom;		/* slab objects */
+	size_t ks;			/* ksize */
+	unsigned int align;		/* requested alignment */
+};
+
+static void expect_kmalloc_class(struct run *r, struct obj_expect *e, size_t size, bool dma)
+{
+	memset(e, 0, sizeof(*e));
+	e->cache = -1;
+	e->dma = dma;
+	e->align = 8;
+	if (size <= GEOM_KMALLOC_MAX) {
+		slab_geom_kmalloc(&e->geom, kmalloc_class(size), dma, debug_flags(r),
+				  r->topo.max_order);
+		/* A class that fits no slab of this machine: the page path. */
+		if (e->geom.ok) {
+			e->kclass = kmalloc_class(size);
+			e->ks = e->kclass;
+			return;
+		}
+	}
+	e->ks = (size_t)GEOM_PAGE_SIZE << kmalloc_large_order(size);
+}
+
+static void expect_cache(struct run *r, struct obj_expect *e, int cache)
+{
+	struct cache_h *c = &r->caches[cache];
+
+	memset(e, 0, sizeof(*e));
+	e->cache = cache;
+	e->dma = (c->flags & PF_DMA) != 0;
+	e->geom = c->geom;
+	e->ks = c->geom.object_size;
+	e->align = c->align > 8 ? c->align : 8;
+}
+
+static void check_slab_place(struct run *r, const struct obj_expect *e, uint8_t *ptr,
+			     const char *op)
+{
+	struct machine *m = r->m;
+	const struct slab_geom *g = &e->geom;
+	struct page *head;
+	struct kmem_cache *s = virt_to_slab(m, ptr, &head);
+	pfn_t pfn = page_to_pfn(m, virt_to_page(m, ptr));
+	pfn_t base_pfn = pfn & ~(((pfn_t)1 << g->order) - 1);
+	uint8_t *base;
+	size_t off;
+
+	if (e->cache >= 0) {
+		if (s != r->caches[e->cache].cache)
+			run_fail(r, "HARNESS: slab object from another cache",
+				 "%s: %p is in %s, not in c%d (%s)", op, (void *)ptr,
+				 s ? kmem_cache_name(s) : "no slab", e->cache,
+				 kmem_cache_name(r->caches[e->cache].cache));
+	} else {
+		char want[SLAB_NAME_MAX];
+
+		kmalloc_class_name(want, sizeof(want), e->kclass, e->dma);
+		if (!s || strcmp(kmem_cache_name(s), want))
+			run_fail(r, "HARNESS: slab object from another cache",
+				 "%s: %p is in %s, not in %s", op, (void *)ptr,
+				 s ? kmem_cache_name(s) : "no slab", want);
+	}
+	base = page_address(m, pfn_to_page(m, base_pfn));
+	if (page_to_pfn(m, head) != base_pfn || page_block_order(m, head) != g->order)
+		run_fail(r, "HARNESS: slab order differs from the shadow",
+			 "%s: %p in a slab at pfn %#llx order %u, shadow: pfn %#llx order %u", op,
+			 (void *)ptr, (unsigned long long)page_to_pfn(m, head),
+			 page_block_order(m, head), (unsigned long long)base_pfn, g->order);
+	off = (size_t)(ptr - base);
+	if (off < g->red_left_pad || (off - g->red_left_pad) % g->size)
+		run_fail(r, "HARNESS: slab object not at an object start",
+			 "%s: %p at offset %zu of its slab, stride %u, object at %u in a slot", op,
+			 (void *)ptr, off, g->size, g->red_left_pad);
+	if ((off - g->red_left_pad) / g->size >= g->objects ||
+	    off + g->object_size > g->mgmt_offset)
+		run_fail(r, "HARNESS: slab object inside the slab's management area",
+			 "%s: %p at offset %zu, %u objects, management area at %u", op,
+			 (void *)ptr, off, g->objects, g->mgmt_offset);
+}
+
+static void check_align(struct run *r, const struct obj_expect *e, uintptr_t p, size_t size,
+			const char *op)
+{
+	if (p % e->align)
+		run_fail(r, "HARNESS: slab object misaligned", "%s: %#lx, align %u", op,
+			 (unsigned long)p, e->align);
+	/* kmalloc(size) is aligned to the largest power of two dividing size
+	 * (Documentation/core-api/memory-allocation.rst), debug options
+	 * included; capped at a page, the alignment of the simulated memory. */
+	if (e->cache < 0) {
+		size_t want = size & -size;
+
+		if (want > GEOM_PAGE_SIZE)
+			want = GEOM_PAGE_SIZE;
+		if (p % want)
+			run_fail(r, "HARNESS: kmalloc object not naturally aligned",
+				 "%s: %#lx size %zu, alignment %zu", op, (unsigned long)p, size,
+				 want);
+	}
+	if (e->cache >= 0 && (e->geom.flags & SLAB_HWCACHE_ALIGN) && p % e->geom.align)
+		run_fail(r, "HARNESS: SLAB_HWCACHE_ALIGN object not aligned",
+			 "%s: %#lx, object size %u, align %u", op, (unsigned long)p,
+			 e->geom.object_size, e->geom.align);
+}
+
+/* A new object: check it against the model and own it. Bytes
+ * [zero_from, size) must be zero (SIZE_MAX: none); nid >= 0 with
+ * __GFP_THISNODE: the object must be on that node. */
+static void obj_got(struct run *r, unsigned int h, void *ptr, size_t size,
+		    const struct obj_expect *e, gfp_t gfp, size_t zero_from, int nid, const char *op)
 {
 	struct machine *m = r->m;
 	struct obj_h *o = &r->objs[h];
-	gfp_t eff = gfp & machine_gfp_allowed_mask(m);
+	uint8_t *p;
 	size_t ks;
-	unsigned int align = 8;
-	bool dma = (gfp & __GFP_DMA) != 0;
 
 	if (!size) {
 		if (ptr != ZERO_SIZE_PTR)
@@ -90,48 +205,68 @@ static void obj_got(struct run *r, unsigned int h, void *ptr, size_t size, int c
 	}
 	if (ZERO_OR_NULL_PTR(ptr))
 		run_fail(r, "HARNESS: slab object is ZERO_SIZE_PTR", "%s size %zu", op, size);
-	if (cache >= 0) {
-		dma = (r->caches[cache].flags & PF_DMA) != 0;
-		if (r->caches[cache].align > align)
-			align = r->caches[cache].align;
-	}
-	if ((uintptr_t)ptr % align)
-		run_fail(r, "HARNESS: slab object misaligned", "%s: %p, align %u", op, ptr, align);
-	if (!virt_addr_valid(m, ptr) || !virt_addr_valid(m, (uint8_t *)ptr + size - 1))
-		run_fail(r, "HARNESS: slab object outside memory", "%s: %p size %zu", op, ptr, size);
+	if (r->o->test_slab_result)
+		r->o->test_slab_result(m, op, &ptr, size);
+	p = ptr;
+	check_align(r, e, (uintptr_t)p, size, op);
+	if (!virt_addr_valid(m, p) || !virt_addr_valid(m, p + e->ks - 1))
+		run_fail(r, "HARNESS: slab object outside memory", "%s: %p size %zu", op, ptr,
+			 e->ks);
 	ks = ksize(m, ptr);
 	if (ks < size)
 		run_fail(r, "HARNESS: ksize smaller than the size asked", "%s: ksize %zu < %zu", op,
 			 ks, size);
-	if (dma && page_zonenum(m, virt_to_page(m, ptr)) != ZONE_DMA)
+	if (ks != e->ks)
+		run_fail(r, "HARNESS: ksize differs from the shadow", "%s: ksize %zu, shadow %zu",
+			 op, ks, e->ks);
+	if (e->dma && page_zonenum(m, virt_to_page(m, ptr)) != ZONE_DMA)
 		run_fail(r, "HARNESS: DMA slab object outside ZONE_DMA", "%s: %p in zone %s", op, ptr,
 			 zone_type_name(page_zonenum(m, virt_to_page(m, ptr))));
+	if (nid >= 0 && (gfp & __GFP_THISNODE) && page_to_nid(m, virt_to_page(m, ptr)) != nid)
+		run_fail(r, "HARNESS: __GFP_THISNODE slab object from another node",
+			 "%s: %p on node %d, asked %d", op, ptr,
+			 page_to_nid(m, virt_to_page(m, ptr)), nid);
+	/* A large kmalloc is placed by ksize: PAGE_SIZE << order only at the
+	 * start of a block of that order. */
+	if (e->cache >= 0 || e->kclass)
+		check_slab_place(r, e, p, op);
 	for (unsigned int i = 0; i < obj_limit(r); i++) {
 		const struct obj_h *x = &r->objs[i];
 
 		if (i == h || !x->live)
 			continue;
-		if ((uint8_t *)ptr < x->ptr + x->size && x->ptr < (uint8_t *)ptr + size)
+		if (p < x->ptr + x->ks && x->ptr < p + ks)
 			run_fail(r, "HARNESS: live slab objects overlap",
-				 "%s: o%u [%p+%zu) overlaps o%u [%p+%zu)", op, h, ptr, size, i,
-				 (void *)x->ptr, x->size);
+				 "%s: o%u [%p+%zu) overlaps o%u [%p+%zu)", op, h, ptr, ks, i,
+				 (void *)x->ptr, x->ks);
 	}
-	if ((zero || (eff & __GFP_ZERO)) && !(cache >= 0 && r->caches[cache].ctor)) {
-		static const uint8_t z[256];
-
-		for (size_t off = 0; off < size && off < SLAB_OBJ_MAX_CHECK; off += sizeof(z))
-			if (memcmp((uint8_t *)ptr + off, z,
-				   size - off < sizeof(z) ? size - off : sizeof(z)))
-				run_fail(r, "HARNESS: zeroed slab object not zeroed", "%s: %p size %zu",
-					 op, ptr, size);
+	if (zero_from < size && !(e->cache >= 0 && r->caches[e->cache].ctor)) {
+		for (size_t i = zero_from; i < size; i++)
+			if (p[i])
+				run_fail(r, "HARNESS: zeroed slab object not zeroed",
+					 "%s: %p size %zu: byte %zu is %#x", op, ptr, size, i, p[i]);
 	}
-	o->ptr = ptr;
+	o->ptr = p;
 	o->size = size;
-	o->cache = cache;
+	o->ks = ks;
+	o->cache = e->cache;
+	o->kclass = e->kclass;
+	o->dma = e->dma;
 	o->seed = (uint8_t)(h * 13u + 5u);
 	o->live = true;
 	obj_fill(o);
 	r->slab_used = true;
+}
+
+void slab_check_objects(struct run *r)
+{
+	for (unsigned int h = 0; h < obj_limit(r); h++) {
+		const struct obj_h *o = &r->objs[h];
+
+		if (o->live && !obj_intact(o, o->ks))
+			run_fail(r, "HARNESS: slab object contents changed while allocated",
+				 "o%u %p ksize %zu, at a check point", h, (void *)o->ptr, o->ks);
+	}
 }
 
 /* The expected reports of a slab allocation; kmalloc warns about DMA32
@@ -153,11 +288,12 @@ static void expect_slab_alloc(struct run *r, gfp_t gfp, bool kmalloc)
 	run_expect(r, "WARNING: __GFP_NOFAIL allocation impossible");
 }
 
-static void alloc_result(struct run *r, const struct sf_op *op, void *ptr, size_t size, int cache,
-			 gfp_t gfp, bool zero)
+static void alloc_result(struct run *r, const struct sf_op *op, void *ptr, size_t size,
+			 const struct obj_expect *e, gfp_t gfp, bool zero, int nid)
 {
 	const char *name = sf_op_specs[op->code].name;
 	struct fault_stats fs = failslab_stats(r->m);
+	gfp_t eff = gfp & machine_gfp_allowed_mask(r->m);
 
 	run_after_call(r);
 	if (!ptr) {
@@ -165,16 +301,17 @@ static void alloc_result(struct run *r, const struct sf_op *op, void *ptr, size_
 		/* Small, no zone or node constraint: the cache always exists. */
 		if ((gfp & __GFP_NOFAIL) && size && size <= 2048 && !fs.failures &&
 		    !(gfp & (__GFP_DMA | __GFP_DMA32 | __GFP_THISNODE | ~(gfp_t)__GFP_BITS_MASK)) &&
-		    (cache < 0 || !(r->caches[cache].flags & PF_DMA)) &&
+		    (e->cache < 0 || !(r->caches[e->cache].flags & PF_DMA)) &&
 		    !run_seen(r, "WARNING: __GFP_NOFAIL allocation impossible") &&
-		    !(cache < 0 && (gfp & __GFP_DMA) && machine_stage(r->m) < STAGE_SLAB_UP))
+		    !(e->cache < 0 && (gfp & __GFP_DMA) && machine_stage(r->m) < STAGE_SLAB_UP))
 			run_fail(r, "HARNESS: __GFP_NOFAIL slab allocation returned NULL",
 				 "%s size %zu gfp %#x", name, size, gfp);
 		run_expect_clear(r);
 		return;
 	}
 	run_expect_clear(r);
-	obj_got(r, (unsigned int)op->result, ptr, size, cache, gfp, zero, name);
+	obj_got(r, (unsigned int)op->result, ptr, size, e, gfp,
+		zero || (eff & __GFP_ZERO) ? 0 : SIZE_MAX, nid, name);
 }
 
 static void obj_release(struct run *r, unsigned int h, bool twice)
@@ -184,9 +321,9 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 
 	if (!o->live)
 		return;
-	if (!obj_intact(o, o->size))
+	if (!obj_intact(o, o->ks))
 		run_fail(r, "HARNESS: slab object contents changed while allocated",
-			 "o%u %p size %zu", h, (void *)o->ptr, o->size);
+			 "o%u %p size %zu ksize %zu", h, (void *)o->ptr, o->size, o->ks);
 	o->live = false;
 	s = cache_of(r, o->cache);
 	run_expect_clear(r);
@@ -220,12 +357,242 @@ static void expect_ctx(struct run *r)
 		run_expect(r, "BUG: sleeping function called from invalid context");
 }
 
+/* ---- the cache shadow: names, merges, tunables, attributes ---- */
+
+static unsigned int next_class(unsigned int cls)
+{
+	return cls == 64 ? 96 : cls == 96 ? 128 : cls == 128 ? 192 : cls == 192 ? 256 : cls * 2;
+}
+
+/* The core cache of handle h still exists (a kmalloc cache always does). */
+static bool cache_alive(const struct run *r, int h)
+{
+	const struct cache_h *c = &r->caches[h];
+
+	if (!c->cache || c->gone)
+		return false;
+	if (c->owner < 0)
+		return true;
+	for (unsigned int i = 0; i < r->p->nr_handles[HK_CACHE]; i++)
+		if (r->caches[i].live && r->caches[i].cache == c->cache)
+			return true;
+	return false;
+}
+
+/* The registered directory name of handle h's core cache. */
+static void cache_dir_name(const struct run *r, int h, char *buf, size_t size)
+{
+	const struct cache_h *c = &r->caches[h];
+
+	if (c->owner < 0)
+		kmalloc_class_name(buf, size, (unsigned int)c->kmalloc, (c->flags & PF_DMA) != 0);
+	else
+		snprintf(buf, size, "%s", cache_name_of[r->caches[c->owner].name]);
+}
+
+/* A cache of that name is on the cache list (the boot and kmalloc caches
+ * the program can name, and the live caches the program made). */
+static bool name_is_cache(const struct run *r, int upto, const char *name)
+{
+	if (!strcmp(name, "kmalloc-64") || !strcmp(name, "kmem_cache_node"))
+		return true;
+	for (int i = 0; i < upto; i++)
+		if (r->caches[i].owner == i && cache_alive(r, i) &&
+		    !strcmp(cache_name_of[r->caches[i].name], name))
+			return true;
+	return false;
+}
+
+/* The handle whose alias of that name is registered, -1: none. A later
+ * alias of a name replaces an earlier one; all go with their cache. */
+static int alias_owner(const struct run *r, int upto, const char *name)
+{
+	int last = -1;
+
+	for (int i = 0; i < upto; i++)
+		if (r->caches[i].alias && !strcmp(cache_name_of[r->caches[i].name], name))
+			last = i;
+	return last >= 0 && cache_alive(r, last) ? last : -1;
+}
+
+/* Aliases registered for handle h's core cache. */
+static unsigned long alias_count(const struct run *r, int h)
+{
+	int n = (int)r->p->nr_handles[HK_CACHE];
+	unsigned long count = 0;
+
+	for (int i = 0; i < n; i++)
+		if (r->caches[i].alias && r->caches[i].cache == r->caches[h].cache &&
+		    alias_owner(r, n, cache_name_of[r->caches[i].name]) == i)
+			count++;
+	return count;
+}
+
+/* A known cache s is a live handle's (returns it), a kmalloc cache (-1)
+ * or new (-2). */
+static int known_cache(struct run *r, int self, struct kmem_cache *s, struct slab_geom *g,
+		       int *kmalloc)
+{
+	*kmalloc = 0;
+	for (int i = 0; i < self; i++)
+		if (r->caches[i].live && r->caches[i].cache == s) {
+			*g = r->caches[i].geom;
+			*kmalloc = r->caches[i].kmalloc;
+			return i;
+		}
+	for (unsigned int cls = 8; cls <= GEOM_KMALLOC_MAX; cls = next_class(cls))
+		for (int dma = 0; dma < 2; dma++)
+			if (kmalloc_slab(r->m, cls, dma ? __GFP_DMA : 0) == s) {
+				slab_geom_kmalloc(g, cls, dma, debug_flags(r), r->topo.max_order);
+				*kmalloc = (int)cls;
+				return -1;
+			}
+	return -2;
+}
+
+static bool mergeable_flags(unsigned int flags, bool ctor)
+{
+	return !ctor && !(flags & (SLAB_NO_MERGE | SLAB_DEBUG_FLAGS));
+}
+
+/* The kernel's merge rule: the stride holds the request aligned as asked
+ * (SLAB_HWCACHE_ALIGN included), is a multiple of that alignment, wastes
+ * less than a pointer; same DMA flag; neither side has a ctor, a debug
+ * flag or SLAB_NO_MERGE. */
+static bool merge_fits(const struct slab_geom *want, size_t size, const struct slab_geom *g)
+{
+	unsigned int need = (unsigned int)((size + want->align - 1) / want->align * want->align);
+
+	return mergeable_flags(g->flags, false) &&
+	       (g->flags & SLAB_CACHE_DMA) == (want->flags & SLAB_CACHE_DMA) && g->size >= need &&
+	       g->size % want->align == 0 && g->size - need < 8 && g->align % want->align == 0;
+}
+
+/* Some cache the create could merge into exists. */
+static bool merge_candidate(struct run *r, int h, const struct slab_geom *want, size_t size,
+			    bool ctor)
+{
+	bool dma = (want->flags & SLAB_CACHE_DMA) != 0;
+	struct slab_geom g;
+
+	if (!mergeable_flags(want->flags, ctor))
+		return false;
+	for (int i = 0; i < h; i++)
+		if (r->caches[i].live && !r->caches[i].ctor &&
+		    merge_fits(want, size, &r->caches[i].geom))
+			return true;
+	if (dma && machine_stage(r->m) < STAGE_SLAB_UP)
+		return false;
+	for (unsigned int cls = 8; cls <= GEOM_KMALLOC_MAX; cls = next_class(cls)) {
+		slab_geom_kmalloc(&g, cls, dma, debug_flags(r), r->topo.max_order);
+		if (g.ok && merge_fits(want, size, &g))
+			return true;
+	}
+	return false;
+}
+
+/* SLAB's defaults by stride (docs/slab.md), sized at STAGE_SLAB_UP. */
+static void default_tunables(const struct run *r, const struct cache_h *c, unsigned int *limit,
+			     unsigned int *batch, unsigned int *shared)
+{
+	unsigned int size = c->geom.size;
+
+	if (machine_stage(r->m) < STAGE_SLAB_UP) {
+		*limit = *batch = 1;
+		*shared = 0;
+		return;
+	}
+	*limit = size > GEOM_PAGE_SIZE ? 8 : size > 1024 ? 24 : size > 256 ? 54 : 120;
+	*batch = (*limit + 1) / 2;
+	*shared = r->topo.nr_cpus > 1 && size <= GEOM_PAGE_SIZE ? 8 : 0;
+}
+
+static void tunables_of(const struct run *r, const struct cache_h *c, unsigned int *limit,
+			unsigned int *batch, unsigned int *shared)
+{
+	if (c->tuned && (!c->tuned_early || machine_stage(r->m) < STAGE_SLAB_UP)) {
+		*limit = c->limit;
+		*batch = c->batch;
+		*shared = c->shared;
+		return;
+	}
+	default_tunables(r, c, limit, batch, shared);
+}
+
+static void tunables_copy(struct cache_h *to, const struct cache_h *from)
+{
+	to->tuned = from->tuned;
+	to->tuned_early = from->tuned_early;
+	to->limit = from->limit;
+	to->batch = from->batch;
+	to->shared = from->shared;
+}
+
+/* Tunables of a core cache changed: every handle of it sees them. */
+static void tunables_set(struct run *r, int h, unsigned int limit, unsigned int batch,
+			 unsigned int shared)
+{
+	struct cache_h t = { .tuned = true, .limit = limit, .batch = batch, .shared = shared };
+
+	t.tuned_early = machine_stage(r->m) < STAGE_SLAB_UP;
+	for (unsigned int i = 0; i < r->p->nr_handles[HK_CACHE]; i++)
+		if (r->caches[i].live && r->caches[i].cache == r->caches[h].cache)
+			tunables_copy(&r->caches[i], &t);
+}
+
+/*
+ * The layout of a new cache, or the checks of a merge: the cache merged
+ * into takes no ctor, no debug flag and no SLAB_NO_MERGE, has the same DMA
+ * flag, a stride that holds the object, and an alignment (and stride) that
+ * is a multiple of the alignment asked for, SLAB_HWCACHE_ALIGN included.
+ * The merged object size is the larger of the two.
+ */
+static void cache_shadow(struct run *r, int h, const struct slab_geom *want)
+{
+	struct cache_h *c = &r->caches[h];
+	struct slab_geom g;
+	int kmalloc, k = known_cache(r, h, c->cache, &g, &kmalloc);
+
+	if (k == -2) {
+		if (!want->ok)
+			run_fail(r, "HARNESS: kmem_cache_create result differs from the shadow",
+				 "c%d: a cache of %zu bytes fits no slab of order < %u, created", h,
+				 c->size, r->topo.max_order);
+		c->geom = *want;
+		c->owner = h;
+		return;
+	}
+	if (!mergeable_flags(want->flags, c->ctor) || (k >= 0 && r->caches[k].ctor) ||
+	    (g.flags & (SLAB_NO_MERGE | SLAB_DEBUG_FLAGS)) ||
+	    (g.flags & SLAB_CACHE_DMA) != (want->flags & SLAB_CACHE_DMA) || g.size < c->size ||
+	    g.align % want->align || g.size % want->align)
+		run_fail(r, "HARNESS: cache merged into an incompatible cache",
+			 "c%d (size %zu align %u flags %#x%s) merged into %s (stride %u align %u flags %#x)",
+			 h, c->size, want->align, want->flags, c->ctor ? " ctor" : "",
+			 kmem_cache_name(c->cache), g.size, g.align, g.flags);
+	if (g.object_size < c->size)
+		g.object_size = (unsigned int)c->size;
+	c->geom = g;
+	c->kmalloc = kmalloc;
+	c->owner = k >= 0 ? r->caches[k].owner : -1;
+	c->alias = machine_stage(r->m) >= STAGE_SLAB_UP;
+	/* Tunes of the cache through another handle (a kmalloc cache too). */
+	for (int i = 0; i < h; i++)
+		if (r->caches[i].live && r->caches[i].cache == c->cache) {
+			tunables_copy(c, &r->caches[i]);
+			r->caches[i].geom.object_size = g.object_size;
+		}
+}
+
 static void cache_create(struct run *r, const struct sf_op *op)
 {
 	struct cache_h *c = &r->caches[op->result];
-	unsigned int f = op->arg[3];
+	const char *name = cache_name_of[op->arg[0]];
+	unsigned int f = op->arg[3], align = align_of[op->arg[2]];
 	unsigned int flags = 0;
 	struct kmem_cache *s;
+	struct slab_geom want;
+	bool must_fail, merge;
 
 	memset(c, 0, sizeof(*c));
 	c->name = op->arg[0];
@@ -245,27 +612,48 @@ static void cache_create(struct run *r, const struct sf_op *op)
 	/* A name taken by a cache or an alias: refused with a WARN, as the
 	 * kernel's sysfs does. The harness knows when it reuses a name. */
 	for (int i = 0; i < op->result; i++)
-		if (r->caches[i].cache &&
-		    !strcmp(cache_name_of[r->caches[i].name], cache_name_of[op->arg[0]]))
+		if (r->caches[i].cache && !strcmp(cache_name_of[r->caches[i].name], name))
 			run_expect(r, "WARNING: sysfs: cannot create duplicate filename");
 	if (op->arg[0] == 4 || op->arg[0] == 5)
 		run_expect(r, "WARNING: sysfs: cannot create duplicate filename");
-	s = kmem_cache_create(r->m, cache_name_of[op->arg[0]], op->arg[1], align_of[op->arg[2]],
-			      flags, (f & PF_CTOR) ? ctor_fn : NULL);
+	/* The shadow's prediction: refused for a bad argument, in interrupt
+	 * context or a name on the cache list; a merge needs no memory. */
+	c->size = op->arg[1];
+	c->align = align & (align - 1) ? 0 : align;
+	c->ctor = (f & PF_CTOR) != 0;
+	slab_geom_compute(&want, op->arg[1], c->align, flags, c->ctor, debug_flags(r),
+			  r->topo.max_order);
+	must_fail = !op->arg[1] || (align & (align - 1)) || run_cpu(r)->irq_depth ||
+		    name_is_cache(r, op->result, name);
+	merge = merge_candidate(r, op->result, &want, op->arg[1], c->ctor);
+	s = kmem_cache_create(r->m, name, op->arg[1], align, flags,
+			      (f & PF_CTOR) ? ctor_fn : NULL);
 	run_after_call(r);
+	if (r->o->test_slab_result)
+		r->o->test_slab_result(r->m, "kmem_cache_create", (void **)&s, op->arg[1]);
 	r->slab_used = true;
+	if (s && must_fail)
+		run_fail(r, "HARNESS: kmem_cache_create result differs from the shadow",
+			 "c%d = %s size %u align %u: created, the shadow says refused", op->result,
+			 name, op->arg[1], align);
+	if (!s && !must_fail && merge && !failslab_stats(r->m).failures)
+		run_fail(r, "HARNESS: kmem_cache_create result differs from the shadow",
+			 "c%d = %s size %u align %u flags %#x: NULL, the shadow has a cache to "
+			 "merge into",
+			 op->result, name, op->arg[1], align, flags);
 	if (!s)
 		return;
+	c->cache = s;
+	c->flags = f;
+	cache_shadow(r, op->result, &want);
+	if (c->owner == op->result && machine_stage(r->m) >= STAGE_SLAB_UP &&
+	    alias_owner(r, op->result, name) >= 0)
+		run_fail(r, "HARNESS: kmem_cache_create result differs from the shadow",
+			 "c%d = %s: a new cache under a registered alias name", op->result, name);
+	c->live = true;
 	if (kmem_cache_size(s) < op->arg[1] && !(f & PF_CTOR))
 		run_fail(r, "HARNESS: cache object size smaller than asked", "c%d: %zu < %u",
 			 op->result, kmem_cache_size(s), op->arg[1]);
-	c->cache = s;
-	c->size = op->arg[1];
-	c->align = align_of[op->arg[2]] & (align_of[op->arg[2]] - 1) ? 0 : align_of[op->arg[2]];
-	c->flags = f;
-	c->name = op->arg[0];
-	c->ctor = (f & PF_CTOR) != 0;
-	c->live = true;
 }
 
 static void cache_destroy(struct run *r, unsigned int h)
@@ -283,13 +671,204 @@ static void cache_destroy(struct run *r, unsigned int h)
 	expect_ctx(r);
 	kmem_cache_destroy(r->m, c->cache);
 	run_after_call(r);
-	/* Objects of other handles of a merged cache keep working through it;
-	 * forget the pointer in those that are dead. */
+	/* The last handle of a cache the program made: the cache is gone,
+	 * with its directory and aliases (its address may come back). */
+	if (c->owner >= 0 && !cache_alive(r, (int)h))
+		for (unsigned int i = 0; i < r->p->nr_handles[HK_CACHE]; i++)
+			if (r->caches[i].cache == c->cache)
+				r->caches[i].gone = true;
+}
+
+/* Tune within the documented limits is accepted (0), outside refused. */
+static void cache_tune(struct run *r, unsigned int h, unsigned int limit, unsigned int batch,
+		       unsigned int shared)
+{
+	bool valid = limit >= 1 && limit <= SLAB_LIMIT_MAX && batch >= 1 && batch <= limit &&
+		     batch <= SLAB_BATCH_MAX && shared <= SLAB_SHARED_MAX;
+	int ret;
+
+	expect_ctx(r);
+	ret = kmem_cache_tune(r->m, r->caches[h].cache, limit, batch, shared);
+	run_after_call(r);
+	if (r->o->test_slab_ret)
+		ret = r->o->test_slab_ret(r->m, "kmem_cache_tune", ret);
+	if ((ret == 0) != valid)
+		run_fail(r, "HARNESS: kmem_cache_tune result differs from the shadow",
+			 "c%u limit %u batch %u shared %u: %d", h, limit, batch, shared, ret);
+	if (!ret)
+		tunables_set(r, (int)h, limit, batch, shared);
+}
+
+/* Live objects the program holds in handle h's core cache. */
+static unsigned long objects_in(const struct run *r, int h)
+{
+	const struct cache_h *c = &r->caches[h];
+	unsigned long n = 0;
+
+	for (unsigned int i = 0; i < obj_limit(r); i++) {
+		const struct obj_h *o = &r->objs[i];
+
+		if (!o->live)
+			continue;
+		if (o->cache >= 0 ? r->caches[o->cache].cache == c->cache :
+				    c->owner < 0 && o->kclass == (unsigned int)c->kmalloc &&
+					    o->dma == ((c->flags & PF_DMA) != 0))
+			n++;
+	}
+	return n;
+}
+
+enum attr_id {
+	AT_OBJECT_SIZE, AT_SLAB_SIZE, AT_OBJS_PER_SLAB, AT_ORDER, AT_OBJECTS, AT_TOTAL_OBJECTS,
+	AT_SLABS, AT_PARTIAL, AT_CPU_QUEUE_SIZE, AT_BATCH, AT_SHARED, AT_ALIEN, AT_ALIASES,
+	AT_ALIGN, AT_CACHE_DMA, AT_SANITY, AT_RED_ZONE, AT_POISON, AT_STORE_USER, AT_VALIDATE,
+	AT_SHRINK, AT_NONE, NR_ATTR_IDS
+};
+static const char *const attrs[NR_ATTR_IDS] = {
+	"object_size", "slab_size", "objs_per_slab", "order", "objects",
+	"total_objects", "slabs", "partial", "cpu_queue_size", "batch", "shared",
+	"alien", "aliases", "align", "cache_dma", "sanity_checks", "red_zone",
+	"poison", "store_user", "validate", "shrink", "no_such_attr"
+};
+static char attr_buf[4096];
+
+static long attr_read(struct run *r, const char *dir, const char *attr, unsigned long *v)
+{
+	long ret;
+
+	run_expect_clear(r);
+	ret = slab_attr_show(r->m, dir, attr, attr_buf, sizeof(attr_buf));
+	run_after_call(r);
+	*v = ret > 0 ? strtoul(attr_buf, NULL, 10) : 0;
+	return ret;
+}
+
+/* The shadow's value of an attribute; false when it has no exact one. */
+static bool attr_shadow(const struct run *r, int h, enum attr_id id, unsigned long *want)
+{
+	const struct cache_h *c = &r->caches[h];
+	const struct slab_geom *g = &c->geom;
+	unsigned int t[3];
+
+	tunables_of(r, c, &t[0], &t[1], &t[2]);
+	switch (id) {
+	case AT_OBJECT_SIZE: *want = g->object_size; return true;
+	case AT_SLAB_SIZE: *want = g->size; return true;
+	case AT_OBJS_PER_SLAB: *want = g->objects; return true;
+	case AT_ORDER: *want = g->order; return true;
+	case AT_OBJECTS: *want = objects_in(r, h); return true;
+	case AT_CPU_QUEUE_SIZE: *want = t[0]; return true;
+	case AT_BATCH: *want = t[1]; return true;
+	case AT_SHARED: *want = t[2]; return true;
+	case AT_ALIEN: *want = 0; return r->topo.nr_nodes == 1;
+	case AT_ALIASES: *want = alias_count(r, h); return true;
+	case AT_ALIGN: *want = g->align; return true;
+	case AT_CACHE_DMA: *want = !!(g->flags & SLAB_CACHE_DMA); return true;
+	case AT_SANITY: *want = !!(g->flags & SLAB_CONSISTENCY_CHECKS); return true;
+	case AT_RED_ZONE: *want = !!(g->flags & SLAB_RED_ZONE); return true;
+	case AT_POISON: *want = !!(g->flags & SLAB_POISON); return true;
+	case AT_STORE_USER: *want = !!(g->flags & SLAB_STORE_USER); return true;
+	case AT_VALIDATE:
+	case AT_SHRINK: *want = 0; return true;
+	default: return false;
+	}
+}
+
+/*
+ * An attribute read equals the shadow: the geometry and flags, the
+ * tunables, the aliases, the objects the program holds (in-use objects not
+ * in a queue); the totals agree with the geometry (total_objects = slabs x
+ * objs_per_slab, room for the objects held, partial <= slabs); no alien
+ * objects on one node; an unknown attribute is -ENOENT.
+ */
+static void attr_show_op(struct run *r, unsigned int h, unsigned int which)
+{
+	enum attr_id id = (enum attr_id)(which % NR_ATTR_IDS);
+	const struct slab_geom *g = &r->caches[h].geom;
+	char dir[SLAB_NAME_MAX];
+	unsigned long v, want, slabs;
+	long ret;
+
+	cache_dir_name(r, (int)h, dir, sizeof(dir));
+	ret = attr_read(r, dir, attrs[id], &v);
+	if (id == AT_NONE) {
+		if (ret != -ENOENT)
+			run_fail(r, "HARNESS: slab attribute differs from the shadow",
+				 "%s/%s: %ld, not -ENOENT", dir, attrs[id], ret);
+		return;
+	}
+	if (ret <= 0)
+		run_fail(r, "HARNESS: slab attribute differs from the shadow",
+			 "%s/%s (c%u): show returned %ld", dir, attrs[id], h, ret);
+	if (attr_shadow(r, (int)h, id, &want) && v != want)
+		run_fail(r, "HARNESS: slab attribute differs from the shadow",
+			 "%s/%s (c%u): %lu, shadow %lu", dir, attrs[id], h, v, want);
+	if (id != AT_TOTAL_OBJECTS && id != AT_SLABS && id != AT_PARTIAL)
+		return;
+	(void)attr_read(r, dir, "slabs", &slabs);
+	(void)attr_read(r, dir, "total_objects", &v);
+	if (v != slabs * g->objects || v < objects_in(r, (int)h))
+		run_fail(r, "HARNESS: slab attribute differs from the shadow",
+			 "%s (c%u): total_objects %lu, slabs %lu x %u objects, %lu held", dir, h,
+			 v, slabs, g->objects, objects_in(r, (int)h));
+	(void)attr_read(r, dir, "partial", &v);
+	if (v > slabs)
+		run_fail(r, "HARNESS: slab attribute differs from the shadow",
+			 "%s (c%u): partial %lu > slabs %lu", dir, h, v, slabs);
+}
+
+/* A store is accepted or refused as the shadow predicts; the tunables
+ * follow it. */
+static void attr_store_op(struct run *r, unsigned int h, unsigned int which, unsigned int v)
+{
+	static const char *const wattrs[] = { "cpu_queue_size", "batch", "shared",
+					      "validate", "shrink", "object_size" };
+	unsigned int w = which % (sizeof(wattrs) / sizeof(wattrs[0]));
+	unsigned int limit, batch, shared;
+	char dir[SLAB_NAME_MAX], val[16];
+	bool ok;
+	int ret;
+
+	cache_dir_name(r, (int)h, dir, sizeof(dir));
+	tunables_of(r, &r->caches[h], &limit, &batch, &shared);
+	snprintf(val, sizeof(val), "%u", v);
+	switch (w) {
+	case 0:
+		ok = v >= 1 && v <= SLAB_LIMIT_MAX;
+		batch = batch > v ? v : batch;
+		limit = v;
+		break;
+	case 1:
+		ok = v >= 1 && v <= limit && v <= SLAB_BATCH_MAX;
+		batch = v;
+		break;
+	case 2:
+		ok = v <= SLAB_SHARED_MAX;
+		shared = v;
+		break;
+	case 5:
+		ok = false;	/* read-only */
+		break;
+	default:
+		ok = v == 1;	/* validate, shrink */
+		break;
+	}
+	expect_ctx(r);
+	ret = slab_attr_store(r->m, dir, wattrs[w], val);
+	run_after_call(r);
+	if (r->o->test_slab_ret)
+		ret = r->o->test_slab_ret(r->m, "attr_store", ret);
+	if ((ret == 0) != ok)
+		run_fail(r, "HARNESS: slab attribute store differs from the shadow",
+			 "%s/%s (c%u) = %u: %d", dir, wattrs[w], h, v, ret);
+	if (!ret && w < 3)
+		tunables_set(r, (int)h, limit, batch ? batch : 1, shared);
 }
 
 static void do_kmalloc_op(struct run *r, const struct sf_op *op, size_t size, gfp_t gfp,
 			  int nid, bool zero)
 {
+	struct obj_expect e;
 	void *p;
 
 	expect_slab_alloc(r, gfp, true);
@@ -299,21 +878,31 @@ static void do_kmalloc_op(struct run *r, const struct sf_op *op, size_t size, gf
 		p = kmalloc_node(r->m, size, gfp, nid);
 	else
 		p = kmalloc(r->m, size, gfp);
-	alloc_result(r, op, p, size, -1, gfp, zero);
+	expect_kmalloc_class(r, &e, size, (gfp & __GFP_DMA) != 0);
+	alloc_result(r, op, p, size, &e, gfp, zero, nid);
 }
 
+/*
+ * krealloc keeps the object when the new size fits its ksize; otherwise it
+ * is a new kmalloc with gfp (zone modifiers honoured) holding the old
+ * ksize bytes, and with __GFP_ZERO the bytes past them zeroed (the core
+ * zeroes the new object before the copy; in place nothing is zeroed, as in
+ * the kernel before 6.11, so the harness checks no zeroing there).
+ */
 static void krealloc_op(struct run *r, const struct sf_op *op)
 {
 	struct obj_h *old = &r->objs[op->arg[0]];
 	size_t size = op->arg[1];
 	gfp_t gfp = op->arg[2];
+	gfp_t eff = gfp & machine_gfp_allowed_mask(r->m);
 	struct obj_h saved = *old;
-	void *p;
 	uint8_t *orig = old->ptr;
+	struct obj_expect e;
+	void *p;
 
 	if (!old->live)
 		return;
-	if (!obj_intact(old, old->size))
+	if (!obj_intact(old, old->ks))
 		run_fail(r, "HARNESS: slab object contents changed while allocated",
 			 "o%u before krealloc", op->arg[0]);
 	expect_slab_alloc(r, gfp, true);
@@ -327,17 +916,27 @@ static void krealloc_op(struct run *r, const struct sf_op *op)
 	old->live = false;
 	if (!size)
 		return;	/* freed, ZERO_SIZE_PTR */
-	/* The first min(old, new) bytes moved along. */
+	/* ksize makes the whole object usable again (in place, krealloc
+	 * poisons what is past the new size). */
+	(void)ksize(r->m, p);
 	saved.ptr = p;
-	if (!obj_intact(&saved, saved.size < size ? saved.size : size))
+	if (!obj_intact(&saved, saved.ks < size ? saved.ks : size))
 		run_fail(r, "HARNESS: krealloc lost the contents", "o%u -> o%d", op->arg[0],
 			 op->result);
-	/* In place: still an object of the old one's cache. */
-	obj_got(r, (unsigned int)op->result, p, size, (uint8_t *)p == orig ? saved.cache : -1, 0,
-		false, "krealloc");
+	if ((uint8_t *)p == orig) {
+		/* In place: still the old object, of the old one's cache. */
+		if (saved.cache >= 0)
+			expect_cache(r, &e, saved.cache);
+		else
+			expect_kmalloc_class(r, &e, saved.kclass ? saved.kclass : saved.ks,
+					     saved.dma);
+		obj_got(r, (unsigned int)op->result, p, size, &e, 0, SIZE_MAX, -1, "krealloc");
+		return;
+	}
+	expect_kmalloc_class(r, &e, size, (gfp & __GFP_DMA) != 0);
+	obj_got(r, (unsigned int)op->result, p, size, &e, gfp,
+		(eff & __GFP_ZERO) ? saved.ks : SIZE_MAX, -1, "krealloc");
 }
-
-static char attr_buf[4096];
 
 bool slab_op(struct run *r, const struct sf_op *op)
 {
@@ -362,6 +961,7 @@ bool slab_op(struct run *r, const struct sf_op *op)
 		break;
 	case OP_CACHE_ALLOC: {
 		struct cache_h *c = &r->caches[a[0]];
+		struct obj_expect e;
 		void *p;
 
 		if (!c->live)
@@ -370,7 +970,8 @@ bool slab_op(struct run *r, const struct sf_op *op)
 		expect_slab_alloc(r, a[1], false);
 		p = nid == SF_NO_NODE ? kmem_cache_alloc(m, c->cache, a[1]) :
 					kmem_cache_alloc_node(m, c->cache, a[1], nid);
-		alloc_result(r, op, p, c->size, (int)a[0], a[1], false);
+		expect_cache(r, &e, (int)a[0]);
+		alloc_result(r, op, p, c->size, &e, a[1], false, nid == SF_NO_NODE ? -1 : nid);
 		break;
 	}
 	case OP_CACHE_FREE:
@@ -391,11 +992,13 @@ bool slab_op(struct run *r, const struct sf_op *op)
 		do_kmalloc_op(r, op, a[0], a[1], -1, true);
 		break;
 	case OP_KCALLOC: {
+		struct obj_expect e;
 		void *p;
 
 		expect_slab_alloc(r, a[2], true);
 		p = kcalloc(m, a[0], a[1], a[2]);
-		alloc_result(r, op, p, (size_t)a[0] * a[1], -1, a[2], true);
+		expect_kmalloc_class(r, &e, (size_t)a[0] * a[1], (a[2] & __GFP_DMA) != 0);
+		alloc_result(r, op, p, (size_t)a[0] * a[1], &e, a[2], true, -1);
 		break;
 	}
 	case OP_KREALLOC:
@@ -404,9 +1007,7 @@ bool slab_op(struct run *r, const struct sf_op *op)
 	case OP_CACHE_TUNE:
 		if (!r->caches[a[0]].live)
 			return false;
-		expect_ctx(r);
-		(void)kmem_cache_tune(m, r->caches[a[0]].cache, a[1], a[2], a[3]);
-		run_after_call(r);
+		cache_tune(r, a[0], a[1], a[2], a[3]);
 		break;
 	case OP_CACHE_SHRINK:
 		if (!r->caches[a[0]].live)
@@ -424,37 +1025,16 @@ bool slab_op(struct run *r, const struct sf_op *op)
 				 "c%u", a[0]);
 		run_after_call(r);
 		break;
-	case OP_ATTR_SHOW: {
-		static const char *const attrs[] = {
-			"object_size", "slab_size", "objs_per_slab", "order", "objects",
-			"total_objects", "slabs", "partial", "cpu_queue_size", "batch", "shared",
-			"alien", "aliases", "align", "cache_dma", "sanity_checks", "red_zone",
-			"poison", "store_user", "validate", "shrink", "no_such_attr"
-		};
-
+	case OP_ATTR_SHOW:
 		if (!r->caches[a[0]].live || machine_stage(m) < STAGE_SLAB_UP)
 			return false;
-		run_expect_clear(r);
-		(void)slab_attr_show(m, kmem_cache_name(r->caches[a[0]].cache),
-				     attrs[a[1] % (sizeof(attrs) / sizeof(attrs[0]))], attr_buf,
-				     sizeof(attr_buf));
-		run_after_call(r);
+		attr_show_op(r, a[0], a[1]);
 		break;
-	}
-	case OP_ATTR_STORE: {
-		static const char *const wattrs[] = { "cpu_queue_size", "batch", "shared",
-						      "validate", "shrink", "object_size" };
-		char val[16];
-
+	case OP_ATTR_STORE:
 		if (!r->caches[a[0]].live || machine_stage(m) < STAGE_SLAB_UP)
 			return false;
-		snprintf(val, sizeof(val), "%u", a[2]);
-		expect_ctx(r);
-		(void)slab_attr_store(m, kmem_cache_name(r->caches[a[0]].cache),
-				      wattrs[a[1] % (sizeof(wattrs) / sizeof(wattrs[0]))], val);
-		run_after_call(r);
+		attr_store_op(r, a[0], a[1], a[2]);
 		break;
-	}
 	case OP_KMALLOC_IRQ_AT:
 		r->inj.armed = true;
 		r->inj.sp = (enum sched_point)a[0];
@@ -503,10 +1083,106 @@ void slab_shrink_all(struct run *r)
 	}
 }
 
+/* ---- end-of-run accounting ---- */
+
+/* Live objects the program holds in the kmalloc cache of a class. */
+static unsigned long kmalloc_objects_in(const struct run *r, unsigned int cls, bool dma)
+{
+	unsigned long n = 0;
+
+	for (unsigned int i = 0; i < obj_limit(r); i++) {
+		const struct obj_h *o = &r->objs[i];
+		const struct cache_h *c = o->cache >= 0 ? &r->caches[o->cache] : NULL;
+
+		if (!o->live)
+			continue;
+		if (c ? c->owner < 0 && c->kmalloc == (int)cls && ((c->flags & PF_DMA) != 0) == dma :
+			o->kclass == cls && o->dma == dma)
+			n++;
+	}
+	return n;
+}
+
+/* The kmalloc cache of a class was used by the program (an object or a
+ * cache merged into it). */
+static bool kmalloc_used(const struct run *r, unsigned int cls, bool dma)
+{
+	for (unsigned int i = 0; i < r->p->nr_handles[HK_CACHE]; i++) {
+		const struct cache_h *c = &r->caches[i];
+
+		if (c->cache && c->owner < 0 && c->kmalloc == (int)cls &&
+		    ((c->flags & PF_DMA) != 0) == dma)
+			return true;
+	}
+	for (unsigned int i = 0; i < obj_limit(r); i++)
+		if (r->objs[i].ptr && r->objs[i].kclass == cls && r->objs[i].dma == dma)
+			return true;
+	return false;
+}
+
+/*
+ * Every cache the program used, by its directory: with the objects still
+ * held, "objects" is exactly what the program holds; once all are freed
+ * and the cache shrunk, it has no object and no slab left (a cache starts
+ * empty, and nothing but the program allocates from these caches).
+ */
+static void account_caches(struct run *r, bool empty)
+{
+	char dir[SLAB_NAME_MAX];
+	unsigned long v, slabs;
+
+	if (machine_stage(r->m) < STAGE_SLAB_UP)
+		return;
+	for (unsigned int cls = 8; cls <= GEOM_KMALLOC_MAX; cls = next_class(cls))
+		for (int dma = 0; dma < 2; dma++) {
+			struct slab_geom g;
+
+			slab_geom_kmalloc(&g, cls, dma, debug_flags(r), r->topo.max_order);
+			if (!g.ok || !kmalloc_used(r, cls, dma))
+				continue;
+			kmalloc_class_name(dir, sizeof(dir), cls, dma);
+			if (empty)
+				(void)slab_attr_store(r->m, dir, "shrink", "1");
+			(void)attr_read(r, dir, "objects", &v);
+			(void)attr_read(r, dir, "slabs", &slabs);
+			if (v != kmalloc_objects_in(r, cls, dma))
+				run_fail(r, "HARNESS: slab objects unaccounted at the end of the run",
+					 "%s: objects %lu, the program holds %lu", dir, v,
+					 kmalloc_objects_in(r, cls, dma));
+			if (empty && slabs)
+				run_fail(r, "HARNESS: slab cache not empty after freeing everything",
+					 "%s: %lu slabs after all objects were freed and a shrink", dir,
+					 slabs);
+		}
+	for (unsigned int h = 0; h < r->p->nr_handles[HK_CACHE]; h++) {
+		bool first = r->caches[h].live && r->caches[h].owner >= 0;
+
+		for (unsigned int i = 0; i < h && first; i++)
+			first = !r->caches[i].live || r->caches[i].cache != r->caches[h].cache;
+		if (!first)
+			continue;
+		cache_dir_name(r, (int)h, dir, sizeof(dir));
+		if (empty)
+			(void)slab_attr_store(r->m, dir, "shrink", "1");
+		(void)attr_read(r, dir, "objects", &v);
+		(void)attr_read(r, dir, "slabs", &slabs);
+		if (v != objects_in(r, (int)h))
+			run_fail(r, "HARNESS: slab objects unaccounted at the end of the run",
+				 "%s (c%u): objects %lu, the program holds %lu", dir, h, v,
+				 objects_in(r, (int)h));
+		if (empty && slabs)
+			run_fail(r, "HARNESS: slab cache not empty after freeing everything",
+				 "%s (c%u): %lu slabs after all objects were freed and a shrink", dir,
+				 h, slabs);
+	}
+}
+
 void slab_teardown(struct run *r)
 {
+	account_caches(r, false);
 	for (unsigned int h = 0; h < obj_limit(r); h++)
 		obj_release(r, h, false);
+	account_caches(r, true);
 	for (unsigned int h = 0; h < r->p->nr_handles[HK_CACHE]; h++)
 		cache_destroy(r, h);
 }

@@ -120,4 +120,12 @@ size_t slab_sysfs_list(struct machine *m, char *buf, size_t size);
 /* /proc/slabinfo (version 2.1) into buf; returns the full length. */
 size_t dump_slabinfo(struct machine *m, char *buf, size_t size);
 
+/*
+ * Read-only views for checkers (core/slab_query.c): the cache of the slab
+ * holding addr (NULL when addr is not in a slab page) and that slab's first
+ * page; the order of the block page belongs to.
+ */
+struct kmem_cache *virt_to_slab(struct machine *m, const void *addr, struct page **head);
+unsigned int page_block_order(struct machine *m, const struct page *page);
+
 #endif

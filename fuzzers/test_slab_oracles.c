@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Every slab oracle of the interpreter can fail: each case runs a small
+ * fuzz_slab program in a child with a hook (interp.h: test_slab_result) that
+ * corrupts one new object or the core's state the way a broken core would,
+ * and expects the run to abort with exactly that oracle's title. The same
+ * program without the hook must run clean, so the title comes from the
+ * corruption and nothing else.
+ *
+ * Usage: test_slab_oracles [case-name]   (no argument: every case)
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "slab.h"	/* struct page, struct kmem_cache: the corruption cases */
+#include "interp.h"
+
+#define MACHINE1                                                                         \
+	"slabfuzz-program 2\n"                                                           \
+	"machine nodes=1 cpus=1 boot=cpu0 max_order=9 section_shift=9 vmemmap_block=1 "  \
+	"memmap_together=0 debug=0 slab_debug=none\n"                                    \
+	"cpu_nodes node0\n"                                                              \
+	"range node0 0x0-0x400\n"                                                        \
+	"zones dma=0x100 dma32=0x200 movable=none\n"
+#define MACHINE2                                                                         \
+	"slabfuzz-program 2\n"                                                           \
+	"machine nodes=2 cpus=2 boot=cpu0 max_order=9 section_shift=9 vmemmap_block=2 "  \
+	"memmap_together=0 debug=0 slab_debug=none\n"                                    \
+	"cpu_nodes node0 node1\n"                                                        \
+	"distance node0 node1 20\n"                                                      \
+	"range node0 0x0-0x200\n"                                                        \
+	"range node1 0x200-0x400\n"                                                      \
+	"zones dma=0x100 dma32=0x200 movable=none\n"
+
+static int calls;
+static void *first;
+
+/* The n-th new object (or created cache) of op, 1-based. */
+static bool nth(const char *op, const char *want, int n)
+{
+	return !strcmp(op, want) && ++calls == n;
+}
+
+static void h_tail(struct machine *m, const char *op, void **p, size_t size)
+{
+	(void)m;
+	(void)size;
+	if (!strcmp(op, "kmalloc") && !first) {
+		first = *p;
+		return;
+	}
+	/* Past the 5000 bytes asked and past 4096, inside ksize 8192. */
+	if (!strcmp(op, "kmalloc"))
+		((unsigned char *)first)[6000] ^= 0x55;
+}
+
+static void h_ksize(struct machine *m, const char *op, void **p, size_t size)
+{
+	(void)size;
+	if (!strcmp(op, "kmalloc"))
+		*p = kmalloc(m, 200, GFP_KERNEL);	/* kmalloc-192 for a 100-byte ask */
+}
+
+static void h_plus8(struct machine *m, const char *op, void **p, size_t size)
+{
+	(void)m;
+	(void)size;
+	if (strcmp(op, "kmem_cache_create"))
+		*p = (char *)*p + 8;
+}
+
+static void h_mgmt(struct machine *m, const char *op, void **p, size_t size)
+{
+	struct page *head;
+	struct kmem_cache *s;
+
+	(void)size;
+	if (strcmp(op, "kmalloc"))
+		return;
+	s = virt_to_slab(m, *p, &head);
+	/* kmalloc-96: 42 objects, the bitmap at 42 * 96 */
+	if (s)
+		*p = (char *)page_address(m, head) + 42 * 96;
+}
+
+static void h_other_cache(struct machine *m, const char *op, void **p, size_t size)
+{
+	if (!strcmp(op, "kmem_cache_alloc"))
+		*p = kmalloc(m, size, GFP_KERNEL);
+}
+
+static void h_order(struct machine *m, const char *op, void **p, size_t size)
+{
+	struct page *head;
+
+	(void)size;
+	if (strcmp(op, "kmalloc") || !virt_to_slab(m, *p, &head))
+		return;
+	head->order = 1;	/* kmalloc-8k slabs are order 3 */
+}
+
+static void h_node0(struct machine *m, const char *op, void **p, size_t size)
+{
+	if (!strcmp(op, "kmalloc"))
+		*p = kmalloc_node(m, size, GFP_KERNEL | __GFP_THISNODE, 0);
+}
+
+static void h_not_dma(struct machine *m, const char *op, void **p, size_t size)
+{
+	if (!strcmp(op, "krealloc"))
+		*p = kmalloc(m, size, GFP_KERNEL);
+}
+
+static void h_realloc_zero(struct machine *m, const char *op, void **p, size_t size)
+{
+	(void)m;
+	(void)size;
+	if (!strcmp(op, "krealloc"))
+		((unsigned char *)*p)[64] = 1;	/* the first byte past the old ksize */
+}
+
+static void h_merge_dma(struct machine *m, const char *op, void **p, size_t size)
+{
+	(void)size;
+	if (nth(op, "kmem_cache_create", 1))
+		*p = kmalloc_slab(m, 64, __GFP_DMA);
+}
+
+static void h_create_unfit(struct machine *m, const char *op, void **p, size_t size)
+{
+	(void)size;
+	if (!strcmp(op, "kmem_cache_create") && !*p)
+		*p = kmem_cache_create(m, "unfit", 4000, 0, SLAB_NO_MERGE, NULL);
+}
+
+static void h_create_null(struct machine *m, const char *op, void **p, size_t size)
+{
+	(void)m;
+	(void)size;
+	if (nth(op, "kmem_cache_create", 2))
+		*p = NULL;	/* c1 would merge into c0: no memory needed */
+}
+
+static void h_create_refused(struct machine *m, const char *op, void **p, size_t size)
+{
+	(void)size;
+	if (!strcmp(op, "kmem_cache_create") && !*p)
+		*p = kmem_cache_create(m, "other", 64, 0, SLAB_NO_MERGE, NULL);
+}
+
+static void h_objs_per_slab(struct machine *m, const char *op, void **p, size_t size)
+{
+	(void)m;
+	(void)size;
+	if (!strcmp(op, "kmem_cache_create") && *p)
+		((struct kmem_cache *)*p)->objects--;
+}
+
+static int r_flip(struct machine *m, const char *op, int ret)
+{
+	(void)m;
+	(void)op;
+	return ret ? 0 : -EINVAL;
+}
+
+static void h_leak(struct machine *m, const char *op, void **p, size_t size)
+{
+	(void)p;
+	if (!strcmp(op, "kmalloc"))
+		(void)kmalloc(m, size, GFP_KERNEL);	/* an object nobody holds */
+}
+
+static void h_phantom_slab(struct machine *m, const char *op, void **p, size_t size)
+{
+	struct kmem_cache *s;
+
+	(void)size;
+	if (strcmp(op, "kmalloc") || !(s = virt_to_slab(m, *p, NULL)))
+		return;
+	s->node[0]->nr_free++;	/* a counted slab that is on no list */
+}
+
+struct oracle_case {
+	const char *name;
+	const char *program;
+	void (*hook)(struct machine *m, const char *op, void **p, size_t size);
+	const char *title;
+	int (*ret_hook)(struct machine *m, const char *op, int ret);
+};
+
+static const struct oracle_case cases[] = {
+	{ "pattern_whole_ksize",
+	  MACHINE1 "o0 = kmalloc size=5000 GFP_KERNEL any\n"
+		   "o1 = kmalloc size=8 GFP_KERNEL any\n"
+		   "check\n",
+	  h_tail, "HARNESS: slab object contents changed while allocated", NULL },
+	{ "ksize_exact", MACHINE1 "o0 = kmalloc size=100 GFP_KERNEL any\n", h_ksize,
+	  "HARNESS: ksize differs from the shadow", NULL },
+	{ "object_start", MACHINE1 "o0 = kmalloc size=72 GFP_KERNEL any\n", h_plus8,
+	  "HARNESS: slab object not at an object start", NULL },
+	{ "management_area", MACHINE1 "o0 = kmalloc size=72 GFP_KERNEL any\n", h_mgmt,
+	  "HARNESS: slab object inside the slab's management area", NULL },
+	{ "another_cache",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=64 align=0 flags=0x4\n"
+		   "o0 = kmem_cache_alloc c0 GFP_KERNEL any\n",
+	  h_other_cache, "HARNESS: slab object from another cache", NULL },
+	{ "slab_order", MACHINE1 "o0 = kmalloc size=8000 GFP_KERNEL any\n", h_order,
+	  "HARNESS: slab order differs from the shadow", NULL },
+	{ "natural_alignment", MACHINE1 "o0 = kmalloc size=64 GFP_KERNEL any\n", h_plus8,
+	  "HARNESS: kmalloc object not naturally aligned", NULL },
+	{ "requested_alignment",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=40 align=64 flags=0x4\n"
+		   "o0 = kmem_cache_alloc c0 GFP_KERNEL any\n",
+	  h_plus8, "HARNESS: slab object misaligned", NULL },
+	{ "hwcache_alignment",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=40 align=0 flags=0x5\n"
+		   "o0 = kmem_cache_alloc c0 GFP_KERNEL any\n",
+	  h_plus8, "HARNESS: SLAB_HWCACHE_ALIGN object not aligned", NULL },
+	{ "thisnode", MACHINE2 "o0 = kmalloc size=64 GFP_KERNEL|__GFP_THISNODE node1\n", h_node0,
+	  "HARNESS: __GFP_THISNODE slab object from another node", NULL },
+	{ "krealloc_dma",
+	  MACHINE1 "o0 = kmalloc size=64 GFP_KERNEL any\n"
+		   "o1 = krealloc o0 size=200 GFP_KERNEL|__GFP_DMA\n",
+	  h_not_dma, "HARNESS: DMA slab object outside ZONE_DMA", NULL },
+	{ "krealloc_zero",
+	  MACHINE1 "o0 = kmalloc size=50 GFP_KERNEL any\n"
+		   "o1 = krealloc o0 size=200 GFP_KERNEL|__GFP_ZERO\n",
+	  h_realloc_zero, "HARNESS: zeroed slab object not zeroed", NULL },
+	{ "merge_incompatible", MACHINE1 "c0 = kmem_cache_create cache0 size=64 align=0 flags=0\n",
+	  h_merge_dma, "HARNESS: cache merged into an incompatible cache", NULL },
+	{ "create_unfit",
+	  "slabfuzz-program 2\n"
+	  "machine nodes=1 cpus=1 boot=cpu0 max_order=1 section_shift=9 vmemmap_block=1 "
+	  "memmap_together=0 debug=0 slab_debug=none\n"
+	  "cpu_nodes node0\n"
+	  "range node0 0x0-0x400\n"
+	  "zones dma=0x100 dma32=0x200 movable=none\n"
+	  "c0 = kmem_cache_create cache0 size=4096 align=0 flags=0\n",
+	  h_create_unfit, "HARNESS: kmem_cache_create result differs from the shadow", NULL },
+	{ "create_null_with_merge",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0\n"
+		   "c1 = kmem_cache_create cache1 size=100 align=0 flags=0\n",
+	  h_create_null, "HARNESS: kmem_cache_create result differs from the shadow", NULL },
+	{ "create_refused_name",
+	  MACHINE1 "c0 = kmem_cache_create kmalloc-64 size=100 align=0 flags=0x4\n",
+	  h_create_refused, "HARNESS: kmem_cache_create result differs from the shadow", NULL },
+	{ "attr_objs_per_slab",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
+		   "attr_show c0 objs_per_slab\n",
+	  h_objs_per_slab, "HARNESS: slab attribute differs from the shadow", NULL },
+	{ "tune_result",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
+		   "kmem_cache_tune c0 limit=32 batch=8 shared=2\n",
+	  NULL, "HARNESS: kmem_cache_tune result differs from the shadow", r_flip },
+	{ "attr_store_result",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
+		   "attr_store c0 batch val=4\n",
+	  NULL, "HARNESS: slab attribute store differs from the shadow", r_flip },
+	{ "end_unaccounted", MACHINE1 "o0 = kmalloc size=64 GFP_KERNEL any\n", h_leak,
+	  "HARNESS: slab objects unaccounted at the end of the run", NULL },
+	{ "end_not_empty", MACHINE1 "o0 = kmalloc size=64 GFP_KERNEL any\n", h_phantom_slab,
+	  "HARNESS: slab cache not empty after freeing everything", NULL },
+};
+
+/* Runs c in a child; returns the first "slabfuzz: " line of its stderr
+ * (or "") and whether it aborted. */
+static bool run_case(const struct oracle_case *c, bool hooked, char *title, size_t size,
+		     bool *aborted)
+{
+	static struct sf_program prog;
+	int fds[2], status;
+	char buf[1 << 16];
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+	char err[256];
+
+	if (sf_prog_parse(c->program, &prog, err, sizeof(err))) {
+		fprintf(stderr, "%s: program does not parse: %s\n", c->name, err);
+		return false;
+	}
+	if (pipe(fds))
+		return false;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		struct sf_run_opts o;
+
+		close(fds[0]);
+		dup2(fds[1], 2);
+		memset(&o, 0, sizeof(o));
+		o.test_slab_result = hooked ? c->hook : NULL;
+		o.test_slab_ret = hooked ? c->ret_hook : NULL;
+		sf_run_program(sf_target_find("fuzz_slab"), &prog, &o);
+		_exit(0);
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	*aborted = WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+	title[0] = '\0';
+	for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		if (!strncmp(l, "slabfuzz: ", 10)) {
+			size_t k = strcspn(l + 10, "\n");
+
+			snprintf(title, size, "%.*s", (int)k, l + 10);
+			break;
+		}
+	}
+	if (!*aborted && WIFEXITED(status) && WEXITSTATUS(status)) {
+		fprintf(stderr, "%s: child exited %d\n%s", c->name, WEXITSTATUS(status), buf);
+		return false;
+	}
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	int failed = 0, ran = 0;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct oracle_case *c = &cases[i];
+		char title[256];
+		bool aborted;
+
+		if (argc > 1 && strcmp(argv[1], c->name))
+			continue;
+		ran++;
+		calls = 0;
+		first = NULL;
+		if (!run_case(c, false, title, sizeof(title), &aborted) || aborted) {
+			fprintf(stderr, "FAIL %s: not clean without the hook (%s)\n", c->name, title);
+			failed++;
+			continue;
+		}
+		if (!run_case(c, true, title, sizeof(title), &aborted) || !aborted ||
+		    strcmp(title, c->title)) {
+			fprintf(stderr, "FAIL %s: expected abort with '%s', got %s'%s'\n", c->name,
+				c->title, aborted ? "abort with " : "no abort, ", title);
+			failed++;
+			continue;
+		}
+		printf("ok %s: %s\n", c->name, title);
+	}
+	if (!ran) {
+		fprintf(stderr, "no case named %s\n", argc > 1 ? argv[1] : "?");
+		return 2;
+	}
+	printf("%d of %d cases failed\n", failed, ran);
+	return failed != 0;
+}
