@@ -80,21 +80,33 @@ static unsigned int mgmt_bytes(const struct kmem_cache *s, unsigned int objects)
 }
 
 /* Slot layout, slab order and objects per slab. Returns false if nothing fits. */
-static bool calculate_sizes(struct machine *m, struct kmem_cache *s, size_t align)
+/*
+ * The alignment of a cache: what was asked, at least 8, and with
+ * SLAB_HWCACHE_ALIGN a cache line (halved while the object fits in half).
+ * Creation and merging both use it.
+ */
+static unsigned int cache_alignment(unsigned int flags, size_t align, unsigned int object_size)
 {
 	unsigned int a = align ? (unsigned int)align : 8;
-	unsigned int best_order = 0, best = 0;
 
 	if (a < 8)
 		a = 8;
-	if (s->flags & SLAB_HWCACHE_ALIGN) {
+	if (flags & SLAB_HWCACHE_ALIGN) {
 		unsigned int line = 64;
 
-		while (line > 8 && s->object_size <= line / 2)
+		while (line > 8 && object_size <= line / 2)
 			line /= 2;
 		if (line > a)
 			a = line;
 	}
+	return a;
+}
+
+static bool calculate_sizes(struct machine *m, struct kmem_cache *s, size_t align)
+{
+	unsigned int a = cache_alignment(s->flags, align, s->object_size);
+	unsigned int best_order = 0, best = 0;
+
 	s->align = a;
 	if (slab_has_debug(s)) {
 		slab_debug_layout(s);
@@ -242,8 +254,8 @@ static struct kmem_cache *find_mergeable(struct machine *m, unsigned int size, s
 {
 	struct slab_state *ss = m->slab;
 	unsigned int want_flags = slab_debug_flags_for(m, "", flags);
-	unsigned int a = align ? (unsigned int)align : 8;
-	unsigned int need = align_up(size, a < 8 ? 8 : a);
+	unsigned int a = cache_alignment(flags, align, size);
+	unsigned int need = align_up(size, a);
 	struct list_head *pos;
 
 	if (ctor || (want_flags & (SLAB_NO_MERGE | SLAB_DEBUG_FLAGS)))
@@ -769,6 +781,16 @@ static void kmalloc_name(char *buf, size_t size, const char *prefix, unsigned in
 		snprintf(buf, size, "%skmalloc-%u", prefix, bytes);
 }
 
+/*
+ * A kmalloc object is aligned to the largest power of two dividing the
+ * size asked, red zones and tracking included (the kernel's
+ * memory-allocation guarantee): so a class is aligned to that of its size.
+ */
+static size_t kmalloc_align(unsigned int size)
+{
+	return size & -size;
+}
+
 static int create_kmalloc_caches(struct machine *m)
 {
 	struct slab_state *ss = m->slab;
@@ -780,7 +802,7 @@ static int create_kmalloc_caches(struct machine *m)
 		int err;
 
 		kmalloc_name(name, sizeof(name), "", size);
-		s = create_cache(m, name, size, 0, SLAB_KMALLOC, NULL,
+		s = create_cache(m, name, size, kmalloc_align(size), SLAB_KMALLOC, NULL,
 				 GFP_NOWAIT, &err);
 		if (!s) {
 			if (err == -EINVAL)
@@ -816,7 +838,8 @@ static int create_dma_caches(struct machine *m)
 		if (!base)
 			continue;
 		kmalloc_name(name, sizeof(name), "dma-", base->object_size);
-		s = create_cache(m, name, base->object_size, 0, SLAB_KMALLOC | SLAB_CACHE_DMA, NULL,
+		s = create_cache(m, name, base->object_size, kmalloc_align(base->object_size),
+				 SLAB_KMALLOC | SLAB_CACHE_DMA, NULL,
 				 GFP_NOWAIT, &err);
 		if (!s)
 			return err;

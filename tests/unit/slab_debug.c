@@ -116,7 +116,7 @@ static void test_double_and_never(void)
 static void test_cheap_checks(void)
 {
 	struct machine *m = boot(NULL, 1);
-	char *p, *keep, stack[16];
+	char *p, *keep, *q, stack[16];
 
 	assert_nonnull(m);
 	p = kmalloc(m, 64, GFP_KERNEL);
@@ -124,8 +124,12 @@ static void test_cheap_checks(void)
 	assert_nonnull(p);
 	kfree(m, p + 4);
 	expect_only_reports(m, "BUG kmalloc-64 (Not tainted): Misaligned object pointer", 1);
-	kfree(m, p + 8);
-	expect_eq(sf_reports_count(m, "BUG kmalloc-64 (Not tainted): Invalid object pointer"), 1);
+	/* kmalloc-96 is aligned to 32: q + 32 is aligned but no object start. */
+	q = kmalloc(m, 96, GFP_KERNEL);
+	assert_nonnull(q);
+	kfree(m, q + 32);
+	expect_eq(sf_reports_count(m, "BUG kmalloc-96 (Not tainted): Invalid object pointer"), 1);
+	kfree(m, q);
 	kfree(m, stack);
 	expect_eq(sf_reports_count(m, "WARNING: kfree of memory not from kmalloc"), 1);
 	kfree(m, p);
