@@ -185,6 +185,14 @@ static void h_phantom_slab(struct machine *m, const char *op, void **p, size_t s
 	s->node[0]->nr_free++;	/* a counted slab that is on no list */
 }
 
+static void h_null(struct machine *m, const char *op, void **p, size_t size)
+{
+	(void)m;
+	(void)size;
+	if (!strcmp(op, "kmem_cache_alloc"))
+		*p = NULL;	/* the object is leaked: the run stops at the oracle */
+}
+
 struct oracle_case {
 	const char *name;
 	const char *program;
@@ -265,6 +273,10 @@ static const struct oracle_case cases[] = {
 	  "HARNESS: slab objects unaccounted at the end of the run", NULL },
 	{ "end_not_empty", MACHINE1 "o0 = kmalloc size=64 GFP_KERNEL any\n", h_phantom_slab,
 	  "HARNESS: slab cache not empty after freeing everything", NULL },
+	{ "alloc_failed_with_memory",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=3000 align=0 flags=0x4\n"
+		   "o0 = kmem_cache_alloc c0 GFP_KERNEL any\n",
+	  h_null, "HARNESS: slab allocation failed with free memory", NULL },
 };
 
 /* Runs c in a child; returns the first "slabfuzz: " line of its stderr
