@@ -186,6 +186,31 @@ static void check_align(struct run *r, const struct obj_expect *e, uintptr_t p, 
 			 e->geom.object_size, e->geom.align);
 }
 
+/*
+ * kmalloc_node/kmem_cache_alloc_node without __GFP_THISNODE gave an object
+ * of another node: a finding while node nid could have grown a slab there
+ * (the page side's rule on nid alone, the slab's order and zone; the
+ * object a node's lists or queues hand out is always of that node), with
+ * fault injection off and outside an injected interrupt.
+ */
+static void preferred_node_check(struct run *r, const struct obj_expect *e, gfp_t gfp, int nid,
+				 const void *ptr, const char *op)
+{
+	gfp_t pg = (gfp & ~(gfp_t)(GFP_ZONEMASK | ~(gfp_t)__GFP_BITS_MASK)) | __GFP_THISNODE;
+	unsigned int order;
+	char why[160];
+
+	if (r->in_hook || r->fail_page_on || r->failslab_on || (e->cache < 0 && !e->kclass))
+		return;
+	order = e->geom.order;
+	pg = (pg | (e->dma ? __GFP_DMA : 0)) & machine_gfp_allowed_mask(r->m);
+	if (page_block_available(r, pg, order, nid, why, sizeof(why)))
+		run_fail(r, "HARNESS: slab object from another node while the preferred node has "
+			    "free memory",
+			 "%s: %p on node %d, asked %d: %s", op, ptr,
+			 page_to_nid(r->m, virt_to_page(r->m, ptr)), nid, why);
+}
+
 /* A new object: check it against the model and own it. Bytes
  * [zero_from, size) must be zero (SIZE_MAX: none); nid >= 0 with
  * __GFP_THISNODE: the object must be on that node. */
@@ -224,6 +249,8 @@ static void obj_got(struct run *r, unsigned int h, void *ptr, size_t size,
 		run_fail(r, "HARNESS: __GFP_THISNODE slab object from another node",
 			 "%s: %p on node %d, asked %d", op, ptr,
 			 page_to_nid(m, virt_to_page(m, ptr)), nid);
+	if (nid >= 0 && !(gfp & __GFP_THISNODE) && page_to_nid(m, virt_to_page(m, ptr)) != nid)
+		preferred_node_check(r, e, gfp, nid, ptr, op);
 	/* A large kmalloc is placed by ksize: PAGE_SIZE << order only at the
 	 * start of a block of that order. */
 	if (e->cache >= 0 || e->kclass)
@@ -1000,8 +1027,16 @@ bool slab_op(struct run *r, const struct sf_op *op)
 		else
 			memset(&r->caches[op->result], 0, sizeof(r->caches[0]));
 	}
-	if (!slab_ready(r))
+	/* No silent skip: a target that boots past slab_partial before its
+	 * ops has a slab layer unless the boot failed and the boot oracle
+	 * excused it (memory short, fault injection). */
+	if (!slab_ready(r)) {
+		if (r->t->prologue >= STAGE_SLAB_PARTIAL && !r->boot_excused)
+			run_fail(r, "HARNESS: slab op skipped: the slab layer is not up",
+				 "stage %s after a prologue to %s that reported no failure",
+				 boot_stage_name(machine_stage(m)), boot_stage_name(r->t->prologue));
 		return false;
+	}
 	switch ((enum sf_opcode)op->code) {
 	case OP_CACHE_CREATE:
 		cache_create(r, op);
