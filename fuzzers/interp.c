@@ -353,7 +353,6 @@ static void run_check(struct run *r)
 		run_fail(r, "HARNESS: check_machine failed without a report", "stage %s",
 			 boot_stage_name(machine_stage(r->m)));
 	run_after_call(r);
-	slab_check_objects(r);
 }
 
 /* ---- one operation ---- */

@@ -19,6 +19,12 @@
  *     report only when no eligible zone has a free block, no NULL while
  *     the memmap shows an eligible free block above the watermark,
  *     invalid requests refused;
+ *   - slab objects against the harness's own geometry (slab_geom.c): in a
+ *     slab of their cache, at an object start, never over the management
+ *     area, exact ksize, natural/HWCACHE alignment, __GFP_THISNODE node;
+ *     create/tune/attribute results and attribute reads as the cache
+ *     shadow predicts; at the end every object accounted and every cache
+ *     empty once all are freed (docs/fuzzing.md lists the titles);
  *   - interrupt state: nothing enables interrupts or leaves interrupt
  *     context behind the caller's back;
  *   - check_machine() every few operations and at the end;

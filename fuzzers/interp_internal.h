@@ -176,11 +176,14 @@ extern const struct interp_module page_module;	/* interp_page.c */
 /* The memmap's page states counted (pfn_page_state): allocated, and free
  * (buddy + per-cpu) pages of the whole machine. */
 void page_memmap_count(struct run *r, long *allocated, long *free_pages);
+/* The page-failure rule for the slab side: a free order-order block above
+ * the watermark bound for eff from nid's zonelist (writes where into why). */
+bool page_block_available(struct run *r, gfp_t eff, unsigned int order, int nid, char *why,
+			  size_t len);
 extern const struct interp_module slab_module;	/* interp_slab.c */
 
 /* interp_slab.c */
 bool slab_op(struct run *r, const struct sf_op *op);
-void slab_check_objects(struct run *r);
 void slab_irq_op(struct run *r, const struct sf_op *op);
 void slab_shrink_all(struct run *r);
 void slab_teardown(struct run *r);

@@ -837,3 +837,12 @@ static const op_fn page_op_table[NR_OPCODES] = {
 const struct interp_module page_module = {
 	"page", page_op_table, page_irq_op, page_cpu_workload, page_teardown, page_check_point,
 };
+
+/* For the slab side (interp_slab.c): must a correct allocator find an
+ * order-order block for eff from node nid's zonelist (SF_NO_NODE: the
+ * cpu's nearest nodes), by the fast path's rule above? */
+bool page_block_available(struct run *r, gfp_t eff, unsigned int order, int nid, char *why,
+			  size_t len)
+{
+	return must_find(r, eff, order, nid, false, why, len);
+}

@@ -186,6 +186,31 @@ static void check_align(struct run *r, const struct obj_expect *e, uintptr_t p, 
 			 e->geom.object_size, e->geom.align);
 }
 
+/*
+ * kmalloc_node/kmem_cache_alloc_node without __GFP_THISNODE gave an object
+ * of another node: a finding while node nid could have grown a slab there
+ * (the page side's rule on nid alone, the slab's order and zone; the
+ * object a node's lists or queues hand out is always of that node), with
+ * fault injection off and outside an injected interrupt.
+ */
+static void preferred_node_check(struct run *r, const struct obj_expect *e, gfp_t gfp, int nid,
+				 const void *ptr, const char *op)
+{
+	gfp_t pg = (gfp & ~(gfp_t)(GFP_ZONEMASK | ~(gfp_t)__GFP_BITS_MASK)) | __GFP_THISNODE;
+	unsigned int order;
+	char why[160];
+
+	if (r->in_hook || r->fail_page_on || r->failslab_on || (e->cache < 0 && !e->kclass))
+		return;
+	order = e->geom.order;
+	pg = (pg | (e->dma ? __GFP_DMA : 0)) & machine_gfp_allowed_mask(r->m);
+	if (page_block_available(r, pg, order, nid, why, sizeof(why)))
+		run_fail(r, "HARNESS: slab object from another node while the preferred node has "
+			    "free memory",
+			 "%s: %p on node %d, asked %d: %s", op, ptr,
+			 page_to_nid(r->m, virt_to_page(r->m, ptr)), nid, why);
+}
+
 /* A new object: check it against the model and own it. Bytes
  * [zero_from, size) must be zero (SIZE_MAX: none); nid >= 0 with
  * __GFP_THISNODE: the object must be on that node. */
@@ -205,8 +230,6 @@ static void obj_got(struct run *r, unsigned int h, void *ptr, size_t size,
 	}
 	if (ZERO_OR_NULL_PTR(ptr))
 		run_fail(r, "HARNESS: slab object is ZERO_SIZE_PTR", "%s size %zu", op, size);
-	if (r->o->test_slab_result)
-		r->o->test_slab_result(m, op, &ptr, size);
 	p = ptr;
 	check_align(r, e, (uintptr_t)p, size, op);
 	if (!virt_addr_valid(m, p) || !virt_addr_valid(m, p + e->ks - 1))
@@ -226,20 +249,16 @@ static void obj_got(struct run *r, unsigned int h, void *ptr, size_t size,
 		run_fail(r, "HARNESS: __GFP_THISNODE slab object from another node",
 			 "%s: %p on node %d, asked %d", op, ptr,
 			 page_to_nid(m, virt_to_page(m, ptr)), nid);
+	if (nid >= 0 && !(gfp & __GFP_THISNODE) && page_to_nid(m, virt_to_page(m, ptr)) != nid)
+		preferred_node_check(r, e, gfp, nid, ptr, op);
 	/* A large kmalloc is placed by ksize: PAGE_SIZE << order only at the
 	 * start of a block of that order. */
 	if (e->cache >= 0 || e->kclass)
 		check_slab_place(r, e, p, op);
-	for (unsigned int i = 0; i < obj_limit(r); i++) {
-		const struct obj_h *x = &r->objs[i];
-
-		if (i == h || !x->live)
-			continue;
-		if (p < x->ptr + x->ks && x->ptr < p + ks)
-			run_fail(r, "HARNESS: live slab objects overlap",
-				 "%s: o%u [%p+%zu) overlaps o%u [%p+%zu)", op, h, ptr, ks, i,
-				 (void *)x->ptr, x->ks);
-	}
+	/* [p, p+ksize) against every live object, page block and memblock
+	 * allocation (the shared ownership shadow). */
+	shadow_claim(r, p, ks, e->cache >= 0 || e->kclass ? SH_OBJECT : SH_LARGE_KMALLOC, (int)h,
+		     op);
 	if (zero_from < size && !(e->cache >= 0 && r->caches[e->cache].ctor)) {
 		for (size_t i = zero_from; i < size; i++)
 			if (p[i])
@@ -258,7 +277,7 @@ static void obj_got(struct run *r, unsigned int h, void *ptr, size_t size,
 	r->slab_used = true;
 }
 
-void slab_check_objects(struct run *r)
+static void slab_check_objects(struct run *r)
 {
 	for (unsigned int h = 0; h < obj_limit(r); h++) {
 		const struct obj_h *o = &r->objs[h];
@@ -288,6 +307,49 @@ static void expect_slab_alloc(struct run *r, gfp_t gfp, bool kmalloc)
 	run_expect(r, "WARNING: __GFP_NOFAIL allocation impossible");
 }
 
+/*
+ * A slab allocation returned NULL with fault injection off (failslab and
+ * fail_page_alloc, the program's record), outside an injected interrupt:
+ * a finding when the page allocator must have found the block a new slab
+ * (the shadow's order, in the cache's zone) or a large kmalloc (the gfp's
+ * zone) needs, by the page side's rule (an eligible zone with a free
+ * block above the low-watermark bound; with __GFP_THISNODE on that node).
+ * kmalloc drops __GFP_DMA32 and invalid bits first (with its WARN); DMA
+ * kmalloc before slab_up and a block order past MAX_ORDER fail by design.
+ */
+static void slab_null(struct run *r, const struct obj_expect *e, size_t size, gfp_t gfp, int nid,
+		      const char *name)
+{
+	gfp_t pg = gfp;
+	unsigned int order;
+	char why[160];
+
+	if (!size || r->in_hook || r->failslab_on || r->fail_page_on)
+		return;
+	if (e->cache < 0) {
+		pg &= ~(gfp_t)(__GFP_DMA32 | ~(gfp_t)__GFP_BITS_MASK);
+		if ((pg & __GFP_DMA) && machine_stage(r->m) < STAGE_SLAB_UP)
+			return;
+	} else if (e->dma) {
+		pg |= __GFP_DMA;
+	}
+	if ((pg & ~(gfp_t)__GFP_BITS_MASK) || ((pg & __GFP_DMA) && (pg & __GFP_DMA32)))
+		return;		/* invalid: refused with its WARN */
+	/* Slab pages come from the cache's zone (ZONE_DMA or the normal
+	 * zones), whatever zone modifier the gfp has; a large kmalloc takes
+	 * the gfp's. */
+	if (e->cache >= 0 || e->kclass)
+		pg = (pg & ~(gfp_t)GFP_ZONEMASK) | (e->dma ? __GFP_DMA : 0);
+	order = e->cache >= 0 || e->kclass ? e->geom.order : kmalloc_large_order(e->ks);
+	if (order >= r->topo.max_order)
+		return;
+	pg &= machine_gfp_allowed_mask(r->m);
+	if (page_block_available(r, pg, order, nid >= 0 ? nid : SF_NO_NODE, why, sizeof(why)))
+		run_fail(r, "HARNESS: slab allocation failed with free memory",
+			 "%s size %zu gfp %#x: a slab of order %u fits %s", name, size, gfp, order,
+			 why);
+}
+
 static void alloc_result(struct run *r, const struct sf_op *op, void *ptr, size_t size,
 			 const struct obj_expect *e, gfp_t gfp, bool zero, int nid)
 {
@@ -296,6 +358,8 @@ static void alloc_result(struct run *r, const struct sf_op *op, void *ptr, size_
 	gfp_t eff = gfp & machine_gfp_allowed_mask(r->m);
 
 	run_after_call(r);
+	if (r->o->test_slab_result)
+		r->o->test_slab_result(r->m, name, &ptr, size);
 	if (!ptr) {
 		/* failslab may fail anything; otherwise NOFAIL means not NULL */
 		/* Small, no zone or node constraint: the cache always exists. */
@@ -307,6 +371,7 @@ static void alloc_result(struct run *r, const struct sf_op *op, void *ptr, size_
 			run_fail(r, "HARNESS: __GFP_NOFAIL slab allocation returned NULL",
 				 "%s size %zu gfp %#x", name, size, gfp);
 		run_expect_clear(r);
+		slab_null(r, e, size, gfp, nid, name);
 		return;
 	}
 	run_expect_clear(r);
@@ -325,6 +390,8 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 		run_fail(r, "HARNESS: slab object contents changed while allocated",
 			 "o%u %p size %zu ksize %zu", h, (void *)o->ptr, o->size, o->ks);
 	o->live = false;
+	shadow_release(r, o->ptr, o->cache >= 0 || o->kclass ? SH_OBJECT : SH_LARGE_KMALLOC,
+		       (int)h);
 	s = cache_of(r, o->cache);
 	run_expect_clear(r);
 	if (s)
@@ -910,10 +977,16 @@ static void krealloc_op(struct run *r, const struct sf_op *op)
 	run_after_call(r);
 	if (!p) {
 		run_expect_clear(r);
-		return;	/* the old object stays */
+		/* The old object stays; growing needed a new kmalloc. */
+		expect_kmalloc_class(r, &e, size, (gfp & __GFP_DMA) != 0);
+		if (size > saved.ks)
+			slab_null(r, &e, size, gfp, -1, "krealloc");
+		return;
 	}
 	run_expect_clear(r);
 	old->live = false;
+	shadow_release(r, orig, saved.cache >= 0 || saved.kclass ? SH_OBJECT : SH_LARGE_KMALLOC,
+		       (int)op->arg[0]);
 	if (!size)
 		return;	/* freed, ZERO_SIZE_PTR */
 	/* ksize makes the whole object usable again (in place, krealloc
@@ -930,10 +1003,14 @@ static void krealloc_op(struct run *r, const struct sf_op *op)
 		else
 			expect_kmalloc_class(r, &e, saved.kclass ? saved.kclass : saved.ks,
 					     saved.dma);
+		if (r->o->test_slab_result)
+			r->o->test_slab_result(r->m, "krealloc", &p, size);
 		obj_got(r, (unsigned int)op->result, p, size, &e, 0, SIZE_MAX, -1, "krealloc");
 		return;
 	}
 	expect_kmalloc_class(r, &e, size, (gfp & __GFP_DMA) != 0);
+	if (r->o->test_slab_result)
+		r->o->test_slab_result(r->m, "krealloc", &p, size);
 	obj_got(r, (unsigned int)op->result, p, size, &e, gfp,
 		(eff & __GFP_ZERO) ? saved.ks : SIZE_MAX, -1, "krealloc");
 }
@@ -950,8 +1027,16 @@ bool slab_op(struct run *r, const struct sf_op *op)
 		else
 			memset(&r->caches[op->result], 0, sizeof(r->caches[0]));
 	}
-	if (!slab_ready(r))
+	/* No silent skip: a target that boots past slab_partial before its
+	 * ops has a slab layer unless the boot failed and the boot oracle
+	 * excused it (memory short, fault injection). */
+	if (!slab_ready(r)) {
+		if (r->t->prologue >= STAGE_SLAB_PARTIAL && !r->boot_excused)
+			run_fail(r, "HARNESS: slab op skipped: the slab layer is not up",
+				 "stage %s after a prologue to %s that reported no failure",
+				 boot_stage_name(machine_stage(m)), boot_stage_name(r->t->prologue));
 		return false;
+	}
 	switch ((enum sf_opcode)op->code) {
 	case OP_CACHE_CREATE:
 		cache_create(r, op);
@@ -1228,5 +1313,5 @@ static const op_fn slab_op_table[NR_OPCODES] = {
 };
 
 const struct interp_module slab_module = {
-	"slab", slab_op_table, slab_irq_op, slab_workload, slab_teardown, NULL,
+	"slab", slab_op_table, slab_irq_op, slab_workload, slab_teardown, slab_check_objects,
 };
