@@ -180,8 +180,12 @@ for b in "${bugs[@]}"; do
 done
 
 echo
-echo "runs to find (engine seeds ${seeds_arg}$( ((ci)) && echo ", --ci: each bug's ci_seed"))," \
-     "commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$root" diff --quiet HEAD -- 2>/dev/null || echo '+changes')"
+if commit=$(git -C "$root" rev-parse --show-toplevel 2>/dev/null) && [ "$commit" = "$root" ]; then
+  commit="commit $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- || echo ' with uncommitted changes')"
+else
+  commit="not a git checkout: commit unknown"
+fi
+echo "runs to find (engine seeds ${seeds_arg}$( ((ci)) && echo ", --ci: each bug's ci_seed")), $commit"
 printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' bug target from median min max found budget \
        "trigger needs"
 printf '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |\n'
