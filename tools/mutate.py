@@ -805,7 +805,9 @@ class Session:
     # -- stages
     def stage_replay(self, mid, only=None):
         for t in self.targets:
-            dirs = [d for d in (os.path.join(self.lf, "corpus", t), self.regress_dirs.get(t))
+            dirs = [d for d in (os.path.join(self.lf, "corpus", t),
+                                os.path.join(self.lf, "corpus-campaign", t),
+                                self.regress_dirs.get(t))
                     if d and os.path.isdir(d)]
             if not dirs or ("replay", t) in self.excluded or (only and t not in only):
                 continue
@@ -909,6 +911,8 @@ class Session:
                     title += " (" + t2 + ")"
             else:
                 title = title_from_log(text) or "exit status %d" % rc
+                if stage == "regress":
+                    title = re.sub(r"^\S+\.txt: ", "", title)
                 if stage == "unit":
                     sub = re.search(r"^FAIL (\S+)", text, re.M)
                     if sub and not title.startswith("FAIL"):
