@@ -182,7 +182,13 @@ static unsigned long shrink_slab(struct machine *m)
 {
 	unsigned long freed = 0;
 
-	spin_lock(&m->shrinker_lock);
+	/*
+	 * A trylock, as the kernel's down_read_trylock(&shrinker_rwsem): a
+	 * shrinker frees pages, which has sched points, and an interrupt that
+	 * allocates there may come back into reclaim on this very cpu.
+	 */
+	if (!spin_trylock(&m->shrinker_lock))
+		return 0;
 	for (struct shrinker *s = m->shrinkers; s; s = s->next) {
 		unsigned long count = s->count_objects ? s->count_objects(m, s) : 0;
 
