@@ -88,9 +88,10 @@ static void zone_view_of(struct run *r, int nid, enum zone_type zt, unsigned int
 
 			v->present++;
 			st = pfn_page_state(r->m, pfn);
-			if (st == SF_PAGE_BUDDY || st == SF_PAGE_PCP)
-				v->free++;
 			ok = st == SF_PAGE_BUDDY || (drained && st == SF_PAGE_PCP);
+			/* Pages on per-cpu lists count toward no watermark (as
+			 * NR_FREE_PAGES), unless the lists are drained first. */
+			v->free += ok;
 			if (!ok)
 				run = 0;
 			else if (!(pfn & (nr - 1)))
