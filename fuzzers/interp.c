@@ -125,24 +125,96 @@ unsigned long run_seen(const struct run *r, const char *title)
 	return 0;
 }
 
+/* ---- the context a report gives ---- */
+
+void run_cpu_switch(struct run *r, int cpu)
+{
+	if (!cpu_switch(r->m, cpu))
+		r->cur_cpu = cpu;
+}
+
+int run_pfn_node(const struct run *r, pfn_t pfn)
+{
+	for (unsigned int i = 0; i < r->topo.nr_ranges; i++)
+		if (pfn >= r->topo.ranges[i].start_pfn && pfn < r->topo.ranges[i].end_pfn)
+			return r->topo.ranges[i].node;
+	return -1;
+}
+
+enum zone_type run_pfn_zone(const struct run *r, pfn_t pfn)
+{
+	if (pfn < r->topo.zone_dma_end)
+		return ZONE_DMA;
+	if (pfn < r->topo.zone_dma32_end)
+		return ZONE_DMA32;
+	if (pfn < r->topo.zone_movable_start)
+		return ZONE_NORMAL;
+	return ZONE_MOVABLE;
+}
+
+/*
+ * A report the run goes on after (INFO, provoked, a legitimate timer) must
+ * name the cpu the harness made current (none before early boot: no cpu
+ * exists yet), and its text must render its fields and the machine's stage
+ * (a triager reads them). Node, zone and pfn are not checked against the
+ * topology: a boundary report names the first pfn past its zone.
+ */
+static void check_report_context(struct run *r, const struct sf_report *rep)
+{
+	static const char *const kinds[] = {
+		[SF_REPORT_BUG] = "BUG", [SF_REPORT_WARN] = "WARNING", [SF_REPORT_INFO] = "INFO",
+	};
+	static char text[SF_REPORT_TITLE_MAX + SF_REPORT_BODY_MAX + 256];
+	enum boot_stage stage = machine_stage(r->m);
+	int cpu = stage >= STAGE_EARLY ? r->cur_cpu : -1;
+	char want[SF_REPORT_TITLE_MAX + 256];
+	const char *why = rep->cpu != cpu ? "cpu" : NULL;
+
+	if (!why) {
+		char pfn[32] = "-0";	/* the core's placeholder for no pfn */
+
+		if (rep->pfn >= 0)
+			snprintf(pfn, sizeof(pfn), "0x%llx", (unsigned long long)rep->pfn);
+		snprintf(want, sizeof(want),
+			 "%s\nkind: %s  op: %s  stage: %s  cpu: %d  node: %d  zone: %s  pfn: %s\n",
+			 rep->title, (unsigned int)rep->kind < 3 ? kinds[rep->kind] : "?",
+			 rep->op ? rep->op : "-", boot_stage_name(stage), cpu, rep->node,
+			 rep->zone >= 0 ? zone_type_name((enum zone_type)rep->zone) : "-", pfn);
+		sf_report_format(rep, text, sizeof(text));
+		if (strncmp(text, want, strlen(want)))
+			why = "text";
+	}
+	if (why)
+		run_fail(r, "HARNESS: report context differs from the shadow",
+			 "%s: report '%s' says stage %d cpu %d node %d zone %d pfn %lld; the harness: "
+			 "stage %s cpu %d; the text:\n%s", why, rep->title, rep->stage, rep->cpu,
+			 rep->node, rep->zone, (long long)rep->pfn, boot_stage_name(stage), cpu,
+			 why[0] == 't' ? text : "");
+}
+
 static void on_report(struct machine *m, const struct sf_report *rep, void *data)
 {
 	struct run *r = data;
 
 	(void)m;
-	if (rep->kind == SF_REPORT_INFO)
+	if (rep->kind == SF_REPORT_INFO) {
+		check_report_context(r, rep);
 		return;
+	}
 	for (unsigned int i = 0; i < r->nr_expect; i++) {
 		if (title_match(r->expect[i], rep->title)) {
 			r->expect_seen[i]++;
+			check_report_context(r, rep);
 			return;
 		}
 	}
 	/* The harness made a timer pending; once interrupts are on (and before
 	 * timers are) it fires legitimately. Before IRQS_ON it is incident 2. */
 	if (!strcmp(rep->title, "BUG: timer interrupt before timer init") &&
-	    rep->stage >= STAGE_IRQS_ON)
+	    rep->stage >= STAGE_IRQS_ON) {
+		check_report_context(r, rep);
 		return;
+	}
 	/*
 	 * A WARN lets the call finish (the kernel goes on after a WARN): the run
 	 * fails when the call returns, or at once with a BUG the WARN led to,
@@ -270,11 +342,39 @@ static void injected_interrupt(struct run *r)
 	r->nr_expect = saved_n;
 }
 
+static unsigned long sched_hits_total(struct machine *m)
+{
+	unsigned long n = 0;
+
+	for (int sp = 0; sp < NR_SCHED_POINTS; sp++)
+		n += sched_point_hits(m, (enum sched_point)sp);
+	return n;
+}
+
+/*
+ * Every sched point the core passes calls the hook, on the cpu the harness
+ * made current: injected interrupts depend on it. The hook's own count
+ * against the points passed is checked at every check point.
+ */
+static void check_sched_calls(struct run *r)
+{
+	unsigned long hits = sched_hits_total(r->m) - r->sched_base;
+
+	if (hits != r->sched_calls)
+		run_fail(r, "HARNESS: sched point passed without the hook",
+			 "%lu sched points passed since machine_create, the hook ran %lu times",
+			 hits, r->sched_calls);
+}
+
 static void sched_hook(struct machine *m, enum sched_point sp, int cpu, void *data)
 {
 	struct run *r = data;
 
-	(void)cpu;
+	r->sched_calls++;
+	if (cpu != r->cur_cpu)
+		run_fail(r, "HARNESS: sched point on another cpu",
+			 "sched point %s on cpu %d; the harness made cpu %d current",
+			 sched_point_name(sp), cpu, r->cur_cpu);
 	if (!r->inj.armed || r->in_hook || sp != r->inj.sp || irqs_disabled(m) || in_interrupt(m))
 		return;
 	injected_interrupt(r);
@@ -347,6 +447,7 @@ static void check_accounting(struct run *r, const char *when)
 
 static void run_check(struct run *r)
 {
+	check_sched_calls(r);
 	modules_check_point(r);
 	run_expect_clear(r);
 	if (!check_machine(r->m))
@@ -537,7 +638,7 @@ static bool op_cpu(struct run *r, const struct sf_op *op)
 {
 	if (!cpu_online(r->m, (int)op->arg[0]))
 		return false;
-	cpu_switch(r->m, (int)op->arg[0]);
+	run_cpu_switch(r, (int)op->arg[0]);
 	return true;
 }
 
@@ -747,14 +848,14 @@ static void workload(struct run *r)
 	for (unsigned int cpu = 0; cpu < r->topo.nr_cpus; cpu++) {
 		if (!cpu_online(m, (int)cpu))
 			continue;
-		cpu_switch(m, (int)cpu);
+		run_cpu_switch(r, (int)cpu);
 		if (!r->cpu[cpu].irqs_on || r->cpu[cpu].irq_depth || r->cpu[cpu].preempt)
 			continue;
 		for (unsigned int i = 0; i < NR_MODULES; i++)
 			modules[i]->cpu_workload(r);
 		check_context(r);
 	}
-	cpu_switch(m, (int)r->topo.boot_cpu);
+	run_cpu_switch(r, (int)r->topo.boot_cpu);
 	run_check(r);
 }
 
@@ -774,7 +875,7 @@ static void teardown(struct run *r)
 
 		if (!cpu_online(m, (int)cpu))
 			continue;
-		cpu_switch(m, (int)cpu);
+		run_cpu_switch(r, (int)cpu);
 		while (c->irq_depth) {
 			irq_exit(m);
 			c->irq_depth--;
@@ -789,7 +890,7 @@ static void teardown(struct run *r)
 			c->irqs_on = true;
 		}
 	}
-	cpu_switch(m, (int)r->topo.boot_cpu);
+	run_cpu_switch(r, (int)r->topo.boot_cpu);
 	for (unsigned int i = NR_MODULES; i-- > 0;)
 		modules[i]->teardown(r);
 	run_check(r);
@@ -829,6 +930,7 @@ int sf_run_program(const struct sf_target *t, const struct sf_program *p,
 	r->o = o;
 	r->phase = "machine_create";
 	sf_prog_topology(&p->h, &r->topo);
+	r->cur_cpu = (int)r->topo.boot_cpu;	/* machine_create's current cpu */
 	memset(&opts, 0, sizeof(opts));
 	opts.bugs = o->bugs;
 	opts.debug_level = p->h.debug_level;
@@ -840,6 +942,7 @@ int sf_run_program(const struct sf_target *t, const struct sf_program *p,
 		run_fail(r, "HARNESS: machine_create refused a decoded topology", "%s: %s",
 			 err.field, err.msg);
 	sf_set_report_handler(r->m, on_report, r);
+	r->sched_base = sched_hits_total(r->m);
 	sched_set_hook(r->m, sched_hook, r);
 	r->phase = "prologue";
 	if (t->prologue > STAGE_EARLY) {

@@ -92,6 +92,9 @@ struct run {
 	struct sf_report deferred_report;
 
 	struct cpu_shadow cpu[SF_PROG_MAX_CPUS];
+	int cur_cpu;			/* the cpu the harness last made current */
+	unsigned long sched_base;	/* sched points passed before the hook was set */
+	unsigned long sched_calls;	/* calls of the harness's sched hook */
 	bool in_hook;
 	struct injected inj;
 
@@ -127,6 +130,12 @@ void run_expect(struct run *r, const char *title);
 void run_expect_clear(struct run *r);
 unsigned long run_seen(const struct run *r, const char *title);
 struct cpu_shadow *run_cpu(struct run *r);
+/* Make cpu current (cpu_switch) and record it: the harness's own idea of the
+ * current cpu, which reports must name. */
+void run_cpu_switch(struct run *r, int cpu);
+/* The topology's node of pfn (-1 in a hole) and its zone (by the boundaries). */
+int run_pfn_node(const struct run *r, pfn_t pfn);
+enum zone_type run_pfn_zone(const struct run *r, pfn_t pfn);
 /* Expected reports of an allocation with gfp (page or slab) in the current
  * context; returns true when the request is invalid and must fail. */
 bool run_expect_alloc(struct run *r, gfp_t gfp, bool slab);

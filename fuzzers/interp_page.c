@@ -20,26 +20,6 @@ static int gfp_zone_of(gfp_t gfp)
 	return ZONE_NORMAL;
 }
 
-
-static int range_node_of(const struct run *r, pfn_t pfn)
-{
-	for (unsigned int i = 0; i < r->topo.nr_ranges; i++)
-		if (pfn >= r->topo.ranges[i].start_pfn && pfn < r->topo.ranges[i].end_pfn)
-			return r->topo.ranges[i].node;
-	return -1;
-}
-
-static enum zone_type zone_of_pfn(const struct run *r, pfn_t pfn)
-{
-	if (pfn < r->topo.zone_dma_end)
-		return ZONE_DMA;
-	if (pfn < r->topo.zone_dma32_end)
-		return ZONE_DMA32;
-	if (pfn < r->topo.zone_movable_start)
-		return ZONE_NORMAL;
-	return ZONE_MOVABLE;
-}
-
 /* ---- the harness's own view of free memory ---- */
 
 /*
@@ -53,7 +33,7 @@ struct zone_view {
 	bool block;		/* aligned 2^order run: buddy pages (+ pcp when drained) */
 };
 
-/* The pfns [lo, hi) zone_of_pfn gives zone zt. */
+/* The pfns [lo, hi) run_pfn_zone gives zone zt. */
 static void zone_bounds(const struct run *r, enum zone_type zt, pfn_t *lo, pfn_t *hi)
 {
 	pfn_t dma = r->topo.zone_dma_end;
@@ -327,7 +307,7 @@ static long nonzero_at(const uint8_t *addr, size_t len)
 static void page_node_check(struct run *r, const struct page_h *ph, gfp_t eff, int nid,
 			    const char *op)
 {
-	int got = range_node_of(r, ph->pfn);
+	int got = run_pfn_node(r, ph->pfn);
 	uint32_t pref = preferred_nodes(r, nid);
 	char why[160];
 
@@ -362,7 +342,7 @@ static void page_got(struct run *r, unsigned int h, struct page_h *ph, gfp_t gfp
 	if (ph->addr && ph->addr != addr)
 		run_fail(r, "HARNESS: page address mismatch", "%s: address %p, page_address %p",
 			 op, ph->addr, (void *)addr);
-	if (zone != (int)zone_of_pfn(r, pfn) || (int)zone_of_pfn(r, pfn) > gfp_zone_of(eff))
+	if (zone != (int)run_pfn_zone(r, pfn) || (int)run_pfn_zone(r, pfn) > gfp_zone_of(eff))
 		run_fail(r, "HARNESS: page from a zone the gfp does not allow",
 			 "%s: pfn %#llx in zone %s, gfp %#x allows up to %s", op,
 			 (unsigned long long)pfn, zone_type_name((enum zone_type)zone), gfp,
@@ -676,7 +656,7 @@ static void pfn_walk_op(struct run *r, pfn_t start, unsigned int count)
 	start %= max + 64;
 	for (pfn_t pfn = start; pfn < start + count; pfn++) {
 		bool valid = pfn_valid(m, pfn);
-		int nid = range_node_of(r, pfn);
+		int nid = run_pfn_node(r, pfn);
 		struct page *page;
 
 		if (!sparse_up && valid)
@@ -697,10 +677,10 @@ static void pfn_walk_op(struct run *r, pfn_t start, unsigned int count)
 		if (nid >= 0 && page_to_nid(m, page) != nid)
 			run_fail(r, "HARNESS: page on the wrong node", "pfn %#llx: node %d, topology %d",
 				 (unsigned long long)pfn, page_to_nid(m, page), nid);
-		if (nid >= 0 && page_zonenum(m, page) != zone_of_pfn(r, pfn))
+		if (nid >= 0 && page_zonenum(m, page) != run_pfn_zone(r, pfn))
 			run_fail(r, "HARNESS: page in the wrong zone", "pfn %#llx: zone %s, topology %s",
 				 (unsigned long long)pfn, zone_type_name(page_zonenum(m, page)),
-				 zone_type_name(zone_of_pfn(r, pfn)));
+				 zone_type_name(run_pfn_zone(r, pfn)));
 	}
 }
 

@@ -147,6 +147,33 @@ static void arm_from_node1(struct sf_run_opts *o)
 	o->test_page_result = from_node1;
 }
 
+/* After op 0: the core's current cpu moves to cpu1 behind the harness's
+ * back (the harness made cpu0 current), so the next report names cpu1. */
+static void move_current_cpu(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (!op_index)
+		m->current_cpu = 1;
+}
+
+static void arm_move_current_cpu(struct sf_run_opts *o)
+{
+	o->test_after_op = move_current_cpu;
+}
+
+/* After op 0: the harness's sched hook is gone (the core forgot it). */
+static void drop_sched_hook(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (!op_index)
+		sched_set_hook(m, NULL, NULL);
+}
+
+static void arm_drop_sched_hook(struct sf_run_opts *o)
+{
+	o->test_after_op = drop_sched_hook;
+}
+
 /* After the last op (leak_at): a page the harness never hears about. */
 static void leak_page(struct machine *m, unsigned int op_index, void *arg)
 {
@@ -247,6 +274,21 @@ static const struct oracle_case cases[] = {
 	  MACHINE_1N "boot slab_up\no0 = kmalloc size=64 GFP_KERNEL any\nboot running\n",
 	  arm_leak2, "HARNESS: page accounting differs from the post-boot state" },
 	{ "shadow.overlap", NULL, NULL, NULL, "HARNESS: live allocations overlap" },
+	/* The provoked WARN of op 1 names a cpu the harness did not make current. */
+	{ "report.cpu", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n"
+		     "p1 = alloc_pages GFP_KERNEL|__GFP_DMA|__GFP_DMA32 order=0\n",
+	  arm_move_current_cpu, "HARNESS: report context differs from the shadow" },
+	/* Op 1 passes sched points the hook no longer sees. */
+	{ "sched.hook_calls", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n"
+		     "p1 = alloc_pages GFP_KERNEL order=3\nfree p1\ncheck\n",
+	  arm_drop_sched_hook, "HARNESS: sched point passed without the hook" },
+	/* Op 1's sched points run on cpu1, the harness made cpu0 current. */
+	{ "sched.cpu", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n"
+		     "p1 = alloc_pages GFP_KERNEL order=3\nfree p1\n",
+	  arm_move_current_cpu, "HARNESS: sched point on another cpu" },
 	/* Really impossible (no ZONE_DMA on node1 and THISNODE): no finding. */
 	{ "page.nofail_really_impossible", "fuzz_pages",
 	  "slabfuzz-program 2\n"
