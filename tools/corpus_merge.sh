@@ -35,7 +35,7 @@ grep -qx "$t" "$root/fuzzers/targets.txt" || die "unknown target '$t' (fuzzers/t
 for d in "$@"; do [ -d "$d" ] || die "$d is not a folder"; done
 fuzzer=$build/fuzzers/$t tool=$build/tools/slabfuzz
 [ -x "$fuzzer" ] && [ -x "$tool" ] || die "$fuzzer or $tool: not built (cmake --preset libfuzzer && cmake --build --preset libfuzzer)"
-sftool() { ASAN_OPTIONS=detect_leaks=0 "$tool" "$@"; }
+sftool() { "$tool" "$@"; }
 
 dest=$root/corpus/campaign/$t
 tmp=$(mktemp -d /tmp/slabfuzz-merge.XXXXXX)

@@ -594,10 +594,11 @@ static void minimise_header(const struct input *in, struct sf_program **best, co
 static int cmd_minimise(int argc, char **argv)
 {
 	struct input *in;
-	struct outcome out;
+	struct outcome out = { 0 };
 	struct sf_program *best, *q;
 	unsigned int runs = 0;
 	FILE *f;
+	int ret = 1;
 
 	if (argc != 1 || !opt_out)
 		return die("minimise: usage: slabfuzz minimise FILE -o OUT.txt");
@@ -607,10 +608,12 @@ static int cmd_minimise(int argc, char **argv)
 	best = malloc(sizeof(*best));
 	q = malloc(sizeof(*q));
 	if (!in || !best || !q || load_input(argv[0], in))
-		return 1;
+		goto out_free;
 	run_child(in, &in->prog, false, false, &out);
-	if (!out.crashed)
-		return die("%s: runs clean as %s: nothing to minimise", argv[0], in->target->name);
+	if (!out.crashed) {
+		ret = die("%s: runs clean as %s: nothing to minimise", argv[0], in->target->name);
+		goto out_free;
+	}
 	fprintf(stderr, "minimise: %s: '%s', %u ops\n", argv[0], out.title, in->prog.nr_ops);
 	*best = in->prog;
 	for (unsigned int chunk = best->nr_ops ? best->nr_ops : 1;; chunk /= 2) {
@@ -630,14 +633,16 @@ static int cmd_minimise(int argc, char **argv)
 	fprintf(stderr, "minimise: %u ops left after %u runs\n", best->nr_ops, runs);
 	f = create_new(opt_out);
 	if (!f)
-		return 1;
+		goto out_free;
 	write_text(in, best, f, out.title);
 	fclose(f);
+	ret = 0;
+out_free:
 	free(out.log);
 	free(in);
 	free(best);
 	free(q);
-	return 0;
+	return ret;
 }
 
 struct bucket {
@@ -820,37 +825,8 @@ static int cmd_emit_c(int argc, char **argv)
 	return ret;
 }
 
-int main(int argc, char **argv)
+static int run_command(const char *cmd, int nfiles, char **files)
 {
-	const char *cmd;
-	char **files;
-	int nfiles = 0;
-
-	if (argc < 2)
-		return usage();
-	cmd = argv[1];
-	files = calloc((size_t)argc, sizeof(*files));
-	if (!files)
-		return 1;
-	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--target") && i + 1 < argc) {
-			opt_target = argv[++i];
-			if (!sf_target_find(opt_target))
-				return die("unknown target '%s'", opt_target);
-		} else if (!strcmp(argv[i], "--bugs") && i + 1 < argc) {
-			opt_bugs = argv[++i];
-		} else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
-			opt_out = argv[++i];
-		} else if (!strcmp(argv[i], "-q")) {
-			opt_quiet = true;
-		} else if (!strcmp(argv[i], "--binary")) {
-			opt_binary = true;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return die("unknown option '%s'", argv[i]);
-		} else {
-			files[nfiles++] = argv[i];
-		}
-	}
 	if (!strcmp(cmd, "print"))
 		return cmd_print(nfiles, files);
 	if (!strcmp(cmd, "decode")) {
@@ -872,4 +848,44 @@ int main(int argc, char **argv)
 		return cmd_emit_c(nfiles, files);
 	fprintf(stderr, "slabfuzz: unknown command '%s'\n", cmd);
 	return usage();
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+	char **files;
+	int nfiles = 0, ret;
+
+	if (argc < 2)
+		return usage();
+	cmd = argv[1];
+	files = calloc((size_t)argc, sizeof(*files));
+	if (!files)
+		return 1;
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--target") && i + 1 < argc) {
+			opt_target = argv[++i];
+			if (!sf_target_find(opt_target)) {
+				ret = die("unknown target '%s'", opt_target);
+				goto out_free;
+			}
+		} else if (!strcmp(argv[i], "--bugs") && i + 1 < argc) {
+			opt_bugs = argv[++i];
+		} else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+			opt_out = argv[++i];
+		} else if (!strcmp(argv[i], "-q")) {
+			opt_quiet = true;
+		} else if (!strcmp(argv[i], "--binary")) {
+			opt_binary = true;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			ret = die("unknown option '%s'", argv[i]);
+			goto out_free;
+		} else {
+			files[nfiles++] = argv[i];
+		}
+	}
+	ret = run_command(cmd, nfiles, files);
+out_free:
+	free(files);
+	return ret;
 }

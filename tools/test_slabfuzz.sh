@@ -15,8 +15,6 @@ shift 3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fails=0
-# The tool runs programs in children; leak checks belong to the fuzz builds.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 unset SLABFUZZ_BUGS
 
 fail() {
