@@ -189,6 +189,10 @@ void page_memmap_count(struct run *r, long *allocated, long *free_pages);
  * the watermark bound for eff from nid's zonelist (writes where into why). */
 bool page_block_available(struct run *r, gfp_t eff, unsigned int order, int nid, char *why,
 			  size_t len);
+/* The text of dump_buddyinfo against the memmap: per node and zone, the
+ * free-list counts (blocks of each order) add up to the pages the memmap
+ * shows in free blocks of that zone; a zone with such pages has its line. */
+void page_check_buddyinfo(struct run *r, const char *text);
 extern const struct interp_module slab_module;	/* interp_slab.c */
 
 /* interp_slab.c */

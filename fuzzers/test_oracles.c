@@ -174,6 +174,20 @@ static void arm_drop_sched_hook(struct sf_run_opts *o)
 	o->test_after_op = drop_sched_hook;
 }
 
+/* After op 0: the DMA zone's order-0 free list counts one block more than
+ * it holds. */
+static void miscount_free_area(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (!op_index)
+		m->nodes[0].node_zones[ZONE_DMA].free_area[0].nr_free++;
+}
+
+static void arm_miscount_free_area(struct sf_run_opts *o)
+{
+	o->test_after_op = miscount_free_area;
+}
+
 /* After the last op (leak_at): a page the harness never hears about. */
 static void leak_page(struct machine *m, unsigned int op_index, void *arg)
 {
@@ -279,6 +293,9 @@ static const struct oracle_case cases[] = {
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n"
 		     "p1 = alloc_pages GFP_KERNEL|__GFP_DMA|__GFP_DMA32 order=0\n",
 	  arm_move_current_cpu, "HARNESS: report context differs from the shadow" },
+	{ "dump.buddyinfo", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ndump buddyinfo\n",
+	  arm_miscount_free_area, "HARNESS: buddyinfo differs from the memmap" },
 	/* Op 1 passes sched points the hook no longer sees. */
 	{ "sched.hook_calls", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n"
