@@ -499,6 +499,13 @@ static void page_alloc_op(struct run *r, const struct sf_op *op, gfp_t gfp, unsi
 		run_expect_clear(r);
 		return;
 	}
+	/* A valid request passed might_sleep(): blocking from atomic context
+	 * (the harness's own record of the context) must have been reported. */
+	for (unsigned int i = 0; ph->page && i < r->nr_expect; i++)
+		if (!strcmp(r->expect[i], "BUG: sleeping function called from invalid context") &&
+		    !r->expect_seen[i])
+			run_fail(r, "HARNESS: blocking allocation from atomic context not reported",
+				 "%s gfp %#x order %u", name, gfp, order);
 	if (!ph->page) {
 		if ((gfp & __GFP_NOFAIL) && !run_seen(r, "WARNING: __GFP_NOFAIL allocation impossible"))
 			run_fail(r, "HARNESS: __GFP_NOFAIL allocation returned NULL",

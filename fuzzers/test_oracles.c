@@ -188,6 +188,19 @@ static void arm_miscount_free_area(struct sf_run_opts *o)
 	o->test_after_op = miscount_free_area;
 }
 
+/* After op 0: reports go to the log only, the harness hears none. */
+static void mute_reports(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (!op_index)
+		sf_set_report_handler(m, sf_report_collect, NULL);
+}
+
+static void arm_mute_reports(struct sf_run_opts *o)
+{
+	o->test_after_op = mute_reports;
+}
+
 /* After the last op (leak_at): a page the harness never hears about. */
 static void leak_page(struct machine *m, unsigned int op_index, void *arg)
 {
@@ -293,6 +306,11 @@ static const struct oracle_case cases[] = {
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n"
 		     "p1 = alloc_pages GFP_KERNEL|__GFP_DMA|__GFP_DMA32 order=0\n",
 	  arm_move_current_cpu, "HARNESS: report context differs from the shadow" },
+	/* GFP_KERNEL with interrupts off: might_sleep() must report. */
+	{ "page.atomic_blocking", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\nlocal_irq_disable\n"
+		     "p1 = alloc_pages GFP_KERNEL order=0\n",
+	  arm_mute_reports, "HARNESS: blocking allocation from atomic context not reported" },
 	{ "dump.buddyinfo", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ndump buddyinfo\n",
 	  arm_miscount_free_area, "HARNESS: buddyinfo differs from the memmap" },
