@@ -192,11 +192,58 @@ static void check_report_context(struct run *r, const struct sf_report *rep)
 			 why[0] == 't' ? text : "");
 }
 
+/* The harness's own count of the reports delivered to it. */
+static void count_report(struct run *r, const struct sf_report *rep)
+{
+	unsigned int i;
+
+	if ((unsigned int)rep->kind < 3)
+		r->reports_by_kind[rep->kind]++;
+	for (i = 0; i < r->nr_titles; i++)
+		if (!strcmp(r->titles[i].title, rep->title))
+			break;
+	if (i == r->nr_titles) {
+		if (i == RUN_MAX_TITLES)
+			return;
+		snprintf(r->titles[i].title, sizeof(r->titles[i].title), "%s", rep->title);
+		r->nr_titles++;
+	}
+	r->titles[i].n++;
+}
+
+/*
+ * The machine's report log (sf_reports_*: what triage and the tools read)
+ * holds every report delivered: the total, each kind and each title the
+ * harness counted (the log keeps 64 titles; the harness counts 16).
+ */
+static void check_report_log(struct run *r)
+{
+	unsigned long total = 0;
+
+	for (int k = 0; k < 3; k++) {
+		total += r->reports_by_kind[k];
+		if (sf_reports_of_kind(r->m, (enum sf_report_kind)k) != r->reports_by_kind[k])
+			run_fail(r, "HARNESS: report log differs from the reports delivered",
+				 "kind %d: the log counts %lu, the harness %lu", k,
+				 sf_reports_of_kind(r->m, (enum sf_report_kind)k),
+				 r->reports_by_kind[k]);
+	}
+	if (sf_reports_total(r->m) != total)
+		run_fail(r, "HARNESS: report log differs from the reports delivered",
+			 "total: the log counts %lu, the harness %lu", sf_reports_total(r->m), total);
+	for (unsigned int i = 0; i < r->nr_titles; i++)
+		if (sf_reports_count(r->m, r->titles[i].title) != r->titles[i].n)
+			run_fail(r, "HARNESS: report log differs from the reports delivered",
+				 "'%s': the log counts %lu, the harness %lu", r->titles[i].title,
+				 sf_reports_count(r->m, r->titles[i].title), r->titles[i].n);
+}
+
 static void on_report(struct machine *m, const struct sf_report *rep, void *data)
 {
 	struct run *r = data;
 
 	(void)m;
+	count_report(r, rep);
 	if (rep->kind == SF_REPORT_INFO) {
 		check_report_context(r, rep);
 		return;
@@ -448,6 +495,7 @@ static void check_accounting(struct run *r, const char *when)
 static void run_check(struct run *r)
 {
 	check_sched_calls(r);
+	check_report_log(r);
 	modules_check_point(r);
 	run_expect_clear(r);
 	if (!check_machine(r->m))
@@ -608,8 +656,11 @@ static void dump_op(struct run *r, unsigned int kind)
 
 	switch (kind) {
 	case 0:
-		if (machine_stage(m) >= STAGE_BUDDY)
+		if (machine_stage(m) >= STAGE_BUDDY) {
 			n = dump_buddyinfo(m, dump_buf, sizeof(dump_buf));
+			if (n < sizeof(dump_buf))
+				page_check_buddyinfo(r, dump_buf);
+		}
 		break;
 	case 1:
 		if (machine_stage(m) >= STAGE_BUDDY)

@@ -11,6 +11,7 @@
 #include "slab_geom.h"
 
 #define RUN_MAX_EXPECT 6
+#define RUN_MAX_TITLES 16
 #define RUN_MAX_PFN 8192	/* > the largest pfn a program can describe */
 
 enum page_h_kind { PH_PAGES, PH_ADDR, PH_EXACT };
@@ -95,6 +96,14 @@ struct run {
 	int cur_cpu;			/* the cpu the harness last made current */
 	unsigned long sched_base;	/* sched points passed before the hook was set */
 	unsigned long sched_calls;	/* calls of the harness's sched hook */
+	/* Reports delivered to the harness, counted by itself: the first
+	 * RUN_MAX_TITLES titles, every kind. */
+	struct run_title {
+		char title[SF_REPORT_TITLE_MAX];
+		unsigned long n;
+	} titles[RUN_MAX_TITLES];
+	unsigned int nr_titles;
+	unsigned long reports_by_kind[3];
 	bool in_hook;
 	struct injected inj;
 
@@ -189,6 +198,10 @@ void page_memmap_count(struct run *r, long *allocated, long *free_pages);
  * the watermark bound for eff from nid's zonelist (writes where into why). */
 bool page_block_available(struct run *r, gfp_t eff, unsigned int order, int nid, char *why,
 			  size_t len);
+/* The text of dump_buddyinfo against the memmap: per node and zone, the
+ * free-list counts (blocks of each order) add up to the pages the memmap
+ * shows in free blocks of that zone; a zone with such pages has its line. */
+void page_check_buddyinfo(struct run *r, const char *text);
 extern const struct interp_module slab_module;	/* interp_slab.c */
 
 /* interp_slab.c */

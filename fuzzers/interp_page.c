@@ -5,6 +5,7 @@
  * shadow model of owned pages. The interpreter core reaches them through
  * page_module (interp_internal.h) only.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "interp_internal.h"
@@ -30,6 +31,7 @@ static int gfp_zone_of(gfp_t gfp)
 struct zone_view {
 	long present;		/* pfns of the zone with memory (topology) */
 	long free;		/* SF_PAGE_BUDDY + SF_PAGE_PCP */
+	long buddy;		/* SF_PAGE_BUDDY */
 	bool block;		/* aligned 2^order run: buddy pages (+ pcp when drained) */
 };
 
@@ -68,6 +70,7 @@ static void zone_view_of(struct run *r, int nid, enum zone_type zt, unsigned int
 
 			v->present++;
 			st = pfn_page_state(r->m, pfn);
+			v->buddy += st == SF_PAGE_BUDDY;
 			ok = st == SF_PAGE_BUDDY || (drained && st == SF_PAGE_PCP);
 			/* Pages on per-cpu lists count toward no watermark (as
 			 * NR_FREE_PAGES), unless the lists are drained first. */
@@ -82,6 +85,68 @@ static void zone_view_of(struct run *r, int nid, enum zone_type zt, unsigned int
 				v->block = true;
 		}
 	}
+}
+
+/* Pages of node nid in zone zt that are in a free block on a zone free list. */
+static long zone_buddy_pages(struct run *r, int nid, enum zone_type zt)
+{
+	struct zone_view v;
+
+	zone_view_of(r, nid, zt, 0, false, &v);
+	return v.buddy;
+}
+
+void page_check_buddyinfo(struct run *r, const char *text)
+{
+	bool seen[SF_MAX_NODES][MAX_NR_ZONES] = { { false } };
+	const char *line = text;
+
+	while (*line) {
+		unsigned int nid, zt, o;
+		char name[16];
+		long pages = 0, want;
+		int used;
+		const char *p;
+
+		if (sscanf(line, "Node %u, zone %15s %n", &nid, name, &used) != 2 ||
+		    nid >= r->topo.nr_nodes)
+			run_fail(r, "HARNESS: buddyinfo differs from the memmap",
+				 "a line not of a node of the topology: %.80s", line);
+		for (zt = 0; zt < MAX_NR_ZONES; zt++)
+			if (!strcmp(name, zone_type_name((enum zone_type)zt)))
+				break;
+		if (zt == MAX_NR_ZONES || seen[nid][zt])
+			run_fail(r, "HARNESS: buddyinfo differs from the memmap",
+				 "zone '%s' of node %u unknown or twice", name, nid);
+		seen[nid][zt] = true;
+		p = line + used;
+		for (o = 0; o < r->topo.max_order; o++) {
+			unsigned long nr;
+			int n;
+
+			if (sscanf(p, "%lu %n", &nr, &n) != 1)
+				run_fail(r, "HARNESS: buddyinfo differs from the memmap",
+					 "node %u zone %s: %u counts for %u orders", nid, name, o,
+					 r->topo.max_order);
+			pages += (long)(nr << o);
+			p += n;
+		}
+		want = zone_buddy_pages(r, (int)nid, (enum zone_type)zt);
+		if (pages != want)
+			run_fail(r, "HARNESS: buddyinfo differs from the memmap",
+				 "node %u zone %s: the free lists hold %ld pages, the memmap %ld "
+				 "pages in free blocks", nid, name, pages, want);
+		line = strchr(line, '\n');
+		if (!line)
+			break;
+		line++;
+	}
+	for (unsigned int n = 0; n < r->topo.nr_nodes; n++)
+		for (int zt = 0; zt < MAX_NR_ZONES; zt++)
+			if (!seen[n][zt] && zone_buddy_pages(r, (int)n, (enum zone_type)zt))
+				run_fail(r, "HARNESS: buddyinfo differs from the memmap",
+					 "node %u zone %s: free blocks in the memmap, no line", n,
+					 zone_type_name((enum zone_type)zt));
 }
 
 void page_memmap_count(struct run *r, long *allocated, long *free_pages)
@@ -434,6 +499,13 @@ static void page_alloc_op(struct run *r, const struct sf_op *op, gfp_t gfp, unsi
 		run_expect_clear(r);
 		return;
 	}
+	/* A valid request passed might_sleep(): blocking from atomic context
+	 * (the harness's own record of the context) must have been reported. */
+	for (unsigned int i = 0; ph->page && i < r->nr_expect; i++)
+		if (!strcmp(r->expect[i], "BUG: sleeping function called from invalid context") &&
+		    !r->expect_seen[i])
+			run_fail(r, "HARNESS: blocking allocation from atomic context not reported",
+				 "%s gfp %#x order %u", name, gfp, order);
 	if (!ph->page) {
 		if ((gfp & __GFP_NOFAIL) && !run_seen(r, "WARNING: __GFP_NOFAIL allocation impossible"))
 			run_fail(r, "HARNESS: __GFP_NOFAIL allocation returned NULL",

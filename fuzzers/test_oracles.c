@@ -174,6 +174,47 @@ static void arm_drop_sched_hook(struct sf_run_opts *o)
 	o->test_after_op = drop_sched_hook;
 }
 
+/* After op 0: the DMA zone's order-0 free list counts one block more than
+ * it holds. */
+static void miscount_free_area(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (!op_index)
+		m->nodes[0].node_zones[ZONE_DMA].free_area[0].nr_free++;
+}
+
+static void arm_miscount_free_area(struct sf_run_opts *o)
+{
+	o->test_after_op = miscount_free_area;
+}
+
+/* After op 0: reports go to the log only, the harness hears none. */
+static void mute_reports(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (!op_index)
+		sf_set_report_handler(m, sf_report_collect, NULL);
+}
+
+static void arm_mute_reports(struct sf_run_opts *o)
+{
+	o->test_after_op = mute_reports;
+}
+
+/* After op 0: the report log forgets what it held (the prologue's INFO
+ * on the unaligned DMA boundary). */
+static void clear_report_log(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (!op_index)
+		sf_reports_clear(m);
+}
+
+static void arm_clear_report_log(struct sf_run_opts *o)
+{
+	o->test_after_op = clear_report_log;
+}
+
 /* After the last op (leak_at): a page the harness never hears about. */
 static void leak_page(struct machine *m, unsigned int op_index, void *arg)
 {
@@ -279,6 +320,16 @@ static const struct oracle_case cases[] = {
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n"
 		     "p1 = alloc_pages GFP_KERNEL|__GFP_DMA|__GFP_DMA32 order=0\n",
 	  arm_move_current_cpu, "HARNESS: report context differs from the shadow" },
+	/* GFP_KERNEL with interrupts off: might_sleep() must report. */
+	{ "page.atomic_blocking", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\nlocal_irq_disable\n"
+		     "p1 = alloc_pages GFP_KERNEL order=0\n",
+	  arm_mute_reports, "HARNESS: blocking allocation from atomic context not reported" },
+	{ "dump.buddyinfo", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ndump buddyinfo\n",
+	  arm_miscount_free_area, "HARNESS: buddyinfo differs from the memmap" },
+	{ "report.log", "fuzz_pages", MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ncheck\n",
+	  arm_clear_report_log, "HARNESS: report log differs from the reports delivered" },
 	/* Op 1 passes sched points the hook no longer sees. */
 	{ "sched.hook_calls", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n"
