@@ -10,6 +10,8 @@
 
 #include "interp_internal.h"
 
+/* The harness's own reading of the zone modifiers, on purpose not the core's
+ * gfp_zone(): an oracle must not reuse the code it checks. */
 static int gfp_zone_of(gfp_t gfp)
 {
 	if (gfp & __GFP_DMA)
