@@ -26,15 +26,17 @@ _Noreturn void sf_bug_on_fail(const char *cond, const char *file, int line, cons
 
 char *sf_report_format(const struct sf_report *r, char *buf, size_t size)
 {
+	char pfn[24] = "-";
+
+	if (r->pfn >= 0)
+		snprintf(pfn, sizeof(pfn), "0x%llx", (unsigned long long)r->pfn);
 	snprintf(buf, size,
 		 "%s\n"
-		 "kind: %s  op: %s  stage: %s  cpu: %d  node: %d  zone: %s  pfn: %s%llx\n"
+		 "kind: %s  op: %s  stage: %s  cpu: %d  node: %d  zone: %s  pfn: %s\n"
 		 "%s",
 		 r->title, report_kind_names[r->kind], r->op ? r->op : "-",
 		 boot_stage_name((enum boot_stage)r->stage), r->cpu, r->node,
-		 r->zone >= 0 ? zone_type_name((enum zone_type)r->zone) : "-",
-		 r->pfn >= 0 ? "0x" : "-", r->pfn >= 0 ? (unsigned long long)r->pfn : 0ULL,
-		 r->body);
+		 r->zone >= 0 ? zone_type_name((enum zone_type)r->zone) : "-", pfn, r->body);
 	return buf;
 }
 
