@@ -171,7 +171,7 @@ static void check_report_context(struct run *r, const struct sf_report *rep)
 	const char *why = rep->cpu != cpu ? "cpu" : NULL;
 
 	if (!why) {
-		char pfn[32] = "-0";	/* the core's placeholder for no pfn */
+		char pfn[32] = "-";	/* the core's placeholder for no pfn */
 
 		if (rep->pfn >= 0)
 			snprintf(pfn, sizeof(pfn), "0x%llx", (unsigned long long)rep->pfn);
