@@ -263,8 +263,7 @@ static struct kmem_cache *find_mergeable(struct machine *m, unsigned int size, s
 	list_for_each(pos, &ss->caches) {
 		struct kmem_cache *s = list_entry(pos, struct kmem_cache, list);
 
-		if (s->refcount <= 0 || s->ctor || (s->flags & (SLAB_NO_MERGE | SLAB_BOOT_CACHE |
-								SLAB_DEBUG_FLAGS)))
+		if (s->refcount <= 0 || slab_unmergeable(s))
 			continue;
 		if ((s->flags & SLAB_CACHE_DMA) != (flags & SLAB_CACHE_DMA))
 			continue;

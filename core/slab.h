@@ -272,6 +272,16 @@ int slab_do_tune(struct machine *m, struct kmem_cache *s, unsigned int limit,
 void slab_default_tunables(struct machine *m, struct kmem_cache *s, unsigned int *limit,
 			   unsigned int *batch, unsigned int *shared);
 unsigned long slab_queued_objects(struct machine *m, struct kmem_cache *s, bool alien_only);
+/* The same per node of the objects (cpu queues: the cpu's memory node;
+ * shared: the node; alien buffer r: node r). */
+void slab_queued_by_node(struct machine *m, struct kmem_cache *s, bool alien_only,
+			 unsigned long nr[SF_MAX_NODES]);
+/* s never merges with a later create (SLUB's slab_unmergeable without the
+ * refcount): a ctor, SLAB_NO_MERGE, a debug flag, a boot cache. */
+static inline bool slab_unmergeable(const struct kmem_cache *s)
+{
+	return s->ctor || (s->flags & (SLAB_NO_MERGE | SLAB_BOOT_CACHE | SLAB_DEBUG_FLAGS));
+}
 
 static inline void *slab_base(struct machine *m, const struct page *page)
 {

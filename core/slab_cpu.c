@@ -838,14 +838,14 @@ unsigned long slab_shrink_nodes(struct machine *m, struct kmem_cache *s)
 	return pages;
 }
 
-unsigned long slab_queued_objects(struct machine *m, struct kmem_cache *s, bool alien_only)
+void slab_queued_by_node(struct machine *m, struct kmem_cache *s, bool alien_only,
+			 unsigned long nr[SF_MAX_NODES])
 {
-	unsigned long nr = 0;
-
+	memset(nr, 0, SF_MAX_NODES * sizeof(nr[0]));
 	if (!alien_only) {
 		cpu_queues_lock_all(m, s);
 		for (unsigned int cpu = 0; cpu < m->topo.nr_cpus; cpu++)
-			nr += s->cpu_slab[cpu].ac->avail;
+			nr[m->slab->mem_node[cpu]] += s->cpu_slab[cpu].ac->avail;
 		cpu_queues_unlock_all(m, s);
 	}
 	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++) {
@@ -857,15 +857,24 @@ unsigned long slab_queued_objects(struct machine *m, struct kmem_cache *s, bool 
 			if (!n->alien[r])
 				continue;
 			spin_lock(&n->alien[r]->lock);
-			nr += n->alien[r]->ac->avail;
+			nr[r] += n->alien[r]->ac->avail;
 			spin_unlock(&n->alien[r]->lock);
 		}
 		if (!alien_only && n->shared) {
 			spin_lock(&n->list_lock);
-			nr += n->shared->avail;
+			nr[nid] += n->shared->avail;
 			spin_unlock(&n->list_lock);
 		}
 	}
+}
+
+unsigned long slab_queued_objects(struct machine *m, struct kmem_cache *s, bool alien_only)
+{
+	unsigned long per_node[SF_MAX_NODES], nr = 0;
+
+	slab_queued_by_node(m, s, alien_only, per_node);
+	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++)
+		nr += per_node[nid];
 	return nr;
 }
 

@@ -146,7 +146,7 @@ enum slab_attr_id {
 	A_OBJECT_SIZE, A_SLAB_SIZE, A_OBJS_PER_SLAB, A_ORDER, A_OBJECTS, A_TOTAL_OBJECTS,
 	A_SLABS, A_PARTIAL, A_CPU_QUEUE_SIZE, A_BATCH, A_SHARED, A_ALIEN, A_ALIASES, A_ALIGN,
 	A_CACHE_DMA, A_SANITY, A_RED_ZONE, A_POISON, A_STORE_USER, A_VALIDATE, A_SHRINK,
-	NR_SLAB_ATTRS
+	A_OBJECTS_PARTIAL, A_HWCACHE_ALIGN, NR_SLAB_ATTRS
 };
 
 static const struct {
@@ -174,6 +174,8 @@ static const struct {
 	[A_STORE_USER] = { "store_user", false },
 	[A_VALIDATE] = { "validate", true },
 	[A_SHRINK] = { "shrink", true },
+	[A_OBJECTS_PARTIAL] = { "objects_partial", false },
+	[A_HWCACHE_ALIGN] = { "hwcache_align", false },
 };
 
 static int attr_lookup(const char *name)
@@ -184,21 +186,66 @@ static int attr_lookup(const char *name)
 	return -1;
 }
 
+const char *slab_attr_name(unsigned int i, bool *writable)
+{
+	if (i >= NR_SLAB_ATTRS)
+		return NULL;
+	if (writable)
+		*writable = slab_attrs[i].writable;
+	return slab_attrs[i].name;
+}
+
+/*
+ * The counters SLUB's show_slab_objects() prints, per node: slabs, partial
+ * slabs, total objects, objects in use and not queued (objects), objects
+ * allocated from partial slabs (objects_partial, queued ones included).
+ */
+static bool node_counts(struct machine *m, struct kmem_cache *s, int id,
+			unsigned long nr[SF_MAX_NODES])
+{
+	unsigned long queued[SF_MAX_NODES];
+
+	switch (id) {
+	case A_OBJECTS: case A_TOTAL_OBJECTS: case A_SLABS: case A_PARTIAL:
+	case A_OBJECTS_PARTIAL:
+		break;
+	default:
+		return false;
+	}
+	if (id == A_OBJECTS)
+		slab_queued_by_node(m, s, false, queued);
+	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++) {
+		struct kmem_cache_node *n = get_node(s, (int)nid);
+		struct list_head *pos;
+
+		nr[nid] = 0;
+		if (!n)
+			continue;
+		spin_lock(&n->list_lock);
+		switch (id) {
+		case A_OBJECTS:
+			nr[nid] = n->total_objects - n->free_objects - queued[nid];
+			break;
+		case A_TOTAL_OBJECTS: nr[nid] = n->total_objects; break;
+		case A_SLABS: nr[nid] = n->nr_partial + n->nr_full + n->nr_free; break;
+		case A_PARTIAL: nr[nid] = n->nr_partial; break;
+		default:
+			list_for_each(pos, &n->slabs_partial)
+				nr[nid] += list_entry(pos, struct page, lru)->slab_inuse;
+			break;
+		}
+		spin_unlock(&n->list_lock);
+	}
+	return true;
+}
+
 static unsigned long attr_value(struct machine *m, struct kmem_cache *s, int id)
 {
-	struct slab_totals t;
-
 	switch (id) {
 	case A_OBJECT_SIZE: return s->object_size;
 	case A_SLAB_SIZE: return s->size;
 	case A_OBJS_PER_SLAB: return s->objects;
 	case A_ORDER: return s->order;
-	case A_OBJECTS:
-		cache_totals(m, s, &t);
-		return t.inuse - slab_queued_objects(m, s, false);
-	case A_TOTAL_OBJECTS: cache_totals(m, s, &t); return t.total_objects;
-	case A_SLABS: cache_totals(m, s, &t); return t.slabs;
-	case A_PARTIAL: cache_totals(m, s, &t); return t.partial;
 	case A_CPU_QUEUE_SIZE: return s->limit;
 	case A_BATCH: return s->batchcount;
 	case A_SHARED: return s->shared;
@@ -210,10 +257,39 @@ static unsigned long attr_value(struct machine *m, struct kmem_cache *s, int id)
 	case A_RED_ZONE: return !!(s->flags & SLAB_RED_ZONE);
 	case A_POISON: return !!(s->flags & SLAB_POISON);
 	case A_STORE_USER: return !!(s->flags & SLAB_STORE_USER);
-	case A_VALIDATE: return 0;
-	case A_SHRINK: return 0;
+	case A_HWCACHE_ALIGN: return !!(s->flags & SLAB_HWCACHE_ALIGN);
 	default: return 0;
 	}
+}
+
+/*
+ * As the kernel formats it: one number and a newline; the counters as
+ * "total N<node>=<count>..." for the nodes with a count (a CONFIG_NUMA
+ * kernel, on one node too); validate and shrink read empty.
+ */
+static long attr_format(struct machine *m, struct kmem_cache *s, int id, char *buf,
+			size_t size)
+{
+	unsigned long nr[SF_MAX_NODES], total = 0;
+	size_t len = 0;
+
+	if (size)
+		buf[0] = '\0';
+	if (id == A_VALIDATE || id == A_SHRINK)
+		return 0;
+	if (!node_counts(m, s, id, nr))
+		return snprintf(buf, size, "%lu\n", attr_value(m, s, id));
+	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++)
+		total += nr[nid];
+	len += (size_t)snprintf(buf, size, "%lu", total);
+	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++)
+		if (nr[nid])
+			len += (size_t)snprintf(len < size ? buf + len : NULL,
+						len < size ? size - len : 0, " N%u=%lu", nid,
+						nr[nid]);
+	len += (size_t)snprintf(len < size ? buf + len : NULL, len < size ? size - len : 0,
+				"\n");
+	return (long)len;
 }
 
 /* The cache behind a registered name, slab_mutex held. */
@@ -246,7 +322,34 @@ long slab_attr_show(struct machine *m, const char *cache, const char *attr, char
 		spin_unlock(&ss->slab_mutex);
 		return -ENOENT;
 	}
-	len = snprintf(buf, size, "%lu\n", attr_value(m, s, id));
+	len = attr_format(m, s, id, buf, size);
+	spin_unlock(&ss->slab_mutex);
+	return len;
+}
+
+/*
+ * SLUB's directory name (sysfs_slab_add): a cache that can never merge is
+ * named by its name; a mergeable one by its unique id ":[flags-]size"
+ * (create_unique_id: 'd' for SLAB_CACHE_DMA, the model's only flag of the
+ * id; the slot size in seven digits), its name and aliases link to it.
+ */
+long slab_sysfs_dir_name(struct machine *m, const char *cache, char *buf, size_t size)
+{
+	struct slab_state *ss = m->slab;
+	struct kmem_cache *s;
+	long len;
+
+	if (!ss || !cache)
+		return -ENOENT;
+	spin_lock(&ss->slab_mutex);
+	s = sysfs_lookup(m, cache);
+	if (!s)
+		len = -ENOENT;
+	else if (slab_unmergeable(s))
+		len = snprintf(buf, size, "%s", s->name);
+	else
+		len = snprintf(buf, size, ":%s%07u", (s->flags & SLAB_CACHE_DMA) ? "d-" : "",
+			       s->size);
 	spin_unlock(&ss->slab_mutex);
 	return len;
 }

@@ -342,6 +342,81 @@ static void test_slabinfo(void)
 	machine_destroy(m);
 }
 
+/* Attribute formats as the kernel's, the kernel's directory names. */
+static void test_sysfs_formats(void)
+{
+	struct machine *m = boot_default(NULL);
+	struct kmem_cache *s, *hw, *alias;
+	void *objs[5];
+	char buf[256];
+	unsigned int i;
+	bool w;
+
+	assert_nonnull(m);
+	s = kmem_cache_create(m, "fmt", 200, 0, SLAB_NO_MERGE, NULL);
+	hw = kmem_cache_create(m, "hw", 100, 0, SLAB_HWCACHE_ALIGN | SLAB_NO_MERGE, NULL);
+	alias = kmem_cache_create(m, "m64", 64, 0, 0, NULL);
+	assert_nonnull(s);
+	assert_nonnull(hw);
+	assert_nonnull(alias);
+	for (i = 0; i < 5; i++) {
+		objs[i] = kmem_cache_alloc_node(m, s, GFP_KERNEL | __GFP_THISNODE, i < 3 ? 0 : 1);
+		assert_nonnull(objs[i]);
+	}
+	expect_eq(kmem_cache_shrink(m, s), 0);	/* no queued objects left */
+	expect_eq(slab_attr_show(m, "fmt", "objects", buf, sizeof(buf)), 12);
+	expect_true(!strcmp(buf, "5 N0=3 N1=2\n"));
+	expect_eq(slab_attr_show(m, "fmt", "objects_partial", buf, sizeof(buf)), 12);
+	expect_true(!strcmp(buf, "5 N0=3 N1=2\n"));
+	slab_attr_show(m, "fmt", "slabs", buf, sizeof(buf));
+	expect_true(!strcmp(buf, "2 N0=1 N1=1\n"));
+	slab_attr_show(m, "fmt", "partial", buf, sizeof(buf));
+	expect_true(!strcmp(buf, "2 N0=1 N1=1\n"));
+	slab_attr_show(m, "fmt", "objs_per_slab", buf, sizeof(buf));
+	i = (unsigned int)strtoul(buf, NULL, 10);
+	snprintf(buf + 64, 64, "%u N0=%u N1=%u\n", 2 * i, i, i);
+	slab_attr_show(m, "fmt", "total_objects", buf, 64);
+	expect_true(!strcmp(buf, buf + 64));
+	for (i = 0; i < 5; i++)
+		kmem_cache_free(m, s, objs[i]);
+	expect_eq(kmem_cache_shrink(m, s), 0);
+	slab_attr_show(m, "fmt", "slabs", buf, sizeof(buf));
+	expect_true(!strcmp(buf, "0\n"));	/* no node has a count */
+	expect_eq(slab_attr_show(m, "fmt", "validate", buf, sizeof(buf)), 0);
+	expect_true(!strcmp(buf, ""));
+	expect_eq(slab_attr_show(m, "fmt", "shrink", buf, sizeof(buf)), 0);
+	slab_attr_show(m, "hw", "hwcache_align", buf, sizeof(buf));
+	expect_true(!strcmp(buf, "1\n"));
+	slab_attr_show(m, "fmt", "hwcache_align", buf, sizeof(buf));
+	expect_true(!strcmp(buf, "0\n"));
+	for (i = 0; slab_attr_name(i, &w); i++)
+		expect_true(slab_attr_show(m, "fmt", slab_attr_name(i, NULL), buf, sizeof(buf)) >=
+			    0);
+	expect_eq(i, 23);
+	expect_true(slab_attr_name(4, &w) && !strcmp(slab_attr_name(4, &w), "objects") && !w);
+	expect_true(!strcmp(slab_attr_name(1 + 18, &w), "validate") && w);
+
+	expect_eq(slab_sysfs_dir_name(m, "kmalloc-64", buf, sizeof(buf)), 8);
+	expect_true(!strcmp(buf, ":0000064"));
+	slab_sysfs_dir_name(m, "m64", buf, sizeof(buf));	/* the alias: its target's */
+	expect_true(!strcmp(buf, ":0000064"));
+	slab_sysfs_dir_name(m, "dma-kmalloc-64", buf, sizeof(buf));
+	expect_true(!strcmp(buf, ":d-0000064"));
+	slab_sysfs_dir_name(m, "kmalloc-8k", buf, sizeof(buf));
+	expect_true(!strcmp(buf, ":0008192"));
+	slab_sysfs_dir_name(m, "kmem_cache_node", buf, sizeof(buf));
+	expect_true(!strcmp(buf, "kmem_cache_node"));
+	slab_sysfs_dir_name(m, "fmt", buf, sizeof(buf));
+	expect_true(!strcmp(buf, "fmt"));
+	expect_eq(slab_sysfs_dir_name(m, "nope", buf, sizeof(buf)), -ENOENT);
+	kmem_cache_destroy(m, alias);
+	kmem_cache_destroy(m, hw);
+	kmem_cache_destroy(m, s);
+	expect_true(check_machine(m));
+	expect_no_reports(m);
+	machine_destroy(m);
+}
+
 /* Page reclaim reaches the slab shrinker. */
 static void test_shrinker(void)
 {
@@ -375,6 +450,7 @@ int main(void)
 	RUN(test_memoryless_cpu);
 	RUN(test_tune_and_attrs);
 	RUN(test_slabinfo);
+	RUN(test_sysfs_formats);
 	RUN(test_shrinker);
 	return test_summary();
 }

@@ -104,10 +104,13 @@ struct kmem_cache *kmalloc_slab(struct machine *m, size_t size, gfp_t gfp);
 /*
  * Attributes, like /sys/kernel/slab/<cache>/<attr>. Lookups by name from
  * any cpu, safe against a concurrent destroy. Readable: object_size,
- * slab_size, objs_per_slab, order, objects, total_objects, slabs, partial,
- * cpu_queue_size, batch, shared, alien, aliases, align, cache_dma,
- * sanity_checks, red_zone, poison, store_user, validate, shrink.
- * Writable: cpu_queue_size, batch, shared, validate ("1"), shrink ("1").
+ * slab_size, objs_per_slab, order, objects, objects_partial, total_objects,
+ * slabs, partial, cpu_queue_size, batch, shared, alien, aliases, align,
+ * cache_dma, hwcache_align, sanity_checks, red_zone, poison, store_user,
+ * validate, shrink. Writable: cpu_queue_size, batch, shared, validate
+ * ("1"), shrink ("1"). Formats are the kernel's: "%u\n"; the counters
+ * (slabs, partial, objects, objects_partial, total_objects) "total N0=a
+ * N1=b\n" with the nodes that have a count; validate and shrink read empty.
  * show returns the length written (like snprintf) or -ENOENT (no such
  * cache or attribute); store returns 0 or -errno.
  */
@@ -116,6 +119,15 @@ long slab_attr_show(struct machine *m, const char *cache, const char *attr, char
 int slab_attr_store(struct machine *m, const char *cache, const char *attr, const char *val);
 /* Names of all registered directories and aliases, one a line. */
 size_t slab_sysfs_list(struct machine *m, char *buf, size_t size);
+/* The attributes: the i-th name and whether it takes stores; NULL past the last. */
+const char *slab_attr_name(unsigned int i, bool *writable);
+/*
+ * The name the kernel (SLUB) gives the directory of the cache a registered
+ * name leads to: the cache's name when it never merges (a ctor, a debug
+ * flag, SLAB_NO_MERGE, a boot cache), else its unique id ":[d-]0000064"
+ * that its name and aliases link to. Length like snprintf, or -ENOENT.
+ */
+long slab_sysfs_dir_name(struct machine *m, const char *cache, char *buf, size_t size);
 
 /* /proc/slabinfo (version 2.1) into buf; returns the full length. */
 size_t dump_slabinfo(struct machine *m, char *buf, size_t size);
