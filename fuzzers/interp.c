@@ -1035,6 +1035,8 @@ int sf_run_program(const struct sf_target *t, const struct sf_program *p,
 	r->phase = "epilogue";
 	if (t->workload)
 		workload(r);
+	if (o->at_end)
+		o->at_end(r->m, o->at_end_arg);
 	teardown(r);
 	run_after_call(r);
 	sched_set_hook(r->m, NULL, NULL);

@@ -55,6 +55,14 @@ struct sf_run_opts {
 	unsigned int bugs;		/* enum sf_bug bits, from SLABFUZZ_BUGS only */
 	FILE *trace;			/* each op as it runs, NULL for none */
 	bool dump_on_failure;		/* buddyinfo, zoneinfo, slabinfo at failure */
+	/*
+	 * The end state: called after the last op (and the target's
+	 * workload), before the harness frees what the program holds and
+	 * destroys the machine. Only a read of the machine may happen there;
+	 * the run goes on to its end checks afterwards, so it can still fail.
+	 */
+	void (*at_end)(struct machine *m, void *arg);
+	void *at_end_arg;
 
 	/*
 	 * Tests of the oracles only (fuzzers/test_oracles.c): break what the
