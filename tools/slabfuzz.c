@@ -10,6 +10,7 @@
  *   slabfuzz triage DIR                 one line per report title: count, smallest input
  *                                       (smallest program: canonical binary length)
  *   slabfuzz emit-c FILE -o OUT.c       standalone C reproducer using the core API only
+ *   slabfuzz export-sysfs DIR FILE      end state as DIR/sys/kernel/slab/... and DIR/proc/slabinfo
  *   slabfuzz regress FILE...            regression inputs: title with their bug switch,
  *                                       clean without it; a fixed core bug ('# fixed:
  *                                       TITLE', the title it had) must run clean
@@ -33,6 +34,7 @@
 
 #include "interp.h"
 #include "emit.h"
+#include "sysfs_export.h"
 
 static const char *opt_target;
 static const char *opt_bugs;
@@ -44,7 +46,9 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: slabfuzz COMMAND [--target NAME] [--bugs LIST] [--binary] [-o OUT] FILE...\n"
-		"commands: print encode decode replay minimise triage emit-c regress\n"
+		"commands: print encode decode replay minimise triage emit-c regress export-sysfs\n"
+		"export-sysfs DIR FILE: the end state of FILE's run as DIR/sys/kernel/slab and\n"
+		"          DIR/proc/slabinfo (DIR must not exist or be empty)\n"
 		"--binary: take a file that looks foreign (text without the\n"
 		"          'slabfuzz-program' line, a known file format) as a fuzz input\n");
 	return 2;
@@ -350,6 +354,7 @@ static void title_from_log(const char *log, char *title, size_t size)
 }
 
 static struct sf_run_opts child_opts;
+static struct sysfs_export *child_export;	/* export-sysfs: captured and written by the child */
 
 static int run_child(const struct input *in, const struct sf_program *p, bool trace, bool dump,
 		     struct outcome *out)
@@ -380,7 +385,11 @@ static int run_child(const struct input *in, const struct sf_program *p, bool tr
 		child_opts.bugs = in->bugs;
 		child_opts.trace = trace ? stdout : NULL;
 		child_opts.dump_on_failure = dump;
+		child_opts.at_end = child_export ? sysfs_export_capture : NULL;
+		child_opts.at_end_arg = child_export;
 		sf_run_program(in->target, p, &child_opts);
+		if (child_export && sysfs_export_write(child_export))
+			_exit(3);
 		fflush(stdout);
 		_exit(0);
 	}
@@ -825,6 +834,45 @@ static int cmd_emit_c(int argc, char **argv)
 	return ret;
 }
 
+/* The child writes the tree after a clean run, exits 3 when it cannot. */
+static int cmd_export_sysfs(int argc, char **argv)
+{
+	struct input *in;
+	struct outcome out;
+	int ret = 0;
+
+	if (argc != 2)
+		return die("export-sysfs: usage: slabfuzz export-sysfs DIR FILE");
+	if (sysfs_export_check_dir(argv[0]))
+		return 1;
+	in = malloc(sizeof(*in));
+	if (!in || load_input(argv[1], in)) {
+		free(in);
+		return 1;
+	}
+	child_export = sysfs_export_new(argv[0]);
+	if (!child_export) {
+		free(in);
+		return die("out of memory");
+	}
+	run_child(in, &in->prog, false, false, &out);
+	if (WIFEXITED(out.status) && WEXITSTATUS(out.status) == 3) {
+		fputs(out.log, stderr);
+		ret = 1;
+	} else if (out.crashed) {
+		fputs(out.log, stderr);
+		ret = die("%s: %s: the run failed, nothing exported", argv[1], out.title);
+	} else {
+		printf("%s: end state of %s in %s/sys/kernel/slab and %s/proc/slabinfo\n", argv[1],
+		       in->target->name, argv[0], argv[0]);
+	}
+	sysfs_export_free(child_export);
+	child_export = NULL;
+	free(out.log);
+	free(in);
+	return ret;
+}
+
 static int run_command(const char *cmd, int nfiles, char **files)
 {
 	if (!strcmp(cmd, "print"))
@@ -846,6 +894,8 @@ static int run_command(const char *cmd, int nfiles, char **files)
 		return cmd_regress(nfiles, files);
 	if (!strcmp(cmd, "emit-c"))
 		return cmd_emit_c(nfiles, files);
+	if (!strcmp(cmd, "export-sysfs"))
+		return cmd_export_sysfs(nfiles, files);
 	fprintf(stderr, "slabfuzz: unknown command '%s'\n", cmd);
 	return usage();
 }
