@@ -8,7 +8,8 @@
 # /proc/slabinfo is version 2.1 and slabtop reads it (under unshare -m and a
 # bind mount when this runs as root; else our own parser only, said so).
 # Bad input: missing FILE, a non-empty DIR, a DIR that is a file, a program
-# whose run fails (nothing written), wrong arguments. No sanitizer report.
+# whose run fails (nothing written), two caches the kernel would have merged
+# (refused), wrong arguments. No sanitizer report.
 set -uo pipefail
 tool=$1 src=$2
 work=$(mktemp -d)
@@ -175,7 +176,25 @@ grep -qF "$title" "$work/e5" || fail "failing program: title '$title' not report
 grep -q "nothing exported" "$work/e5" || fail "failing program: no 'nothing exported'"
 [ -e "$work/o5" ] && fail "failing program: DIR written"
 
-for f in "$work"/ok.err "$work"/e[1-5]; do
+# two caches the model did not merge with one kernel name (:0000048): the
+# kernel would have merged them; refused, naming both, nothing written
+cat >"$work/coll.txt" <<'EOF'
+slabfuzz-program 2
+machine nodes=1 cpus=1 boot=cpu0 max_order=9 section_shift=9 vmemmap_block=1 memmap_together=0 debug=1 slab_debug=none
+cpu_nodes node0
+range node0 0x0-0x400
+zones dma=0x100 dma32=0x200 movable=none
+c0 = kmem_cache_create cache0 size=48 align=8 flags=0
+c1 = kmem_cache_create cache1 size=48 align=16 flags=0
+EOF
+"$tool" export-sysfs "$work/o6" "$work/coll.txt" --target fuzz_slab >/dev/null 2>"$work/e6"
+rc=$?
+[ "$rc" = 1 ] || fail "shared kernel name: exit $rc, not 1"
+grep -q "caches cache0 and cache1 would share one sysfs directory" "$work/e6" ||
+  fail "shared kernel name: $(cat "$work/e6")"
+[ -e "$work/o6" ] && fail "shared kernel name: DIR written"
+
+for f in "$work"/ok.err "$work"/e[1-6]; do
   no_sanitizer "$f" "$(basename "$f")"
 done
 
