@@ -266,8 +266,27 @@ int sysfs_export_check_dir(const char *dir)
 	int st = dir_state(dir);
 	struct stat sb;
 
-	if (st == 0 && !lstat(dir, &sb) && !S_ISDIR(sb.st_mode))
+	if (st == 0 && !stat(dir, &sb) && !S_ISDIR(sb.st_mode))
 		st = -ENOTDIR;
+	if (st == 0 && stat(dir, &sb)) {
+		/* to be created: its parent must take it */
+		char *parent = strdup(dir), *slash;
+
+		if (!parent)
+			return 1;
+		while ((slash = strrchr(parent, '/')) && slash > parent && !slash[1])
+			*slash = '\0';	/* trailing slashes */
+		slash = strrchr(parent, '/');
+		if (slash)
+			slash[slash == parent] = '\0';
+		if (access(slash ? parent : ".", W_OK | X_OK)) {
+			fprintf(stderr, "slabfuzz: %s: cannot create it: %s: %s\n", dir,
+				slash ? parent : ".", strerror(errno));
+			free(parent);
+			return 1;
+		}
+		free(parent);
+	}
 	if (st > 0) {
 		fprintf(stderr, "slabfuzz: %s exists and is not empty: refusing to export into it\n",
 			dir);

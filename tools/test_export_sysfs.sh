@@ -7,7 +7,8 @@
 # only directories and symlinks (what tools/mm/slabinfo accepts),
 # /proc/slabinfo is version 2.1 and slabtop reads it (under unshare -m and a
 # bind mount when this runs as root; else our own parser only, said so).
-# Bad input: missing FILE, a non-empty DIR, a DIR that is a file, a program
+# Bad input: missing FILE, a non-empty DIR, a DIR that is a file or under a
+# missing folder, a program
 # whose run fails (nothing written), two caches the kernel would have merged
 # (refused), wrong arguments. No sanitizer report.
 set -uo pipefail
@@ -164,6 +165,10 @@ grep -q "$work/afile" "$work/e2" || fail "DIR that is a file: $(cat "$work/e2")"
 "$tool" export-sysfs "$work/o3" "$work/nope.txt" >/dev/null 2>"$work/e3" && fail "missing FILE accepted"
 grep -q "nope.txt" "$work/e3" || fail "missing FILE: $(cat "$work/e3")"
 [ -e "$work/o3" ] && fail "missing FILE: DIR created"
+"$tool" export-sysfs "$work/no/such/dir" "$prog" >/dev/null 2>"$work/e7" &&
+  fail "DIR under a missing folder accepted"
+grep -q "$work/no/such/dir: cannot create it: $work/no/such: No such file" "$work/e7" ||
+  fail "DIR under a missing folder: $(cat "$work/e7")"
 "$tool" export-sysfs "$work/o4" >/dev/null 2>"$work/e4" && fail "one argument accepted"
 grep -q "usage" "$work/e4" || fail "one argument: $(cat "$work/e4")"
 # a program whose run fails: the regression with its bug switch on
@@ -194,7 +199,7 @@ grep -q "caches cache0 and cache1 would share one sysfs directory" "$work/e6" ||
   fail "shared kernel name: $(cat "$work/e6")"
 [ -e "$work/o6" ] && fail "shared kernel name: DIR written"
 
-for f in "$work"/ok.err "$work"/e[1-6]; do
+for f in "$work"/ok.err "$work"/e[1-7]; do
   no_sanitizer "$f" "$(basename "$f")"
 done
 
