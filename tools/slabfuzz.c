@@ -598,14 +598,12 @@ static void child_main(const struct input *in, const struct sf_program *p, bool 
 	_exit(0);
 }
 
-/* Read the child's stderr until it closes or the deadline; false at the deadline. */
+/* Read the child's stderr into out->log (1 << 14 bytes allocated) until it
+ * closes or the deadline; false at the deadline. */
 static bool read_log(int fd, struct outcome *out, double deadline)
 {
 	size_t cap = 1 << 14, len = 0;
 
-	out->log = malloc(cap + 1);
-	if (!out->log)
-		return true;
 	for (;;) {
 		double left = deadline - now_seconds();
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -683,14 +681,22 @@ static int run_child(const struct input *in, const struct sf_program *p, bool tr
 	pid_t pid;
 
 	memset(out, 0, sizeof(*out));
-	if (pipe(pipefd))
+	out->log = malloc((1 << 14) + 1);
+	if (!out->log)
+		return die("out of memory");
+	if (pipe(pipefd)) {
+		free(out->log);
+		out->log = NULL;
 		return die("pipe: %s", strerror(errno));
+	}
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0) {
 		close(pipefd[0]);
 		close(pipefd[1]);
+		free(out->log);
+		out->log = NULL;
 		return die("fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
@@ -710,8 +716,6 @@ static int run_child(const struct input *in, const struct sf_program *p, bool tr
 		add_to_log(out, "slabfuzz: " TIMEOUT_TITLE "\nno result after %g s (--timeout): "
 			   "process group %d killed\n", opt_timeout, (int)pid);
 	}
-	if (!out->log)
-		return die("out of memory");
 	out->crashed = out->timed_out ||
 		       !(WIFEXITED(out->status) && WEXITSTATUS(out->status) == 0);
 	if (!out->crashed)
