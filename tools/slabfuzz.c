@@ -63,12 +63,11 @@ static const char usage_text[] =
 	"  help [COMMAND]              this text\n"
 	"\n"
 	"options:\n"
-	"  --target NAME     run as this target: fuzz_boot fuzz_gfp fuzz_pages fuzz_sparse\n"
-	"                    fuzz_slab fuzz_program_text program (default: '# target:' of a\n"
+	"  --target NAME     run as this target (targets: below; default: '# target:' of a\n"
 	"                    text file, else a path component naming a target, such as\n"
 	"                    fuzz-work/fuzz_pages/crashes/ or crash-fuzz_pages-..., else program)\n"
-	"  --bugs LIST       historical bug switches, comma-separated, or none (default:\n"
-	"                    '# bugs:' of a text file, else $SLABFUZZ_BUGS, else none)\n"
+	"  --bugs LIST       historical bug switches (below), comma-separated, or none\n"
+	"                    (default: '# bugs:' of a text file, else $SLABFUZZ_BUGS, else none)\n"
 	"  --timeout SECS    time limit of each run of a program (replay, minimise, triage,\n"
 	"                    regress, emit-c), fractional seconds (default 10); at the limit\n"
 	"                    the run's process group is killed and its title is\n"
@@ -85,6 +84,20 @@ static const char usage_text[] =
 	"exit status: 0 done (a clean run), 1 a failure (a crash, a regression that does\n"
 	"not hold, a file that cannot be used), 2 a usage error\n";
 
+/* The usage text, then the targets and bug switches this build knows. */
+static void print_usage(FILE *f)
+{
+	fputs(usage_text, f);
+	fprintf(f, "\ntargets:");
+	for (const struct sf_target *t = sf_targets; t->name; t++)
+		fprintf(f, " %s", t->name);
+	fprintf(f, "\nbug switches:");
+	for (unsigned int b = 1; b; b <<= 1)
+		if (strcmp(sf_bug_name((enum sf_bug)b), "?"))
+			fprintf(f, " %s", sf_bug_name((enum sf_bug)b));
+	fprintf(f, "\n");
+}
+
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A usage error: the problem, then the usage, on stderr; exit status 2. */
@@ -96,7 +109,8 @@ static int usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n%s", usage_text);
+	fprintf(stderr, "\n");
+	print_usage(stderr);
 	return 2;
 }
 
@@ -1337,7 +1351,7 @@ static const struct command *command_find(const char *name)
 
 static int help(void)
 {
-	fputs(usage_text, stdout);
+	print_usage(stdout);
 	return 0;
 }
 

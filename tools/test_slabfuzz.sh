@@ -345,6 +345,12 @@ help)
     grep -qE -- '--timeout SECS .*' "$work/sf.out" && grep -q '(default 10)' "$work/sf.out" ||
       fail "'$args': the timeout default is not shown"
     grep -q 'exit status' "$work/sf.out" || fail "'$args': exit status not described"
+    for t in $(grep -v '^#' "$src/fuzzers/targets.txt") program; do
+      grep -qE "^targets:.* $t( |$)" "$work/sf.out" || fail "'$args': target $t not listed"
+    done
+    for b in $(grep -v '^#' "$src/tools/selftest-bugs.txt" | cut -d'|' -f1); do
+      grep -qE "^bug switches:.* $b( |$)" "$work/sf.out" || fail "'$args': bug switch $b not listed"
+    done
   done
   sf --help
   cp "$work/sf.out" "$work/help.txt"
