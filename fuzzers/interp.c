@@ -16,13 +16,14 @@
 
 static char dump_buf[1 << 16];
 
-static void print_state(struct run *r)
+/* The dumps of the machine's state, on stderr; when says at what point. */
+static void dump_state(struct run *r, const char *when)
 {
 	struct machine *m = r->m;
 
-	if (!r->o->dump_on_failure || !m)
+	if (!m)
 		return;
-	fprintf(stderr, "---- state: stage %s, cpu %d\n", boot_stage_name(machine_stage(m)),
+	fprintf(stderr, "---- state%s: stage %s, cpu %d\n", when, boot_stage_name(machine_stage(m)),
 		smp_processor_id(m));
 	if (machine_stage(m) >= STAGE_BUDDY) {
 		dump_buddyinfo(m, dump_buf, sizeof(dump_buf));
@@ -38,6 +39,12 @@ static void print_state(struct run *r)
 		slab_dump(r, dump_buf, sizeof(dump_buf));
 		fprintf(stderr, "---- slabinfo\n%s", dump_buf);
 	}
+}
+
+static void print_state(struct run *r)
+{
+	if (r->o->dump_on_failure)
+		dump_state(r, "");
 }
 
 static void print_where(struct run *r)
@@ -1035,6 +1042,8 @@ int sf_run_program(const struct sf_target *t, const struct sf_program *p,
 	r->phase = "epilogue";
 	if (t->workload)
 		workload(r);
+	if (o->dump_at_end)
+		dump_state(r, " at the end (before the harness frees what the program holds)");
 	if (o->at_end)
 		o->at_end(r->m, o->at_end_arg);
 	teardown(r);

@@ -55,6 +55,8 @@ struct sf_run_opts {
 	unsigned int bugs;		/* enum sf_bug bits, from SLABFUZZ_BUGS only */
 	FILE *trace;			/* each op as it runs, NULL for none */
 	bool dump_on_failure;		/* buddyinfo, zoneinfo, slabinfo at failure */
+	bool dump_at_end;		/* the same on stderr at the end of a clean run,
+					 * after the ops and epilogue, before teardown */
 	/*
 	 * The end state: called after the last op (and the target's
 	 * workload), before the harness frees what the program holds and

@@ -426,28 +426,47 @@ static bool decode_arg(struct reader *r, const struct sf_header *h,
 	return true;
 }
 
-void sf_prog_decode(const uint8_t *data, size_t size, struct sf_program *p)
+void sf_prog_decode_cut(const uint8_t *data, size_t size, struct sf_program *p,
+			struct sf_prog_cut *cut)
 {
 	struct reader r = { data, size, false };
 
 	memset(p, 0, offsetof(struct sf_program, ops));
+	if (cut)
+		memset(cut, 0, sizeof(*cut));
 	decode_header(&r, &p->h, &p->version);
+	if (cut && r.eof)
+		cut->header = true;
 	while (r.left && p->nr_ops < SF_PROG_MAX_OPS) {
 		struct sf_op op = { .code = (uint8_t)(rd8(&r) % NR_OPCODES), .result = -1 };
 		const struct sf_op_spec *s = &sf_op_specs[op.code];
+		size_t left = r.left + 1;
 		bool ok = true;
 
 		for (unsigned int i = 0; i < s->nargs; i++)
 			if (!decode_arg(&r, &p->h, p->nr_handles, &s->args[i], &op.arg[i]))
 				ok = false;
-		if (r.eof)
-			break;		/* a truncated op ends the program */
+		if (r.eof) {
+			/* a truncated op ends the program */
+			if (cut) {
+				cut->op_bytes = left;
+				cut->op_index = p->nr_ops;
+			}
+			break;
+		}
 		if (!ok)
 			continue;	/* refers to a handle that does not exist: skipped */
 		if (s->result != HK_NONE)
 			op.result = (int32_t)p->nr_handles[s->result]++;
 		p->ops[p->nr_ops++] = op;
 	}
+	if (cut)
+		cut->ignored = r.left;
+}
+
+void sf_prog_decode(const uint8_t *data, size_t size, struct sf_program *p)
+{
+	sf_prog_decode_cut(data, size, p, NULL);
 }
 
 struct writer {

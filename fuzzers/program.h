@@ -195,6 +195,16 @@ const char *sf_prog_slab_debug(const struct sf_header *h);
 
 /* Decode any bytes. Never fails. */
 void sf_prog_decode(const uint8_t *data, size_t size, struct sf_program *p);
+/* Where a binary input ends early or late (the tools tell the user). */
+struct sf_prog_cut {
+	bool header;		/* ends inside the header: missing bytes read as 0 */
+	size_t op_bytes;	/* bytes of a truncated last op (dropped), 0 if none */
+	unsigned int op_index;	/* the index that op would have had */
+	size_t ignored;		/* bytes left after SF_PROG_MAX_OPS ops */
+};
+/* sf_prog_decode, and where the input was cut (cut may be NULL). */
+void sf_prog_decode_cut(const uint8_t *data, size_t size, struct sf_program *p,
+			struct sf_prog_cut *cut);
 /* Canonical binary form into buf (SF_PROG_BINARY_MAX is always enough);
  * returns the length. */
 size_t sf_prog_encode(const struct sf_program *p, uint8_t *buf, size_t size);
