@@ -1,50 +1,281 @@
 #!/usr/bin/env bash
-# The main job: build the libFuzzer targets and run a campaign over every
-# target, keeping corpus and crashes in a work folder, then print a summary.
-#   tools/campaign.sh [-t SECONDS_PER_TARGET] [-w WORKDIR] [-j JOBS] [TARGET...]
-# Defaults: 60 s a target, work folder ./fuzz-work, every target.
-# Set SLABFUZZ_BUGS=... to run with historical bugs switched back on.
+# SPDX-License-Identifier: MIT
+#
+# The main job: builds the libFuzzer targets (preset libfuzzer) and runs a
+# campaign over them, keeping corpus and crashes in a work folder, then prints
+# a summary.
+#
+# usage: tools/campaign.sh [options] [TARGET...]
+#   -t SECONDS   fuzzing time of each target (default 60)
+#   -j JOBS      libFuzzer workers in all (default 1). Up to JOBS targets run at
+#                once, one worker each (libFuzzer -fork=1); when fewer targets
+#                than JOBS are named, each gets JOBS/targets workers (-fork=N)
+#   -w DIR       work folder (default ./fuzz-work). An existing one is resumed:
+#                its corpus is the start; no corpus input or crash is removed
+#                or overwritten
+#   -B DIR       libFuzzer build (default build/libfuzzer of the checkout);
+#                configured with the libfuzzer preset when it has no build yet,
+#                then the tool, the seeds and the named targets are built
+#   --no-build   use the build as it is (a target without a binary fails to
+#                start)
+#   -p SECONDS   period of the progress lines (default 5)
+#   -h, --help   this text
+#   TARGET       targets to run (default: every line of fuzzers/targets.txt)
+# Environment: SLABFUZZ_BUGS (historical bugs switched back on; passed to the
+# targets and written into the reproduce commands).
+#
+# While it runs: every -p seconds a line per running target (elapsed/total
+# seconds, executions, exec/s, coverage, corpus files, crashes so far in this
+# run), read from libFuzzer's log as it is written.
+# At the end: a summary, also kept as WORK/summary-STAMP.txt (WORK/summary.txt
+# is the latest): the work folder, a row per target, then per crash title
+# (slabfuzz triage of WORK/<target>/crashes, earlier runs included) its count,
+# smallest input and the command that replays it.
+# Layout: WORK/<target>/corpus (the seeds of the build are read, never
+# copied), crashes/, log.txt (appended run after run), triage.log.
+# Exit status: 0 every target ran and none crashed in this run; 1 new crash
+# inputs; 2 a usage error; 3 a target could not run (no binary, a build that
+# failed, or a fuzzer that stopped before fuzzing: "failed to start" in the
+# summary); 130 interrupted (the work folder keeps what was found).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-secs=60 work=fuzz-work
-while getopts "t:w:" o; do
-  case $o in
-    t) secs=$OPTARG ;;
-    w) work=$OPTARG ;;
-    *) echo "usage: $0 [-t SECONDS] [-w WORKDIR] [TARGET...]" >&2; exit 2 ;;
+
+die() { echo "campaign: $*" >&2; exit 2; }
+# The header comment, without its "# ".
+usage() { sed -n '2,/^set -/{/^set -/d;/SPDX-License/d;s/^# \{0,1\}//;p}' "$0"; }
+root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tools/campaign_lib.sh
+. "$root/tools/campaign_lib.sh"
+
+secs=60 jobs=1 work=fuzz-work build=$root/build/libfuzzer nobuild=0 period=5
+targets=()
+need() { (($1 >= 2)) || die "$2 needs a value (see --help)"; }
+while (($#)); do
+  case $1 in
+    -t) need $# "$1"; secs=$2; shift 2 ;;
+    -j) need $# "$1"; jobs=$2; shift 2 ;;
+    -w) need $# "$1"; work=$2; shift 2 ;;
+    -B) need $# "$1"; build=$2; shift 2 ;;
+    -p) need $# "$1"; period=$2; shift 2 ;;
+    --no-build) nobuild=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    --) shift; targets+=("$@"); break ;;
+    -*) echo "campaign: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+    *) targets+=("$1"); shift ;;
   esac
 done
-shift $((OPTIND - 1))
-targets=${*:-"fuzz_boot fuzz_gfp fuzz_pages fuzz_sparse fuzz_slab fuzz_program_text"}
+sf_check_positive -t "$secs"
+sf_check_positive -j "$jobs"
+sf_check_positive -p "$period"
+sf_check_folder_arg -w "$work"
+sf_check_folder_arg -B "$build"
+((${#targets[@]})) || mapfile -t targets < <(sf_all_targets "$root")
+((${#targets[@]})) || die "fuzzers/targets.txt lists no targets"
+sf_check_targets "$root" "${targets[@]}"
 
-command -v clang >/dev/null && command -v cmake >/dev/null && command -v ninja >/dev/null ||
-  bash ci/setup.sh
-cmake --preset libfuzzer >/dev/null
-cmake --build --preset libfuzzer >/dev/null
-build=build/libfuzzer
+here=$PWD
+# A path as the user can type it: relative to where they started, if below.
+show() { case $1 in "$here"/*) echo "${1#"$here"/}" ;; *) echo "$1" ;; esac; }
+
+# ---- build ----
+if ((nobuild)); then
+  [[ -d $build ]] || die "-B $build: no build (drop --no-build)"
+else
+  command -v clang >/dev/null && command -v cmake >/dev/null && command -v ninja >/dev/null ||
+    bash "$root/ci/setup.sh"
+  if [[ ! -f $build/CMakeCache.txt ]]; then
+    echo "campaign: configuring $(show "$build") (preset libfuzzer)"
+    (cd "$root" && cmake --preset libfuzzer -B "$build" >/dev/null) || die "cannot configure $build"
+  fi
+  grep -q '^SF_FUZZ_ENGINE:STRING=libfuzzer' "$build/CMakeCache.txt" ||
+    die "-B $build is not a libFuzzer build (SF_FUZZ_ENGINE is not libfuzzer)"
+fi
+build=$(cd "$build" && pwd)
+if ((!nobuild)); then
+  echo "campaign: building slabfuzz, the seeds and ${targets[*]} in $(show "$build")"
+  blog=$(mktemp /tmp/slabfuzz-campaign-build.XXXXXX)
+  if ! cmake --build "$build" --target slabfuzz sf_corpus "${targets[@]}" >"$blog" 2>&1; then
+    tail -n 30 "$blog" >&2
+    echo "campaign: the build failed (log: $blog)" >&2
+    exit 3
+  fi
+  rm -f "$blog"
+fi
 tool=$build/tools/slabfuzz
+[[ -x $tool ]] || die "$tool: not built (drop --no-build or build the libfuzzer preset)"
+
 mkdir -p "$work"
-summary=$work/summary.txt
-: >"$summary"
-printf '%-18s %9s %6s %6s  %s\n' target exec/s cov crashes "titles (count) / reproduce" | tee -a "$summary"
-for t in $targets; do
-  d=$work/$t
+work=$(cd "$work" && pwd)
+# One campaign at a time in a work folder (two would share its corpus).
+exec 9>>"$work/.campaign.lock"
+flock -n 9 || die "-w $work: another campaign is running in it"
+stamp=$(date +%Y%m%d-%H%M%S)
+[[ ! -e $work/summary-$stamp.txt ]] || stamp=$stamp-$$
+
+# ---- workers: JOBS in all ----
+ntargets=${#targets[@]}
+if ((jobs >= ntargets)); then slots=$ntargets forks=$((jobs / ntargets))
+else slots=$jobs forks=1; fi
+
+declare -A pid start off crash0 status rc prev_t prev_ex ended
+status_of_missing() { status[$1]="failed to start: $2"; rc[$1]=-1; ended[$1]=0; }
+
+start_target() { # TARGET; status "running" or "failed to start: ..."
+  local t=$1 d=$work/$1 bin=$build/fuzzers/$1 seeds=$build/corpus/$1 opts dict=()
   mkdir -p "$d/corpus" "$d/crashes"
-  cp -n "$build/corpus/$t"/* "$d/corpus/" 2>/dev/null || true
-  max_len=$(sed -n 's/^max_len *= *//p' "corpus/$t.options" 2>/dev/null || echo 1024)
-  dict=()
-  [ -f "corpus/$t.dict" ] && dict=(-dict="corpus/$t.dict")
-  # Crashes keep going (-fork): every distinct crash is kept, nothing overwritten.
-  "$build/fuzzers/$t" -fork=1 -ignore_crashes=1 -max_total_time="$secs" -max_len="$max_len" \
-    "${dict[@]}" -artifact_prefix="$d/crashes/" "$d/corpus" >"$d/log.txt" 2>&1 || true
-  execs=$( (grep -oE 'exec/s:? [0-9]+' "$d/log.txt" || true) | tail -1 | awk '{print $2}')
-  cov=$( (grep -oE 'cov: [0-9]+' "$d/log.txt" || true) | tail -1 | awk '{print $2}')
-  n=$(find "$d/crashes" -type f | wc -l)
-  printf '%-18s %9s %6s %6s\n' "$t" "${execs:-?}" "${cov:-?}" "$n" | tee -a "$summary"
-  if [ "$n" -gt 0 ]; then
-    "$tool" triage --target "$t" "$d/crashes" | sed 's/^/    /' | tee -a "$summary"
-    echo "    reproduce: $tool replay --target $t <file>   (print, minimise, emit-c alike)" |
-      tee -a "$summary"
+  if [[ ! -x $bin ]]; then
+    status_of_missing "$t" "no binary $(show "$bin")"
+    echo "campaign: $t: ${status[$t]}" >&2
+    return 1
+  fi
+  [[ -d $seeds ]] || seeds=
+  [[ -f $root/corpus/$t.dict ]] && dict=(-dict="$root/corpus/$t.dict")
+  opts=(-fork="$forks" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1
+        -max_total_time="$secs" -max_len="$(sf_max_len "$root" "$t")" -timeout=25
+        -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$d/crashes/" "${dict[@]}")
+  crash0[$t]=$(count_crashes "$d/crashes")
+  echo "== campaign $stamp: $bin ${opts[*]} $d/corpus $seeds" >>"$d/log.txt"
+  off[$t]=$(($(stat -c %s "$d/log.txt") + 1))
+  start[$t]=$(date +%s) prev_t[$t]=0 prev_ex[$t]=0
+  # Its own process group (setsid), so that an interrupt stops its workers
+  # too. The seeds are a second corpus folder: read, never written.
+  (cd "$d" && exec setsid "$bin" "${opts[@]}" "$d/corpus" ${seeds:+"$seeds"}) >>"$d/log.txt" 2>&1 &
+  pid[$t]=$!
+  status[$t]=running
+  echo "campaign: $t: started (${secs}s, -fork=$forks$([[ -n $(ls -A "$d/corpus") ]] &&
+    echo ", resuming $(ls "$d/corpus" | wc -l) corpus inputs"))"
+}
+
+# The state of a target now, in s_ex s_eps s_cov s_corp s_cr (no subshell:
+# it keeps the last sample for the rate).
+sample() { # TARGET
+  local t=$1 d=$work/$1 el
+  read -r s_ex s_eps s_cov s_corp < <(sample_libfuzzer "$d/log.txt" "${off[$t]}")
+  el=$(($(date +%s) - start[$t]))
+  # Fork mode prints exec/s 0: the rate since the last sample instead.
+  if [[ $s_eps == 0 ]] && ((el > prev_t[$t])); then
+    s_eps=$(((s_ex - prev_ex[$t]) / (el - prev_t[$t])))
+    ((s_eps >= 0)) || s_eps=0
+  fi
+  prev_t[$t]=$el prev_ex[$t]=$s_ex
+  s_corp=$(find "$d/corpus" -maxdepth 1 -type f | wc -l)
+  s_cr=$(($(count_crashes "$d/crashes") - crash0[$t]))
+}
+
+progress() { # TARGET [NOTE]
+  local t=$1
+  sample "$t"
+  printf '%-18s %4ds/%ds  execs %-9s exec/s %-6s cov %-6s corpus %-6s crashes %s%s\n' \
+    "$t" "$(($(date +%s) - start[$t]))" "$secs" "$s_ex" "$s_eps" "$s_cov" "$s_corp" "$s_cr" "${2:+  ($2)}"
+}
+
+finish_target() { # TARGET
+  local t=$1 d=$work/$1 r=0
+  wait "${pid[$t]}" || r=$?
+  rc[$t]=$r ended[$t]=$(($(date +%s) - start[$t]))
+  if ! libfuzzer_started "$d/log.txt" "${off[$t]}"; then
+    status[$t]="failed to start: exit $r: $(libfuzzer_start_error "$d/log.txt" "${off[$t]}")"
+    progress "$t" "${status[$t]}"
+  elif ((r != 0 && r != 77)) && (($(count_crashes "$d/crashes") == crash0[$t])); then
+    # Fork mode exits 77 after ignored crashes; anything else is a stop.
+    status[$t]="stopped: exit $r (see $(show "$d/log.txt"))"
+    progress "$t" "${status[$t]}"
+  else
+    status[$t]=ran
+    progress "$t" done
+  fi
+}
+
+stop_all() {
+  local t
+  for t in "${!pid[@]}"; do
+    [[ ${status[$t]} == running ]] && kill -TERM -- "-${pid[$t]}" 2>/dev/null
+  done
+  echo "campaign: interrupted; the work folder $(show "$work") keeps what was found" >&2
+  exit 130
+}
+trap stop_all INT TERM
+
+echo "campaign: work folder $(show "$work"), ${secs}s a target, $slots at a time, $forks worker(s) each"
+queue=("${targets[@]}") running=()
+next=$(($(date +%s) + period))
+while ((${#queue[@]} || ${#running[@]})); do
+  while ((${#queue[@]})) && ((${#running[@]} < slots)); do
+    t=${queue[0]} queue=("${queue[@]:1}")
+    if start_target "$t"; then running+=("$t"); fi
+  done
+  ((${#running[@]})) || continue
+  sleep 1
+  now=$(date +%s) still=()
+  for t in "${running[@]}"; do
+    if kill -0 "${pid[$t]}" 2>/dev/null; then
+      # libFuzzer ends itself at -max_total_time; this is the backstop.
+      if ((now - start[$t] > secs + 120)); then kill -TERM -- "-${pid[$t]}" 2>/dev/null || true; fi
+      still+=("$t")
+    else
+      finish_target "$t"
+    fi
+  done
+  running=("${still[@]}")
+  if ((now >= next)); then
+    next=$((now + period))
+    for t in "${running[@]}"; do progress "$t"; done
   fi
 done
-echo "work folder: $work (corpus/, crashes/, log.txt per target; summary.txt)"
+trap - INT TERM
+
+# ---- summary ----
+bugs_env=${SLABFUZZ_BUGS:+SLABFUZZ_BUGS=$SLABFUZZ_BUGS }
+summary=$work/summary-$stamp.txt
+failed=0 crashed=0
+{
+  echo "campaign $stamp: work folder $(show "$work")${SLABFUZZ_BUGS:+, SLABFUZZ_BUGS=$SLABFUZZ_BUGS}"
+  printf '%-18s %10s %8s %7s %7s %8s  %s\n' target execs exec/s cov corpus crashes status
+  for t in "${targets[@]}"; do
+    d=$work/$t
+    if [[ ${status[$t]} == "failed to start"* ]]; then
+      failed=1
+      printf '%-18s %s\n' "$t" "${status[$t]}"
+      continue
+    fi
+    [[ ${status[$t]} == ran ]] || failed=1
+    read -r ex _ cov _ < <(sample_libfuzzer "$d/log.txt" "${off[$t]}")
+    cr=$(($(count_crashes "$d/crashes") - crash0[$t]))
+    ((cr == 0)) || crashed=1
+    printf '%-18s %10s %8s %7s %7s %8s  %s\n' "$t" "$ex" "$((ex / (ended[$t] > 0 ? ended[$t] : 1)))" \
+      "$cov" "$(find "$d/corpus" -maxdepth 1 -type f | wc -l)" "$cr" "${status[$t]} (${ended[$t]}s)"
+  done
+  echo
+  n=0
+  for t in "${targets[@]}"; do
+    d=$work/$t
+    total=$(count_crashes "$d/crashes")
+    ((total)) || continue
+    if ! rows=$(sf_triage_rows "$tool" "$t" "$d/crashes" "$d/triage.log"); then
+      newest=$(ls -t "$d/crashes" | head -n 1 || true)
+      printf '%s: %d crash input(s); slabfuzz triage failed (see %s)\n    reproduce: %s%s replay --target %s %s\n' \
+        "$t" "$total" "$(show "$d/triage.log")" "$bugs_env" "$(show "$tool")" "$t" "$(show "$d/crashes/$newest")"
+      n=$((n + 1))
+      continue
+    fi
+    while IFS=$'\t' read -r count title path size; do
+      n=$((n + 1))
+      printf '%s: %s (%s input%s)\n    smallest: %s (%s bytes)\n    reproduce: %s%s replay --target %s %s\n' \
+        "$t" "$title" "$count" "$( ((count == 1)) || echo s)" "$(show "$path")" "$size" \
+        "$bugs_env" "$(show "$tool")" "$t" "$(show "$path")"
+    done <<<"$rows"
+  done
+  if ((n)); then
+    echo "(crash titles of WORK/<target>/crashes, earlier runs included; print, minimise, emit-c take the same FILE)"
+  else
+    echo "no crashes"
+  fi
+} >"$summary"
+# The summary of an older runner was a file: kept under another name.
+[[ -f $work/summary.txt && ! -L $work/summary.txt ]] && mv -n "$work/summary.txt" "$work/summary-before-$stamp.txt"
+ln -sfn "$(basename "$summary")" "$work/summary.txt"
+echo
+cat "$summary"
+echo "campaign: work folder $(show "$work") (summary: $(show "$summary"))"
+((failed)) && exit 3
+((crashed)) && exit 1
+exit 0

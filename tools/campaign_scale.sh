@@ -39,7 +39,10 @@
 set -euo pipefail
 
 die() { echo "campaign: $*" >&2; exit 2; }
+usage() { sed -n '2,/^set -/{/^set -/d;/SPDX-License/d;s/^# \{0,1\}//;p}' "$0"; }
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tools/campaign_lib.sh
+. "$root/tools/campaign_lib.sh"
 
 engine=libfuzzer jobs=$(nproc 2>/dev/null || echo 2) secs=60 work=fuzz-work
 sync= join=0 merge=0 buildroot=$root/build nobuild=0 report=1 quiet=0
@@ -58,22 +61,21 @@ while (($#)); do
     --no-build) nobuild=1; shift ;;
     --no-report) report=0; shift ;;
     -q|--quiet) quiet=1; shift ;;
-    -h|--help) sed -n '5,37p' "$0"; exit 0 ;;
-    -*) die "unknown option '$1' (see --help)" ;;
+    -h|--help) usage; exit 0 ;;
+    -*) echo "campaign: unknown option '$1'" >&2; usage >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
 done
 [[ $engine == libfuzzer || $engine == afl ]] || die "unknown engine '$engine' (libfuzzer or afl)"
-[[ $jobs =~ ^[1-9][0-9]*$ ]] || die "--jobs: '$jobs' is not a positive number"
-[[ $secs =~ ^[1-9][0-9]*$ ]] || die "--seconds: '$secs' is not a positive number"
+sf_check_positive --jobs "$jobs"
+sf_check_positive --seconds "$secs"
+sf_check_folder_arg --work "$work"
+sf_check_folder_arg --build "$buildroot"
+[[ -z $sync ]] || sf_check_folder_arg --sync "$sync"
 ((join == 0)) || [[ $engine == afl && -n $sync ]] || die "--join needs --engine afl and a shared --sync folder"
 
-mapfile -t all_targets < <(grep -E '^[a-z0-9_]+$' "$root/fuzzers/targets.txt")
-((${#targets[@]})) || targets=("${all_targets[@]}")
-for t in "${targets[@]}"; do
-  printf '%s\n' "${all_targets[@]}" | grep -qx "$t" || die "unknown target '$t' (fuzzers/targets.txt: ${all_targets[*]})"
-done
-if [[ -e $work && ! -d $work ]]; then die "$work exists and is not a folder"; fi
+((${#targets[@]})) || mapfile -t targets < <(sf_all_targets "$root")
+sf_check_targets "$root" "${targets[@]}"
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 mkdir -p "$buildroot"
@@ -124,20 +126,6 @@ ln -sfn "campaign-$stamp.tsv" "$work/campaign.tsv"
 
 # ---- progress ----
 # stats.tsv: elapsed_s execs exec_per_s coverage corpus crashes (one row a sample)
-sample_libfuzzer() { # LOG -> "execs exec/s cov corpus"
-  local line
-  line=$(grep -aE '^#[0-9]+: cov: [0-9]+' "$1" 2>/dev/null | tail -n 1 || true)
-  [[ -n $line ]] || line=$(grep -aE '^#[0-9]+.*cov: [0-9]+' "$1" 2>/dev/null | tail -n 1 || true)
-  [[ -n $line ]] || { echo "0 0 0 0"; return; }
-  awk '{
-    ex = $1; gsub(/[#:]/, "", ex); cov = 0; corp = 0; eps = 0
-    for (i = 2; i < NF; i++) {
-      if ($i == "cov:") cov = $(i + 1)
-      if ($i == "corp:") { corp = $(i + 1); sub(/\/.*/, "", corp) }
-      if ($i == "exec/s:" || $i == "exec/s") eps = $(i + 1)
-    }
-    print ex, eps, cov, corp }' <<<"$line"
-}
 sample_afl() { # SYNC -> "execs exec/s cov% corpus" summed over the instances
   local f execs=0 eps=0 cov=0 corp=0 v
   for f in "$1"/*/fuzzer_stats; do
@@ -151,22 +139,13 @@ sample_afl() { # SYNC -> "execs exec/s cov% corpus" summed over the instances
   done
   echo "$execs $eps $cov $corp"
 }
-count_crashes() { # DIR...
-  local n=0 d
-  for d in "$@"; do
-    [[ -d $d ]] && n=$((n + $(find "$d" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'id:*' -o -name 'afl-*' \) | wc -l)))
-  done
-  echo "$n"
-}
-
 # ---- one target ----
 run_target() {
   local t=$1 d=$work/$1 start elapsed s pids=() opts=() dict=() max_len seeds
   mkdir -p "$d/corpus" "$d/crashes" "$d/repro"
   seeds=$tool_build/corpus/$t
   [[ -d $seeds ]] || seeds=
-  max_len=$(sed -n 's/^max_len *= *//p' "$root/corpus/$t.options" 2>/dev/null | head -n 1)
-  [[ -n $max_len ]] || max_len=512
+  max_len=$(sf_max_len "$root" "$t")
   [[ -f $root/corpus/$t.dict ]] && dict=("$root/corpus/$t.dict")
   local resumed=0
   [[ -n $(ls -A "$d/corpus") ]] && resumed=1
@@ -286,16 +265,21 @@ run_target() {
 # ---- triage ----
 slug() { tr -c 'A-Za-z0-9\n' '_' <<<"$1" | cut -c1-60; }
 triage_target() { # -> WORK/<t>/crashes.tsv (title count smallest size new reproduce)
-  local t=$1 d=$work/$1 out tsv known line count title path size new repro min
+  local t=$1 d=$work/$1 rows tsv known count title path size new repro min
   tsv=$d/crashes.tsv
   known=$d/titles.txt
   touch "$known"
   : >"$tsv.tmp"
   if [[ -n $(ls -A "$d/crashes") ]]; then
-    out=$(sftool triage --target "$t" "$d/crashes" 2>>"$d/triage.log" || true)
-    while IFS= read -r line; do
-      [[ $line =~ ^([0-9]+)\ +(.*[^ ])\ +([^ ]+)\ \(([0-9]+)\ bytes\)$ ]] || continue
-      count=${BASH_REMATCH[1]} title=${BASH_REMATCH[2]} path=${BASH_REMATCH[3]} size=${BASH_REMATCH[4]}
+    if ! rows=$(sf_triage_rows "$tool" "$t" "$d/crashes" "$d/triage.log"); then
+      # No title to group by: the summary says so and names the newest input.
+      path=$d/crashes/$(ls -t "$d/crashes" | head -n 1 || true)
+      printf '%s\t%s\t%s\t%s\t%s\t%s\n' "triage failed (see $d/triage.log)" \
+        "$(count_crashes "$d/crashes")" "$path" "$(stat -c %s "$path")" 1 \
+        "${SLABFUZZ_BUGS:+SLABFUZZ_BUGS=$SLABFUZZ_BUGS }$tool replay --target $t $path" >>"$tsv.tmp"
+    fi
+    while IFS=$'\t' read -r count title path size; do
+      [[ -n $count ]] || continue
       new=0
       grep -qxF "$title" "$known" || { new=1; echo "$title" >>"$known"; }
       repro=$path
@@ -309,7 +293,7 @@ triage_target() { # -> WORK/<t>/crashes.tsv (title count smallest size new repro
       fi
       printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$title" "$count" "$path" "$size" "$new" \
         "${SLABFUZZ_BUGS:+SLABFUZZ_BUGS=$SLABFUZZ_BUGS }$tool replay --target $t $repro" >>"$tsv.tmp"
-    done <<<"$out"
+    done <<<"$rows"
   fi
   mv "$tsv.tmp" "$tsv"
 }

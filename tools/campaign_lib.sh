@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: MIT
+# shellcheck shell=bash
+#
+# Shared by tools/campaign.sh and tools/campaign_scale.sh (sourced, never
+# run): the target list, option checks, reading libFuzzer's log and the
+# triage of a crash folder. Each script defines die() (one line, exit 2)
+# before sourcing this file.
+
+# The targets of fuzzers/targets.txt, one a line.
+sf_all_targets() { # ROOT
+  grep -E '^[a-z0-9_]+$' "$1/fuzzers/targets.txt"
+}
+
+# Dies unless each TARGET is in fuzzers/targets.txt and none is named twice.
+sf_check_targets() { # ROOT TARGET...
+  local root=$1 all t seen=" "
+  shift
+  all=$(sf_all_targets "$root")
+  for t in "$@"; do
+    grep -qxF -- "$t" <<<"$all" || die "unknown target '$t' (fuzzers/targets.txt: $(echo $all))"
+    [[ $seen != *" $t "* ]] || die "target '$t' named twice"
+    seen+="$t "
+  done
+}
+
+# Dies unless VALUE is a whole number of at least 1.
+sf_check_positive() { # OPTION VALUE
+  [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1: '$2' is not a whole number of at least 1"
+}
+
+# Dies when PATH is empty or exists and is not a folder (it may not exist).
+sf_check_folder_arg() { # OPTION PATH
+  [[ -n $2 ]] || die "$1: empty folder name"
+  [[ ! -e $2 || -d $2 ]] || die "$1: $2 exists and is not a folder"
+}
+
+# The max_len of a target's .options file (default 512).
+sf_max_len() { # ROOT TARGET
+  local v
+  v=$(sed -n 's/^max_len *= *//p' "$1/corpus/$2.options" 2>/dev/null | head -n 1)
+  echo "${v:-512}"
+}
+
+# The last status line of a libFuzzer log (from byte OFFSET on, default 1):
+# "execs exec/s cov corpus", "0 0 0 0" before the first one. Fork mode prints
+# "#N: cov: C ft: F corp: K exec/s E ...", the plain mode "#N ... exec/s: E".
+sample_libfuzzer() { # LOG [OFFSET]
+  local line
+  line=$(tail -c +"${2:-1}" "$1" 2>/dev/null | grep -aE '^#[0-9]+.*cov: [0-9]+' | tail -n 1 || true)
+  [[ -n $line ]] || { echo "0 0 0 0"; return; }
+  awk '{
+    ex = $1; gsub(/[#:]/, "", ex); cov = 0; corp = 0; eps = 0
+    for (i = 2; i < NF; i++) {
+      if ($i == "cov:") cov = $(i + 1)
+      if ($i == "corp:") { corp = $(i + 1); sub(/\/.*/, "", corp) }
+      if ($i == "exec/s:" || $i == "exec/s") eps = $(i + 1)
+    }
+    print ex, eps, cov, corp }' <<<"$line"
+}
+
+# Whether a libFuzzer log (from byte OFFSET on) shows the fuzzer ran: its
+# INITED or fork-mode start line, a status line, or its Done line.
+libfuzzer_started() { # LOG [OFFSET]
+  grep -aqE '^#[0-9]+[: ]|INITED|: fuzzing in separate process|^Done [0-9]+ runs' \
+    < <(tail -c +"${2:-1}" "$1" 2>/dev/null)
+}
+
+# The first line of a log that says why the fuzzer stopped at its start.
+libfuzzer_start_error() { # LOG [OFFSET]
+  local l
+  l=$(grep -aE -m 1 'ERROR|[Ee]rror|No such|cannot|not found|usage' < <(tail -c +"${2:-1}" "$1" 2>/dev/null) || true)
+  [[ -n $l ]] || l=$(grep -a . < <(tail -c +"${2:-1}" "$1" 2>/dev/null) | tail -n 1 || true)
+  echo "${l:0:160}"
+}
+
+# Crash artifacts of the engines in the folders: libFuzzer crash-, timeout-,
+# oom-, leak-, AFL++ id: (and afl- as campaign_scale.sh copies them).
+count_crashes() { # DIR...
+  local n=0 d
+  for d in "$@"; do
+    [[ -d $d ]] && n=$((n + $(find "$d" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'timeout-*' \
+      -o -name 'oom-*' -o -name 'leak-*' -o -name 'id:*' -o -name 'afl-*' \) | wc -l)))
+  done
+  echo "$n"
+}
+
+# slabfuzz triage of a crash folder as rows "count<TAB>title<TAB>path<TAB>size";
+# triage's own output and errors go to TRIAGE_LOG. Exit 1 when triage
+# failed or gave no row for a folder that holds files.
+sf_triage_rows() { # TOOL TARGET DIR TRIAGE_LOG
+  local out line rc=0 rows=0
+  out=$("$1" triage --target "$2" "$3" 2>>"$4") || rc=$?
+  printf '%s\n' "$out" >>"$4"
+  while IFS= read -r line; do
+    [[ $line =~ ^([0-9]+)\ +(.*[^ ])\ +([^ ]+)\ \(([0-9]+)\ bytes\)$ ]] || continue
+    printf '%s\t%s\t%s\t%s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}" "${BASH_REMATCH[4]}"
+    rows=$((rows + 1))
+  done <<<"$out"
+  ((rc == 0 && rows > 0))
+}
