@@ -1,6 +1,14 @@
 #!/usr/bin/env bash
 # Install what slabfuzz needs on Debian 12. Idempotent: does nothing when all is present.
+# usage: ci/setup.sh [-h|--help]
+#   Installs the missing Debian packages (apt-get, as root or with sudo):
+#   compilers, cmake, ninja, llvm, afl++, mimalloc, chromium, zip, python3.
+#   Exit 0 when all are present or installed, 1 when it cannot install, 2 on
+#   a usage error.
 set -euo pipefail
+usage() { sed -n '2,/^set -/{/^set -/d;/SPDX-License/d;s/^# \{0,1\}//;p}' "$0"; }
+case ${1-} in -h|--help) usage; exit 0 ;; esac
+(($# == 0)) || { echo "setup: takes no arguments (got '$*')" >&2; usage >&2; exit 2; }
 
 packages=(
   build-essential cmake ninja-build

@@ -93,7 +93,9 @@ build=$(cd "$build" && pwd)
 if ((!nobuild)); then
   echo "campaign: building slabfuzz, the seeds and ${targets[*]} in $(show "$build")"
   blog=$(mktemp /tmp/slabfuzz-campaign-build.XXXXXX)
-  if ! cmake --build "$build" --target slabfuzz sf_corpus "${targets[@]}" >"$blog" 2>&1; then
+  # One build at a time in the folder (tools/selftest.sh takes the same lock).
+  if ! flock "$build/.sf-build.lock" cmake --build "$build" --target slabfuzz sf_corpus "${targets[@]}" \
+       >"$blog" 2>&1; then
     tail -n 30 "$blog" >&2
     echo "campaign: the build failed (log: $blog)" >&2
     exit 3

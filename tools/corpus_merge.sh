@@ -18,17 +18,19 @@
 set -euo pipefail
 
 die() { echo "corpus_merge: $*" >&2; exit 2; }
+usage() { sed -n '2,/^set -/{/^set -/d;/SPDX-License/d;s/^# \{0,1\}//;p}' "$0"; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build/libfuzzer
 while (($#)); do
   case $1 in
     -B) (($# >= 2)) || die "-B needs a folder"; build=$2; shift 2 ;;
-    -h|--help) sed -n '4,18p' "$0"; exit 0 ;;
-    -*) die "unknown option '$1' (see --help)" ;;
+    -h|--help) usage; exit 0 ;;
+    -*) echo "corpus_merge: unknown option '$1'" >&2; usage >&2; exit 2 ;;
     *) break ;;
   esac
 done
-(($# >= 2)) || die "usage: tools/corpus_merge.sh [-B BUILD] TARGET DIR..."
+(($# >= 2)) || { echo "corpus_merge: needs a TARGET and at least one DIR" >&2; usage >&2; exit 2; }
+[[ ! -e $build || -d $build ]] || die "-B $build exists and is not a folder"
 t=$1; shift
 grep -qx "$t" "$root/fuzzers/targets.txt" || die "unknown target '$t' (fuzzers/targets.txt)"
 [[ $t != fuzz_program_text ]] || die "fuzz_program_text reads text, not programs: no campaign corpus"

@@ -31,6 +31,7 @@
 set -euo pipefail
 
 die() { echo "coverage: $*" >&2; exit 2; }
+usage() { sed -n '2,/^set -/{/^set -/d;/SPDX-License/d;s/^# \{0,1\}//;p}' "$0"; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build/coverage
 report=
@@ -49,11 +50,13 @@ while (($#)); do
              bfloor=$2; shift 2 ;;
     --no-seeds) seeds=0; shift ;;
     --seeds-only) campaign=0; shift ;;
-    -h|--help) sed -n '4,32p' "$0"; exit 0 ;;
-    -*) die "unknown option '$1' (see --help)" ;;
+    -h|--help) usage; exit 0 ;;
+    -*) echo "coverage: unknown option '$1'" >&2; usage >&2; exit 2 ;;
     *) extra+=("$1"); shift ;;
   esac
 done
+[[ -n $build && ( ! -e $build || -d $build ) ]] || die "-B '$build': not a folder"
+[[ -z $report || ! -e $report ]] || die "-o $report exists: refusing to overwrite a report (choose another -o)"
 
 LLVM_COV=${LLVM_COV:-llvm-cov}
 LLVM_PROFDATA=${LLVM_PROFDATA:-llvm-profdata}

@@ -30,6 +30,7 @@
 set -uo pipefail
 
 die() { echo "selftest: $*" >&2; exit 2; }
+usage() { sed -n '2,/^set -/{/^set -/d;/SPDX-License/d;s/^# \{0,1\}//;p}' "$0"; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build/libfuzzer
 seeds_arg=1-10
@@ -46,12 +47,13 @@ while (($#)); do
     -f) (($# >= 2)) && [[ $2 =~ ^(seeds|empty|both)$ ]] || die "-f needs seeds, empty or both"
         from=$2; shift 2 ;;
     --ci) ci=1; shift ;;
-    -h|--help) sed -n '4,32p' "$0"; exit 0 ;;
-    -*) die "unknown option '$1' (see --help)" ;;
+    -h|--help) usage; exit 0 ;;
+    -*) echo "selftest: unknown option '$1'" >&2; usage >&2; exit 2 ;;
     *) bugs+=("$1"); shift ;;
   esac
 done
 
+[[ -n $build && ( ! -e $build || -d $build ) ]] || die "-B '$build': not a folder"
 if [[ $seeds_arg =~ ^([0-9]+)-([0-9]+)$ ]]; then
   mapfile -t engine_seeds < <(seq "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}")
 elif [[ $seeds_arg =~ ^[0-9]+(,[0-9]+)*$ ]]; then
@@ -83,7 +85,9 @@ grep -q '^SF_FUZZ_ENGINE:STRING=libfuzzer' "$build/CMakeCache.txt" ||
   die "$build is not a libFuzzer build (SF_FUZZ_ENGINE is not libfuzzer): use -B with one"
 declare -A need
 for b in "${bugs[@]}"; do need[${tgt_of[$b]}]=1; done
-cmake --build "$build" --target slabfuzz "${!need[@]}" >/dev/null || die "cannot build in $build"
+# One build at a time in the folder (ctest runs tools/campaign.sh on it too).
+flock "$build/.sf-build.lock" cmake --build "$build" --target slabfuzz "${!need[@]}" >/dev/null ||
+  die "cannot build in $build"
 tool=$build/tools/slabfuzz
 
 norand=()

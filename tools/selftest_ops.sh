@@ -3,7 +3,7 @@
 #
 # Checks the "ops" fact of tools/selftest-bugs.txt: how many coordinated
 # operations each planted bug's trigger needs.
-#   tools/selftest_ops.sh SLABFUZZ
+# usage: tools/selftest_ops.sh SLABFUZZ    (the slabfuzz tool of any build)
 # For each bug, its regression input corpus/regressions/<bug>.txt is replayed
 # with its switch (# bugs:) and must report its # expect: title; then it is
 # replayed once with each operation removed. An operation is needed when the
@@ -13,8 +13,13 @@
 set -uo pipefail
 
 die() { echo "selftest_ops: $*" >&2; exit 2; }
+usage() { sed -n '2,/^set -/{/^set -/d;/SPDX-License/d;s/^# \{0,1\}//;p}' "$0"; }
 root=$(cd "$(dirname "$0")/.." && pwd)
-(($# == 1)) || die "usage: tools/selftest_ops.sh SLABFUZZ"
+case ${1-} in
+  -h|--help) usage; exit 0 ;;
+  -*) echo "selftest_ops: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+esac
+(($# == 1)) || { echo "selftest_ops: needs the slabfuzz tool (one argument), got $#" >&2; usage >&2; exit 2; }
 tool=$1
 [ -x "$tool" ] || die "$tool: not an executable"
 list=$root/tools/selftest-bugs.txt

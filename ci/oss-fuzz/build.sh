@@ -3,6 +3,7 @@
 #
 # OSS-Fuzz / ClusterFuzzLite build script for slabfuzz.
 #
+# usage: ci/oss-fuzz/build.sh [-h|--help]    (no arguments: the environment)
 # Reads what the OSS-Fuzz builder sets: CC CXX CFLAGS CXXFLAGS LIB_FUZZING_ENGINE
 # OUT SRC WORK SANITIZER FUZZING_ENGINE. Builds the allocator core and the fuzz
 # library with $CC $CFLAGS (CMake, no project sanitizer or engine options: the
@@ -20,6 +21,9 @@
 # Optional: SLABFUZZ_WERROR=1 builds with -Werror (the ctest wrapper sets it).
 
 set -eu -o pipefail
+usage() { sed -n '2,/^set -/{/^set -/d;/SPDX-License/d;s/^# \{0,1\}//;p}' "$0"; }
+case ${1-} in -h|--help) usage; exit 0 ;; esac
+(($# == 0)) || { echo "oss-fuzz build: takes no arguments (got '$*')" >&2; usage >&2; exit 2; }
 
 die() { echo "oss-fuzz build: $*" >&2; exit 1; }
 

@@ -4,7 +4,11 @@
 # Runs ci/oss-fuzz/build.sh here with the environment OSS-Fuzz's builder gives
 # it, then runs every produced binary briefly on its seed corpus.
 #
-#   ci/oss-fuzz/test_build.sh [--keep DIR] [--seconds N] [ENGINE+SANITIZER...]
+# usage: ci/oss-fuzz/test_build.sh [--keep DIR] [--seconds N] [ENGINE+SANITIZER...]
+#   --keep DIR    keep the output in DIR (must not exist; default a temporary
+#                 folder, removed at the end)
+#   --seconds N   fuzzing seconds per binary after its seeds (default 4)
+#   -h, --help    this text
 #
 # Combinations (default: all): libfuzzer+address libfuzzer+undefined
 # libfuzzer+memory afl+address. The AFL++ combination links Debian afl++'s
@@ -16,6 +20,7 @@
 set -euo pipefail
 
 die() { echo "oss-fuzz test: $*" >&2; exit 2; }
+usage() { sed -n '2,/^set -/{/^set -/d;/SPDX-License/d;s/^# \{0,1\}//;p}' "$0"; }
 root=$(cd "$(dirname "$0")/../.." && pwd)
 keep=
 seconds=4
@@ -25,7 +30,8 @@ while (($#)); do
     --keep) (($# >= 2)) || die "--keep needs a folder"; keep=$2; shift 2 ;;
     --seconds) (($# >= 2)) && [[ $2 =~ ^[0-9]+$ ]] || die "--seconds needs a whole number"
                seconds=$2; shift 2 ;;
-    -h|--help) sed -n '4,16p' "$0"; exit 0 ;;
+    -h|--help) usage; exit 0 ;;
+    -*) echo "oss-fuzz test: unknown option '$1'" >&2; usage >&2; exit 2 ;;
     libfuzzer+address|libfuzzer+undefined|libfuzzer+memory|afl+address) combos+=("$1"); shift ;;
     *) die "unknown argument '$1' (combinations: libfuzzer+address libfuzzer+undefined libfuzzer+memory afl+address)" ;;
   esac
