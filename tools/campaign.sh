@@ -140,14 +140,15 @@ start_target() { # TARGET; status "running" or "failed to start: ..."
   start[$t]=$(date +%s) prev_t[$t]=0 prev_ex[$t]=0
   # Its own process group (setsid), so that an interrupt stops its workers
   # too. The seeds are a second corpus folder: read, never written.
-  (cd "$d" && exec setsid "$bin" "${opts[@]}" "$d/corpus" ${seeds:+"$seeds"}) >>"$d/log.txt" 2>&1 &
+  # Not the work folder's lock (fd 9): it ends with this script.
+  (cd "$d" && exec setsid "$bin" "${opts[@]}" "$d/corpus" ${seeds:+"$seeds"}) >>"$d/log.txt" 2>&1 9>&- &
   pid[$t]=$!
   status[$t]=running
   echo "campaign: $t: started (${secs}s, -fork=$forks$([[ -n $(ls -A "$d/corpus") ]] &&
     echo ", resuming $(ls "$d/corpus" | wc -l) corpus inputs"))"
 }
 
-# The state of a target now, in s_ex s_eps s_cov s_corp s_cr (no subshell:
+# The state of a target now, in s_ex s_eps s_cov s_corp s_cr s_new (no subshell:
 # it keeps the last sample for the rate).
 sample() { # TARGET
   local t=$1 d=$work/$1 el
@@ -160,7 +161,11 @@ sample() { # TARGET
   fi
   prev_t[$t]=$el prev_ex[$t]=$s_ex
   s_corp=$(find "$d/corpus" -maxdepth 1 -type f | wc -l)
-  s_cr=$(($(count_crashes "$d/crashes") - crash0[$t]))
+  # Crashes: libFuzzer's count (a crash found again counts again), at least
+  # the new artifact files.
+  s_new=$(($(count_crashes "$d/crashes") - crash0[$t]))
+  s_cr=$(libfuzzer_crash_count "$d/log.txt" "${off[$t]}")
+  ((${s_cr:-0} >= s_new)) || s_cr=$s_new
 }
 
 progress() { # TARGET [NOTE]
@@ -231,7 +236,7 @@ summary=$work/summary-$stamp.txt
 failed=0 crashed=0
 {
   echo "campaign $stamp: work folder $(show "$work")${SLABFUZZ_BUGS:+, SLABFUZZ_BUGS=$SLABFUZZ_BUGS}"
-  printf '%-18s %10s %8s %7s %7s %8s  %s\n' target execs exec/s cov corpus crashes status
+  printf '%-18s %10s %8s %7s %7s %8s %5s  %s\n' target execs exec/s cov corpus crashes new status
   for t in "${targets[@]}"; do
     d=$work/$t
     if [[ ${status[$t]} == "failed to start"* ]]; then
@@ -240,11 +245,10 @@ failed=0 crashed=0
       continue
     fi
     [[ ${status[$t]} == ran ]] || failed=1
-    read -r ex _ cov _ < <(sample_libfuzzer "$d/log.txt" "${off[$t]}")
-    cr=$(($(count_crashes "$d/crashes") - crash0[$t]))
-    ((cr == 0)) || crashed=1
-    printf '%-18s %10s %8s %7s %7s %8s  %s\n' "$t" "$ex" "$((ex / (ended[$t] > 0 ? ended[$t] : 1)))" \
-      "$cov" "$(find "$d/corpus" -maxdepth 1 -type f | wc -l)" "$cr" "${status[$t]} (${ended[$t]}s)"
+    sample "$t"
+    ((s_cr == 0)) || crashed=1
+    printf '%-18s %10s %8s %7s %7s %8s %5s  %s\n' "$t" "$s_ex" "$((s_ex / (ended[$t] > 0 ? ended[$t] : 1)))" \
+      "$s_cov" "$s_corp" "$s_cr" "$s_new" "${status[$t]} (${ended[$t]}s)"
   done
   echo
   n=0
@@ -252,19 +256,32 @@ failed=0 crashed=0
     d=$work/$t
     total=$(count_crashes "$d/crashes")
     ((total)) || continue
-    if ! rows=$(sf_triage_rows "$tool" "$t" "$d/crashes" "$d/triage.log"); then
+    rows=$work/.triage-$t
+    trc=0
+    sf_triage_rows "$tool" "$t" "$d/crashes" "$d/triage.log" "$rows" || trc=$?
+    if ((trc)); then
       newest=$(ls -t "$d/crashes" | head -n 1 || true)
-      printf '%s: %d crash input(s); slabfuzz triage failed (see %s)\n    reproduce: %s%s replay --target %s %s\n' \
-        "$t" "$total" "$(show "$d/triage.log")" "$bugs_env" "$(show "$tool")" "$t" "$(show "$d/crashes/$newest")"
+      if ((trc == 1)); then why="slabfuzz triage failed (see $(show "$d/triage.log"))"
+      else why="none crashes again under slabfuzz triage (flaky, or the build differs)"; fi
+      printf '%s: %d crash input(s); %s\n    newest: %s\n    reproduce with the fuzzer: %s%s %s\n' \
+        "$t" "$total" "$why" "$(show "$d/crashes/$newest")" "$bugs_env" "$(show "$build/fuzzers/$t")" \
+        "$(show "$d/crashes/$newest")"
       n=$((n + 1))
-      continue
     fi
     while IFS=$'\t' read -r count title path size; do
       n=$((n + 1))
       printf '%s: %s (%s input%s)\n    smallest: %s (%s bytes)\n    reproduce: %s%s replay --target %s %s\n' \
         "$t" "$title" "$count" "$( ((count == 1)) || echo s)" "$(show "$path")" "$size" \
         "$bugs_env" "$(show "$tool")" "$t" "$(show "$path")"
-    done <<<"$rows"
+    done <"$rows"
+    # Inputs the tool would not load (an empty crash input, say): the fuzzer
+    # binary replays any input.
+    while IFS=$'\t' read -r path why; do
+      n=$((n + 1))
+      printf '%s: an input slabfuzz triage did not load (%s)\n    input: %s\n    reproduce with the fuzzer: %s%s %s\n' \
+        "$t" "$why" "$(show "$path")" "$bugs_env" "$(show "$build/fuzzers/$t")" "$(show "$path")"
+    done <"$rows.bad"
+    rm -f "$rows" "$rows.bad"
   done
   if ((n)); then
     echo "(crash titles of WORK/<target>/crashes, earlier runs included; print, minimise, emit-c take the same FILE)"

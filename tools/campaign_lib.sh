@@ -84,17 +84,38 @@ count_crashes() { # DIR...
   echo "$n"
 }
 
-# slabfuzz triage of a crash folder as rows "count<TAB>title<TAB>path<TAB>size";
-# triage's own output and errors go to TRIAGE_LOG. Exit 1 when triage
-# failed or gave no row for a folder that holds files.
-sf_triage_rows() { # TOOL TARGET DIR TRIAGE_LOG
-  local out line rc=0 rows=0
-  out=$("$1" triage --target "$2" "$3" 2>>"$4") || rc=$?
-  printf '%s\n' "$out" >>"$4"
+# slabfuzz triage of a crash folder: rows "count<TAB>title<TAB>path<TAB>size"
+# into OUT, and "path<TAB>problem" into OUT.bad for each input the tool could
+# not load (its "slabfuzz: PATH: problem" lines). Triage's own output goes to
+# TRIAGE_LOG. Exit 0 with rows, 1 when triage failed, 2 when it ran and no
+# input crashed under it.
+sf_triage_rows() { # TOOL TARGET DIR TRIAGE_LOG OUT
+  local dir line rc=0
+  dir=$(cd "$3" && pwd)
+  "$1" triage --target "$2" "$dir" >"$5.out" 2>"$5.err" || rc=$?
+  cat "$5.out" "$5.err" >>"$4"
+  : >"$5"
+  : >"$5.bad"
   while IFS= read -r line; do
     [[ $line =~ ^([0-9]+)\ +(.*[^ ])\ +([^ ]+)\ \(([0-9]+)\ bytes\)$ ]] || continue
-    printf '%s\t%s\t%s\t%s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}" "${BASH_REMATCH[4]}"
-    rows=$((rows + 1))
-  done <<<"$out"
-  ((rc == 0 && rows > 0))
+    printf '%s\t%s\t%s\t%s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}" "${BASH_REMATCH[4]}" >>"$5"
+  done <"$5.out"
+  while IFS= read -r line; do
+    [[ $line == "slabfuzz: $dir/"* ]] || continue
+    line=${line#slabfuzz: }
+    printf '%s\t%s\n' "${line%%: *}" "${line#*: }" >>"$5.bad"
+  done <"$5.err"
+  rm -f "$5.out" "$5.err"
+  if [[ -s $5 || -s $5.bad ]]; then return 0; fi
+  if ((rc)); then return 1; fi
+  return 2
+}
+
+# The crashes, timeouts and OOMs libFuzzer counted (fork mode's
+# "oom/timeout/crash: O/T/C" of its last status line from byte OFFSET), or
+# nothing when it prints none.
+libfuzzer_crash_count() { # LOG [OFFSET]
+  local l
+  l=$(tail -c +"${2:-1}" "$1" 2>/dev/null | grep -aoE 'oom/timeout/crash: [0-9]+/[0-9]+/[0-9]+' | tail -n 1 || true)
+  [[ -z $l ]] || awk -F'[ /]' '{ print $4 + $5 + $6 }' <<<"$l"
 }

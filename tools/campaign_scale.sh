@@ -271,10 +271,11 @@ triage_target() { # -> WORK/<t>/crashes.tsv (title count smallest size new repro
   touch "$known"
   : >"$tsv.tmp"
   if [[ -n $(ls -A "$d/crashes") ]]; then
-    if ! rows=$(sf_triage_rows "$tool" "$t" "$d/crashes" "$d/triage.log"); then
+    rows=$d/.triage-rows
+    if ! sf_triage_rows "$tool" "$t" "$d/crashes" "$d/triage.log" "$rows"; then
       # No title to group by: the summary says so and names the newest input.
       path=$d/crashes/$(ls -t "$d/crashes" | head -n 1 || true)
-      printf '%s\t%s\t%s\t%s\t%s\t%s\n' "triage failed (see $d/triage.log)" \
+      printf '%s\t%s\t%s\t%s\t%s\t%s\n' "no title: slabfuzz triage failed or no input crashed again (see $d/triage.log)" \
         "$(count_crashes "$d/crashes")" "$path" "$(stat -c %s "$path")" 1 \
         "${SLABFUZZ_BUGS:+SLABFUZZ_BUGS=$SLABFUZZ_BUGS }$tool replay --target $t $path" >>"$tsv.tmp"
     fi
@@ -293,7 +294,8 @@ triage_target() { # -> WORK/<t>/crashes.tsv (title count smallest size new repro
       fi
       printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$title" "$count" "$path" "$size" "$new" \
         "${SLABFUZZ_BUGS:+SLABFUZZ_BUGS=$SLABFUZZ_BUGS }$tool replay --target $t $repro" >>"$tsv.tmp"
-    done <<<"$rows"
+    done <"$rows"
+    rm -f "$rows" "$rows.bad"
   fi
   mv "$tsv.tmp" "$tsv"
 }
