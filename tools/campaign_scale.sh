@@ -36,6 +36,10 @@
 # At the end: a summary table (WORK/summary-<stamp>.txt) naming each title,
 # its smallest input and the command that reproduces it, and a static HTML
 # report WORK/report-<stamp>.html. Nothing existing is overwritten.
+# Exit status: 0 every target ran and none crashed in this run; 1 crashes in
+# this run; 2 a usage error; 3 a target could not run (no binary, or a
+# libFuzzer that stopped before fuzzing: "failed to start" in the summary);
+# 130 interrupted.
 set -euo pipefail
 
 die() { echo "campaign: $*" >&2; exit 2; }
@@ -140,9 +144,21 @@ sample_afl() { # SYNC -> "execs exec/s cov% corpus" summed over the instances
   echo "$execs $eps $cov $corp"
 }
 # ---- one target ----
+# startfail[T]: why T could not run; ncrash[T]: crashes of T in this run.
+declare -A startfail ncrash
+for t in "${targets[@]}"; do
+  if [[ $engine == libfuzzer ]]; then bins=("$buildroot/libfuzzer/fuzzers/$t")
+  else bins=("$buildroot/afl-plain/fuzzers/$t" "$buildroot/afl/fuzzers/$t" "$buildroot/afl-cmplog/fuzzers/$t"); fi
+  for b in "${bins[@]}"; do
+    [[ -x $b ]] || { startfail[$t]="no binary $b"; echo "campaign: $t: failed to start: no binary $b" >&2; break; }
+  done
+done
+
 run_target() {
-  local t=$1 d=$work/$1 start elapsed s pids=() opts=() dict=() max_len seeds
+  local t=$1 d=$work/$1 start elapsed s pids=() opts=() dict=() max_len seeds off crash0
+  [[ -z ${startfail[$t]:-} ]] || return 0
   mkdir -p "$d/corpus" "$d/crashes" "$d/repro"
+  crash0=$(count_crashes "$d/crashes")
   seeds=$tool_build/corpus/$t
   [[ -d $seeds ]] || seeds=
   max_len=$(sf_max_len "$root" "$t")
@@ -156,12 +172,12 @@ run_target() {
 
   if [[ $engine == libfuzzer ]]; then
     local bin=$buildroot/libfuzzer/fuzzers/$t
-    [[ -x $bin ]] || die "$bin: not built"
     opts=(-fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1
           -max_total_time="$secs" -max_len="$max_len" -timeout=25 -rss_limit_mb=2048
           -artifact_prefix="$d/crashes/" -print_final_stats=1)
     ((${#dict[@]})) && opts+=(-dict="${dict[0]}")
     log "$t: libFuzzer -fork=$jobs for ${secs}s$( ((resumed)) && echo ", resuming $(ls "$d/corpus" | wc -l) corpus inputs")"
+    off=$(($(stat -c %s "$d/log.txt" 2>/dev/null || echo 0) + 1))
     # Seeds go in as a second corpus folder: read, never written.
     (cd "$d" && exec "$bin" "${opts[@]}" "$d/corpus" ${seeds:+"$seeds"}) >>"$d/log.txt" 2>&1 &
     pids=($!)
@@ -171,7 +187,6 @@ run_target() {
     mkdir -p "$s_root"
     local plain=$buildroot/afl-plain/fuzzers/$t asan=$buildroot/afl/fuzzers/$t
     local cmplog=$buildroot/afl-cmplog/fuzzers/$t
-    for b in "$plain" "$asan" "$cmplog"; do [[ -x $b ]] || die "$b: not built"; done
     local in=$d/afl-in
     mkdir -p "$in"
     # Inputs: the work corpus and the seeds (a fresh run), or resume (AFL_AUTORESUME).
@@ -218,7 +233,7 @@ run_target() {
       next=$((now + 10))
       elapsed=$((now - start))
       if [[ $engine == libfuzzer ]]; then
-        sample=$(sample_libfuzzer "$d/log.txt")
+        sample=$(sample_libfuzzer "$d/log.txt" "$off")
         crashes=$(count_crashes "$d/crashes")
       else
         sample=$(sample_afl "${s_root}")
@@ -239,7 +254,12 @@ run_target() {
     ((alive)) || break
     sleep 1
   done
-  for p in "${pids[@]}"; do wait "$p" || true; done
+  local rc=0
+  for p in "${pids[@]}"; do wait "$p" || rc=$?; done
+  if [[ $engine == libfuzzer ]] && ! libfuzzer_started "$d/log.txt" "$off"; then
+    startfail[$t]="exit $rc: $(libfuzzer_start_error "$d/log.txt" "$off")"
+    echo "campaign: $t: failed to start: ${startfail[$t]}" >&2
+  fi
 
   if [[ $engine == afl ]]; then
     # Queues into the shared corpus layout; crashes into crashes/ under
@@ -260,12 +280,19 @@ run_target() {
       done
     done
   fi
+  ncrash[$t]=$(($(count_crashes "$d/crashes") - crash0))
+  if [[ $engine == libfuzzer ]]; then
+    local n
+    n=$(libfuzzer_crash_count "$d/log.txt" "$off")
+    ((${n:-0} <= ncrash[$t])) || ncrash[$t]=$n
+  fi
 }
 
 # ---- triage ----
 slug() { tr -c 'A-Za-z0-9\n' '_' <<<"$1" | cut -c1-60; }
 triage_target() { # -> WORK/<t>/crashes.tsv (title count smallest size new reproduce)
   local t=$1 d=$work/$1 rows tsv known count title path size new repro min
+  [[ -z ${startfail[$t]:-} ]] || return 0
   tsv=$d/crashes.tsv
   known=$d/titles.txt
   touch "$known"
@@ -328,13 +355,14 @@ merge_target() {
 trap 'echo "campaign: interrupted; the work folder $work keeps what was found" >&2; kill $(jobs -p) 2>/dev/null; exit 130' INT TERM
 for t in "${targets[@]}"; do run_target "$t"; done
 for t in "${targets[@]}"; do triage_target "$t"; done
-if ((merge)); then for t in "${targets[@]}"; do merge_target "$t"; done; fi
+if ((merge)); then for t in "${targets[@]}"; do [[ -n ${startfail[$t]:-} ]] || merge_target "$t"; done; fi
 
 # ---- summary ----
 summary=$work/summary-$stamp.txt
 {
   printf '%-18s %10s %8s %8s %7s %7s\n' target execs exec/s coverage corpus crashes
   for t in "${targets[@]}"; do
+    if [[ -n ${startfail[$t]:-} ]]; then printf '%-18s failed to start: %s\n' "$t" "${startfail[$t]}"; continue; fi
     last=$(tail -n 1 "$work/$t/stats.tsv")
     IFS=$'\t' read -r _ ex eps cov corp cr <<<"$last"
     printf '%-18s %10s %8s %8s %7s %7s\n' "$t" "$ex" "$eps" "$cov$([[ $engine == afl ]] && echo %)" "$corp" "$cr"
@@ -348,7 +376,7 @@ summary=$work/summary-$stamp.txt
       printf '%s %s: %s (%s crash%s)\n    smallest: %s (%s bytes)\n    reproduce: %s\n' \
         "$( ((new)) && echo NEW || echo known)" "$t" "$title" "$count" "$( ((count == 1)) || echo es)" \
         "$path" "$size" "$repro"
-    done <"$work/$t/crashes.tsv"
+    done < <(cat "$work/$t/crashes.tsv" 2>/dev/null)
   done
   ((n)) || echo "no crashes"
 } >"$summary"
@@ -365,3 +393,6 @@ if ((report)); then
   fi
 fi
 log "work folder: $work (summary: $summary)"
+for t in "${targets[@]}"; do [[ -z ${startfail[$t]:-} ]] || exit 3; done
+for t in "${targets[@]}"; do ((${ncrash[$t]:-0} == 0)) || exit 1; done
+exit 0

@@ -16,7 +16,8 @@
 #              core; a planted bug: exit 1 and each title's reproduce command
 #              replays that title; the same folder again: no corpus input or
 #              crash lost; a missing binary and a fuzzer that fails at its
-#              start: exit 3 and "failed to start" for both
+#              start: exit 3 and "failed to start" for both (campaign.sh and
+#              campaign_scale.sh)
 set -uo pipefail
 
 die() { echo "test_scripts: $*" >&2; exit 2; }
@@ -138,8 +139,9 @@ usage_tests() {
 }
 
 # ---- campaign ----
-# The summary lines of a campaign's output (from its "campaign STAMP:" line).
-summary_of() { sed -n '/^campaign [0-9-]*: work folder/,$p' "$1"; }
+# The summary lines of a campaign's output (from its "campaign STAMP:" line,
+# or campaign_scale.sh's table head).
+summary_of() { sed -n '/^\(campaign [0-9-]*: work folder\|target  *execs\)/,$p' "$1"; }
 
 # Each "reproduce:" command of a summary must replay the title of its row.
 check_reproduce() { # OUT WHERE
@@ -206,24 +208,30 @@ campaign_tests() {
   (($(grep -c '^== campaign ' "$tmp/work2/fuzz_boot/log.txt") == 2)) || fail "log.txt does not hold both runs"
   (($(ls "$tmp/work2"/summary-*.txt | wc -l) == 2)) || fail "the first summary is gone"
 
-  # 4. A build with a missing binary and a fuzzer that fails at its start.
-  local fake=$tmp/fake
+  # 4. A build with a missing binary and a fuzzer that fails at its start,
+  # for campaign.sh and campaign_scale.sh (a build root: DIR/libfuzzer).
+  local fake=$tmp/fake/libfuzzer
   mkdir -p "$fake/tools" "$fake/fuzzers"
   ln -s "$lf/tools/slabfuzz" "$fake/tools/slabfuzz"
   ln -s "$lf/corpus" "$fake/corpus"
   ln -s "$lf/fuzzers/fuzz_sparse" "$fake/fuzzers/fuzz_sparse"
   printf '#!/bin/sh\necho "ERROR: this fuzzer cannot start" >&2\nexit 1\n' >"$fake/fuzzers/fuzz_pages"
   chmod +x "$fake/fuzzers/fuzz_pages"
-  (cd "$tmp" && bash "$camp" -B "$fake" --no-build -t 2 -j 3 -p 1 -w work3 fuzz_sparse fuzz_gfp fuzz_pages) \
-    >"$out" 2>&1
-  rc=$?
-  ((rc == 3)) || { fail "campaign with a target that cannot run: exit $rc, not 3"; tail -n 20 "$out"; }
-  grep -qE "^fuzz_gfp +failed to start: no binary (/.*/)?fake/fuzzers/fuzz_gfp$" "$out" ||
-    fail "no 'failed to start: no binary' row for fuzz_gfp"
-  grep -qE "^fuzz_pages +failed to start: exit 1: ERROR: this fuzzer cannot start$" "$out" ||
-    fail "no 'failed to start' row with the fuzzer's error for fuzz_pages"
-  grep -qE "^fuzz_sparse +[0-9]+ .* ran " "$out" || fail "fuzz_sparse did not run beside them"
-  summary_of "$out" | grep -qE '(^| )\?( |$)' && fail "a '?' in the summary"
+  local cmd
+  for cmd in "$camp -B $fake -p 1 -j 3" "$src/tools/campaign_scale.sh -B $tmp/fake --no-report -j 1"; do
+    # shellcheck disable=SC2086 # cmd is split into the script and its options
+    (cd "$tmp" && rm -rf work3 && bash $cmd --no-build -t 2 -w work3 fuzz_sparse fuzz_gfp fuzz_pages) >"$out" 2>&1
+    rc=$?
+    cmd=${cmd%% *}
+    ((rc == 3)) || { fail "$cmd with a target that cannot run: exit $rc, not 3"; tail -n 20 "$out"; }
+    grep -qE "^fuzz_gfp +failed to start: no binary (/.*/)?fake/libfuzzer/fuzzers/fuzz_gfp$" "$out" ||
+      fail "$cmd: no 'failed to start: no binary' row for fuzz_gfp"
+    grep -qE "^fuzz_pages +failed to start: exit 1: ERROR: this fuzzer cannot start$" "$out" ||
+      fail "$cmd: no 'failed to start' row with the fuzzer's error for fuzz_pages"
+    grep -qE "^fuzz_sparse +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+( |$)" "$out" ||
+      fail "$cmd: fuzz_sparse did not run beside them"
+    summary_of "$out" | grep -qE '(^| )\?( |$)' && fail "$cmd: a '?' in the summary"
+  done
   ((bad)) && { echo "--- last campaign output"; cat "$out"; }
 }
 
