@@ -79,28 +79,31 @@ show() { case $1 in "$here"/*) echo "${1#"$here"/}" ;; *) echo "$1" ;; esac; }
 # ---- build ----
 if ((nobuild)); then
   [[ -d $build ]] || die "-B $build: no build (drop --no-build)"
+  build=$(cd "$build" && pwd)
 else
   command -v clang >/dev/null && command -v cmake >/dev/null && command -v ninja >/dev/null ||
     bash "$root/ci/setup.sh"
+  mkdir -p "$build"
+  build=$(cd "$build" && pwd)
+  # One configure and build at a time in the folder (tools/selftest.sh takes
+  # the same lock: ctest runs both on one build).
+  exec 8>>"$build/.sf-build.lock"
+  flock 8
   if [[ ! -f $build/CMakeCache.txt ]]; then
     echo "campaign: configuring $(show "$build") (preset libfuzzer)"
     (cd "$root" && cmake --preset libfuzzer -B "$build" >/dev/null) || die "cannot configure $build"
   fi
   grep -q '^SF_FUZZ_ENGINE:STRING=libfuzzer' "$build/CMakeCache.txt" ||
     die "-B $build is not a libFuzzer build (SF_FUZZ_ENGINE is not libfuzzer)"
-fi
-build=$(cd "$build" && pwd)
-if ((!nobuild)); then
   echo "campaign: building slabfuzz, the seeds and ${targets[*]} in $(show "$build")"
   blog=$(mktemp /tmp/slabfuzz-campaign-build.XXXXXX)
-  # One build at a time in the folder (tools/selftest.sh takes the same lock).
-  if ! flock "$build/.sf-build.lock" cmake --build "$build" --target slabfuzz sf_corpus "${targets[@]}" \
-       >"$blog" 2>&1; then
+  if ! cmake --build "$build" --target slabfuzz sf_corpus "${targets[@]}" >"$blog" 2>&1; then
     tail -n 30 "$blog" >&2
     echo "campaign: the build failed (log: $blog)" >&2
     exit 3
   fi
   rm -f "$blog"
+  exec 8>&-
 fi
 tool=$build/tools/slabfuzz
 [[ -x $tool ]] || die "$tool: not built (drop --no-build or build the libfuzzer preset)"

@@ -77,6 +77,11 @@ for b in "${bugs[@]}"; do
   [ -n "${tgt_of[$b]:-}" ] || die "unknown bug '$b' (tools/selftest-bugs.txt: ${order[*]})"
 done
 
+# One configure and build at a time in the folder (tools/campaign.sh takes
+# the same lock: ctest runs both on one build).
+mkdir -p "$build" || die "cannot create $build"
+exec 8>>"$build/.sf-build.lock"
+flock 8
 if [ ! -f "$build/CMakeCache.txt" ]; then
   echo "selftest: configuring $build (preset libfuzzer)"
   (cd "$root" && cmake --preset libfuzzer -B "$build" >/dev/null) || die "cannot configure $build"
@@ -85,9 +90,8 @@ grep -q '^SF_FUZZ_ENGINE:STRING=libfuzzer' "$build/CMakeCache.txt" ||
   die "$build is not a libFuzzer build (SF_FUZZ_ENGINE is not libfuzzer): use -B with one"
 declare -A need
 for b in "${bugs[@]}"; do need[${tgt_of[$b]}]=1; done
-# One build at a time in the folder (ctest runs tools/campaign.sh on it too).
-flock "$build/.sf-build.lock" cmake --build "$build" --target slabfuzz "${!need[@]}" >/dev/null ||
-  die "cannot build in $build"
+cmake --build "$build" --target slabfuzz "${!need[@]}" >/dev/null || die "cannot build in $build"
+exec 8>&-
 tool=$build/tools/slabfuzz
 
 norand=()
