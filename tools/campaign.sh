@@ -76,6 +76,13 @@ here=$PWD
 # A path as the user can type it: relative to where they started, if below.
 show() { case $1 in "$here"/*) echo "${1#"$here"/}" ;; *) echo "$1" ;; esac; }
 
+# The work folder first: a bad one fails before a long build.
+mkdir -p "$work" 2>/dev/null || die "-w $work: cannot create it"
+work=$(cd "$work" && pwd)
+# One campaign at a time in a work folder (two would share its corpus).
+exec 9>>"$work/.campaign.lock"
+flock -n 9 || die "-w $work: another campaign is running in it"
+
 # ---- build ----
 if ((nobuild)); then
   [[ -d $build ]] || die "-B $build: no build (drop --no-build)"
@@ -83,7 +90,7 @@ if ((nobuild)); then
 else
   command -v clang >/dev/null && command -v cmake >/dev/null && command -v ninja >/dev/null ||
     bash "$root/ci/setup.sh"
-  mkdir -p "$build"
+  mkdir -p "$build" 2>/dev/null || die "-B $build: cannot create it"
   build=$(cd "$build" && pwd)
   # One configure and build at a time in the folder (tools/selftest.sh takes
   # the same lock: ctest runs both on one build).
@@ -108,11 +115,6 @@ fi
 tool=$build/tools/slabfuzz
 [[ -x $tool ]] || die "$tool: not built (drop --no-build or build the libfuzzer preset)"
 
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
-# One campaign at a time in a work folder (two would share its corpus).
-exec 9>>"$work/.campaign.lock"
-flock -n 9 || die "-w $work: another campaign is running in it"
 stamp=$(date +%Y%m%d-%H%M%S)
 [[ ! -e $work/summary-$stamp.txt ]] || stamp=$stamp-$$
 

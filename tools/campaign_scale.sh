@@ -80,9 +80,9 @@ sf_check_folder_arg --build "$buildroot"
 
 ((${#targets[@]})) || mapfile -t targets < <(sf_all_targets "$root")
 sf_check_targets "$root" "${targets[@]}"
-mkdir -p "$work"
+mkdir -p "$work" 2>/dev/null || die "--work $work: cannot create it"
 work=$(cd "$work" && pwd)
-mkdir -p "$buildroot"
+mkdir -p "$buildroot" 2>/dev/null || die "--build $buildroot: cannot create it"
 buildroot=$(cd "$buildroot" && pwd)
 [[ -z $sync ]] || { mkdir -p "$sync" && sync=$(cd "$sync" && pwd); }
 stamp=$(date +%Y%m%d-%H%M%S)

@@ -86,6 +86,7 @@ usage_tests() {
   check_bad $s "-t needs a value" -t
   check_bad $s "$f exists and is not a folder" -w "$f"
   check_bad $s "-w: empty folder name" -w ""
+  check_bad $s "-w $f/sub: cannot create it" -w "$f/sub" --no-build -B "$d"
   check_bad $s "-B: $f exists and is not a folder" -B "$f" -w "$tmp/new"
   check_bad $s "unknown target 'fuzz_nope'" -w "$tmp/new" fuzz_nope
   check_bad $s "target 'fuzz_boot' named twice" -w "$tmp/new" fuzz_boot fuzz_boot
@@ -196,10 +197,18 @@ campaign_tests() {
   n=$(check_reproduce "$out" "$tmp")
   ((n >= 1)) || fail "no reproduce line checked"
 
-  # 3. The same folder again: appended, nothing lost.
+  # 3. The same folder again: appended, nothing lost; a third campaign
+  # started while it runs is refused.
   snapshot "$tmp/work2" >"$tmp/before"
   (cd "$tmp" && SLABFUZZ_BUGS=slab_dma_duplicate bash "$camp" -B "$lf" --no-build -t 2 -p 1 -w work2 fuzz_boot) \
-    >"$out" 2>&1
+    >"$out" 2>&1 &
+  local second=$! i
+  for ((i = 0; i < 300; i++)); do grep -q ': started' "$out" && break; sleep 0.1; done
+  (cd "$tmp" && bash "$camp" -B "$lf" --no-build -t 2 -w work2 fuzz_boot) >"$tmp/third.out" 2>&1
+  rc=$?
+  ((rc == 2)) && grep -q "another campaign is running in it" "$tmp/third.out" ||
+    fail "a campaign in a folder in use: exit $rc, $(head -n 1 "$tmp/third.out")"
+  wait "$second"
   rc=$?
   ((rc == 1)) || fail "second campaign in work2: exit $rc, not 1"
   snapshot "$tmp/work2" >"$tmp/after"
