@@ -26,17 +26,19 @@
 #
 # While it runs: every -p seconds a line per running target (elapsed/total
 # seconds, executions, exec/s, coverage, corpus files, crashes so far in this
-# run), read from libFuzzer's log as it is written.
+# run), read from libFuzzer's log as it is written. JOBS at most run at once.
 # At the end: a summary, also kept as WORK/summary-STAMP.txt (WORK/summary.txt
 # is the latest): the work folder, a row per target, then per crash title
 # (slabfuzz triage of WORK/<target>/crashes, earlier runs included) its count,
 # smallest input and the command that replays it.
 # Layout: WORK/<target>/corpus (the seeds of the build are read, never
 # copied), crashes/, log.txt (appended run after run), triage.log.
-# Exit status: 0 every target ran and none crashed in this run; 1 new crash
-# inputs; 2 a usage error; 3 a target could not run (no binary, a build that
-# failed, or a fuzzer that stopped before fuzzing: "failed to start" in the
-# summary); 130 interrupted (the work folder keeps what was found).
+# Exit status (as CI fuzzing jobs fail a run that crashes): 0 every target
+# ran and none crashed in this run; 1 crashes in this run (libFuzzer's count,
+# known inputs found again included); 2 a usage error; 3 a target could not
+# run (no binary, a build that failed, or a fuzzer that stopped before
+# fuzzing: "failed to start" in the summary), before 1 when both happen;
+# 130 interrupted (the work folder keeps what was found).
 set -euo pipefail
 
 die() { echo "campaign: $*" >&2; exit 2; }
