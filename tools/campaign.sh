@@ -195,7 +195,7 @@ finish_target() { # TARGET
     progress "$t" "${status[$t]}"
   else
     status[$t]=ran
-    progress "$t" done
+    progress "$t" "done"
   fi
 }
 

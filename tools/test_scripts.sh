@@ -146,7 +146,7 @@ summary_of() { sed -n '/^\(campaign [0-9-]*: work folder\|target  *execs\)/,$p' 
 
 # Each "reproduce:" command of a summary must replay the title of its row.
 check_reproduce() { # OUT WHERE
-  local out=$1 where=$2 title= cmd got n=0
+  local out=$1 where=$2 title='' cmd got n=0
   while IFS= read -r line; do
     if [[ $line =~ ^fuzz_[a-z_]+:\ (.*)\ \([0-9]+\ inputs?\)$ ]]; then title=${BASH_REMATCH[1]}; fi
     [[ $line =~ ^\ +reproduce:\ (.*)$ ]] || continue
