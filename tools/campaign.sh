@@ -32,7 +32,10 @@
 # (slabfuzz triage of WORK/<target>/crashes, earlier runs included) its count,
 # smallest input and the command that replays it.
 # Layout: WORK/<target>/corpus (the seeds of the build are read, never
-# copied), crashes/, log.txt (appended run after run), triage.log.
+# copied), crashes/, log.txt (appended run after run), triage.log, and what
+# tools/campaign_report reads (as tools/campaign_scale.sh writes it):
+# WORK/campaign.tsv, <target>/stats.tsv (a row a progress line),
+# <target>/crashes.tsv; the HTML report WORK/report-STAMP.html.
 # Exit status (as CI fuzzing jobs fail a run that crashes): 0 every target
 # ran and none crashed in this run; 1 crashes in this run (libFuzzer's count,
 # known inputs found again included); 2 a usage error; 3 a target could not
@@ -106,7 +109,7 @@ else
     die "-B $build is not a libFuzzer build (SF_FUZZ_ENGINE is not libfuzzer)"
   echo "campaign: building slabfuzz, the seeds and ${targets[*]} in $(show "$build")"
   blog=$(mktemp /tmp/slabfuzz-campaign-build.XXXXXX)
-  if ! cmake --build "$build" --target slabfuzz sf_corpus "${targets[@]}" >"$blog" 2>&1; then
+  if ! cmake --build "$build" --target slabfuzz sf_corpus campaign_report "${targets[@]}" >"$blog" 2>&1; then
     tail -n 30 "$blog" >&2
     echo "campaign: the build failed (log: $blog)" >&2
     exit 3
@@ -119,13 +122,14 @@ tool=$build/tools/slabfuzz
 
 stamp=$(date +%Y%m%d-%H%M%S)
 [[ ! -e $work/summary-$stamp.txt ]] || stamp=$stamp-$$
+sf_campaign_meta "$work" "$stamp" libfuzzer "$jobs" "$secs" "${targets[@]}"
 
 # ---- workers: JOBS in all ----
 ntargets=${#targets[@]}
 if ((jobs >= ntargets)); then slots=$ntargets forks=$((jobs / ntargets))
 else slots=$jobs forks=1; fi
 
-declare -A pid start off crash0 status rc prev_t prev_ex ended
+declare -A pid start off crash0 status rc prev_t prev_ex ended base
 status_of_missing() { status[$1]="failed to start: $2"; rc[$1]=-1; ended[$1]=0; }
 
 start_target() { # TARGET; status "running" or "failed to start: ..."
@@ -144,7 +148,7 @@ start_target() { # TARGET; status "running" or "failed to start: ..."
   crash0[$t]=$(count_crashes "$d/crashes")
   echo "== campaign $stamp: $bin ${opts[*]} $d/corpus $seeds" >>"$d/log.txt"
   off[$t]=$(($(stat -c %s "$d/log.txt") + 1))
-  start[$t]=$(date +%s) prev_t[$t]=0 prev_ex[$t]=0
+  start[$t]=$(date +%s) prev_t[$t]=0 prev_ex[$t]=0 base[$t]=$(sf_stats_base "$d")
   # Its own process group (setsid), so that an interrupt stops its workers
   # too. The seeds are a second corpus folder: read, never written.
   # Not the work folder's lock (fd 9): it ends with this script.
@@ -172,12 +176,16 @@ sample() { # TARGET
   # the new artifact files.
   s_new=$(($(count_crashes "$d/crashes") - crash0[$t]))
   s_cr=$(libfuzzer_crash_count "$d/log.txt" "${off[$t]}")
-  ((${s_cr:-0} >= s_new)) || s_cr=$s_new
+  s_cr=${s_cr:-0}
+  ((s_cr >= s_new)) || s_cr=$s_new
 }
 
+# A progress line, and its sample in WORK/<target>/stats.tsv.
 progress() { # TARGET [NOTE]
   local t=$1
   sample "$t"
+  printf '%d\t%s\t%s\t%s\t%s\t%s\n' $((base[$t] + prev_t[$t])) "$s_ex" "$s_eps" "$s_cov" "$s_corp" "$s_cr" \
+    >>"$work/$t/stats.tsv"
   printf '%-18s %4ds/%ds  execs %-9s exec/s %-6s cov %-6s corpus %-6s crashes %s%s\n' \
     "$t" "$(($(date +%s) - start[$t]))" "$secs" "$s_ex" "$s_eps" "$s_cov" "$s_corp" "$s_cr" "${2:+  ($2)}"
 }
@@ -275,12 +283,20 @@ failed=0 crashed=0
         "$(show "$d/crashes/$newest")"
       n=$((n + 1))
     fi
+    : >"$d/crashes.tsv.tmp"
+    touch "$d/titles.txt"
     while IFS=$'\t' read -r count title path size; do
       n=$((n + 1))
-      printf '%s: %s (%s input%s)\n    smallest: %s (%s bytes)\n    reproduce: %s%s replay --target %s %s\n' \
-        "$t" "$title" "$count" "$( ((count == 1)) || echo s)" "$(show "$path")" "$size" \
-        "$bugs_env" "$(show "$tool")" "$t" "$(show "$path")"
+      repro="$bugs_env$(show "$tool") replay --target $t $(show "$path")"
+      printf '%s: %s (%s input%s)\n    smallest: %s (%s bytes)\n    reproduce: %s\n' \
+        "$t" "$title" "$count" "$( ((count == 1)) || echo s)" "$(show "$path")" "$size" "$repro"
+      # For tools/campaign_report: title count smallest size new reproduce.
+      new=0
+      grep -qxF -- "$title" "$d/titles.txt" || { new=1; echo "$title" >>"$d/titles.txt"; }
+      printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$title" "$count" "$path" "$size" "$new" \
+        "$bugs_env$tool replay --target $t $path" >>"$d/crashes.tsv.tmp"
     done <"$rows"
+    mv "$d/crashes.tsv.tmp" "$d/crashes.tsv"
     # Inputs the tool would not load (an empty crash input, say): the fuzzer
     # binary replays any input.
     while IFS=$'\t' read -r path why; do
@@ -302,6 +318,17 @@ ln -sfn "$(basename "$summary")" "$work/summary.txt"
 echo
 cat "$summary"
 echo "campaign: work folder $(show "$work") (summary: $(show "$summary"))"
+rep=$build/ci/campaign_report
+if [[ -x $rep ]]; then
+  if "$rep" -o "$work/report-$stamp.html" "$work" >/dev/null 2>"$work/report-$stamp.log"; then
+    rm -f "$work/report-$stamp.log"
+    echo "campaign: report $(show "$work/report-$stamp.html")"
+  else
+    echo "campaign: no HTML report: campaign_report failed (see $(show "$work/report-$stamp.log"))" >&2
+  fi
+else
+  echo "campaign: no HTML report: $(show "$rep") is not built" >&2
+fi
 ((failed)) && exit 3
 ((crashed)) && exit 1
 exit 0

@@ -34,6 +34,25 @@ sf_check_folder_arg() { # OPTION PATH
   [[ ! -e $2 || -d $2 ]] || die "$1: $2 exists and is not a folder"
 }
 
+# WORK/campaign-STAMP.tsv (WORK/campaign.tsv the latest): what
+# tools/campaign_report shows of the run.
+sf_campaign_meta() { # WORK STAMP ENGINE JOBS SECONDS TARGET...
+  local work=$1 stamp=$2 engine=$3 jobs=$4 secs=$5
+  shift 5
+  printf 'engine\t%s\njobs\t%s\nseconds\t%s\nstarted\t%s\nhost\t%s\nbugs\t%s\ntargets\t%s\n' \
+    "$engine" "$jobs" "$secs" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(hostname)" \
+    "${SLABFUZZ_BUGS:-none}" "$*" >"$work/campaign-$stamp.tsv"
+  ln -sfn "campaign-$stamp.tsv" "$work/campaign.tsv"
+}
+
+# Makes sure DIR/stats.tsv has its header (elapsed execs exec_per_s coverage
+# corpus crashes, a row a sample) and prints the elapsed seconds it already
+# holds: a resumed run's samples continue from there.
+sf_stats_base() { # DIR
+  [[ -f $1/stats.tsv ]] || printf 'elapsed\texecs\texec_per_s\tcoverage\tcorpus\tcrashes\n' >"$1/stats.tsv"
+  awk -F'\t' 'NR > 1 { e = $1 } END { print e + 0 }' "$1/stats.tsv"
+}
+
 # The max_len of a target's .options file (default 512).
 sf_max_len() { # ROOT TARGET
   local v

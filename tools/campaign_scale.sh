@@ -121,12 +121,7 @@ tool=$tool_build/tools/slabfuzz
 # The tool of a sanitizer build: no leak report turns a good run into a failure.
 sftool() { "$tool" "$@"; }
 
-{
-  printf 'engine\t%s\njobs\t%s\nseconds\t%s\nstarted\t%s\nhost\t%s\nbugs\t%s\ntargets\t%s\n' \
-    "$engine" "$jobs" "$secs" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(hostname)" \
-    "${SLABFUZZ_BUGS:-none}" "${targets[*]}"
-} >"$work/campaign-$stamp.tsv"
-ln -sfn "campaign-$stamp.tsv" "$work/campaign.tsv"
+sf_campaign_meta "$work" "$stamp" "$engine" "$jobs" "$secs" "${targets[@]}"
 
 # ---- progress ----
 # stats.tsv: elapsed_s execs exec_per_s coverage corpus crashes (one row a sample)
@@ -165,9 +160,8 @@ run_target() {
   [[ -f $root/corpus/$t.dict ]] && dict=("$root/corpus/$t.dict")
   local resumed=0
   [[ -n $(ls -A "$d/corpus") ]] && resumed=1
-  [[ -f $d/stats.tsv ]] || printf 'elapsed\texecs\texec_per_s\tcoverage\tcorpus\tcrashes\n' >"$d/stats.tsv"
-  local base=0
-  base=$(awk -F'\t' 'NR > 1 { e = $1 } END { print e + 0 }' "$d/stats.tsv")
+  local base
+  base=$(sf_stats_base "$d")
   start=$(date +%s)
 
   if [[ $engine == libfuzzer ]]; then

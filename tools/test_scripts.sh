@@ -184,6 +184,8 @@ campaign_tests() {
   grep -q "^campaign [0-9-]*: work folder work1" "$out" || fail "the summary does not name the work folder"
   grep -q "^no crashes$" "$out" || fail "crashes on the shipped core (see above)"
   [[ -f $tmp/work1/summary.txt ]] || fail "no work1/summary.txt"
+  grep -q "^campaign: report work1/report-[0-9-]*\.html$" "$out" && [[ -s $(ls "$tmp"/work1/report-*.html) ]] ||
+    fail "no HTML report of work1"
   ((rc == 0)) || cat "$out"
 
   # 2. A planted bug that fires on every boot past slab_up (tools/selftest-bugs.txt).
