@@ -107,11 +107,14 @@ count_crashes() { # DIR...
 # into OUT, and "path<TAB>problem" into OUT.bad for each input the tool could
 # not load (its "slabfuzz: PATH: problem" lines). Triage's own output goes to
 # TRIAGE_LOG. Exit 0 with rows, 1 when triage failed, 2 when it ran and no
-# input crashed under it.
-sf_triage_rows() { # TOOL TARGET DIR TRIAGE_LOG OUT
-  local dir line rc=0
+# input crashed under it. Triage gets SECONDS in all (default 60 and 20 an
+# input): a backstop for a tool whose child runs hang.
+sf_triage_rows() { # TOOL TARGET DIR TRIAGE_LOG OUT [SECONDS]
+  local dir line rc=0 limit
   dir=$(cd "$3" && pwd)
-  "$1" triage --target "$2" "$dir" >"$5.out" 2>"$5.err" || rc=$?
+  limit=${6:-$((60 + 20 * $(find "$dir" -maxdepth 1 -type f | wc -l)))}
+  timeout -k 5 "$limit" "$1" triage --target "$2" "$dir" >"$5.out" 2>"$5.err" || rc=$?
+  ((rc != 124)) || echo "slabfuzz triage did not finish in ${limit}s: stopped" >>"$5.err"
   cat "$5.out" "$5.err" >>"$4"
   : >"$5"
   : >"$5.bad"
