@@ -39,9 +39,9 @@
 # Exit status (as CI fuzzing jobs fail a run that crashes): 0 every target
 # ran and none crashed in this run; 1 crashes in this run (libFuzzer's count,
 # known inputs found again included); 2 a usage error; 3 a target could not
-# run (no binary, a build that failed, or a fuzzer that stopped before
-# fuzzing: "failed to start" in the summary), before 1 when both happen;
-# 130 interrupted (the work folder keeps what was found).
+# run (no binary, a configure or build that failed, or a fuzzer that stopped
+# before fuzzing: "failed to start" in the summary), before 1 when both
+# happen; 130 interrupted (the work folder keeps what was found).
 set -euo pipefail
 
 die() { echo "campaign: $*" >&2; exit 2; }
@@ -103,7 +103,8 @@ else
   flock 8
   if [[ ! -f $build/CMakeCache.txt ]]; then
     echo "campaign: configuring $(show "$build") (preset libfuzzer)"
-    (cd "$root" && cmake --preset libfuzzer -B "$build" >/dev/null) || die "cannot configure $build"
+    (cd "$root" && cmake --preset libfuzzer -B "$build" >/dev/null) ||
+      { echo "campaign: cannot configure $build (preset libfuzzer)" >&2; exit 3; }
   fi
   grep -q '^SF_FUZZ_ENGINE:STRING=libfuzzer' "$build/CMakeCache.txt" ||
     die "-B $build is not a libFuzzer build (SF_FUZZ_ENGINE is not libfuzzer)"
