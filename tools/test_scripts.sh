@@ -144,9 +144,11 @@ usage_tests() {
 # or campaign_scale.sh's table head).
 summary_of() { sed -n '/^\(campaign [0-9-]*: work folder\|target  *execs\)/,$p' "$1"; }
 
-# Each "reproduce:" command of a summary must replay the title of its row.
+# Each "reproduce:" command of a summary must replay the title of its row;
+# how many were checked goes into $checked.
 check_reproduce() { # OUT WHERE
-  local out=$1 where=$2 title='' cmd got n=0
+  local out=$1 where=$2 title='' cmd got line
+  checked=0
   while IFS= read -r line; do
     if [[ $line =~ ^fuzz_[a-z_]+:\ (.*)\ \([0-9]+\ inputs?\)$ ]]; then title=${BASH_REMATCH[1]}; fi
     [[ $line =~ ^\ +reproduce:\ (.*)$ ]] || continue
@@ -155,9 +157,8 @@ check_reproduce() { # OUT WHERE
       fail "reproduce line is not 'slabfuzz replay --target T FILE': $cmd"
     got=$(cd "$where" && bash -c "$cmd" 2>&1 | sed -n 's/^== result: //p' | tail -n 1)
     [[ $got == "$title" ]] || fail "'$cmd' replays '$got', not the row's title '$title'"
-    n=$((n + 1))
+    checked=$((checked + 1))
   done < <(summary_of "$out")
-  echo "$n"
 }
 
 snapshot() { # WORK -> sha1 and name of every corpus input and crash
@@ -166,7 +167,7 @@ snapshot() { # WORK -> sha1 and name of every corpus input and crash
 }
 
 campaign_tests() {
-  local lf=$1 out=$tmp/campaign.out rc t n
+  local lf=$1 out=$tmp/campaign.out rc t n checked
   local camp=$src/tools/campaign.sh
   # 1. Two targets at once on the shipped core.
   (cd "$tmp" && bash "$camp" -B "$lf" -t 4 -j 2 -p 1 -w work1 fuzz_pages fuzz_sparse) >"$out" 2>&1
@@ -196,8 +197,8 @@ campaign_tests() {
   grep -q "^fuzz_boot: BUG: slab invariant broken (" "$out" || fail "no summary row of the planted bug's title"
   grep -q "reproduce: SLABFUZZ_BUGS=slab_dma_duplicate .*/slabfuzz replay --target fuzz_boot work2/fuzz_boot/crashes/" "$out" ||
     fail "the reproduce command does not name the bugs, the tool and the crash file"
-  n=$(check_reproduce "$out" "$tmp")
-  ((n >= 1)) || fail "no reproduce line checked"
+  check_reproduce "$out" "$tmp"
+  ((checked >= 1)) || fail "no reproduce line checked"
 
   # 3. The same folder again: appended, nothing lost; a third campaign
   # started while it runs is refused.
