@@ -162,8 +162,8 @@ check_reproduce() { # OUT WHERE
 }
 
 snapshot() { # WORK -> sha1 and name of every corpus input and crash
-  (cd "$1" && find . -path '*/corpus/*' -o -path '*/crashes/*' | sort | while read -r f; do
-    [[ -f $f ]] && echo "$(sha1sum <"$f" | cut -c1-40) $f"; done)
+  (cd "$1" && find . -path '*/corpus/*' -o -path '*/crashes/*' | while read -r f; do
+    [[ -f $f ]] && echo "$(sha1sum <"$f" | cut -c1-40) $f"; done) | LC_ALL=C sort
 }
 
 campaign_tests() {
@@ -216,7 +216,7 @@ campaign_tests() {
   ((rc == 1)) || fail "second campaign in work2: exit $rc, not 1"
   snapshot "$tmp/work2" >"$tmp/after"
   [[ -s $tmp/before ]] || fail "work2 held no corpus or crash to keep"
-  comm -23 "$tmp/before" "$tmp/after" | grep . && fail "the second campaign lost or changed the inputs above"
+  LC_ALL=C comm -23 "$tmp/before" "$tmp/after" | grep . && fail "the second campaign lost or changed the inputs above"
   (($(grep -c '^== campaign ' "$tmp/work2/fuzz_boot/log.txt") == 2)) || fail "log.txt does not hold both runs"
   (($(ls "$tmp/work2"/summary-*.txt | wc -l) == 2)) || fail "the first summary is gone"
 
