@@ -319,8 +319,12 @@ static int load_input(const char *path, struct input *in)
 		return die("%s: %s", path, strerror(errno));
 	if (S_ISDIR(st.st_mode))
 		return die("%s: is a folder, not a program file", path);
-	if (sf_prog_load_file(path, &in->prog, err, sizeof(err)))
-		return die("%s", err);
+	/* An empty file is most likely a mistake, but an engine does save the
+	 * empty input: with --target or --binary it is that fuzz input. */
+	if ((st.st_size || (!opt_target && !opt_binary)) &&
+	    sf_prog_load_file(path, &in->prog, err, sizeof(err)))
+		return die("%s%s", err, st.st_size ? "" : " (--target or --binary takes it as "
+			   "the empty fuzz input)");
 	buf = read_all(path, &len);
 	if (!buf)
 		return die("%s: cannot read", path);

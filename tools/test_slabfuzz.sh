@@ -244,6 +244,15 @@ errors)
   check title-folder 'emptydir: is a folder' title "$work/emptydir"
   check title-huge 'huge.zero: too large for a crash log' title "$work/huge.zero"
   check command 'unknown command' frobnicate "$good"
+  # The empty input is one an engine saves: --target (or --binary) says the
+  # file is a fuzz input, and it runs like any other.
+  n=$((n + 1))
+  sf replay --target fuzz_pages "$work/empty" && grep -q 'result: clean run' "$work/sf.out" ||
+    fail "replay --target of the empty input: $(head -c 300 "$work/sf.err")"
+  n=$((n + 1))
+  sf triage --target fuzz_slab "$work/baddir" >/dev/null
+  grep -q 'empty: empty file' "$work/sf.err" &&
+    fail "triage --target refuses the empty input: $(head -c 300 "$work/sf.err")"
   # Output the tool cannot write: an error, never a silent loss.
   "$tool" print "$good" >/dev/full 2>"$work/full.err"
   rc=$?
