@@ -721,6 +721,43 @@ static bool op_irq_enable(struct run *r, const struct sf_op *op)
 	return true;
 }
 
+/* local_irq_save returns the state the harness recorded; restore puts back
+ * the innermost saved state, in the context (interrupt depth) it was saved. */
+static bool op_irq_save(struct run *r, const struct sf_op *op)
+{
+	struct cpu_shadow *c = run_cpu(r);
+	bool was;
+
+	(void)op;
+	if (c->nr_saved == RUN_MAX_IRQ_SAVE)
+		return false;
+	was = local_irq_save(r->m);
+	if (was != c->irqs_on || !irqs_disabled(r->m))
+		run_fail(r, "HARNESS: local_irq_save differs from the shadow",
+			 "cpu%d: returned %d, interrupts were %s; after: %s", r->cur_cpu, was,
+			 c->irqs_on ? "on" : "off", irqs_disabled(r->m) ? "off" : "on");
+	c->saved[c->nr_saved] = was;
+	c->saved_depth[c->nr_saved++] = c->irq_depth;
+	c->irqs_on = false;
+	return true;
+}
+
+static bool op_irq_restore(struct run *r, const struct sf_op *op)
+{
+	struct cpu_shadow *c = run_cpu(r);
+
+	(void)op;
+	if (!c->nr_saved || c->saved_depth[c->nr_saved - 1] != c->irq_depth)
+		return false;
+	c->irqs_on = c->saved[--c->nr_saved];
+	local_irq_restore(r->m, c->irqs_on);
+	if (irqs_disabled(r->m) == c->irqs_on)
+		run_fail(r, "HARNESS: local_irq_restore differs from the shadow",
+			 "cpu%d: restored %s, interrupts are %s", r->cur_cpu,
+			 c->irqs_on ? "on" : "off", irqs_disabled(r->m) ? "off" : "on");
+	return true;
+}
+
 static bool op_irq_enter(struct run *r, const struct sf_op *op)
 {
 	struct cpu_shadow *c = run_cpu(r);
@@ -845,6 +882,9 @@ static const op_fn core_op_table[NR_OPCODES] = {
 	[OP_PREEMPT_DISABLE] = op_preempt_disable,
 	[OP_PREEMPT_ENABLE] = op_preempt_enable,
 	[OP_TIMER] = op_timer,
+	[OP_IRQ_SAVE] = op_irq_save,
+	[OP_IRQ_RESTORE] = op_irq_restore,
+	[OP_TOPOLOGY_INVALID] = topology_invalid_op,
 	[OP_FAIL_PAGE_ALLOC] = op_fail_page_alloc,
 	[OP_FAIL_PAGE_ALLOC_OFF] = op_fail_page_alloc_off,
 	[OP_FAILSLAB] = op_failslab,

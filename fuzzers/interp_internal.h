@@ -62,10 +62,17 @@ struct obj_h {
 	bool dma;		/* kmalloc: from the DMA caches */
 };
 
+#define RUN_MAX_IRQ_SAVE 4
+
 struct cpu_shadow {
 	bool irqs_on;
 	int irq_depth;
 	int preempt;
+	/* local_irq_save: the states saved, innermost last, and the interrupt
+	 * depth each was saved at (restored only at the same depth). */
+	unsigned int nr_saved;
+	bool saved[RUN_MAX_IRQ_SAVE];
+	int saved_depth[RUN_MAX_IRQ_SAVE];
 };
 
 struct injected {
@@ -203,6 +210,8 @@ bool page_block_available(struct run *r, gfp_t eff, unsigned int order, int nid,
  * shows in free blocks of that zone; a zone with such pages has its line. */
 void page_check_buddyinfo(struct run *r, const char *text);
 extern const struct interp_module slab_module;	/* interp_slab.c */
+/* interp_topology.c: machine_create_invalid (a core op). */
+bool topology_invalid_op(struct run *r, const struct sf_op *op);
 
 /* interp_slab.c */
 bool slab_op(struct run *r, const struct sf_op *op);

@@ -470,8 +470,11 @@ static void page_alloc_op(struct run *r, const struct sf_op *op, gfp_t gfp, unsi
 		ph->page = alloc_pages_node(m, nid, gfp, order);
 		break;
 	case OP_GET_FREE_PAGES:
+	case OP_GET_ZEROED_PAGE:
 		ph->kind = PH_ADDR;
-		ph->addr = (void *)(uintptr_t)__get_free_pages(m, gfp, order);
+		ph->addr = (void *)(uintptr_t)(op->code == OP_GET_ZEROED_PAGE ?
+						       get_zeroed_page(m, gfp) :
+						       __get_free_pages(m, gfp, order));
 		ph->page = ph->addr ? virt_to_page(m, ph->addr) : NULL;
 		nid = NID_CPU;
 		break;
@@ -638,6 +641,69 @@ static void misuse_op(struct run *r, const struct sf_op *op)
 	r->inj = saved;
 }
 
+/* Frees the allocator must refuse, each with its report; nothing the
+ * program owns changes (the pattern checks see to that). */
+static void misuse_expect(struct run *r, const char *title, const char *what)
+{
+	run_after_call(r);
+	if (!run_seen(r, title))
+		run_fail(r, "HARNESS: bad free not reported", "%s: expected '%s'", what, title);
+	run_expect_clear(r);
+}
+
+/* A tail page of a live block of order >= 1. */
+static bool op_free_tail(struct run *r, const struct sf_op *op)
+{
+	struct page_h *ph = &r->pages[op->arg[0]];
+
+	if (!ph->live || ph->kind == PH_EXACT || !ph->order || r->in_hook)
+		return false;
+	run_expect_clear(r);
+	run_expect(r, "BUG: Freeing tail page");
+	__free_pages(r->m, pfn_to_page(r->m, ph->pfn + 1), 0);
+	misuse_expect(r, "BUG: Freeing tail page", "free of a tail page");
+	return true;
+}
+
+/* The first page from pfn `from` on (wrapping) the memmap shows reserved:
+ * boot memory (memmap, per-cpu pagesets), never given to buddy. */
+static bool op_free_reserved(struct run *r, const struct sf_op *op)
+{
+	pfn_t max = sf_prog_max_pfn(&r->p->h);
+
+	if (machine_stage(r->m) < STAGE_BUDDY || !max || r->in_hook)
+		return false;
+	for (pfn_t i = 0; i < max; i++) {
+		pfn_t pfn = (op->arg[0] + i) % max;
+
+		if (pfn_page_state(r->m, pfn) != SF_PAGE_RESERVED)
+			continue;
+		run_expect_clear(r);
+		run_expect(r, "BUG: Freeing reserved page");
+		__free_pages(r->m, pfn_to_page(r->m, pfn), 0);
+		misuse_expect(r, "BUG: Freeing reserved page", "free of a reserved page");
+		return true;
+	}
+	return false;
+}
+
+/* An address, or a struct page, that is not the machine's. */
+static bool op_free_foreign(struct run *r, const struct sf_op *op)
+{
+	static uint64_t not_a_page[64];
+
+	if (machine_stage(r->m) < STAGE_BUDDY || r->in_hook)
+		return false;
+	run_expect_clear(r);
+	run_expect(r, "BUG: Bad page address");
+	if (op->arg[0] == 0)
+		free_pages(r->m, (unsigned long)(uintptr_t)not_a_page, 0);
+	else
+		__free_pages(r->m, (struct page *)not_a_page, 0);
+	misuse_expect(r, "BUG: Bad page address", op->arg[0] ? "__free_pages" : "free_pages");
+	return true;
+}
+
 /* ---- memblock ---- */
 
 static void memblock_op(struct run *r, const struct sf_op *op)
@@ -780,6 +846,12 @@ static bool op_alloc_pages_exact(struct run *r, const struct sf_op *op)
 	return true;
 }
 
+static bool op_get_zeroed_page(struct run *r, const struct sf_op *op)
+{
+	page_alloc_op(r, op, op->arg[0] | __GFP_ZERO, 0, -1);
+	return true;
+}
+
 static bool op_free(struct run *r, const struct sf_op *op)
 {
 	page_release(r, op->arg[0]);
@@ -887,6 +959,10 @@ static const op_fn page_op_table[NR_OPCODES] = {
 	[OP_PFN_WALK] = op_pfn_walk,
 	[OP_IRQ_AT] = op_irq_arm,
 	[OP_IRQ_FREE_AT] = op_irq_arm,
+	[OP_GET_ZEROED_PAGE] = op_get_zeroed_page,
+	[OP_FREE_TAIL] = op_free_tail,
+	[OP_FREE_RESERVED] = op_free_reserved,
+	[OP_FREE_FOREIGN] = op_free_foreign,
 };
 
 const struct interp_module page_module = {

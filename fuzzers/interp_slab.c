@@ -412,6 +412,52 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 	run_expect_clear(r);
 }
 
+/* Frees the slab layer must refuse with a report, freeing nothing: kfree of
+ * a page-allocator block or of memory outside the machine, kmem_cache_free
+ * of an object into another cache. The program keeps what it had (its
+ * patterns are checked as before). */
+static bool bad_free_op(struct run *r, const struct sf_op *op)
+{
+	static uint64_t not_an_object[8];
+	const char *title = "WARNING: kfree of memory not from kmalloc";
+	const struct page_h *ph;
+	const struct obj_h *o;
+	void *s;
+
+	if (r->in_hook)
+		return false;
+	run_expect_clear(r);
+	switch (op->code) {
+	case OP_KFREE_PAGE:
+		ph = &r->pages[op->arg[0]];
+		if (!ph->live)
+			return false;
+		run_expect(r, title);
+		kfree(r->m, ph->addr);
+		break;
+	case OP_KFREE_FOREIGN:
+		run_expect(r, title);
+		kfree(r->m, not_an_object);
+		break;
+	default:
+		o = &r->objs[op->arg[1]];
+		s = cache_of(r, (int)op->arg[0]);
+		if (!r->caches[op->arg[0]].live || !o->live || o->cache < 0 ||
+		    cache_of(r, o->cache) == s)
+			return false;
+		title = "BUG * (Not tainted): Wrong slab cache";
+		run_expect(r, title);
+		kmem_cache_free(r->m, s, o->ptr);
+		break;
+	}
+	run_after_call(r);
+	if (!run_seen(r, title))
+		run_fail(r, "HARNESS: bad free not reported", "%s: expected '%s'",
+			 sf_op_specs[op->code].name, title);
+	run_expect_clear(r);
+	return true;
+}
+
 /* Commands that may allocate with GFP_KERNEL: from atomic context the
  * harness provokes might_sleep on purpose. */
 static void expect_ctx(struct run *r)
@@ -1064,6 +1110,10 @@ bool slab_op(struct run *r, const struct sf_op *op)
 	case OP_KFREE:
 		obj_release(r, a[0], false);
 		break;
+	case OP_KFREE_PAGE:
+	case OP_KFREE_FOREIGN:
+	case OP_CACHE_FREE_WRONG:
+		return bad_free_op(r, op);
 	case OP_SLAB_DOUBLE_FREE:
 		/* Detected only with consistency checks (as in the kernel). */
 		if (r->in_hook || !r->objs[a[0]].live || r->objs[a[0]].cache < 0 ||
@@ -1311,6 +1361,8 @@ static const op_fn slab_op_table[NR_OPCODES] = {
 	[OP_CACHE_SHRINK] = slab_op,	[OP_CACHE_VALIDATE] = slab_op,
 	[OP_ATTR_SHOW] = slab_op,	[OP_ATTR_STORE] = slab_op,
 	[OP_KMALLOC_IRQ_AT] = slab_op,	[OP_SLAB_DOUBLE_FREE] = slab_op,
+	[OP_KFREE_PAGE] = slab_op,	[OP_KFREE_FOREIGN] = slab_op,
+	[OP_CACHE_FREE_WRONG] = slab_op,
 };
 
 const struct interp_module slab_module = {

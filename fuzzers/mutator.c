@@ -197,7 +197,7 @@ static bool op_insert(struct rng *r, struct sf_program *p)
 		if (p->nr_ops && below(r, 2))
 			op.code = p->ops[below(r, p->nr_ops)].code;
 		else
-			op.code = (uint8_t)below(r, NR_OPCODES);
+			op.code = (uint8_t)below(r, sf_prog_nr_opcodes(p->version));
 		s = &sf_op_specs[op.code];
 		for (unsigned int j = 0; j < s->nargs && ok; j++)
 			ok = new_arg(r, p, pos, &s->args[j], 0, &op.arg[j]);
@@ -292,7 +292,11 @@ static bool op_header(struct rng *r, struct sf_program *p)
 		h->cpu_node[below(r, h->nr_cpus)] = (int)below(r, h->nr_nodes);
 		break;
 	case 3:
-		if (p->version >= 2)
+		/* Version 3 is version 2 with more ops: a v2 input may grow into
+		 * it (its header and ops keep their meaning). */
+		if (p->version == 2 && below(r, 4) == 0)
+			p->version = 3;
+		else if (p->version >= 2)
 			h->slab_debug = below(r, SF_PROG_NR_SLAB_DEBUG);
 		else
 			h->debug_level = (int)below(r, 4);

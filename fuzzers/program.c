@@ -10,8 +10,9 @@
  *   movable(2)
  * The options byte: bit 0 memmap_together, bits 1-2 debug level, bits 3-4
  * slab_debug (version 2 only; a version byte of 1 ignores them).
- * Then operations: opcode byte (modulo NR_OPCODES) and the op's arguments,
- * each 1 byte (2 for numbers with a range above 256, 3 for gfp).
+ * Then operations: opcode byte (modulo the version's op count,
+ * sf_prog_nr_opcodes) and the op's arguments, each 1 byte (2 for numbers with
+ * a range above 256, 3 for gfp).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -38,6 +39,13 @@ static const char *const attr_names[] = {
 	"slabs", "partial", "cpu_queue_size", "batch", "shared", "alien", "aliases", "align",
 	"cache_dma", "sanity_checks", "red_zone", "poison", "store_user", "validate", "shrink",
 	"no_such_attr", NULL
+};
+static const char *const foreign_names[] = { "address", "struct_page", NULL };
+static const char *const topo_names[] = {
+	"no_nodes", "too_many_nodes", "no_cpus", "boot_cpu", "cpu_node", "local_distance",
+	"remote_distance", "asymmetric_distance", "max_order", "section_shift", "vmemmap_block",
+	"no_ranges", "empty_range", "range_past_max_pfn", "range_node", "overlapping_ranges",
+	"dma_above_dma32", "dma32_above_movable", "movable_past_max_pfn", NULL
 };
 static const char *const wattr_names[] = { "cpu_queue_size", "batch", "shared", "validate",
 					   "shrink", "object_size", NULL };
@@ -115,7 +123,24 @@ const struct sf_op_spec sf_op_specs[NR_OPCODES] = {
 			    A_NUM("ignore_reclaim", 2) } },
 	[OP_FAILSLAB_OFF] = { "failslab_off", HK_NONE, 0, 1, { { 0 } } },
 	[OP_SLAB_DOUBLE_FREE] = { "slab_double_free", HK_NONE, 1, 1, { A_H(HK_OBJ) } },
+	/* version 3 */
+	[OP_GET_ZEROED_PAGE] = { "get_zeroed_page", HK_PAGE, 1, 0, { A_GFP } },
+	[OP_FREE_TAIL] = { "free_tail_page", HK_NONE, 1, 0, { A_H(HK_PAGE) } },
+	[OP_FREE_RESERVED] = { "free_reserved_page", HK_NONE, 1, 0, { A_NUM("from", 8192) } },
+	[OP_FREE_FOREIGN] = { "free_foreign", HK_NONE, 1, 0, { A_ENUM(foreign_names) } },
+	[OP_IRQ_SAVE] = { "local_irq_save", HK_NONE, 0, 0, { { 0 } } },
+	[OP_IRQ_RESTORE] = { "local_irq_restore", HK_NONE, 0, 0, { { 0 } } },
+	[OP_TOPOLOGY_INVALID] = { "machine_create_invalid", HK_NONE, 1, 0, { A_ENUM(topo_names) } },
+	[OP_KFREE_PAGE] = { "kfree_page", HK_NONE, 1, 1, { A_H(HK_PAGE) } },
+	[OP_KFREE_FOREIGN] = { "kfree_foreign", HK_NONE, 0, 1, { { 0 } } },
+	[OP_CACHE_FREE_WRONG] = { "kmem_cache_free_wrong", HK_NONE, 2, 1,
+				  { A_H(HK_CACHE), A_H(HK_OBJ) } },
 };
+
+unsigned int sf_prog_nr_opcodes(unsigned int version)
+{
+	return version >= 3 ? NR_OPCODES : SF_PROG_V2_OPCODES;
+}
 
 const char *const sf_slab_debug_names[SF_PROG_NR_SLAB_DEBUG] = { "none", "FZPU", "FZ", "PU" };
 
@@ -228,10 +253,12 @@ static void decode_zones(struct sf_header *h, unsigned int dma, unsigned int dma
 	h->zone_movable_start = k ? h->zone_dma32_end + k - 1 : SF_MAX_PFN;
 }
 
-/* The version byte: 1 is version 1, every other value the current one. */
+/* The version byte: 1 is version 1, 3 version 3, every other value version
+ * 2 (what every byte but 1 meant before version 3: old inputs keep their
+ * meaning). */
 static unsigned int decode_version(unsigned int b)
 {
-	return b == 1 ? 1 : SF_PROG_VERSION;
+	return b == 1 || b == 3 ? b : 2;
 }
 
 static void decode_header(struct reader *r, struct sf_header *h, unsigned int *version)
@@ -438,7 +465,8 @@ void sf_prog_decode_cut(const uint8_t *data, size_t size, struct sf_program *p,
 	if (cut && r.eof)
 		cut->header = true;
 	while (r.left && p->nr_ops < SF_PROG_MAX_OPS) {
-		struct sf_op op = { .code = (uint8_t)(rd8(&r) % NR_OPCODES), .result = -1 };
+		struct sf_op op = { .code = (uint8_t)(rd8(&r) % sf_prog_nr_opcodes(p->version)),
+				    .result = -1 };
 		const struct sf_op_spec *s = &sf_op_specs[op.code];
 		size_t left = r.left + 1;
 		bool ok = true;
@@ -494,7 +522,7 @@ size_t sf_prog_encode(const struct sf_program *p, uint8_t *buf, size_t size)
 	const struct sf_header *h = &p->h;
 	pfn_t max = sf_prog_max_pfn(h);
 
-	wr8(&w, p->version == 1 ? 1 : SF_PROG_VERSION);
+	wr8(&w, p->version);
 	wr8(&w, (h->nr_nodes - 1) ^ D_NODES);
 	wr8(&w, (h->nr_cpus - 1) ^ D_CPUS);
 	wr8(&w, h->boot_cpu);
@@ -635,7 +663,7 @@ size_t sf_prog_print(const struct sf_program *p, char *buf, size_t size)
 	if (size)
 		buf[0] = '\0';
 	sf_prog_topology(h, &t);
-	seq_buf_printf(&o, "slabfuzz-program %u\n", p->version == 1 ? 1 : SF_PROG_VERSION);
+	seq_buf_printf(&o, "slabfuzz-program %u\n", p->version);
 	seq_buf_printf(&o,
 	     "machine nodes=%u cpus=%u boot=cpu%u max_order=%u section_shift=%u "
 	     "vmemmap_block=%u memmap_together=%d debug=%d",
@@ -899,6 +927,9 @@ static int parse_op(struct parser *ps, char **tok, int n, struct sf_program *p)
 	/* reserved27 parses too: the decoder gives it (a no-op) and it prints. */
 	if (!s)
 		return perr(ps, "unknown operation '%s'", tok[first]);
+	if (op.code >= sf_prog_nr_opcodes(p->version))
+		return perr(ps, "%s needs 'slabfuzz-program %d' (this program is version %u)",
+			    s->name, SF_PROG_VERSION, p->version);
 	if (s->result != HK_NONE) {
 		char expect[16];
 

@@ -26,10 +26,12 @@
  * decode(bytes) -> program -> print -> parse -> encode gives the canonical
  * bytes of the program, and print(parse(text)) == text for canonical text.
  * The binary form starts with the format version byte: 1 decodes as
- * version 1 (no slab_debug field), every other value as the current version
- * (the encoder writes the program's version, so old inputs keep their
- * meaning). Version 2 added slab_debug (machine line "slab_debug=NAME",
- * bits 3-4 of the binary options byte).
+ * version 1 (no slab_debug field), 3 as version 3, every other value as
+ * version 2, what it meant before version 3 existed (the encoder writes the
+ * program's version, so old inputs keep their meaning). Version 2 added
+ * slab_debug (machine line "slab_debug=NAME", bits 3-4 of the binary options
+ * byte); version 3 added the ops after slab_double_free (a version 1 or 2
+ * program's opcode byte is modulo the older op count, SF_PROG_V2_OPCODES).
  */
 #ifndef SLABFUZZ_FUZZ_PROGRAM_H
 #define SLABFUZZ_FUZZ_PROGRAM_H
@@ -39,7 +41,7 @@
 
 #include "slabfuzz/slabfuzz.h"
 
-#define SF_PROG_VERSION 2
+#define SF_PROG_VERSION 3
 #define SF_PROG_MIN_VERSION 1
 #define SF_PROG_MAX_OPS 256
 #define SF_PROG_MAX_ARGS 5
@@ -129,7 +131,18 @@ struct sf_arg_spec {
 	X(KMALLOC_IRQ_AT, "kmalloc_irq_at")                                     \
 	X(FAILSLAB, "failslab")                                                 \
 	X(FAILSLAB_OFF, "failslab_off")                                         \
-	X(SLAB_DOUBLE_FREE, "slab_double_free")
+	X(SLAB_DOUBLE_FREE, "slab_double_free")                                 \
+	/* version 3 */                                                         \
+	X(GET_ZEROED_PAGE, "get_zeroed_page")                                   \
+	X(FREE_TAIL, "free_tail_page")                                          \
+	X(FREE_RESERVED, "free_reserved_page")                                  \
+	X(FREE_FOREIGN, "free_foreign")                                         \
+	X(IRQ_SAVE, "local_irq_save")                                           \
+	X(IRQ_RESTORE, "local_irq_restore")                                     \
+	X(TOPOLOGY_INVALID, "machine_create_invalid")                           \
+	X(KFREE_PAGE, "kfree_page")                                             \
+	X(KFREE_FOREIGN, "kfree_foreign")                                       \
+	X(CACHE_FREE_WRONG, "kmem_cache_free_wrong")
 
 enum sf_opcode {
 #define SF_OP_ENUM(id, name) OP_##id,
@@ -137,6 +150,12 @@ enum sf_opcode {
 #undef SF_OP_ENUM
 	NR_OPCODES
 };
+
+/* Versions 1 and 2 have the ops up to slab_double_free: their opcode byte is
+ * taken modulo this count, so old inputs keep their meaning. */
+#define SF_PROG_V2_OPCODES (OP_SLAB_DOUBLE_FREE + 1)
+/* The ops of a program of version v (their opcode byte is modulo this). */
+unsigned int sf_prog_nr_opcodes(unsigned int version);
 
 struct sf_op_spec {
 	const char *name;

@@ -8,8 +8,10 @@
  *   t -> parse -> print = t                                    (text -> binary -> text)
  *   t -> parse -> encode -> decode -> print = t
  *
- * Random strings of both versions (first byte 1 is version 1) and of every
- * length up to the largest binary program. A failure prints the seed and
+ * Random strings of every version (first byte 1 is version 1, 3 version 3,
+ * any other version 2, whose opcode bytes are modulo the version 2 op count
+ * as before version 3 existed) and of every length up to the largest binary
+ * program. A failure prints the seed and
  * the case number; rerun one with: test_program --seed S --cases N.
  *
  *   test_program [--seed S] [--cases N] [FILE...]
@@ -97,7 +99,43 @@ static void check_bytes(const char *name, const uint8_t *data, size_t size)
 	sf_prog_decode(data, size, &p1);
 	if (size && data[0] == 1 && p1.version != 1)
 		fail("version byte 1 did not decode as version 1", name, NULL);
+	if (size && data[0] == 3 && p1.version != 3)
+		fail("version byte 3 did not decode as version 3", name, NULL);
+	if (size && data[0] != 1 && data[0] != 3 && p1.version != 2)
+		fail("a version byte other than 1 and 3 did not decode as version 2", name, NULL);
+	for (unsigned int i = 0; i < p1.nr_ops; i++)
+		if (p1.ops[i].code >= sf_prog_nr_opcodes(p1.version))
+			fail("an op outside its version's op set", name, NULL);
 	check_text(name, &p1);
+}
+
+/* Version 3 added ops without moving the old ones: an opcode byte past the
+ * version 2 op count still wraps to the same op in a version 2 input. */
+static void check_versions(void)
+{
+	static uint8_t b[SF_PROG_BINARY_MAX];
+	size_t n;
+
+	sf_prog_decode((const uint8_t *)"\2", 1, &p1);
+	n = sf_prog_encode(&p1, b, sizeof(b));
+	/* Version 2: check, then a truncated boot; version 3: cpu cpu0. */
+	b[n] = SF_PROG_V2_OPCODES + OP_CHECK;
+	b[n + 1] = 0;
+	sf_prog_decode(b, n + 2, &p1);
+	if (p1.version != 2 || p1.nr_ops != 1 || p1.ops[0].code != OP_CHECK)
+		fail("a version 2 opcode byte changed meaning", "versions", NULL);
+	b[0] = 3;
+	sf_prog_decode(b, n + 2, &p1);
+	if (p1.version != 3 || p1.nr_ops != 1 ||
+	    p1.ops[0].code != (SF_PROG_V2_OPCODES + OP_CHECK) % NR_OPCODES)
+		fail("a version 3 opcode byte is not modulo the version 3 op count", "versions",
+		     NULL);
+	if (!sf_prog_parse("slabfuzz-program 2\nmachine nodes=1 cpus=1 boot=cpu0 max_order=9 "
+			   "section_shift=9 vmemmap_block=1 memmap_together=0 debug=0 "
+			   "slab_debug=none\ncpu_nodes node0\nrange node0 0-0x100\n"
+			   "zones dma=0 dma32=0 movable=none\nlocal_irq_save\n",
+			   &p1, (char *)t1, sizeof(t1)))
+		fail("a version 3 op parsed in a version 2 program", "versions", NULL);
 }
 
 int main(int argc, char **argv)
@@ -122,6 +160,7 @@ int main(int argc, char **argv)
 			check_text(argv[i], &p1);
 		}
 	}
+	check_versions();
 	for (unsigned int c = 0; c < cases; c++) {
 		char name[64];
 		size_t size;
@@ -136,6 +175,8 @@ int main(int argc, char **argv)
 		if (size && (r >> 8) % 4 == 0)
 			buf[0] = 1;		/* version 1 */
 		else if (size && (r >> 8) % 4 == 1)
+			buf[0] = 2;
+		else if (size && (r >> 8) % 4 == 2)
 			buf[0] = SF_PROG_VERSION;
 		snprintf(name, sizeof(name), "random case %u (%zu bytes)", c, size);
 		check_bytes(name, buf, size);
