@@ -190,6 +190,19 @@ static void emit_slab_op(FILE *f, const struct sf_program *p, const struct sf_op
 	case OP_FAILSLAB_OFF:
 		fprintf(f, "\tif (SLAB_READY) failslab_set(m, NULL);\n");
 		break;
+	case OP_KFREE_PAGE:
+		fprintf(f, "\tif (SLAB_READY && (pg[%u] || ex[%u])) "
+			   "kfree(m, pg[%u] ? page_address(m, pg[%u]) : ex[%u]);\n",
+			a[0], a[0], a[0], a[0], a[0]);
+		break;
+	case OP_KFREE_FOREIGN:
+		fprintf(f, "\tif (SLAB_READY) kfree(m, buf);\n");
+		break;
+	case OP_CACHE_FREE_WRONG:
+		fprintf(f, "\tif (SLAB_READY && kc[%u] && ob[%u] && obk[%u] && obk[%u] != kc[%u]) "
+			   "kmem_cache_free(m, kc[%u], ob[%u]);\n",
+			a[0], a[1], a[1], a[1], a[0], a[0], a[1]);
+		break;
 	default:
 		fprintf(f, "\t/* %s: nothing to call */\n", sf_op_specs[op->code].name);
 		break;
@@ -305,6 +318,41 @@ static void emit_op(FILE *f, const struct sf_program *p, const struct sf_op *op)
 	case OP_IRQ_FREE_AT:
 		fprintf(f, "\tinj_sp = %u; inj_h = %u; inj_free = 1;\n", a[0], a[1]);
 		break;
+	case OP_GET_ZEROED_PAGE:
+		fprintf(f, "\tpg[%d] = virt_to_page(m, (void *)get_zeroed_page(m, %#x)); "
+			   "ord[%d] = 0;\n", op->result, a[0], op->result);
+		break;
+	case OP_FREE_TAIL:
+		fprintf(f, "\tif (pg[%u] && ord[%u]) "
+			   "__free_pages(m, pfn_to_page(m, page_to_pfn(m, pg[%u]) + 1), 0);\n",
+			a[0], a[0], a[0]);
+		break;
+	case OP_FREE_RESERVED:
+		fprintf(f, "\tfor (pfn_t i = 0; machine_stage(m) >= STAGE_BUDDY && i < %llu; i++)\n"
+			   "\t\tif (pfn_page_state(m, (%u + i) %% %llu) == SF_PAGE_RESERVED) "
+			   "{ __free_pages(m, pfn_to_page(m, (%u + i) %% %llu), 0); break; }\n",
+			(unsigned long long)sf_prog_max_pfn(&p->h), a[0],
+			(unsigned long long)sf_prog_max_pfn(&p->h), a[0],
+			(unsigned long long)sf_prog_max_pfn(&p->h));
+		break;
+	case OP_FREE_FOREIGN:
+		fprintf(f, "\tif (machine_stage(m) >= STAGE_BUDDY) %s;\n",
+			a[0] ? "__free_pages(m, (struct page *)buf, 0)" :
+			       "free_pages(m, (unsigned long)buf, 0)");
+		break;
+	case OP_TOPOLOGY_INVALID:
+		fprintf(f, "\t/* machine_create_invalid: machine_create refuses a broken topology; "
+			   "this machine is not touched */\n");
+		break;
+	case OP_IRQ_SAVE:
+		fprintf(f, "\t{ int c = smp_processor_id(m); if (nsv[c] < 4) "
+			   "sv[c][nsv[c]++] = local_irq_save(m) | depth[c] << 1; }\n");
+		break;
+	case OP_IRQ_RESTORE:
+		fprintf(f, "\t{ int c = smp_processor_id(m); if (nsv[c] && "
+			   "sv[c][nsv[c] - 1] >> 1 == depth[c]) "
+			   "local_irq_restore(m, sv[c][--nsv[c]] & 1); }\n");
+		break;
 	default:
 		emit_slab_op(f, p, op);
 		break;
@@ -336,6 +384,7 @@ int sf_emit_c(FILE *f, const struct sf_target *t, const struct sf_program *p, un
 	fprintf(f, "static void *mb[%u];\nstatic unsigned int mbsz[%u];\n", n, n);
 	fprintf(f, "static int depth[%d], pre[%d];\nstatic char buf[1 << 16];\n", SF_MAX_CPUS,
 		SF_MAX_CPUS);
+	fprintf(f, "static int sv[%d][4], nsv[%d];\n", SF_MAX_CPUS, SF_MAX_CPUS);
 	fprintf(f, "static int inj_sp = -1, inj_h, inj_free, inj_busy;\n"
 		   "static unsigned int inj_gfp, inj_order, inj_size;\n");
 	fprintf(f, "static struct kmem_cache *kc[%u];\nstatic unsigned int kcf[%u];\n", n, n);
@@ -389,6 +438,7 @@ int sf_emit_c(FILE *f, const struct sf_target *t, const struct sf_program *p, un
 		   "\tsf_set_report_handler(m, on_report, NULL);\n"
 		   "\tsched_set_hook(m, hook, NULL);\n"
 		   "\t(void)mb; (void)mbsz; (void)depth; (void)pre; (void)buf; (void)kcf; (void)obf;\n"
+		   "\t(void)sv; (void)nsv;\n"
 		   "\t(void)ctor;\n");
 	if (t->prologue > STAGE_EARLY)
 		fprintf(f, "\tboot(m, %s);\n", stage_enum(t->prologue));
