@@ -53,23 +53,6 @@ void sf_report_print(struct machine *m, const struct sf_report *r, void *data)
 	fprintf(stderr, "slabfuzz: %s\n", sf_report_format(r, buf, sizeof(buf)));
 }
 
-void sf_report_abort(struct machine *m, const struct sf_report *r, void *data)
-{
-	char buf[SF_REPORT_TITLE_MAX + SF_REPORT_BODY_MAX + 256];
-
-	(void)m;
-	(void)data;
-	fprintf(stderr, "slabfuzz: %s\n", sf_report_format(r, buf, sizeof(buf)));
-	abort();
-}
-
-void sf_report_abort_on_bug(struct machine *m, const struct sf_report *r, void *data)
-{
-	if (r->kind == SF_REPORT_INFO)
-		return;
-	sf_report_abort(m, r, data);
-}
-
 void sf_report_collect(struct machine *m, const struct sf_report *r, void *data)
 {
 	/* The log in report() already holds it. */

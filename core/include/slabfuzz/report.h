@@ -41,12 +41,9 @@ typedef void (*sf_report_handler_fn)(struct machine *m, const struct sf_report *
 				     void *data);
 
 /* Ready-made handlers. */
-void sf_report_abort(struct machine *m, const struct sf_report *r, void *data);
 void sf_report_collect(struct machine *m, const struct sf_report *r, void *data);
 /* Print BUG reports, WARN once per title; INFO is only counted. The default. */
 void sf_report_print(struct machine *m, const struct sf_report *r, void *data);
-/* Abort on BUG and WARN reports, ignore INFO. */
-void sf_report_abort_on_bug(struct machine *m, const struct sf_report *r, void *data);
 
 void sf_set_report_handler(struct machine *m, sf_report_handler_fn fn, void *data);
 
