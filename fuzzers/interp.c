@@ -451,6 +451,26 @@ static void count_pages(struct run *r, long *alloc, long *free_now)
 	*free_now += r->live_pages;
 }
 
+/* The core's page counters (what the tools and stress drivers read) against
+ * the memmap's page states, from BUDDY on, outside an injected interrupt;
+ * and what the machine says its topology is: the one it was given. */
+static void check_page_counters(struct run *r)
+{
+	long alloc, free_now;
+
+	if (memcmp(machine_topology(r->m), &r->topo, sizeof(r->topo)))
+		run_fail(r, "HARNESS: machine_topology differs from the topology given",
+			 "at stage %s", boot_stage_name(machine_stage(r->m)));
+	if (machine_stage(r->m) < STAGE_BUDDY || r->in_hook)
+		return;
+	page_memmap_count(r, &alloc, &free_now);
+	if ((long)nr_free_pages(r->m) != free_now || (long)nr_allocated_pages(r->m) != alloc)
+		run_fail(r, "HARNESS: page counters differ from the memmap",
+			 "nr_free_pages %lu, nr_allocated_pages %lu; memmap: %ld free, "
+			 "%ld allocated", nr_free_pages(r->m), nr_allocated_pages(r->m), free_now,
+			 alloc);
+}
+
 static void take_baseline(struct run *r)
 {
 	struct machine *m = r->m;
@@ -489,6 +509,7 @@ static void check_accounting(struct run *r, const char *when)
 	if (!r->have_base)
 		return;
 	slab_shrink_all(r);
+	check_page_counters(r);
 	count_pages(r, &alloc, &free_now);
 	all = r->base_alloc + r->base_free;
 	if (alloc + free_now != all || (!unshrinkable && alloc > r->base_alloc) ||
@@ -503,6 +524,7 @@ static void run_check(struct run *r)
 {
 	check_sched_calls(r);
 	check_report_log(r);
+	check_page_counters(r);
 	modules_check_point(r);
 	run_expect_clear(r);
 	if (!check_machine(r->m))
@@ -721,22 +743,20 @@ static bool op_irq_enable(struct run *r, const struct sf_op *op)
 	return true;
 }
 
-/* local_irq_save returns the state the harness recorded; restore puts back
- * the innermost saved state, in the context (interrupt depth) it was saved. */
+/* local_irq_save's result goes back to local_irq_restore, as a caller's
+ * flags do; the shadow keeps its own record of the state saved, so a wrong
+ * result shows after the restore (check_context: the core's interrupt
+ * state against the shadow's). Restore only at the interrupt depth of the
+ * save (innermost first). */
 static bool op_irq_save(struct run *r, const struct sf_op *op)
 {
 	struct cpu_shadow *c = run_cpu(r);
-	bool was;
 
 	(void)op;
 	if (c->nr_saved == RUN_MAX_IRQ_SAVE)
 		return false;
-	was = local_irq_save(r->m);
-	if (was != c->irqs_on || !irqs_disabled(r->m))
-		run_fail(r, "HARNESS: local_irq_save differs from the shadow",
-			 "cpu%d: returned %d, interrupts were %s; after: %s", r->cur_cpu, was,
-			 c->irqs_on ? "on" : "off", irqs_disabled(r->m) ? "off" : "on");
-	c->saved[c->nr_saved] = was;
+	c->flags[c->nr_saved] = local_irq_save(r->m);
+	c->saved[c->nr_saved] = c->irqs_on;
 	c->saved_depth[c->nr_saved++] = c->irq_depth;
 	c->irqs_on = false;
 	return true;
@@ -749,12 +769,9 @@ static bool op_irq_restore(struct run *r, const struct sf_op *op)
 	(void)op;
 	if (!c->nr_saved || c->saved_depth[c->nr_saved - 1] != c->irq_depth)
 		return false;
-	c->irqs_on = c->saved[--c->nr_saved];
-	local_irq_restore(r->m, c->irqs_on);
-	if (irqs_disabled(r->m) == c->irqs_on)
-		run_fail(r, "HARNESS: local_irq_restore differs from the shadow",
-			 "cpu%d: restored %s, interrupts are %s", r->cur_cpu,
-			 c->irqs_on ? "on" : "off", irqs_disabled(r->m) ? "off" : "on");
+	c->nr_saved--;
+	local_irq_restore(r->m, c->flags[c->nr_saved]);
+	c->irqs_on = c->saved[c->nr_saved];
 	return true;
 }
 

@@ -80,6 +80,10 @@ struct sf_run_opts {
 	void (*test_slab_result)(struct machine *m, const char *op, void **ptr, size_t size);
 	/* ... and with the return value of each tune and attribute store. */
 	int (*test_slab_ret)(struct machine *m, const char *op, int ret);
+	/* Tests only: machine_create_invalid calls this instead of
+	 * machine_create (a core that accepts, or names another field). */
+	struct machine *(*test_machine_create)(const struct sf_topology *t,
+					       const struct sf_options *o, struct sf_error *err);
 };
 
 /*

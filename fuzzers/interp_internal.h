@@ -68,9 +68,11 @@ struct cpu_shadow {
 	bool irqs_on;
 	int irq_depth;
 	int preempt;
-	/* local_irq_save: the states saved, innermost last, and the interrupt
-	 * depth each was saved at (restored only at the same depth). */
+	/* local_irq_save: what it returned (given back to restore), the
+	 * state the shadow saved, innermost last, and the interrupt depth of
+	 * each save (restored only at the same depth). */
 	unsigned int nr_saved;
+	bool flags[RUN_MAX_IRQ_SAVE];
 	bool saved[RUN_MAX_IRQ_SAVE];
 	int saved_depth[RUN_MAX_IRQ_SAVE];
 };

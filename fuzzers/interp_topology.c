@@ -87,7 +87,8 @@ bool topology_invalid_op(struct run *r, const struct sf_op *op)
 
 	if (!topology_break(&t, op->arg[0], want, sizeof(want)))
 		return false;
-	m2 = machine_create(&t, &opts, &err);
+	m2 = r->o->test_machine_create ? r->o->test_machine_create(&t, &opts, &err) :
+					 machine_create(&t, &opts, &err);
 	if (m2) {
 		machine_destroy(m2);
 		run_fail(r, "HARNESS: invalid topology accepted", "%s broken, machine created",

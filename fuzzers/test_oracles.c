@@ -238,6 +238,64 @@ static void arm_leak2(struct sf_run_opts *o)
 	o->test_arg = &leak_at;
 }
 
+/* After op 0: one page more counted allocated than the memmap shows. */
+static void miscount_allocated(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (!op_index)
+		atomic_fetch_add(&m->nr_allocated_pages, 1);
+}
+
+static void arm_miscount_allocated(struct sf_run_opts *o)
+{
+	o->test_after_op = miscount_allocated;
+}
+
+/* After op 0: the machine's topology record has another distance. */
+static void change_topology(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (!op_index)
+		m->topo.distance[0][0] = 11;
+}
+
+static void arm_change_topology(struct sf_run_opts *o)
+{
+	o->test_after_op = change_topology;
+}
+
+/* A machine_create that takes any topology (a valid one of its own). */
+static struct machine *create_anything(const struct sf_topology *t, const struct sf_options *o,
+				       struct sf_error *err)
+{
+	struct sf_topology good;
+
+	(void)t;
+	sf_topology_simple(&good, 1, 1, 4);
+	return machine_create(&good, o, err);
+}
+
+static void arm_create_anything(struct sf_run_opts *o)
+{
+	o->test_machine_create = create_anything;
+}
+
+/* A machine_create that refuses naming the wrong field. */
+static struct machine *create_wrong_field(const struct sf_topology *t,
+					  const struct sf_options *o, struct sf_error *err)
+{
+	(void)t;
+	(void)o;
+	snprintf(err->field, sizeof(err->field), "nr_cpus");
+	snprintf(err->msg, sizeof(err->msg), "a made-up refusal");
+	return NULL;
+}
+
+static void arm_create_wrong_field(struct sf_run_opts *o)
+{
+	o->test_machine_create = create_wrong_field;
+}
+
 /* The shared ownership shadow on its own: two overlapping claims. */
 static void shadow_overlap(void)
 {
@@ -254,6 +312,15 @@ static void shadow_overlap(void)
 	/* Inside the page block of claim 0: */
 	shadow_claim(&r, mem + SF_PAGE_SIZE + 8, 32, SH_OBJECT, 3, "test");
 }
+
+/* MACHINE_1N in format version 3 (its ops). */
+#define MACHINE_1N_V3                                                                       \
+	"slabfuzz-program 3\n"                                                              \
+	"machine nodes=1 cpus=2 boot=cpu0 max_order=9 section_shift=9 vmemmap_block=1 "     \
+	"memmap_together=0 debug=1 slab_debug=none\n"                                       \
+	"cpu_nodes node0 node0\n"                                                          \
+	"range node0 0-0x200\n"                                                             \
+	"zones dma=0x80 dma32=0x100 movable=none\n"
 
 #define MACHINE_2N                                                                          \
 	"slabfuzz-program 2\n"                                                              \
@@ -340,6 +407,33 @@ static const struct oracle_case cases[] = {
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n"
 		     "p1 = alloc_pages GFP_KERNEL order=3\nfree p1\n",
 	  arm_move_current_cpu, "HARNESS: sched point on another cpu" },
+	{ "page.counters", "fuzz_pages", MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ncheck\n",
+	  arm_miscount_allocated, "HARNESS: page counters differ from the memmap" },
+	{ "machine.topology", "fuzz_pages", MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ncheck\n",
+	  arm_change_topology, "HARNESS: machine_topology differs from the topology given" },
+	/* Refused frees whose report never comes. */
+	{ "misuse.tail_page", "fuzz_pages",
+	  MACHINE_1N_V3 "p0 = alloc_pages GFP_KERNEL order=2\nfree_tail_page p0\n",
+	  arm_mute_reports, "HARNESS: bad free not reported" },
+	{ "misuse.reserved_page", "fuzz_pages",
+	  MACHINE_1N_V3 "p0 = alloc_pages GFP_KERNEL order=0\nfree_reserved_page from=0\n",
+	  arm_mute_reports, "HARNESS: bad free not reported" },
+	{ "misuse.foreign", "fuzz_pages",
+	  MACHINE_1N_V3 "p0 = alloc_pages GFP_KERNEL order=0\nfree_foreign struct_page\n",
+	  arm_mute_reports, "HARNESS: bad free not reported" },
+	{ "misuse.kfree_page", "fuzz_slab",
+	  MACHINE_1N_V3 "p0 = alloc_pages GFP_KERNEL order=0\nkfree_page p0\n",
+	  arm_mute_reports, "HARNESS: bad free not reported" },
+	{ "misuse.wrong_cache", "fuzz_slab",
+	  MACHINE_1N_V3 "c0 = kmem_cache_create cache0 size=100 align=0 flags=4\n"
+			"c1 = kmem_cache_create cache1 size=200 align=0 flags=4\n"
+			"o0 = kmem_cache_alloc c0 GFP_KERNEL any\n"
+			"kmem_cache_free_wrong c1 o0\nkmem_cache_free o0\n",
+	  arm_mute_reports, "HARNESS: bad free not reported" },
+	{ "topology.accepted", "fuzz_boot", MACHINE_1N_V3 "machine_create_invalid boot_cpu\n",
+	  arm_create_anything, "HARNESS: invalid topology accepted" },
+	{ "topology.other_field", "fuzz_boot", MACHINE_1N_V3 "machine_create_invalid max_order\n",
+	  arm_create_wrong_field, "HARNESS: invalid topology refused for another field" },
 	/* Really impossible (no ZONE_DMA on node1 and THISNODE): no finding. */
 	{ "page.nofail_really_impossible", "fuzz_pages",
 	  "slabfuzz-program 2\n"
