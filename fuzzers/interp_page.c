@@ -647,7 +647,7 @@ static void misuse_expect(struct run *r, const char *title, const char *what)
 {
 	run_after_call(r);
 	if (!run_seen(r, title))
-		run_fail(r, "HARNESS: bad free not reported", "%s: expected '%s'", what, title);
+		run_fail(r, "HARNESS: misuse not reported", "%s: expected '%s'", what, title);
 	run_expect_clear(r);
 }
 
@@ -718,7 +718,8 @@ static void memblock_op(struct run *r, const struct sf_op *op)
 	run_expect_clear(r);
 	if (after)
 		run_expect(r, "WARNING: memblock allocation after buddy is up");
-	mh->ptr = memblock_alloc_node(m, size, 8, nid);
+	mh->ptr = nid == SF_NO_NODE ? memblock_alloc(m, size, 8) :
+				      memblock_alloc_node(m, size, 8, nid);
 	run_after_call(r);
 	if (after && (!run_seen(r, "WARNING: memblock allocation after buddy is up") || mh->ptr))
 		run_fail(r, "HARNESS: memblock allocation after buddy not refused",
@@ -890,6 +891,40 @@ static bool op_memblock_free(struct run *r, const struct sf_op *op)
 	return true;
 }
 
+/* Boot memory misuse, before buddy (after it every memblock call is the
+ * "after buddy" WARN): a bad alignment or node, a second free. */
+static bool op_memblock_alloc_invalid(struct run *r, const struct sf_op *op)
+{
+	const char *title = op->arg[0] ? "WARNING: memblock allocation on invalid node" :
+					 "WARNING: memblock allocation with bad alignment";
+	void *p;
+
+	if (machine_stage(r->m) >= STAGE_BUDDY || r->in_hook)
+		return false;
+	run_expect_clear(r);
+	run_expect(r, title);
+	p = op->arg[0] ? memblock_alloc_node(r->m, op->arg[1], 8, (int)r->topo.nr_nodes) :
+			 memblock_alloc_node(r->m, op->arg[1], 24, SF_NO_NODE);
+	if (p)
+		run_fail(r, "HARNESS: invalid memblock allocation succeeded", "%s size %u: %p",
+			 op->arg[0] ? "node" : "align", op->arg[1], p);
+	misuse_expect(r, title, "memblock_alloc_invalid");
+	return true;
+}
+
+static bool op_memblock_double_free(struct run *r, const struct sf_op *op)
+{
+	struct mb_h *mh = &r->mbs[op->arg[0]];
+
+	if (!mh->live || !mh->size || machine_stage(r->m) >= STAGE_BUDDY || r->in_hook)
+		return false;
+	memblock_release_h(r, op->arg[0]);
+	run_expect(r, "WARNING: memblock_free of unreserved memory");
+	memblock_free(r->m, mh->ptr, mh->size);
+	misuse_expect(r, "WARNING: memblock_free of unreserved memory", "memblock double free");
+	return true;
+}
+
 static bool op_pfn_walk(struct run *r, const struct sf_op *op)
 {
 	pfn_walk_op(r, op->arg[0], op->arg[1]);
@@ -963,6 +998,8 @@ static const op_fn page_op_table[NR_OPCODES] = {
 	[OP_FREE_TAIL] = op_free_tail,
 	[OP_FREE_RESERVED] = op_free_reserved,
 	[OP_FREE_FOREIGN] = op_free_foreign,
+	[OP_MEMBLOCK_ALLOC_INVALID] = op_memblock_alloc_invalid,
+	[OP_MEMBLOCK_DOUBLE_FREE] = op_memblock_double_free,
 };
 
 const struct interp_module page_module = {

@@ -416,8 +416,34 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
  * a page-allocator block or of memory outside the machine, kmem_cache_free
  * of an object into another cache. The program keeps what it had (its
  * patterns are checked as before). */
+/* The layout of the slab object o lives in (false: a large kmalloc). */
+static bool obj_geom(struct run *r, const struct obj_h *o, struct slab_geom *g)
+{
+	if (o->cache >= 0) {
+		*g = r->caches[o->cache].geom;
+		return true;
+	}
+	if (!o->kclass)
+		return false;
+	slab_geom_kmalloc(g, o->kclass, o->dma, debug_flags(r), r->topo.max_order);
+	return g->ok;
+}
+
+/* The pointer a free of an object's interior passes: one byte in
+ * (misaligned) or one alignment unit in (aligned, not an object start).
+ * NULL when the layout has no such pointer. */
+static void *interior_ptr(const struct obj_h *o, const struct slab_geom *g, unsigned int kind)
+{
+	if (kind == 0)
+		return g->align > 1 ? o->ptr + 1 : NULL;
+	return g->align < g->size ? o->ptr + g->align : NULL;
+}
+
 static bool bad_free_op(struct run *r, const struct sf_op *op)
 {
+	struct slab_geom g;
+	struct page *page;
+	pfn_t pfn;
 	static uint64_t not_an_object[8];
 	const char *title = "WARNING: kfree of memory not from kmalloc";
 	const struct page_h *ph;
@@ -439,6 +465,33 @@ static bool bad_free_op(struct run *r, const struct sf_op *op)
 		run_expect(r, title);
 		kfree(r->m, not_an_object);
 		break;
+	case OP_CACHE_FREE_INTERIOR:
+		/* Checked with debug_level >= 1 (the fast path takes any
+		 * pointer otherwise, as the kernel's does). */
+		o = &r->objs[op->arg[0]];
+		if (!o->live || r->p->h.debug_level < 1 || !obj_geom(r, o, &g) ||
+		    !interior_ptr(o, &g, op->arg[1]))
+			return false;
+		title = op->arg[1] ? "BUG * (Not tainted): Invalid object pointer" :
+				     "BUG * (Not tainted): Misaligned object pointer";
+		run_expect(r, title);
+		if (o->cache >= 0)
+			kmem_cache_free(r->m, cache_of(r, o->cache), interior_ptr(o, &g, op->arg[1]));
+		else
+			kfree(r->m, interior_ptr(o, &g, op->arg[1]));
+		break;
+	case OP_FREE_SLAB_PAGE:
+		/* The slab's block, as the page allocator gave it: its head is
+		 * the object's pfn aligned down to the harness's slab order. */
+		o = &r->objs[op->arg[0]];
+		if (!o->live || !obj_geom(r, o, &g))
+			return false;
+		pfn = page_to_pfn(r->m, virt_to_page(r->m, o->ptr)) & ~(((pfn_t)1 << g.order) - 1);
+		page = pfn_to_page(r->m, pfn);
+		title = "BUG: Bad page state";
+		run_expect(r, title);
+		__free_pages(r->m, page, g.order);
+		break;
 	default:
 		o = &r->objs[op->arg[1]];
 		s = cache_of(r, (int)op->arg[0]);
@@ -452,7 +505,7 @@ static bool bad_free_op(struct run *r, const struct sf_op *op)
 	}
 	run_after_call(r);
 	if (!run_seen(r, title))
-		run_fail(r, "HARNESS: bad free not reported", "%s: expected '%s'",
+		run_fail(r, "HARNESS: misuse not reported", "%s: expected '%s'",
 			 sf_op_specs[op->code].name, title);
 	run_expect_clear(r);
 	return true;
@@ -1113,6 +1166,8 @@ bool slab_op(struct run *r, const struct sf_op *op)
 	case OP_KFREE_PAGE:
 	case OP_KFREE_FOREIGN:
 	case OP_CACHE_FREE_WRONG:
+	case OP_CACHE_FREE_INTERIOR:
+	case OP_FREE_SLAB_PAGE:
 		return bad_free_op(r, op);
 	case OP_SLAB_DOUBLE_FREE:
 		/* Detected only with consistency checks (as in the kernel). */
@@ -1362,7 +1417,8 @@ static const op_fn slab_op_table[NR_OPCODES] = {
 	[OP_ATTR_SHOW] = slab_op,	[OP_ATTR_STORE] = slab_op,
 	[OP_KMALLOC_IRQ_AT] = slab_op,	[OP_SLAB_DOUBLE_FREE] = slab_op,
 	[OP_KFREE_PAGE] = slab_op,	[OP_KFREE_FOREIGN] = slab_op,
-	[OP_CACHE_FREE_WRONG] = slab_op,
+	[OP_CACHE_FREE_WRONG] = slab_op,	[OP_CACHE_FREE_INTERIOR] = slab_op,
+	[OP_FREE_SLAB_PAGE] = slab_op,
 };
 
 const struct interp_module slab_module = {

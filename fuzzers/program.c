@@ -41,6 +41,8 @@ static const char *const attr_names[] = {
 	"no_such_attr", NULL
 };
 static const char *const foreign_names[] = { "address", "struct_page", NULL };
+static const char *const interior_names[] = { "misaligned", "inside", NULL };
+static const char *const mb_invalid_names[] = { "align", "node", NULL };
 static const char *const topo_names[] = {
 	"no_nodes", "too_many_nodes", "no_cpus", "boot_cpu", "cpu_node", "local_distance",
 	"remote_distance", "asymmetric_distance", "max_order", "section_shift", "vmemmap_block",
@@ -135,6 +137,13 @@ const struct sf_op_spec sf_op_specs[NR_OPCODES] = {
 	[OP_KFREE_FOREIGN] = { "kfree_foreign", HK_NONE, 0, 1, { { 0 } } },
 	[OP_CACHE_FREE_WRONG] = { "kmem_cache_free_wrong", HK_NONE, 2, 1,
 				  { A_H(HK_CACHE), A_H(HK_OBJ) } },
+	[OP_CACHE_FREE_INTERIOR] = { "kmem_cache_free_interior", HK_NONE, 2, 1,
+				     { A_H(HK_OBJ), A_ENUM(interior_names) } },
+	[OP_FREE_SLAB_PAGE] = { "free_slab_page", HK_NONE, 1, 1, { A_H(HK_OBJ) } },
+	[OP_MEMBLOCK_ALLOC_INVALID] = { "memblock_alloc_invalid", HK_NONE, 2, 0,
+					{ A_ENUM(mb_invalid_names), A_NUM("size", 65536) } },
+	[OP_MEMBLOCK_DOUBLE_FREE] = { "memblock_double_free", HK_NONE, 1, 0,
+				      { A_H(HK_MEMBLOCK) } },
 };
 
 unsigned int sf_prog_nr_opcodes(unsigned int version)

@@ -142,7 +142,11 @@ struct sf_arg_spec {
 	X(TOPOLOGY_INVALID, "machine_create_invalid")                           \
 	X(KFREE_PAGE, "kfree_page")                                             \
 	X(KFREE_FOREIGN, "kfree_foreign")                                       \
-	X(CACHE_FREE_WRONG, "kmem_cache_free_wrong")
+	X(CACHE_FREE_WRONG, "kmem_cache_free_wrong")                            \
+	X(CACHE_FREE_INTERIOR, "kmem_cache_free_interior")                      \
+	X(FREE_SLAB_PAGE, "free_slab_page")                                     \
+	X(MEMBLOCK_ALLOC_INVALID, "memblock_alloc_invalid")                     \
+	X(MEMBLOCK_DOUBLE_FREE, "memblock_double_free")
 
 enum sf_opcode {
 #define SF_OP_ENUM(id, name) OP_##id,

@@ -110,26 +110,36 @@ static void check_bytes(const char *name, const uint8_t *data, size_t size)
 }
 
 /* Version 3 added ops without moving the old ones: an opcode byte past the
- * version 2 op count still wraps to the same op in a version 2 input. */
+ * version 2 op count still wraps to the same op in a version 2 input, and
+ * wraps modulo the larger count in a version 3 one. */
 static void check_versions(void)
 {
 	static uint8_t b[SF_PROG_BINARY_MAX];
+	unsigned int differ = 0;
 	size_t n;
 
 	sf_prog_decode((const uint8_t *)"\2", 1, &p1);
 	n = sf_prog_encode(&p1, b, sizeof(b));
-	/* Version 2: check, then a truncated boot; version 3: cpu cpu0. */
-	b[n] = SF_PROG_V2_OPCODES + OP_CHECK;
-	b[n + 1] = 0;
-	sf_prog_decode(b, n + 2, &p1);
-	if (p1.version != 2 || p1.nr_ops != 1 || p1.ops[0].code != OP_CHECK)
-		fail("a version 2 opcode byte changed meaning", "versions", NULL);
-	b[0] = 3;
-	sf_prog_decode(b, n + 2, &p1);
-	if (p1.version != 3 || p1.nr_ops != 1 ||
-	    p1.ops[0].code != (SF_PROG_V2_OPCODES + OP_CHECK) % NR_OPCODES)
-		fail("a version 3 opcode byte is not modulo the version 3 op count", "versions",
-		     NULL);
+	for (unsigned int code = SF_PROG_V2_OPCODES + OP_CHECK; code < 256;
+	     code += SF_PROG_V2_OPCODES) {
+		/* Version 2: check, then a truncated boot. */
+		b[0] = 2;
+		b[n] = (uint8_t)code;
+		b[n + 1] = 0;
+		sf_prog_decode(b, n + 2, &p1);
+		if (p1.version != 2 || p1.nr_ops != 1 || p1.ops[0].code != OP_CHECK)
+			fail("a version 2 opcode byte changed meaning", "versions", NULL);
+		/* Version 3: the op of code modulo its count (skipped when it
+		 * names a handle, none exists). */
+		b[0] = 3;
+		sf_prog_decode(b, n + 2, &p1);
+		if (p1.version != 3 || (p1.nr_ops && p1.ops[0].code != code % NR_OPCODES))
+			fail("a version 3 opcode byte is not modulo the version 3 op count",
+			     "versions", NULL);
+		differ += p1.nr_ops && p1.ops[0].code != OP_CHECK;
+	}
+	if (!differ)
+		fail("no opcode byte tells version 2 from version 3", "versions", NULL);
 	if (!sf_prog_parse("slabfuzz-program 2\nmachine nodes=1 cpus=1 boot=cpu0 max_order=9 "
 			   "section_shift=9 vmemmap_block=1 memmap_together=0 debug=0 "
 			   "slab_debug=none\ncpu_nodes node0\nrange node0 0-0x100\n"
