@@ -198,6 +198,11 @@ static void emit_slab_op(FILE *f, const struct sf_program *p, const struct sf_op
 	case OP_KFREE_FOREIGN:
 		fprintf(f, "\tif (SLAB_READY) kfree(m, buf);\n");
 		break;
+	case OP_CACHE_FREE_INTERIOR:
+	case OP_FREE_SLAB_PAGE:
+		fprintf(f, "\t/* %s o%u: needs the harness's slab layout, not emitted */\n",
+			sf_op_specs[op->code].name, a[0]);
+		break;
 	case OP_CACHE_FREE_WRONG:
 		fprintf(f, "\tif (SLAB_READY && kc[%u] && ob[%u] && obk[%u] && obk[%u] != kc[%u]) "
 			   "kmem_cache_free(m, kc[%u], ob[%u]);\n",
@@ -339,6 +344,15 @@ static void emit_op(FILE *f, const struct sf_program *p, const struct sf_op *op)
 		fprintf(f, "\tif (machine_stage(m) >= STAGE_BUDDY) %s;\n",
 			a[0] ? "__free_pages(m, (struct page *)buf, 0)" :
 			       "free_pages(m, (unsigned long)buf, 0)");
+		break;
+	case OP_MEMBLOCK_ALLOC_INVALID:
+		fprintf(f, "\tif (machine_stage(m) < STAGE_BUDDY) (void)memblock_alloc_node(m, %u, %s);\n",
+			a[1], a[0] ? "8, machine_topology(m)->nr_nodes" : "24, SF_NO_NODE");
+		break;
+	case OP_MEMBLOCK_DOUBLE_FREE:
+		fprintf(f, "\tif (mb[%u] && mbsz[%u] && machine_stage(m) < STAGE_BUDDY) "
+			   "{ memblock_free(m, mb[%u], mbsz[%u]); memblock_free(m, mb[%u], mbsz[%u]); "
+			   "mb[%u] = NULL; }\n", a[0], a[0], a[0], a[0], a[0], a[0], a[0]);
 		break;
 	case OP_TOPOLOGY_INVALID:
 		fprintf(f, "\t/* machine_create_invalid: machine_create refuses a broken topology; "
