@@ -412,10 +412,15 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 	run_expect_clear(r);
 }
 
-/* Frees the slab layer must refuse with a report, freeing nothing: kfree of
- * a page-allocator block or of memory outside the machine, kmem_cache_free
- * of an object into another cache. The program keeps what it had (its
- * patterns are checked as before). */
+/* Another live handle holds a reference to handle h's core cache. */
+static bool cache_alive_other(const struct run *r, int h)
+{
+	for (unsigned int i = 0; i < r->p->nr_handles[HK_CACHE]; i++)
+		if ((int)i != h && r->caches[i].live && r->caches[i].cache == r->caches[h].cache)
+			return true;
+	return false;
+}
+
 /* The layout of the slab object o lives in (false: a large kmalloc). */
 static bool obj_geom(struct run *r, const struct obj_h *o, struct slab_geom *g)
 {
@@ -439,6 +444,13 @@ static void *interior_ptr(const struct obj_h *o, const struct slab_geom *g, unsi
 	return g->align < g->size ? o->ptr + g->align : NULL;
 }
 
+/* Frees the slab layer must refuse with a report, freeing nothing: kfree of
+ * a page-allocator block or of memory outside the machine, kmem_cache_free
+ * of an object into another cache, of a pointer inside an object, a slab's
+ * page to the page allocator; a second destroy of a handle that merged into
+ * a kmalloc cache (which cannot go; for any other cache it would be a use
+ * after free). The program keeps what it had (its patterns are checked as
+ * before). */
 static bool bad_free_op(struct run *r, const struct sf_op *op)
 {
 	struct slab_geom g;
@@ -479,6 +491,14 @@ static bool bad_free_op(struct run *r, const struct sf_op *op)
 			kmem_cache_free(r->m, cache_of(r, o->cache), interior_ptr(o, &g, op->arg[1]));
 		else
 			kfree(r->m, interior_ptr(o, &g, op->arg[1]));
+		break;
+	case OP_CACHE_DESTROY_AGAIN:
+		if (r->caches[op->arg[0]].live || r->caches[op->arg[0]].owner >= 0 ||
+		    !cache_of(r, (int)op->arg[0]) || cache_alive_other(r, (int)op->arg[0]))
+			return false;
+		title = "WARNING: kmem_cache_destroy of a cache that cannot go";
+		run_expect(r, title);
+		kmem_cache_destroy(r->m, cache_of(r, (int)op->arg[0]));
 		break;
 	case OP_FREE_SLAB_PAGE:
 		/* The slab's block, as the page allocator gave it: its head is
@@ -1168,6 +1188,7 @@ bool slab_op(struct run *r, const struct sf_op *op)
 	case OP_CACHE_FREE_WRONG:
 	case OP_CACHE_FREE_INTERIOR:
 	case OP_FREE_SLAB_PAGE:
+	case OP_CACHE_DESTROY_AGAIN:
 		return bad_free_op(r, op);
 	case OP_SLAB_DOUBLE_FREE:
 		/* Detected only with consistency checks (as in the kernel). */
@@ -1418,7 +1439,7 @@ static const op_fn slab_op_table[NR_OPCODES] = {
 	[OP_KMALLOC_IRQ_AT] = slab_op,	[OP_SLAB_DOUBLE_FREE] = slab_op,
 	[OP_KFREE_PAGE] = slab_op,	[OP_KFREE_FOREIGN] = slab_op,
 	[OP_CACHE_FREE_WRONG] = slab_op,	[OP_CACHE_FREE_INTERIOR] = slab_op,
-	[OP_FREE_SLAB_PAGE] = slab_op,
+	[OP_FREE_SLAB_PAGE] = slab_op,	[OP_CACHE_DESTROY_AGAIN] = slab_op,
 };
 
 const struct interp_module slab_module = {

@@ -144,6 +144,8 @@ const struct sf_op_spec sf_op_specs[NR_OPCODES] = {
 					{ A_ENUM(mb_invalid_names), A_NUM("size", 65536) } },
 	[OP_MEMBLOCK_DOUBLE_FREE] = { "memblock_double_free", HK_NONE, 1, 0,
 				      { A_H(HK_MEMBLOCK) } },
+	[OP_CACHE_DESTROY_AGAIN] = { "kmem_cache_destroy_again", HK_NONE, 1, 1,
+				     { A_H(HK_CACHE) } },
 };
 
 unsigned int sf_prog_nr_opcodes(unsigned int version)

@@ -146,7 +146,8 @@ struct sf_arg_spec {
 	X(CACHE_FREE_INTERIOR, "kmem_cache_free_interior")                      \
 	X(FREE_SLAB_PAGE, "free_slab_page")                                     \
 	X(MEMBLOCK_ALLOC_INVALID, "memblock_alloc_invalid")                     \
-	X(MEMBLOCK_DOUBLE_FREE, "memblock_double_free")
+	X(MEMBLOCK_DOUBLE_FREE, "memblock_double_free")                         \
+	X(CACHE_DESTROY_AGAIN, "kmem_cache_destroy_again")
 
 enum sf_opcode {
 #define SF_OP_ENUM(id, name) OP_##id,

@@ -438,6 +438,10 @@ static const struct oracle_case cases[] = {
 	{ "misuse.slab_page", "fuzz_slab",
 	  MACHINE_1N_V3 "o0 = kmalloc size=100 GFP_KERNEL any\nfree_slab_page o0\nkfree o0\n",
 	  arm_mute_reports, "HARNESS: misuse not reported" },
+	{ "misuse.destroy_again", "fuzz_slab",
+	  MACHINE_1N_V3 "c0 = kmem_cache_create cache0 size=64 align=0 flags=0\n"
+			"kmem_cache_destroy c0\nkmem_cache_destroy_again c0\n",
+	  arm_mute_reports, "HARNESS: misuse not reported" },
 	{ "misuse.memblock_align", "fuzz_sparse",
 	  MACHINE_1N_V3 "m0 = memblock_alloc any size=64\nmemblock_alloc_invalid align size=64\n",
 	  arm_mute_reports, "HARNESS: misuse not reported" },
