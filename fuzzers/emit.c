@@ -203,6 +203,10 @@ static void emit_slab_op(FILE *f, const struct sf_program *p, const struct sf_op
 		fprintf(f, "\t/* %s o%u: needs the harness's slab layout, not emitted */\n",
 			sf_op_specs[op->code].name, a[0]);
 		break;
+	case OP_CACHE_DESTROY_AGAIN:
+		fprintf(f, "\t/* %s c%u: needs the harness's merge record, not emitted */\n",
+			sf_op_specs[op->code].name, a[0]);
+		break;
 	case OP_CACHE_FREE_WRONG:
 		fprintf(f, "\tif (SLAB_READY && kc[%u] && ob[%u] && obk[%u] && obk[%u] != kc[%u]) "
 			   "kmem_cache_free(m, kc[%u], ob[%u]);\n",
