@@ -967,6 +967,54 @@ static bool attr_shadow(const struct run *r, int h, enum attr_id id, unsigned lo
  * objs_per_slab, room for the objects held, partial <= slabs); no alien
  * objects on one node; an unknown attribute is -ENOENT.
  */
+/*
+ * The attribute table the core lists (slab_attr_name) holds each attribute
+ * the harness knows, once, writable exactly for the tunables, validate and
+ * shrink. The directory the cache's name links to (slab_sysfs_dir_name) is
+ * SLUB's: the cache's own name when it never merges (a ctor, a debug flag,
+ * SLAB_NO_MERGE), else ":[d-]" and its slot size in 7 digits (the harness's
+ * geometry).
+ */
+static void check_attr_table(struct run *r)
+{
+	for (unsigned int id = 0; id < AT_NONE; id++) {
+		bool want_w = id == AT_CPU_QUEUE_SIZE || id == AT_BATCH || id == AT_SHARED ||
+			      id == AT_VALIDATE || id == AT_SHRINK;
+		unsigned int found = 0;
+		bool w = false, wi;
+		const char *name;
+
+		for (unsigned int i = 0; (name = slab_attr_name(i, &wi)); i++) {
+			if (strcmp(name, attrs[id]))
+				continue;
+			found++;
+			w = wi;
+		}
+		if (found != 1 || w != want_w)
+			run_fail(r, "HARNESS: slab attribute table differs from the shadow",
+				 "%s: listed %u times, %swritable", attrs[id], found, w ? "" : "not ");
+	}
+}
+
+static void check_dir_link(struct run *r, unsigned int h, const char *dir)
+{
+	const struct cache_h *c = &r->caches[h];
+	bool ctor = c->owner >= 0 && r->caches[c->owner].ctor;
+	char want[SLAB_NAME_MAX + 16], got[SLAB_NAME_MAX + 16];
+	long len;
+
+	if (!mergeable_flags(c->geom.flags, ctor))
+		snprintf(want, sizeof(want), "%s", dir);
+	else
+		snprintf(want, sizeof(want), ":%s%07u", (c->geom.flags & SLAB_CACHE_DMA) ? "d-" : "",
+			 c->geom.size);
+	len = slab_sysfs_dir_name(r->m, dir, got, sizeof(got));
+	if (len < 0 || strcmp(got, want))
+		run_fail(r, "HARNESS: slab sysfs directory differs from the shadow",
+			 "%s (c%u): slab_sysfs_dir_name %ld '%s', shadow '%s'", dir, h, len,
+			 len < 0 ? "" : got, want);
+}
+
 static void attr_show_op(struct run *r, unsigned int h, unsigned int which)
 {
 	enum attr_id id = (enum attr_id)(which % NR_ATTR_IDS);
@@ -987,6 +1035,8 @@ static void attr_show_op(struct run *r, unsigned int h, unsigned int which)
 	if (id == AT_VALIDATE || id == AT_SHRINK ? ret != 0 : ret <= 0)
 		run_fail(r, "HARNESS: slab attribute differs from the shadow",
 			 "%s/%s (c%u): show returned %ld", dir, attrs[id], h, ret);
+	check_attr_table(r);
+	check_dir_link(r, h, dir);
 	if (attr_shadow(r, (int)h, id, &want) && v != want)
 		run_fail(r, "HARNESS: slab attribute differs from the shadow",
 			 "%s/%s (c%u): %lu, shadow %lu", dir, attrs[id], h, v, want);
