@@ -2,14 +2,18 @@
 /*
  * Page-level benchmarks:
  *  - create + boot to STAGE_RUNNING + destroy of the default machine
- *    (2 nodes, 4 cpus, 64 MiB): every fuzz execution pays this;
+ *    (2 nodes, 4 cpus, 64 MiB): every fuzz execution pays this; beside it a
+ *    memset of the default machine's memmap size (a struct page per pfn),
+ *    the floor of any boot that writes the memmap once, and the ratio;
  *  - create + boot + destroy of a small fuzz-sized machine (1 node, 4 MiB);
  *  - an order-0 alloc_pages + __free_pages pair through the per-cpu list.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bench.h"
+#include "internal.h"
 #include "slabfuzz/slabfuzz.h"
 
 struct boot_arg {
@@ -31,6 +35,32 @@ static void boot_destroy(void *p, long iters)
 	}
 }
 
+struct memset_arg {
+	void *buf;
+	size_t size;
+};
+
+static void memset_memmap(void *p, long iters)
+{
+	struct memset_arg *a = p;
+
+	for (long i = 0; i < iters; i++) {
+		memset(a->buf, (int)i, a->size);
+		__asm__ volatile("" : : "r"(a->buf) : "memory");
+	}
+}
+
+/* Bytes of memmap of topology t: a struct page per pfn below its last range end. */
+static size_t memmap_size(const struct sf_topology *t)
+{
+	pfn_t end = 0;
+
+	for (unsigned int i = 0; i < t->nr_ranges; i++)
+		if (t->ranges[i].end_pfn > end)
+			end = t->ranges[i].end_pfn;
+	return (size_t)end * sizeof(struct page);
+}
+
 static void pcp_pair(void *p, long iters)
 {
 	struct machine *m = p;
@@ -45,13 +75,25 @@ static void pcp_pair(void *p, long iters)
 int main(void)
 {
 	struct boot_arg def, small;
+	struct memset_arg ms;
 	struct machine *m;
+	double boot_ns, memset_ns;
 
 	sf_topology_default(&def.t);
 	sf_topology_simple(&small.t, 1, 2, 4);
+	ms.size = memmap_size(&def.t);
+	ms.buf = malloc(ms.size);
+	if (!ms.buf)
+		return 1;
+	memset_memmap(&ms, 1);
 	printf("build: %s\n", bench_build());
+	boot_ns = bench_median_ns(boot_destroy, &def, 20, 15);
+	memset_ns = bench_median_ns(memset_memmap, &ms, 20, 15);
 	printf("create+boot+destroy default (2 nodes, 4 cpus, 64 MiB): %10.1f us\n",
-	       bench_median_ns(boot_destroy, &def, 20, 15) / 1000.0);
+	       boot_ns / 1000.0);
+	printf("memset of its memmap size (%zu KiB):                %10.1f us  (boot/memset %.1fx)\n",
+	       ms.size >> 10, memset_ns / 1000.0, boot_ns / memset_ns);
+	free(ms.buf);
 	printf("create+boot+destroy small   (1 node, 2 cpus, 4 MiB):   %10.1f us\n",
 	       bench_median_ns(boot_destroy, &small, 50, 15) / 1000.0);
 	m = machine_create(&def.t, NULL, NULL);

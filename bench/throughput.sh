@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# Throughput of the fuzz targets, one process on one core each, against an
+# empty target measured in the same run (bench/fuzz_empty.c):
+#   libFuzzer (preset libfuzzer, ASan+UBSan): -seed=1 -runs=RUNS from the
+#     encoded seeds (<build>/corpus/<target>), exec/s = executed units / wall
+#     time of the process (libFuzzer's own integer exec/s beside it);
+#   AFL++ persistent mode (preset afl, ASan+UBSan): afl-fuzz -s 1 for SECONDS
+#     from the same seeds, execs_per_sec and stability from fuzzer_stats.
+# Prints one row a target, then the median over the machine targets
+# (fuzz_boot fuzz_gfp fuzz_pages fuzz_sparse fuzz_slab) and its ratio to the
+# empty target. Prints numbers, asserts none. Default settings take about
+# 3 minutes on one free core plus the builds (see docs/bench.md).
+#
+#   bench/throughput.sh [-r RUNS] [-e EMPTY_RUNS] [-t AFL_SECONDS] [-B BUILDROOT]
+#                       [-L LIBFUZZER_BUILD] [-A AFL_BUILD]
+#                       [--no-afl] [--no-libfuzzer] [--no-build] [TARGET...]
+# Defaults: -r 5000 -e 1000000 -t 15, builds in BUILDROOT/libfuzzer and
+# BUILDROOT/afl (BUILDROOT: build/ of the checkout), built first unless
+# --no-build. Exit 1 when a target crashed or an engine failed.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+runs=5000
+empty_runs=1000000
+afl_secs=15
+buildroot=$root/build
+lf=
+afl=
+do_lf=1
+do_afl=1
+do_build=1
+machine_targets=(fuzz_boot fuzz_gfp fuzz_pages fuzz_sparse fuzz_slab)
+targets=()
+
+die() { echo "throughput: $*" >&2; exit 2; }
+usage() { sed -n '2,21s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
+posint() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 needs a positive integer, got '$2'"; }
+
+while (($#)); do
+  case $1 in
+    -r) (($# > 1)) || die "-r needs a value"; posint -r "$2"; runs=$2; shift 2 ;;
+    -e) (($# > 1)) || die "-e needs a value"; posint -e "$2"; empty_runs=$2; shift 2 ;;
+    -t) (($# > 1)) || die "-t needs a value"; posint -t "$2"; afl_secs=$2; shift 2 ;;
+    -B) (($# > 1)) || die "-B needs a value"; buildroot=$2; shift 2 ;;
+    -L) (($# > 1)) || die "-L needs a value"; lf=$2; shift 2 ;;
+    -A) (($# > 1)) || die "-A needs a value"; afl=$2; shift 2 ;;
+    --no-afl) do_afl=0; shift ;;
+    --no-libfuzzer) do_lf=0; shift ;;
+    --no-build) do_build=0; shift ;;
+    -h|--help) usage 0 ;;
+    -*) die "unknown option '$1' (see --help)" ;;
+    *) [[ " ${machine_targets[*]} " == *" $1 "* ]] || die "unknown target '$1'"
+       targets+=("$1"); shift ;;
+  esac
+done
+((${#targets[@]})) || targets=("${machine_targets[@]}")
+((do_lf || do_afl)) || die "nothing to measure (--no-afl and --no-libfuzzer)"
+if ((do_afl)); then
+  command -v afl-fuzz >/dev/null || die "afl-fuzz not found (ci/setup.sh installs afl++); --no-afl skips it"
+fi
+
+lf=${lf:-$buildroot/libfuzzer}
+afl=${afl:-$buildroot/afl}
+
+build() { # PRESET DIR
+  local dir=$2
+  if ((do_build)); then
+    echo "throughput: building $dir (preset $1)" >&2
+    cmake -S "$root" -B "$dir" --preset "$1" >/dev/null
+    AFL_QUIET=1 cmake --build "$dir" -j 2 >/dev/null
+  fi
+  for t in "${targets[@]}" fuzz_empty; do
+    local bin=$dir/fuzzers/$t
+    [[ $t == fuzz_empty ]] && bin=$dir/bench/fuzz_empty
+    [[ -x $bin ]] || die "$bin: not built (preset $1)"
+  done
+}
+((do_lf)) && build libfuzzer "$lf"
+((do_afl)) && build afl "$afl"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/throughput.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+[[ -n $(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null) ]] && commit+="+dirty"
+echo "commit $commit, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+max_len_of() {
+  local v
+  v=$(sed -n 's/^max_len *= *//p' "$root/corpus/$1.options" 2>/dev/null | head -n 1)
+  echo "${v:-512}"
+}
+
+now() { date +%s.%N; }
+
+# median of the numbers on stdin
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
+  else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+status=0
+
+# ---- libFuzzer ----
+lf_one() { # TARGET BIN SEEDS RUNS -> prints "execs wall exec/s lf_exec/s rss_mb rc"
+  local t=$1 bin=$2 seeds=$3 n=$4 d=$work/lf-$1 t0 t1 rc=0 dict=()
+  mkdir -p "$d/corpus"
+  [[ -f $root/corpus/$t.dict ]] && dict=(-dict="$root/corpus/$t.dict")
+  t0=$(now)
+  (cd "$d" && exec "$bin" -seed=1 -runs="$n" -max_len="$(max_len_of "$t")" "${dict[@]}" \
+     -print_final_stats=1 -artifact_prefix="$d/" "$d/corpus" ${seeds:+"$seeds"}) \
+     >"$d/log" 2>&1 || rc=$?
+  t1=$(now)
+  awk -v t0="$t0" -v t1="$t1" -v rc="$rc" '
+    /^stat::number_of_executed_units:/ { e = $2 }
+    /^stat::average_exec_per_sec:/ { s = $2 }
+    /^stat::peak_rss_mb:/ { r = $2 }
+    END { w = t1 - t0; printf "%d %.2f %.0f %d %d %d\n", e, w, (w > 0 ? e / w : 0), s, r, rc }' \
+    "$d/log"
+}
+
+if ((do_lf)); then
+  printf '\nlibFuzzer (preset libfuzzer, ASan+UBSan), -seed=1, one process each\n'
+  printf '%-12s %9s %8s %10s %12s %7s\n' target runs wall_s exec/s libfuzzer_e/s rss_mb
+  : >"$work/lf.eps"
+  for t in "${targets[@]}" fuzz_empty; do
+    if [[ $t == fuzz_empty ]]; then
+      read -r e w eps s r rc < <(lf_one "$t" "$lf/bench/fuzz_empty" "" "$empty_runs")
+      empty_eps=$eps
+    else
+      seeds=$lf/corpus/$t
+      [[ -d $seeds ]] || die "$seeds: no encoded seeds"
+      read -r e w eps s r rc < <(lf_one "$t" "$lf/fuzzers/$t" "$seeds" "$runs")
+      echo "$eps" >>"$work/lf.eps"
+    fi
+    note=
+    if ((rc)); then
+      note="  exit $rc (see a crash: rerun by hand)"
+      status=1
+    fi
+    printf '%-12s %9d %8.2f %10d %12d %7d%s\n' "$t" "$e" "$w" "$eps" "$s" "$r" "$note"
+  done
+  med=$(median <"$work/lf.eps")
+  awk -v m="$med" -v e="$empty_eps" -v n="${#targets[@]}" 'BEGIN {
+    printf "median over %d machine targets: %.0f exec/s, %.3f%% of the empty target (%.0f exec/s)\n",
+      n, m, (e > 0 ? 100 * m / e : 0), e }'
+fi
+
+# ---- AFL++ ----
+afl_one() { # TARGET BIN SEEDS -> prints "execs secs execs_per_sec stability rc"
+  local t=$1 bin=$2 seeds=$3 d=$work/afl-$1 rc=0 dict=()
+  mkdir -p "$d/in"
+  if [[ -n $seeds ]]; then cp "$seeds"/* "$d/in/"; else printf 'x' >"$d/in/x"; fi
+  [[ -f $root/corpus/$t.dict ]] && dict=(-x "$root/corpus/$t.dict")
+  AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+    AFL_SKIP_CRASHES=1 AFL_NO_WARN_INSTABILITY=1 \
+    afl-fuzz -i "$d/in" -o "$d/out" -s 1 -V "$afl_secs" -G "$(max_len_of "$t")" -t 2000 \
+    "${dict[@]}" -- "$bin" >"$d/log" 2>&1 || rc=$?
+  local st=$d/out/default/fuzzer_stats
+  if [[ ! -f $st ]]; then
+    echo "0 0 0 - ${rc:-1}"
+    return
+  fi
+  awk -F' *: *' -v rc="$rc" '
+    $1 == "execs_done" { e = $2 } $1 == "run_time" { s = $2 }
+    $1 == "execs_per_sec" { p = $2 } $1 == "stability" { st = $2 }
+    $1 == "saved_crashes" || $1 == "unique_crashes" { c = $2 }
+    END { printf "%d %d %.0f %s %d\n", e, s, p, st, (rc ? rc : (c > 0 ? 100 : 0)) }' "$st"
+}
+
+if ((do_afl)); then
+  printf '\nAFL++ persistent mode (preset afl, ASan+UBSan), -s 1, %s s each, one instance\n' \
+    "$afl_secs"
+  printf '%-12s %10s %6s %10s %9s\n' target execs secs exec/s stability
+  : >"$work/afl.eps"
+  for t in "${targets[@]}" fuzz_empty; do
+    if [[ $t == fuzz_empty ]]; then
+      read -r e s eps st rc < <(afl_one "$t" "$afl/bench/fuzz_empty" "")
+      afl_empty=$eps
+    else
+      seeds=$afl/corpus/$t
+      [[ -d $seeds ]] || die "$seeds: no encoded seeds"
+      read -r e s eps st rc < <(afl_one "$t" "$afl/fuzzers/$t" "$seeds")
+      echo "$eps" >>"$work/afl.eps"
+    fi
+    note=
+    if ((rc == 100)); then
+      note="  crashes saved"
+      status=1
+    elif ((rc)); then
+      note="  afl-fuzz exit $rc"
+      status=1
+    fi
+    printf '%-12s %10d %6d %10d %9s%s\n' "$t" "$e" "$s" "$eps" "$st" "$note"
+  done
+  med=$(median <"$work/afl.eps")
+  awk -v m="$med" -v e="$afl_empty" -v n="${#targets[@]}" 'BEGIN {
+    printf "median over %d machine targets: %.0f exec/s, %.3f%% of the empty target (%.0f exec/s)\n",
+      n, m, (e > 0 ? 100 * m / e : 0), e }'
+fi
+exit "$status"
