@@ -165,6 +165,8 @@ typedef void (*memblock_range_fn)(struct machine *m, pfn_t start, pfn_t end, int
 void memblock_for_each_free_range(struct machine *m, memblock_range_fn fn, void *arg);
 bool memblock_is_memory_pfn(struct machine *m, pfn_t pfn);
 bool memblock_is_reserved_pfn(struct machine *m, pfn_t pfn);
+/* memblock_alloc_node without the clearing: the caller writes every byte. */
+void *memblock_alloc_node_raw(struct machine *m, size_t size, size_t align, int nid);
 /* The buddy allocator owns memory now: later memblock_alloc is misuse. */
 void memblock_retire(struct machine *m);
 /* Validator: false with the first broken relation written into why. */
@@ -352,10 +354,15 @@ struct machine {
 	unsigned int bugs;		/* enum sf_bug bits in force */
 	unsigned int max_order;		/* MAX_ORDER: orders 0..max_order-1 */
 
-	/* Simulated physical memory [0, max_pfn) pages; holes never touched. */
+	/* Simulated physical memory [0, max_pfn) pages; holes never touched.
+	 * The host mapping may be larger (a parked one, core/host_memory.c). */
 	uint8_t *mem_base;
 	size_t mem_size;
 	pfn_t max_pfn;
+	size_t mem_map_size;
+	uint8_t *mem_dirty;		/* a generation byte per page of the mapping */
+	uint8_t mem_gen;		/* this machine's generation */
+	atomic_ulong mem_resident;	/* pages of the mapping handed out since mapped */
 
 	struct memblock memblock;
 	struct sparse sparse;
@@ -504,6 +511,24 @@ extern _Thread_local struct cpu_binding sf_cpu_binding;
 static inline int this_cpu_id(const struct machine *m)
 {
 	return sf_cpu_binding.m == m ? sf_cpu_binding.cpu : m->current_cpu;
+}
+
+/* The host mapping of simulated memory (core/host_memory.c): a parked one
+ * when it fits, reading exactly like a fresh one. */
+int host_memory_map(struct machine *m);
+void host_memory_unmap(struct machine *m);
+/*
+ * [addr, addr + size) of simulated memory is handed out and may be written:
+ * pages an earlier machine wrote read as zero again (not cleared when
+ * zeroing, the caller zeroes the range itself).
+ */
+void host_memory_hand_out(struct machine *m, void *addr, size_t size, bool zeroing);
+
+/* Handing out simulated memory: fresh for the host, usable for ASan. */
+static inline void memory_hand_out(struct machine *m, void *addr, size_t size, bool zeroing)
+{
+	host_memory_hand_out(m, addr, size, zeroing);
+	kasan_unpoison(addr, size);
 }
 
 /* Physical <-> simulated virtual. */

@@ -4,12 +4,12 @@
  *
  * Simulated physical memory is one anonymous host mapping of max_pfn pages,
  * reserved but not touched: holes are never written, so a machine costs host
- * memory only for what it uses. Everything the machine owns hangs off
- * struct machine; two machines share nothing.
+ * memory only for what it uses; a destroyed machine's mapping is zeroed and
+ * parked for the next one (core/host_memory.c). Everything the machine owns
+ * hangs off struct machine; two machines share nothing.
  */
 #include <linux/membarrier.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -349,41 +349,6 @@ static void machine_init_nodes(struct machine *m)
 	}
 }
 
-#define HOST_HUGE_SIZE (2ul << 20)
-#define HOST_HUGE_MIN_MEMORY (32ul << 20)
-
-/*
- * Simulated memory: an anonymous mapping aligned to 2 MiB and, for machines
- * of 32 MiB and more, marked for transparent huge pages, so the memmap costs
- * one huge-page fault instead of hundreds of 4 KiB ones. Holes are never
- * touched.
- */
-static void *host_map_memory(size_t size)
-{
-	size_t len = size + HOST_HUGE_SIZE;
-	uint8_t *raw = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	uint8_t *aligned;
-
-	if (raw == MAP_FAILED)
-		return NULL;
-	aligned = (uint8_t *)(((uintptr_t)raw + HOST_HUGE_SIZE - 1) & ~(HOST_HUGE_SIZE - 1));
-	if (aligned > raw)
-		munmap(raw, (size_t)(aligned - raw));
-	if (raw + len > aligned + size)
-		munmap(aligned + size, (size_t)(raw + len - (aligned + size)));
-	/* Worth it once the memmap passes a few hundred KiB; a small fuzz
-	 * machine would pay a 2 MiB clear for a few pages it touches. */
-	if (size >= HOST_HUGE_MIN_MEMORY)
-		madvise(aligned, size, MADV_HUGEPAGE);
-	return aligned;
-}
-
-static void host_unmap_memory(void *mem, size_t size)
-{
-	munmap(mem, size);
-}
-
 static void fault_state_init(struct fault_state *fs)
 {
 	memset(fs, 0, sizeof(*fs));
@@ -394,7 +359,6 @@ struct machine *machine_create(const struct sf_topology *t, const struct sf_opti
 			       struct sf_error *err)
 {
 	struct machine *m;
-	void *mem;
 
 	if (sf_topology_validate(t, err))
 		return NULL;
@@ -427,8 +391,7 @@ struct machine *machine_create(const struct sf_topology *t, const struct sf_opti
 	machine_init_nodes(m);
 
 	m->mem_size = (size_t)m->max_pfn << PAGE_SHIFT;
-	mem = host_map_memory(m->mem_size);
-	if (!mem) {
+	if (host_memory_map(m)) {
 		if (err) {
 			snprintf(err->field, sizeof(err->field), "host");
 			snprintf(err->msg, sizeof(err->msg), "cannot map %zu bytes of memory",
@@ -437,7 +400,6 @@ struct machine *machine_create(const struct sf_topology *t, const struct sf_opti
 		machine_destroy(m);
 		return NULL;
 	}
-	m->mem_base = mem;
 	/* Nothing in simulated memory is usable until memblock hands it out. */
 	for (unsigned int i = 0; i < t->nr_ranges; i++)
 		kasan_poison(m->mem_base + PFN_PHYS(t->ranges[i].start_pfn),
@@ -534,13 +496,12 @@ void machine_destroy(struct machine *m)
 	page_alloc_release(m);
 	sparse_release(m);
 	memblock_release(m);
-	if (m->mem_base) {
+	if (m->mem_base)
 		for (unsigned int i = 0; i < m->topo.nr_ranges; i++)
 			kasan_unpoison(m->mem_base + PFN_PHYS(m->topo.ranges[i].start_pfn),
 				       PFN_PHYS(m->topo.ranges[i].end_pfn -
 						m->topo.ranges[i].start_pfn));
-		host_unmap_memory(m->mem_base, m->mem_size);
-	}
+	host_memory_unmap(m);
 	spin_lock_destroy(&m->report_lock);
 	spin_lock_destroy(&m->shrinker_lock);
 	spin_lock_destroy(&m->fail_page_alloc.lock);

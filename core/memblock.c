@@ -235,7 +235,8 @@ static int memblock_region_nid(struct memblock *mb, uint64_t phys)
 	return r ? r->nid : SF_NO_NODE;
 }
 
-void *memblock_alloc_node(struct machine *m, size_t size, size_t align, int nid)
+static void *memblock_alloc_common(struct machine *m, size_t size, size_t align, int nid,
+				   bool zero)
 {
 	struct memblock *mb = &m->memblock;
 	struct report_ctx ctx = { "memblock_alloc", nid, -1, -1 };
@@ -282,11 +283,22 @@ void *memblock_alloc_node(struct machine *m, size_t size, size_t align, int nid)
 			return NULL;
 		mb->allocated_bytes += size;
 		virt = phys_to_virt(m, phys);
-		kasan_unpoison(virt, size);
-		memset(virt, 0, size);
+		memory_hand_out(m, virt, size, true);
+		if (zero)
+			memset(virt, 0, size);
 		return virt;
 	}
 	return NULL;
+}
+
+void *memblock_alloc_node(struct machine *m, size_t size, size_t align, int nid)
+{
+	return memblock_alloc_common(m, size, align, nid, true);
+}
+
+void *memblock_alloc_node_raw(struct machine *m, size_t size, size_t align, int nid)
+{
+	return memblock_alloc_common(m, size, align, nid, false);
 }
 
 void *memblock_alloc(struct machine *m, size_t size, size_t align)

@@ -120,7 +120,7 @@ static void prep_new_page(struct machine *m, struct page *page, unsigned int ord
 		page->flags |= PG_head;
 	atomic_store_explicit(&page->refcount, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&m->nr_allocated_pages, (long)nr, memory_order_relaxed);
-	kasan_unpoison(addr, nr << PAGE_SHIFT);
+	memory_hand_out(m, addr, nr << PAGE_SHIFT, gfp & __GFP_ZERO);
 	if (gfp & __GFP_ZERO) {
 		memset(addr, 0, nr << PAGE_SHIFT);
 		kmsan_mark_init(addr, nr << PAGE_SHIFT);

@@ -224,6 +224,30 @@ static void vmemmap_create_mapping(struct machine *m, unsigned long block, struc
 	vb->nid = phys_to_nid(m, virt_to_phys(m, backing));
 }
 
+/*
+ * Fill a new backing in one pass: the struct pages of present sections are
+ * zero but for their pfn (which sparse_init_one_section makes valid), those
+ * of absent sections zero.
+ */
+static void vmemmap_fill(struct machine *m, unsigned long block, struct page *backing)
+{
+	struct sparse *sp = &m->sparse;
+	unsigned long first = block * sections_per_block(sp);
+	pfn_t per_section = (pfn_t)1 << sp->section_shift;
+
+	for (unsigned long i = 0; i < sections_per_block(sp); i++) {
+		struct page *pages = backing + i * per_section;
+		pfn_t start = section_nr_to_pfn(sp, first + i);
+
+		if (!(sp->sections[first + i].flags & SECTION_MARKED_PRESENT)) {
+			memset(pages, 0, per_section * sizeof(*pages));
+			continue;
+		}
+		for (pfn_t j = 0; j < per_section; j++)
+			pages[j] = (struct page){ .pfn = (uint32_t)(start + j) };
+	}
+}
+
 /* Make sure the memmap of section nr is mapped. Returns 0 or -ENOMEM. */
 static int vmemmap_populate(struct machine *m, unsigned long nr)
 {
@@ -234,26 +258,22 @@ static int vmemmap_populate(struct machine *m, unsigned long nr)
 	sp->sections[nr].memmap_allocated = true;
 	if (vmemmap_populated(m, block))
 		return 0;
-	backing = memblock_alloc_node(m, block_memmap_size(sp), PAGE_SIZE,
-				      block_first_present_nid(sp, block));
+	backing = memblock_alloc_node_raw(m, block_memmap_size(sp), PAGE_SIZE,
+					  block_first_present_nid(sp, block));
 	if (!backing)
 		return -ENOMEM;
+	vmemmap_fill(m, block, backing);
 	vmemmap_create_mapping(m, block, backing);
 	return 0;
 }
 
-/* The section's struct pages exist: give each its pfn and make pfn_valid true. */
+/* The section's struct pages exist (with their pfn, vmemmap_fill): make
+ * pfn_valid true. */
 static void sparse_init_one_section(struct machine *m, unsigned long nr)
 {
 	struct sparse *sp = &m->sparse;
-	pfn_t start = section_nr_to_pfn(sp, nr);
-	struct page *pages;
 
 	SF_BUG_ON(sp->blocks[section_to_block(sp, nr)].state != VMEMMAP_MAPPED);
-	pages = sp->blocks[section_to_block(sp, nr)].pages +
-		(start & (((pfn_t)1 << sp->block_shift) - 1));
-	for (pfn_t i = 0; i < ((pfn_t)1 << sp->section_shift); i++)
-		pages[i].pfn = (uint32_t)(start + i);
 	sp->sections[nr].flags |= SECTION_HAS_MEM_MAP;
 }
 
