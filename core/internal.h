@@ -200,6 +200,7 @@ struct sparse {
 	unsigned long nr_blocks;
 	struct mem_section *sections;
 	struct vmemmap_block *blocks;
+	bool init_pages;	/* sparse_init_boot: memmap written with its reserved state */
 };
 
 /* Validator: false with the first broken relation written into why. */
@@ -433,8 +434,15 @@ int nodes_by_distance(const struct machine *m, int nid, int *order, bool memory_
 int memblock_init(struct machine *m);		/* STAGE_EARLY */
 void memblock_release(struct machine *m);	/* destroy */
 int sparse_init(struct machine *m);		/* STAGE_SPARSE: sections, memmaps */
+/* sparse_init for machine_boot, which runs free_area_init right after: each
+ * memmap is written once, already in the state free_area_init gives it. */
+int sparse_init_boot(struct machine *m);
 void sparse_release(struct machine *m);
 int free_area_init(struct machine *m);		/* STAGE_SPARSE: nodes, zones, pages */
+/* The struct pages of [start, end), base the first: reserved, of their node
+ * and zone, PG_hole outside memory (holes of no node's span: fallback_nid). */
+void memmap_init_pages(struct machine *m, struct page *base, pfn_t start, pfn_t end,
+		       int fallback_nid);
 int mm_core_init(struct machine *m);		/* STAGE_BUDDY: memblock -> buddy, pcp */
 void page_alloc_release(struct machine *m);
 int page_alloc_cpu_online(struct machine *m, int cpu);	/* STAGE_SMP_UP */

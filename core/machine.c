@@ -429,7 +429,7 @@ static int boot_one_stage(struct machine *m, enum boot_stage next)
 	case NR_BOOT_STAGES:
 		break;
 	case STAGE_SPARSE:
-		ret = sparse_init(m);
+		ret = sparse_init_boot(m);
 		if (!ret)
 			ret = free_area_init(m);
 		break;

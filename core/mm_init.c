@@ -131,22 +131,18 @@ static pfn_t next_zone_boundary(const struct machine *m, pfn_t pfn)
 	return SF_MAX_PFN;
 }
 
-/* Initialise every struct page of an initialised section: reserved until
- * memblock hands its memory to buddy. Runs of pfns with the same node,
- * zone and memory-or-hole answer are filled in one loop. */
-static void init_section_pages(struct machine *m, unsigned long nr)
+void memmap_init_pages(struct machine *m, struct page *base, pfn_t start, pfn_t end,
+		       int fallback_nid)
 {
-	pfn_t start = (pfn_t)nr << m->sparse.section_shift;
-	pfn_t end = start + ((pfn_t)1 << m->sparse.section_shift);
-	struct mem_section *ms = &m->sparse.sections[nr];
-	struct page *base = pfn_to_page(m, start);	/* a section's memmap is contiguous */
 	pfn_t pfn = start;
 
+	/* Runs of pfns with the same node, zone and memory-or-hole answer are
+	 * filled in one loop. */
 	while (pfn < end) {
 		int nid = pfn_memory_node(m, pfn);
 		pfn_t run_end = min_pfn_u(end, next_zone_boundary(m, pfn));
 		uint8_t zone = (uint8_t)pfn_zone_type(m, pfn);
-		uint16_t node;
+		uint16_t node, flags = nid >= 0 ? 0 : PG_hole;
 
 		for (unsigned int i = 0; i < m->topo.nr_ranges; i++) {
 			const struct sf_mem_range *r = &m->topo.ranges[i];
@@ -156,20 +152,23 @@ static void init_section_pages(struct machine *m, unsigned long nr)
 			else if (nid < 0 && r->start_pfn > pfn)
 				run_end = min_pfn_u(run_end, r->start_pfn);
 		}
-		node = (uint16_t)(nid >= 0 ? nid : pfn_hole_node(m, pfn, ms->nid));
-		for (; pfn < run_end; pfn++) {
-			struct page *page = base + (pfn - start);
-
-			page->state = PS_RESERVED;
-			page->order = 0;
-			page->tail = 0;
-			page->head_offset = 0;
-			page->zone = zone;
-			page->node = node;
-			page->flags = nid >= 0 ? 0 : PG_hole;
-			atomic_init(&page->refcount, 0);
-		}
+		node = (uint16_t)(nid >= 0 ? nid : pfn_hole_node(m, pfn, fallback_nid));
+		for (; pfn < run_end; pfn++)
+			base[pfn - start] = (struct page){ .state = PS_RESERVED, .zone = zone,
+							   .node = node, .flags = flags,
+							   .pfn = (uint32_t)pfn };
 	}
+}
+
+/* Initialise every struct page of an initialised section: reserved until
+ * memblock hands its memory to buddy. */
+static void init_section_pages(struct machine *m, unsigned long nr)
+{
+	pfn_t start = (pfn_t)nr << m->sparse.section_shift;
+	pfn_t end = start + ((pfn_t)1 << m->sparse.section_shift);
+
+	/* a section's memmap is contiguous */
+	memmap_init_pages(m, pfn_to_page(m, start), start, end, m->sparse.sections[nr].nid);
 }
 
 int free_area_init(struct machine *m)
@@ -180,6 +179,8 @@ int free_area_init(struct machine *m)
 		for (int zt = 0; zt < MAX_NR_ZONES; zt++)
 			init_zone(m, pgdat, (enum zone_type)zt);
 	}
+	if (m->sparse.init_pages)
+		return 0;	/* sparse_init_boot wrote them */
 	for (unsigned long nr = 0; nr < m->sparse.nr_sections; nr++)
 		if (m->sparse.sections[nr].flags & SECTION_HAS_MEM_MAP)
 			init_section_pages(m, nr);

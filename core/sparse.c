@@ -226,8 +226,9 @@ static void vmemmap_create_mapping(struct machine *m, unsigned long block, struc
 
 /*
  * Fill a new backing in one pass: the struct pages of present sections are
- * zero but for their pfn (which sparse_init_one_section makes valid), those
- * of absent sections zero.
+ * zero but for their pfn (which sparse_init_one_section makes valid), or
+ * for sparse_init_boot already in free_area_init's state; those of absent
+ * sections zero.
  */
 static void vmemmap_fill(struct machine *m, unsigned long block, struct page *backing)
 {
@@ -241,6 +242,11 @@ static void vmemmap_fill(struct machine *m, unsigned long block, struct page *ba
 
 		if (!(sp->sections[first + i].flags & SECTION_MARKED_PRESENT)) {
 			memset(pages, 0, per_section * sizeof(*pages));
+			continue;
+		}
+		if (sp->init_pages) {
+			memmap_init_pages(m, pages, start, start + per_section,
+					  sp->sections[first + i].nid);
 			continue;
 		}
 		for (pfn_t j = 0; j < per_section; j++)
@@ -288,7 +294,7 @@ static void sparse_teardown(struct machine *m)
 	sparse_release(m);
 }
 
-int sparse_init(struct machine *m)
+static int sparse_init_common(struct machine *m, bool init_pages)
 {
 	struct sparse *sp = &m->sparse;
 	unsigned int block_sections_shift = 0;
@@ -297,6 +303,7 @@ int sparse_init(struct machine *m)
 	/* A retry after a failed boot starts from scratch. */
 	if (sp->sections || sp->blocks)
 		sparse_teardown(m);
+	sp->init_pages = init_pages;
 	while ((1u << block_sections_shift) < m->topo.vmemmap_block_sections)
 		block_sections_shift++;
 	sp->section_shift = m->topo.section_shift;
@@ -337,6 +344,16 @@ int sparse_init(struct machine *m)
 undo:
 	sparse_teardown(m);
 	return ret;
+}
+
+int sparse_init(struct machine *m)
+{
+	return sparse_init_common(m, false);
+}
+
+int sparse_init_boot(struct machine *m)
+{
+	return sparse_init_common(m, true);
 }
 
 void sparse_release(struct machine *m)
