@@ -6,6 +6,10 @@
 #     time of the process (libFuzzer's own integer exec/s beside it);
 #   AFL++ persistent mode (preset afl, ASan+UBSan): afl-fuzz -s 1 for SECONDS
 #     from the same seeds, execs_per_sec and stability from fuzzer_stats.
+# Beside libFuzzer's wall-time rate, executions per CPU second of the process
+# (user+sys): the figure that holds on a shared machine, where wall time
+# counts other people's work (AFL++'s target is a grandchild killed at the
+# end, its CPU time is not accounted: wall time only).
 # Prints one row a target, then the median over the machine targets
 # (fuzz_boot fuzz_gfp fuzz_pages fuzz_sparse fuzz_slab) and its ratio to the
 # empty target. Prints numbers, asserts none. Default settings take about
@@ -33,7 +37,7 @@ machine_targets=(fuzz_boot fuzz_gfp fuzz_pages fuzz_sparse fuzz_slab)
 targets=()
 
 die() { echo "throughput: $*" >&2; exit 2; }
-usage() { sed -n '2,21s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
+usage() { sed -n '2,24s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
 posint() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 needs a positive integer, got '$2'"; }
 
 while (($#)); do
@@ -61,6 +65,8 @@ fi
 
 lf=${lf:-$buildroot/libfuzzer}
 afl=${afl:-$buildroot/afl}
+abspath() { [[ $1 == /* ]] && echo "$1" || echo "$PWD/$1"; }
+lf=$(abspath "$lf") afl=$(abspath "$afl")
 
 build() { # PRESET DIR
   local dir=$2
@@ -93,59 +99,82 @@ max_len_of() {
 
 now() { date +%s.%N; }
 
+# CPU seconds (user+sys) of the reaped children of this shell so far, from
+# `times` run in this shell (a command substitution would be a new shell).
+cpu_children() { # FILE: writes the figure into FILE
+  times >"$1"
+  awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] }
+    printf "%.3f\n", t }' "$1" >"$1.s"
+  mv "$1.s" "$1"
+}
+
 # median of the numbers on stdin
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
   else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 status=0
 
+print_median() { # MEDIAN EMPTY UNIT
+  awk -v m="$1" -v e="$2" -v u="$3" -v n="${#targets[@]}" 'BEGIN {
+    printf "median over %d machine targets: %.0f %s, %.3f%% of the empty target (%.0f %s)\n",
+      n, m, u, (e > 0 ? 100 * m / e : 0), e, u }'
+}
+
 # ---- libFuzzer ----
-lf_one() { # TARGET BIN SEEDS RUNS -> prints "execs wall exec/s lf_exec/s rss_mb rc"
-  local t=$1 bin=$2 seeds=$3 n=$4 d=$work/lf-$1 t0 t1 rc=0 dict=()
+lf_one() { # TARGET BIN SEEDS RUNS -> "execs wall exec/s cpu exec/cpu_s lf_exec/s rss_mb rc"
+  local t=$1 bin=$2 seeds=$3 n=$4 d=$work/lf-$1 t0 t1 c0 c1 rc=0 dict=()
   mkdir -p "$d/corpus"
   [[ -f $root/corpus/$t.dict ]] && dict=(-dict="$root/corpus/$t.dict")
+  cpu_children "$d/cpu0"
   t0=$(now)
   (cd "$d" && exec "$bin" -seed=1 -runs="$n" -max_len="$(max_len_of "$t")" "${dict[@]}" \
      -print_final_stats=1 -artifact_prefix="$d/" "$d/corpus" ${seeds:+"$seeds"}) \
      >"$d/log" 2>&1 || rc=$?
   t1=$(now)
-  awk -v t0="$t0" -v t1="$t1" -v rc="$rc" '
+  cpu_children "$d/cpu1"
+  c0=$(<"$d/cpu0") c1=$(<"$d/cpu1")
+  awk -v t0="$t0" -v t1="$t1" -v c="$(awk -v a="$c0" -v b="$c1" 'BEGIN { print b - a }')" \
+      -v rc="$rc" '
     /^stat::number_of_executed_units:/ { e = $2 }
     /^stat::average_exec_per_sec:/ { s = $2 }
     /^stat::peak_rss_mb:/ { r = $2 }
-    END { w = t1 - t0; printf "%d %.2f %.0f %d %d %d\n", e, w, (w > 0 ? e / w : 0), s, r, rc }' \
-    "$d/log"
+    END { w = t1 - t0; printf "%d %.2f %.0f %.2f %.0f %d %d %d\n", e, w, (w > 0 ? e / w : 0),
+      c, (c > 0 ? e / c : 0), s, r, rc }' "$d/log"
 }
 
 if ((do_lf)); then
   printf '\nlibFuzzer (preset libfuzzer, ASan+UBSan), -seed=1, one process each\n'
-  printf '%-12s %9s %8s %10s %12s %7s\n' target runs wall_s exec/s libfuzzer_e/s rss_mb
+  printf '%-12s %9s %8s %10s %7s %11s %12s %7s\n' target runs wall_s exec/s cpu_s \
+    exec/cpu_s libfuzzer_e/s rss_mb
   : >"$work/lf.eps"
+  : >"$work/lf.cps"
   for t in "${targets[@]}" fuzz_empty; do
     if [[ $t == fuzz_empty ]]; then
-      read -r e w eps s r rc < <(lf_one "$t" "$lf/bench/fuzz_empty" "" "$empty_runs")
-      empty_eps=$eps
+      read -r e w eps c cps s r rc < <(lf_one "$t" "$lf/bench/fuzz_empty" "" "$empty_runs")
+      empty_eps=$eps empty_cps=$cps
     else
       seeds=$lf/corpus/$t
       [[ -d $seeds ]] || die "$seeds: no encoded seeds"
-      read -r e w eps s r rc < <(lf_one "$t" "$lf/fuzzers/$t" "$seeds" "$runs")
+      read -r e w eps c cps s r rc < <(lf_one "$t" "$lf/fuzzers/$t" "$seeds" "$runs")
       echo "$eps" >>"$work/lf.eps"
+      echo "$cps" >>"$work/lf.cps"
     fi
     note=
     if ((rc)); then
-      note="  exit $rc (see a crash: rerun by hand)"
+      note="  exit $rc"
       status=1
+      echo "throughput: $t exited $rc; the end of its log:" >&2
+      tail -n 5 "$work/lf-$t/log" >&2
     fi
-    printf '%-12s %9d %8.2f %10d %12d %7d%s\n' "$t" "$e" "$w" "$eps" "$s" "$r" "$note"
+    printf '%-12s %9d %8.2f %10d %7.2f %11d %12d %7d%s\n' "$t" "$e" "$w" "$eps" "$c" "$cps" \
+      "$s" "$r" "$note"
   done
-  med=$(median <"$work/lf.eps")
-  awk -v m="$med" -v e="$empty_eps" -v n="${#targets[@]}" 'BEGIN {
-    printf "median over %d machine targets: %.0f exec/s, %.3f%% of the empty target (%.0f exec/s)\n",
-      n, m, (e > 0 ? 100 * m / e : 0), e }'
+  print_median "$(median <"$work/lf.eps")" "$empty_eps" "exec/s"
+  print_median "$(median <"$work/lf.cps")" "$empty_cps" "exec/cpu_s"
 fi
 
 # ---- AFL++ ----
-afl_one() { # TARGET BIN SEEDS -> prints "execs secs execs_per_sec stability rc"
+afl_one() { # TARGET BIN SEEDS -> "execs secs execs_per_sec stability rc"
   local t=$1 bin=$2 seeds=$3 d=$work/afl-$1 rc=0 dict=()
   mkdir -p "$d/in"
   if [[ -n $seeds ]]; then cp "$seeds"/* "$d/in/"; else printf 'x' >"$d/in/x"; fi
@@ -156,7 +185,7 @@ afl_one() { # TARGET BIN SEEDS -> prints "execs secs execs_per_sec stability rc"
     "${dict[@]}" -- "$bin" >"$d/log" 2>&1 || rc=$?
   local st=$d/out/default/fuzzer_stats
   if [[ ! -f $st ]]; then
-    echo "0 0 0 - ${rc:-1}"
+    echo "0 0 0 - $((rc ? rc : 1))"
     return
   fi
   awk -F' *: *' -v rc="$rc" '
@@ -188,12 +217,11 @@ if ((do_afl)); then
     elif ((rc)); then
       note="  afl-fuzz exit $rc"
       status=1
+      echo "throughput: afl-fuzz on $t exited $rc; the end of its log:" >&2
+      tail -n 5 "$work/afl-$t/log" >&2
     fi
     printf '%-12s %10d %6d %10d %9s%s\n' "$t" "$e" "$s" "$eps" "$st" "$note"
   done
-  med=$(median <"$work/afl.eps")
-  awk -v m="$med" -v e="$afl_empty" -v n="${#targets[@]}" 'BEGIN {
-    printf "median over %d machine targets: %.0f exec/s, %.3f%% of the empty target (%.0f exec/s)\n",
-      n, m, (e > 0 ? 100 * m / e : 0), e }'
+  print_median "$(median <"$work/afl.eps")" "$afl_empty" "exec/s"
 fi
 exit "$status"
