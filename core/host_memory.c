@@ -20,6 +20,11 @@
  * for ASan, and cleared memory is initialised for MSan as fresh anonymous
  * memory is (hand-out marks it after clearing).
  *
+ * Which pages are cleared, and whether a mapping is reused, depend on the
+ * machines before: these functions are kept out of the fuzzers' coverage
+ * (SF_NO_COVERAGE, core/host_memory.denylist) so the same input gives the
+ * same coverage.
+ *
  * Host memory stays bounded: a parked mapping whose written pages pass
  * HOST_PARK_RESIDENT_MAX gives them all back with MADV_DONTNEED (zero on the
  * next touch).
@@ -48,7 +53,7 @@ static struct {
  * more, marked for transparent huge pages, so the memmap costs one
  * huge-page fault instead of hundreds of 4 KiB ones.
  */
-static uint8_t *host_map_fresh(size_t size)
+static SF_NO_COVERAGE uint8_t *host_map_fresh(size_t size)
 {
 	size_t len = size + HOST_HUGE_SIZE;
 	uint8_t *raw = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -69,12 +74,12 @@ static uint8_t *host_map_fresh(size_t size)
 	return aligned;
 }
 
-static size_t map_pages(size_t size)
+static SF_NO_COVERAGE size_t map_pages(size_t size)
 {
 	return size >> PAGE_SHIFT;
 }
 
-int host_memory_map(struct machine *m)
+SF_NO_COVERAGE int host_memory_map(struct machine *m)
 {
 	size_t size = m->mem_size;
 	uint8_t gen = 0;
@@ -111,7 +116,7 @@ int host_memory_map(struct machine *m)
 	return m->mem_base ? 0 : -ENOMEM;
 }
 
-void host_memory_hand_out(struct machine *m, void *addr, size_t size, bool zeroing)
+SF_NO_COVERAGE void host_memory_hand_out(struct machine *m, void *addr, size_t size, bool zeroing)
 {
 	uint64_t phys = virt_to_phys(m, addr);
 	pfn_t first = PHYS_PFN(phys);
@@ -140,7 +145,7 @@ void host_memory_hand_out(struct machine *m, void *addr, size_t size, bool zeroi
 	}
 }
 
-void host_memory_unmap(struct machine *m)
+SF_NO_COVERAGE void host_memory_unmap(struct machine *m)
 {
 	uint8_t *old, *old_dirty;
 	size_t old_size;

@@ -27,6 +27,18 @@
 #define SF_HAVE_TSAN 1
 #endif
 
+/*
+ * Host plumbing whose branches depend on what earlier machines of the
+ * process did (core/host_memory.c): kept out of the fuzzers' coverage
+ * feedback, which must be the same for the same input (clang's
+ * SanitizerCoverage; AFL++ reads core/host_memory.denylist).
+ */
+#if defined(__clang__) && __clang_major__ >= 13
+#define SF_NO_COVERAGE __attribute__((no_sanitize("coverage")))
+#else
+#define SF_NO_COVERAGE
+#endif
+
 #ifdef SF_HAVE_ASAN
 #include <sanitizer/asan_interface.h>
 /* Free memory: any access is a bug (like KASAN). */
