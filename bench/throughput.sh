@@ -87,9 +87,15 @@ build() { # PRESET DIR
 work=$(mktemp -d "${TMPDIR:-/tmp}/throughput.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-[[ -n $(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null) ]] && commit+="+dirty"
-echo "commit $commit, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+# The commit a build was made from: its source folder's HEAD (+dirty).
+build_commit() { # BUILD_DIR
+  local src c
+  src=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$1/CMakeCache.txt" 2>/dev/null)
+  c=$(git -C "${src:-/nonexistent}" rev-parse --short HEAD 2>/dev/null) || { echo "unknown"; return; }
+  [[ -n $(git -C "$src" status --porcelain --untracked-files=no 2>/dev/null) ]] && c+="+dirty"
+  echo "$c"
+}
+echo "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 max_len_of() {
   local v
@@ -143,7 +149,8 @@ lf_one() { # TARGET BIN SEEDS RUNS -> "execs wall exec/s cpu exec/cpu_s lf_exec/
 }
 
 if ((do_lf)); then
-  printf '\nlibFuzzer (preset libfuzzer, ASan+UBSan), -seed=1, one process each\n'
+  printf '\nlibFuzzer (preset libfuzzer, ASan+UBSan), -seed=1, one process each; %s (commit %s)\n' \
+    "$lf" "$(build_commit "$lf")"
   printf '%-12s %9s %8s %10s %7s %11s %12s %7s\n' target runs wall_s exec/s cpu_s \
     exec/cpu_s libfuzzer_e/s rss_mb
   : >"$work/lf.eps"
@@ -196,8 +203,8 @@ afl_one() { # TARGET BIN SEEDS -> "execs secs execs_per_sec stability rc"
 }
 
 if ((do_afl)); then
-  printf '\nAFL++ persistent mode (preset afl, ASan+UBSan), -s 1, %s s each, one instance\n' \
-    "$afl_secs"
+  printf '\nAFL++ persistent mode (preset afl, ASan+UBSan), -s 1, %s s each, one instance; %s (commit %s)\n' \
+    "$afl_secs" "$afl" "$(build_commit "$afl")"
   printf '%-12s %10s %6s %10s %9s\n' target execs secs exec/s stability
   : >"$work/afl.eps"
   for t in "${targets[@]}" fuzz_empty; do
