@@ -7,6 +7,8 @@
  *    the floor of any boot that writes the memmap once, and the ratio;
  *  - create + boot + destroy of a small fuzz-sized machine (1 node, 4 MiB);
  *  - an order-0 alloc_pages + __free_pages pair through the per-cpu list.
+ * `bench_page_alloc --boots N` only runs N create+boot+destroy of the default
+ * machine, for timing the whole process (CPU time, A/B against another build).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +74,7 @@ static void pcp_pair(void *p, long iters)
 	}
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct boot_arg def, small;
 	struct memset_arg ms;
@@ -81,6 +83,21 @@ int main(void)
 
 	sf_topology_default(&def.t);
 	sf_topology_simple(&small.t, 1, 2, 4);
+	if (argc == 3 && !strcmp(argv[1], "--boots")) {
+		char *end;
+		long n = strtol(argv[2], &end, 10);
+
+		if (*end || n <= 0) {
+			fprintf(stderr, "bench_page_alloc: --boots needs a positive count\n");
+			return 2;
+		}
+		boot_destroy(&def, n);
+		return 0;
+	}
+	if (argc != 1) {
+		fprintf(stderr, "usage: bench_page_alloc [--boots N]\n");
+		return 2;
+	}
 	ms.size = memmap_size(&def.t);
 	ms.buf = malloc(ms.size);
 	if (!ms.buf)
