@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# emit-c against replay (ctest fuzz.emit_c, fuzz.emit_c.campaign):
+#   tools/test_emit_c.sh [-j JOBS] SLABFUZZ SRC CORE_LIB CC "CFLAGS" TEST_EMIT [INPUT...]
+# For every input (files, or folders of *.txt; default: every seed of
+# corpus/<target>/ and every corpus/regressions/ file) plus a program with
+# every op kind (TEST_EMIT --all-ops writes it): slabfuzz replay gives the
+# interpreter's outcome; the emitted C must compile (-Wall -Wextra -Werror,
+# the given compiler and flags, the core library only) and end the same way:
+# clean when replay is clean, the same title when replay finds one. A
+# "HARNESS: ..." title of an oracle the C file does not reimplement passes
+# as "state only" (exit 2, docs/fuzzing.md); every such case is listed.
+set -uo pipefail
+usage() {
+  echo "usage: $0 [-j JOBS] SLABFUZZ SRC CORE_LIB CC \"CFLAGS\" TEST_EMIT [INPUT...]" >&2
+  exit 2
+}
+jobs=1
+case ${1:-} in
+-h | --help) usage ;;
+-j) jobs=${2:?}; shift 2 ;;
+esac
+[ $# -ge 6 ] || usage
+tool=$1 src=$2 lib=$3 cc=$4 cflags=$5 test_emit=$6
+shift 6
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+unset SLABFUZZ_BUGS
+
+inputs=()
+if [ $# -eq 0 ]; then
+  set -- "$src"/corpus/fuzz_*/ "$src/corpus/regressions/"
+fi
+for a in "$@"; do
+  if [ -d "$a" ]; then
+    for f in "${a%/}"/*.txt; do [ -e "$f" ] && inputs+=("$f"); done
+  else
+    inputs+=("$a")
+  fi
+done
+mkdir -p "$work/program"
+"$test_emit" --all-ops "$work/program/all_ops.txt" || { echo "FAIL: $test_emit --all-ops"; exit 1; }
+inputs+=("$work/program/all_ops.txt")
+
+# One input: prints "ok ...", "state-only ..." or "FAIL ...".
+one() {
+  local in=$1 n=$2 d=$work/$2
+  mkdir -p "$d"
+  local r
+  r=$("$tool" replay "$in" 2>&1 | sed -n 's/^== result: //p' | tail -1)
+  [ -n "$r" ] || { echo "FAIL $in: replay gave no result"; return; }
+  [ "$r" = "clean run" ] && r=clean
+  if ! "$tool" emit-c "$in" -o "$d/r.c" 2>"$d/emit.log"; then
+    echo "FAIL $in: emit-c failed: $(head -c 300 "$d/emit.log")"
+    return
+  fi
+  # shellcheck disable=SC2086
+  if ! "$cc" -std=c11 -O0 -Wall -Wextra -Werror $cflags -I"$src/core/include" "$d/r.c" "$lib" \
+      -lpthread -lm -o "$d/r" 2>"$d/cc.log"; then
+    echo "FAIL $in: the emitted C does not compile: $(head -c 600 "$d/cc.log")"
+    return
+  fi
+  local out rc got
+  out=$("$d/r" 2>&1)
+  rc=$?
+  got=$(sed -n 's/^finding [^:]*: //p' <<<"$out" | tail -1)
+  if [ "$r" = clean ]; then
+    if [ $rc -eq 0 ] && grep -qx clean <<<"$out"; then
+      echo "ok $in: clean"
+    else
+      echo "FAIL $in: replay clean, the C exited $rc: $(tail -3 <<<"$out" | tr '\n' '|')"
+    fi
+  elif [ $rc -eq 1 ] && [ "$got" = "$r" ] && grep -qxF "reproduced: $r" <<<"$out"; then
+    echo "ok $in: reproduced '$r'"
+  elif [ $rc -eq 2 ] && [ "${r#HARNESS: }" != "$r" ] && grep -q "^state only: '$r'" <<<"$out"; then
+    echo "state-only $in: '$r' (harness oracle, the C makes the calls only)"
+  else
+    echo "FAIL $in: replay '$r', the C exited $rc: $(tail -3 <<<"$out" | tr '\n' '|')"
+  fi
+}
+export -f one
+export tool src lib cc cflags work
+
+start=$SECONDS
+i=0
+for in in "${inputs[@]}"; do
+  i=$((i + 1))
+  printf '%s\0%s\0' "$in" "$i"
+done | xargs -0 -n 2 -P "$jobs" bash -c 'one "$0" "$1"' >"$work/results"
+cat "$work/results"
+total=${#inputs[@]}
+oks=$(grep -c '^ok ' "$work/results")
+states=$(grep -c '^state-only ' "$work/results")
+fails=$(grep -c '^FAIL ' "$work/results")
+echo "$total inputs: $oks same outcome, $states harness oracle (state only), $fails failed" \
+  "($((SECONDS - start)) s, -j $jobs)"
+[ $((oks + states + fails)) -eq "$total" ] || { echo "FAIL: $total inputs, $((oks + states + fails)) results"; exit 1; }
+[ "$fails" -eq 0 ]
