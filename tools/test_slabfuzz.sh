@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
 # Tests of the slabfuzz tool (ctest fuzz.tool.*):
-#   tools/test_slabfuzz.sh emit-c    SLABFUZZ SRC CORE_LIB CC "CFLAGS"
 #   tools/test_slabfuzz.sh MODE      SLABFUZZ SRC
 # MODE:
 #   minimise   same title, no larger input
@@ -17,9 +16,7 @@
 #              regress, triage, minimise
 #   dump       replay --dump prints the state dumps at the end of a clean run
 #   title      triage's title normalisation (addresses, numbers, cache names)
-# emit-c: each regression's C reproducer compiles (-Wall -Wextra -Werror, the
-# project's compiler and flags, the core library only) and reproduces the
-# expected title.
+# (emit-c: tools/test_emit_c.sh, ctest fuzz.emit_c.)
 # Every run of the tool goes through sf(), which fails the test when the
 # tool's stderr holds a sanitizer report outside a child's framed log.
 set -uo pipefail
@@ -75,42 +72,6 @@ slow_program() { # FILE NCHECKS
 tiny=0.005   # seconds: far below what slow_program takes on any machine
 
 case $mode in
-emit-c)
-  lib=$1 cc=$2 cflags=${3:-}
-  for reg in "$src"/corpus/regressions/*.txt; do
-    name=$(basename "$reg" .txt)
-    title=$(expect_of "$reg")
-    if ! sf emit-c "$reg" -o "$work/$name.c"; then
-      cat "$work/sf.err"
-      fail "$name: emit-c failed"
-      continue
-    fi
-    grep -q 'not emitted' "$work/$name.c" && fail "$name: an op was left as a comment"
-    # shellcheck disable=SC2086
-    if ! "$cc" -std=c11 -Wall -Wextra -Werror $cflags -I"$src/core/include" "$work/$name.c" \
-        "$lib" -lpthread -lm -o "$work/$name" 2>"$work/$name.cc.log"; then
-      cat "$work/$name.cc.log"
-      fail "$name: the emitted C does not compile"
-      continue
-    fi
-    out=$("$work/$name" 2>&1)
-    rc=$?
-    if grep -q '^# fixed: ' "$reg"; then
-      # A fixed core bug: the reproducer must run clean on the core we ship.
-      if [ $rc -ne 0 ] || ! grep -qx 'clean' <<<"$out"; then
-        printf '%s\n' "$out" | tail -5
-        fail "$name: the reproducer of a fixed core bug exited $rc, not clean"
-      else
-        echo "ok: $name: emit-c runs clean (fixed core bug)"
-      fi
-    elif [ $rc -ne 1 ] || ! grep -qxF "reproduced: $title" <<<"$out"; then
-      printf '%s\n' "$out" | tail -5
-      fail "$name: the reproducer exited $rc without 'reproduced: $title'"
-    else
-      echo "ok: $name: emit-c reproduces '$title'"
-    fi
-  done
-  ;;
 minimise)
   # A regression as it is, and a larger program (the fuzz_gfp seed with a
   # timer pending on cpu0 from the start and its first early kmalloc made
@@ -567,7 +528,7 @@ no result after 10 s (--timeout): process group 4242 killed"
   echo "ok: title normalisation"
   ;;
 *)
-  echo "usage: $0 emit-c|minimise|triage|errors|sanitizer|help|timeout|dump|title SLABFUZZ SRC [...]" >&2
+  echo "usage: $0 minimise|triage|errors|sanitizer|help|timeout|dump|title SLABFUZZ SRC [...]" >&2
   exit 2
   ;;
 esac
