@@ -293,8 +293,9 @@ int sf_emit_c(FILE *f, const struct sf_target *t, const struct sf_program *p, un
 		p->nr_handles[HK_CACHE], p->nr_handles[HK_OBJ]);
 	fprintf(f, "#define PROLOGUE %s\n#define WORKLOAD %d\n#define CHECK_EVERY %u\n\n",
 		stage_name(t->prologue), t->workload ? 1 : 0, t->check_every);
-	fprintf(f, "/* The interpreter's outcome of this input. */\nstatic const char *const want = ");
-	emit_string(f, title);
+	fprintf(f, "/* The interpreter's finding on this input (\"\": none). */\n"
+		   "static const char want[] = ");
+	emit_string(f, title ? title : "");
 	fprintf(f, ";\n\n");
 	emit_setup(f, p, bugs);
 	fputs(runtime_text, f);
