@@ -309,7 +309,7 @@ int sf_emit_c(FILE *f, const struct sf_target *t, const struct sf_program *p, un
 			fprintf(f, "\t/* #%u %s: skipped, not a %s op */\n", i, line, t->name);
 			continue;
 		}
-		fprintf(f, "\t/* #%u %s */\n\topi = %u;\n\tstep(%u, ", i, line, i, i);
+		fprintf(f, "\t/* #%u %s */\n\topi = %u;\n\tstep(", i, line, i);
 		if (emit_call(f, p, op)) {
 			fprintf(stderr, "emit-c: op #%u (%s): not handled by the emitter\n", i, line);
 			return -1;

@@ -1279,9 +1279,8 @@ static MAYBE_UNUSED bool do_drain_all_pages(void)
 }
 
 /* After each op the interpreter ran (not one outside the target's set). */
-static MAYBE_UNUSED void step(unsigned int i, bool ran)
+static MAYBE_UNUSED void step(bool ran)
 {
-	(void)i;
 	after();
 	ctx();
 	if (ran && ++since_check >= CHECK_EVERY) {

@@ -7,6 +7,9 @@
  *   test_emit               the checks above
  *   test_emit --all-ops F   write a text program with every op kind to F
  *                           (tools/test_emit_c.sh compiles and runs its C)
+ *   test_emit --emit-as PROGRAM TITLE OUT.c
+ *                           its C as if the interpreter had found TITLE (the
+ *                           verdicts of a title not seen, tools/test_emit_c.sh)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +107,27 @@ static int all_ops(const char *path)
 	return fails ? 1 : 0;
 }
 
+/* The C of program file in as if the interpreter had found title. */
+static int emit_as(const char *in, const char *title, const char *out)
+{
+	static struct sf_program p;
+	char err[256];
+	FILE *f;
+	int ret;
+
+	if (sf_prog_load_file(in, &p, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	f = fopen(out, "wx");
+	if (!f) {
+		perror(out);
+		return 1;
+	}
+	ret = sf_emit_c(f, sf_target_find("program"), &p, 0, title);
+	return fclose(f) || ret ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct sf_program p;
@@ -111,8 +135,10 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "--all-ops"))
 		return all_ops(argv[2]);
+	if (argc == 5 && !strcmp(argv[1], "--emit-as"))
+		return emit_as(argv[2], argv[3], argv[4]);
 	if (argc != 1) {
-		fprintf(stderr, "usage: test_emit [--all-ops FILE]\n");
+		fprintf(stderr, "usage: test_emit [--all-ops FILE | --emit-as PROGRAM TITLE OUT.c]\n");
 		return 2;
 	}
 	for (unsigned int code = 0; code <= NR_OPCODES; code++) {
@@ -137,7 +163,7 @@ int main(int argc, char **argv)
 		} else if (ret) {
 			fail("emit-c returned an error", code);
 		} else {
-			snprintf(want, sizeof(want), "\tstep(%u, %s", last,
+			snprintf(want, sizeof(want), "\topi = %u;\n\tstep(%s", last,
 				 code == OP_RESERVED27 ? "false)" : "do_");
 			if (!strstr(out, want))
 				fail("no runtime call emitted for it", code);
