@@ -16,6 +16,7 @@
  * file then makes the same calls but does not check them.
  */
 #define MAYBE_UNUSED __attribute__((unused))
+#define GEOM_PAGE 4096u		/* the simulated page: kmalloc's natural alignment cap */
 
 static struct machine *m;
 static struct sf_topology topo;
@@ -39,6 +40,7 @@ static struct ph {
 	uint8_t *addr;
 	size_t size;
 	unsigned long nr;
+	pfn_t pfn;
 } pg[NH];
 static struct mbh {
 	bool live;
@@ -49,7 +51,7 @@ static struct ch {
 	bool live;
 	struct kmem_cache *s;	/* set once created: stays after a destroy */
 	size_t size;
-	unsigned int flags, name;
+	unsigned int flags, name, align_i;
 	bool ctor;
 } kc[NH];
 static struct oh {
@@ -58,6 +60,7 @@ static struct oh {
 	size_t size, ks;
 	int cache;		/* cache handle, -1: kmalloc */
 	struct kmem_cache *km;	/* kmalloc: its kmalloc cache, NULL for a large one */
+	bool dma;
 	uint8_t seed;
 } ob[NH];
 static long live_pages;
@@ -237,12 +240,132 @@ static uint64_t cookie(int h, size_t word)
 	return (0x5AB0000000000000ull ^ ((uint64_t)h << 32)) + word * 0x9E3779B97F4A7C15ull;
 }
 
-static void page_got(int h)
+static int pfn_node(pfn_t pfn)
+{
+	for (unsigned int i = 0; i < topo.nr_ranges; i++)
+		if (pfn >= topo.ranges[i].start_pfn && pfn < topo.ranges[i].end_pfn)
+			return topo.ranges[i].node;
+	return -1;
+}
+
+#define OWNED_PFNS 8192	/* > the largest pfn a program can describe */
+static uint64_t owned[OWNED_PFNS / 64];
+
+static bool owned_test(pfn_t pfn)
+{
+	return pfn < OWNED_PFNS && (owned[pfn / 64] >> (pfn % 64)) & 1;
+}
+
+static void owned_set(pfn_t pfn, bool on)
+{
+	if (pfn >= OWNED_PFNS)
+		return;
+	if (on)
+		owned[pfn / 64] |= 1ull << (pfn % 64);
+	else
+		owned[pfn / 64] &= ~(1ull << (pfn % 64));
+}
+
+/* The zone of pfn by the topology's boundaries; the highest zone gfp allows. */
+static int pfn_zone(pfn_t pfn)
+{
+	if (pfn < topo.zone_dma_end)
+		return ZONE_DMA;
+	if (pfn < topo.zone_dma32_end)
+		return ZONE_DMA32;
+	return pfn < topo.zone_movable_start ? ZONE_NORMAL : ZONE_MOVABLE;
+}
+
+static int gfp_zone_of(gfp_t gfp)
+{
+	if (gfp & __GFP_DMA)
+		return ZONE_DMA;
+	if (gfp & __GFP_DMA32)
+		return ZONE_DMA32;
+	return (gfp & __GFP_MOVABLE) ? ZONE_MOVABLE : ZONE_NORMAL;
+}
+
+/* Nodes the zonelist may start from: the node asked, the cpu's (-2), or
+ * (SF_NO_NODE) the nearest nodes with memory to the cpu's node. */
+static uint32_t preferred_nodes(int nid)
+{
+	unsigned int best = ~0u;
+	uint32_t mask = 0, mem = 0;
+	int from = topo.cpu_node[me()];
+
+	if (nid >= 0)
+		return 1u << nid;
+	if (nid == -2)
+		return 1u << from;
+	for (unsigned int i = 0; i < topo.nr_ranges; i++)
+		mem |= 1u << topo.ranges[i].node;
+	for (unsigned int n = 0; n < topo.nr_nodes; n++) {
+		unsigned int d = sf_topology_distance(&topo, from, (int)n);
+
+		if (!((mem >> n) & 1))
+			continue;
+		if (d < best) {
+			best = d;
+			mask = 0;
+		}
+		if (d == best)
+			mask |= 1u << n;
+	}
+	return mask;
+}
+
+/* The ownership shadow: [p, p+len) against every live page block,
+ * memblock allocation and object (the new one is not live yet). */
+static void claim(const uint8_t *p, size_t len)
+{
+	const uint8_t *end = p + len;
+
+	if (!len)
+		return;
+	for (int i = 0; i < NH; i++) {
+		if ((pg[i].live && pg[i].addr < end && pg[i].addr + pg[i].nr * SF_PAGE_SIZE > p) ||
+		    (mb[i].live && mb[i].size && mb[i].ptr < end && mb[i].ptr + mb[i].size > p) ||
+		    (ob[i].live && ob[i].ks && ob[i].ptr < end && ob[i].ptr + ob[i].ks > p))
+			hfail("HARNESS: live allocations overlap");
+	}
+}
+
+/* A new block: where the gfp allows, never owned twice, zeroed when asked. */
+static void page_got(int h, gfp_t gfp, int nid)
 {
 	struct ph *p = &pg[h];
+	gfp_t eff = gfp & machine_gfp_allowed_mask(m);
+	pfn_t pfn = page_to_pfn(m, p->page);
+	uint8_t *addr = page_address(m, p->page);
+	int zone = (int)page_zonenum(m, p->page), got;
+	uint32_t pref;
 	uint64_t *w;
 
-	p->addr = page_address(m, p->page);
+	if (p->kind != PH_EXACT && pfn & ((1ul << p->order) - 1))
+		hfail("HARNESS: page block misaligned");
+	if (p->addr && p->addr != addr)
+		hfail("HARNESS: page address mismatch");
+	if (zone != pfn_zone(pfn) || pfn_zone(pfn) > gfp_zone_of(eff))
+		hfail("HARNESS: page from a zone the gfp does not allow");
+	for (unsigned long i = 0; i < p->nr; i++) {
+		if (pfn + i >= topo.ranges[topo.nr_ranges - 1].end_pfn || !pfn_valid(m, pfn + i))
+			hfail("HARNESS: page outside memory");
+		if (owned_test(pfn + i))
+			hfail("HARNESS: page handed out twice");
+	}
+	if (eff & __GFP_ZERO)
+		for (size_t i = 0; i < p->nr * SF_PAGE_SIZE; i++)
+			if (addr[i])
+				hfail("HARNESS: __GFP_ZERO page not zeroed");
+	got = pfn_node(pfn);
+	pref = preferred_nodes(nid);
+	if (got >= 0 && pref && !((pref >> got) & 1) && (eff & __GFP_THISNODE))
+		hfail("HARNESS: __GFP_THISNODE page from another node");
+	for (unsigned long i = 0; i < p->nr; i++)
+		owned_set(pfn + i, true);
+	claim(addr, p->nr * SF_PAGE_SIZE);
+	p->pfn = pfn;
+	p->addr = addr;
 	w = (uint64_t *)(void *)p->addr;
 	for (size_t i = 0; i < p->nr * SF_PAGE_SIZE / 8; i++)
 		w[i] = cookie(h, i);
@@ -262,6 +385,8 @@ static void page_release(int h)
 			hfail("HARNESS: page contents changed while allocated");
 	p->live = false;
 	live_pages -= (long)p->nr;
+	for (unsigned long i = 0; i < p->nr; i++)
+		owned_set(p->pfn + i, false);
 	expect_clear();
 	if (p->kind == PH_PAGES)
 		__free_pages(m, p->page, p->order);
@@ -321,7 +446,7 @@ static void page_alloc(int h, int kind, int nid, gfp_t gfp, unsigned int order)
 		return;
 	}
 	expect_clear();
-	page_got(h);
+	page_got(h, gfp, nid);
 }
 
 static MAYBE_UNUSED bool do_alloc_pages(int h, gfp_t gfp, unsigned int order)
@@ -378,7 +503,7 @@ static MAYBE_UNUSED bool do_alloc_pages_exact(int h, gfp_t gfp, size_t size)
 	p->page = virt_to_page(m, p->addr);
 	if (!p->page)
 		hfail("HARNESS: page outside memory");
-	page_got(h);
+	page_got(h, gfp, -2);
 	return true;
 }
 
@@ -441,6 +566,7 @@ static MAYBE_UNUSED bool do_memblock_alloc(int h, int nid, size_t size)
 	for (size_t i = 0; i < size; i++)
 		if (b->ptr[i])
 			hfail("HARNESS: memblock allocation not zeroed");
+	claim(b->ptr, size);
 	memset(b->ptr, 0xa5 ^ (h & 0xff), size);
 	b->size = size;
 	b->live = true;
@@ -466,14 +592,6 @@ static MAYBE_UNUSED bool do_memblock_free(int h)
 {
 	memblock_release(h);
 	return true;
-}
-
-static int pfn_node(pfn_t pfn)
-{
-	for (unsigned int i = 0; i < topo.nr_ranges; i++)
-		if (pfn >= topo.ranges[i].start_pfn && pfn < topo.ranges[i].end_pfn)
-			return topo.ranges[i].node;
-	return -1;
 }
 
 /* start is already taken modulo the program's largest pfn + 64. */
@@ -579,27 +697,67 @@ static void expect_slab_alloc(gfp_t gfp, bool kmalloc_family)
 	expect("WARNING: __GFP_NOFAIL allocation impossible");
 }
 
-/* A new object (zero_from < size: bytes from there must be zero). */
-static void obj_got(int h, uint8_t *p, size_t size, int cache, struct kmem_cache *km,
-		    size_t zero_from)
+/* What the harness expects of a new object. */
+struct obj_want {
+	int cache;		/* cache handle, -1: kmalloc */
+	struct kmem_cache *km;	/* kmalloc: its cache (NULL: a large kmalloc) */
+	bool dma;
+	unsigned int align;
+};
+
+static struct obj_want want_kmalloc(size_t size, bool dma)
+{
+	struct obj_want w = { -1, kmalloc_slab(m, size, dma ? __GFP_DMA : 0), dma, 8 };
+
+	return w;
+}
+
+static struct obj_want want_cache(int c)
+{
+	unsigned int a = aligns[kc[c].align_i];
+	struct obj_want w = { c, NULL, (kc[c].flags & PF_DMA) != 0, 8 };
+
+	if (!(a & (a - 1)) && a > 8)
+		w.align = a;
+	return w;
+}
+
+/* A new object: aligned, in ZONE_DMA and on the node when asked, zeroed
+ * from zero_from (< size) when asked. */
+static void obj_got(int h, uint8_t *p, size_t size, const struct obj_want *e, gfp_t gfp,
+		    size_t zero_from, int nid)
 {
 	struct oh *o = &ob[h];
+	size_t nat = size & -size;
 
-	if (!size)
+	if (!size) {
+		if ((void *)p != ZERO_SIZE_PTR)
+			hfail("HARNESS: kmalloc(0) did not return ZERO_SIZE_PTR");
 		return;
+	}
 	if (ZERO_OR_NULL_PTR(p))
 		hfail("HARNESS: slab object is ZERO_SIZE_PTR");
+	if ((uintptr_t)p % e->align)
+		hfail("HARNESS: slab object misaligned");
+	if (e->cache < 0 && (uintptr_t)p % (nat > GEOM_PAGE ? GEOM_PAGE : nat))
+		hfail("HARNESS: kmalloc object not naturally aligned");
 	o->ks = ksize(m, p);
 	if (o->ks < size)
 		hfail("HARNESS: ksize smaller than the size asked");
-	if (zero_from < size && !(cache >= 0 && kc[cache].ctor))
+	if (e->dma && page_zonenum(m, virt_to_page(m, p)) != ZONE_DMA)
+		hfail("HARNESS: DMA slab object outside ZONE_DMA");
+	if (nid >= 0 && (gfp & __GFP_THISNODE) && page_to_nid(m, virt_to_page(m, p)) != nid)
+		hfail("HARNESS: __GFP_THISNODE slab object from another node");
+	claim(p, o->ks);
+	if (zero_from < size && !(e->cache >= 0 && kc[e->cache].ctor))
 		for (size_t i = zero_from; i < size; i++)
 			if (p[i])
 				hfail("HARNESS: zeroed slab object not zeroed");
 	o->ptr = p;
 	o->size = size;
-	o->cache = cache;
-	o->km = km;
+	o->cache = e->cache;
+	o->km = e->km;
+	o->dma = e->dma;
 	o->seed = (uint8_t)(h * 13u + 5u);
 	o->live = true;
 	for (size_t i = 0; i < o->ks; i++)
@@ -607,7 +765,8 @@ static void obj_got(int h, uint8_t *p, size_t size, int cache, struct kmem_cache
 	slab_used = true;
 }
 
-static void alloc_result(int h, void *p, size_t size, int cache, gfp_t gfp, bool zero)
+static void alloc_result(int h, void *p, size_t size, const struct obj_want *e, gfp_t gfp,
+			 bool zero, int nid)
 {
 	gfp_t eff = gfp & machine_gfp_allowed_mask(m);
 
@@ -615,8 +774,7 @@ static void alloc_result(int h, void *p, size_t size, int cache, gfp_t gfp, bool
 	expect_clear();
 	if (!p)
 		return;
-	obj_got(h, p, size, cache, cache < 0 ? kmalloc_slab(m, size, gfp & __GFP_DMA) : NULL,
-		zero || (eff & __GFP_ZERO) ? 0 : SIZE_MAX);
+	obj_got(h, p, size, e, gfp, zero || (eff & __GFP_ZERO) ? 0 : SIZE_MAX, nid);
 }
 
 static void obj_release(int h, bool twice)
@@ -651,6 +809,7 @@ static void obj_release(int h, bool twice)
 
 static void kmalloc_op(int h, size_t size, gfp_t gfp, int nid, bool zero)
 {
+	struct obj_want w;
 	void *p;
 
 	expect_slab_alloc(gfp, true);
@@ -660,7 +819,8 @@ static void kmalloc_op(int h, size_t size, gfp_t gfp, int nid, bool zero)
 		p = kmalloc_node(m, size, gfp, nid);
 	else
 		p = kmalloc(m, size, gfp);
-	alloc_result(h, p, size, -1, gfp, zero);
+	w = want_kmalloc(size, (gfp & __GFP_DMA) != 0);
+	alloc_result(h, p, size, &w, gfp, zero, nid);
 }
 
 static MAYBE_UNUSED bool do_kmem_cache_create(int h, unsigned int name, unsigned int size,
@@ -673,6 +833,7 @@ static MAYBE_UNUSED bool do_kmem_cache_create(int h, unsigned int name, unsigned
 	if (!slab_op(h, false))
 		return false;
 	c->name = name;
+	c->align_i = align_i;
 	flags |= (f & PF_HWCACHE) ? SLAB_HWCACHE_ALIGN : 0;
 	flags |= (f & PF_DMA) ? SLAB_CACHE_DMA : 0;
 	flags |= (f & PF_NO_MERGE) ? SLAB_NO_MERGE : 0;
@@ -728,6 +889,7 @@ static MAYBE_UNUSED bool do_kmem_cache_destroy(int h)
 
 static MAYBE_UNUSED bool do_kmem_cache_alloc(int h, int c, gfp_t gfp, int nid)
 {
+	struct obj_want w;
 	void *p;
 
 	if (!slab_op(h, true) || !kc[c].live)
@@ -735,7 +897,8 @@ static MAYBE_UNUSED bool do_kmem_cache_alloc(int h, int c, gfp_t gfp, int nid)
 	expect_slab_alloc(gfp, false);
 	p = nid == SF_NO_NODE ? kmem_cache_alloc(m, kc[c].s, gfp) :
 				kmem_cache_alloc_node(m, kc[c].s, gfp, nid);
-	alloc_result(h, p, kc[c].size, c, gfp, false);
+	w = want_cache(c);
+	alloc_result(h, p, kc[c].size, &w, gfp, false, nid);
 	return true;
 }
 
@@ -767,19 +930,22 @@ static MAYBE_UNUSED bool do_kmalloc(int h, size_t size, gfp_t gfp, int nid, bool
 
 static MAYBE_UNUSED bool do_kcalloc(int h, size_t n, size_t size, gfp_t gfp)
 {
+	struct obj_want w;
 	void *p;
 
 	if (!slab_op(h, true))
 		return false;
 	expect_slab_alloc(gfp, true);
 	p = kcalloc(m, n, size, gfp);
-	alloc_result(h, p, n * size, -1, gfp, true);
+	w = want_kmalloc(n * size, (gfp & __GFP_DMA) != 0);
+	alloc_result(h, p, n * size, &w, gfp, true, -1);
 	return true;
 }
 
 static MAYBE_UNUSED bool do_krealloc(int h, int old_h, size_t size, gfp_t gfp)
 {
 	struct oh *old = &ob[old_h], saved;
+	struct obj_want w;
 	gfp_t eff = gfp & machine_gfp_allowed_mask(m);
 	uint8_t *p;
 
@@ -802,11 +968,15 @@ static MAYBE_UNUSED bool do_krealloc(int h, int old_h, size_t size, gfp_t gfp)
 	(void)ksize(m, p);
 	if (!intact(&saved, p, saved.ks < size ? saved.ks : size))
 		hfail("HARNESS: krealloc lost the contents");
-	if (p == saved.ptr)
-		obj_got(h, p, size, saved.cache, saved.km, SIZE_MAX);
-	else
-		obj_got(h, p, size, -1, kmalloc_slab(m, size, gfp & __GFP_DMA),
-			(eff & __GFP_ZERO) ? saved.ks : SIZE_MAX);
+	if (p == saved.ptr) {
+		/* In place: still the old object, of the old one's cache. */
+		w = saved.cache >= 0 ? want_cache(saved.cache) : want_kmalloc(size, saved.dma);
+		w.km = saved.km;
+		obj_got(h, p, size, &w, 0, SIZE_MAX, -1);
+	} else {
+		w = want_kmalloc(size, (gfp & __GFP_DMA) != 0);
+		obj_got(h, p, size, &w, gfp, (eff & __GFP_ZERO) ? saved.ks : SIZE_MAX, -1);
+	}
 	return true;
 }
 
