@@ -48,9 +48,10 @@ mkdir -p "$work/program"
 "$test_emit" --all-ops "$work/program/all_ops.txt" || { echo "FAIL: $test_emit --all-ops"; exit 1; }
 inputs+=("$work/program/all_ops.txt")
 
-# One input: prints "ok ...", "state-only ..." or "FAIL ...".
+# One input: prints "ok ...", "state-only ..." or "FAIL ...". Run by xargs.
+# shellcheck disable=SC2317
 one() {
-  local in=$1 n=$2 d=$work/$2
+  local in=$1 d=$work/$2
   mkdir -p "$d"
   local r
   r=$("$tool" replay ${bugs_opt:+--bugs "$bugs_opt"} "$in" 2>&1 | sed -n 's/^== result: //p' | tail -1)
@@ -71,14 +72,14 @@ one() {
   rc=$?
   got=$(sed -n 's/^finding [^:]*: //p' <<<"$out" | tail -1)
   if [ "$r" = clean ]; then
-    if [ $rc -eq 0 ] && grep -qx clean <<<"$out"; then
+    if [ "$rc" -eq 0 ] && grep -qx clean <<<"$out"; then
       echo "ok $in: clean"
     else
       echo "FAIL $in: replay clean, the C exited $rc: $(tail -3 <<<"$out" | tr '\n' '|')"
     fi
-  elif [ $rc -eq 1 ] && [ "$got" = "$r" ] && grep -qxF "reproduced: $r" <<<"$out"; then
+  elif [ "$rc" -eq 1 ] && [ "$got" = "$r" ] && grep -qxF "reproduced: $r" <<<"$out"; then
     echo "ok $in: reproduced '$r'"
-  elif [ $rc -eq 2 ] && [ "${r#HARNESS: }" != "$r" ] && grep -q "^state only: '$r'" <<<"$out"; then
+  elif [ "$rc" -eq 2 ] && [ "${r#HARNESS: }" != "$r" ] && grep -q "^state only: '$r'" <<<"$out"; then
     echo "state-only $in: '$r' (harness oracle, the C makes the calls only)"
   else
     echo "FAIL $in: replay '$r', the C exited $rc: $(tail -3 <<<"$out" | tr '\n' '|')"
@@ -90,6 +91,7 @@ export tool src lib cc cflags work bugs_opt
 
 start=$SECONDS
 i=0
+# shellcheck disable=SC2016
 for in in "${inputs[@]}"; do
   i=$((i + 1))
   printf '%s\0%s\0' "$in" "$i"
@@ -118,7 +120,7 @@ for v in "BUG: no such report|0|not reproduced: BUG: no such report" \
   fi
   out=$("${c%.c}" 2>&1)
   rc=$?
-  if [ $rc -ne "$code" ] || ! grep -q "^$line" <<<"$out"; then
+  if [ "$rc" -ne "$code" ] || ! grep -q "^$line" <<<"$out"; then
     echo "FAIL: verdict '$title': exit $rc (want $code): $(tail -2 <<<"$out" | tr '\n' '|')"
     fails=$((fails + 1))
   else
