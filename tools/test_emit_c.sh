@@ -8,7 +8,9 @@
 # the given compiler and flags, the core library only) and end the same way:
 # clean when replay is clean, the same title when replay finds one. A
 # "HARNESS: ..." title of an oracle the C file does not reimplement passes
-# as "state only" (exit 2, docs/fuzzing.md); every such case is listed.
+# as "state only" (exit 2, docs/fuzzing.md); every such case is listed. The C
+# runs under timeout 60: a "HARNESS: timeout" input passes when it hangs too
+# or ends clean (the limit is the tool's, the C file has none).
 # --bugs LIST: replay and emit-c with these planted bugs on (every input;
 # a file's own "# bugs:" otherwise).
 set -uo pipefail
@@ -61,6 +63,12 @@ one() {
     echo "FAIL $in: emit-c failed: $(head -c 300 "$d/emit.log")"
     return
   fi
+  # A sanitizer report of the tool itself (a child's framed log aside).
+  if awk '/^---- log of the run of /{skip=1} !skip{print} /^---- end of log$/{skip=0}' \
+      "$d/emit.log" | grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:'; then
+    echo "FAIL $in: sanitizer report from emit-c: $(head -c 300 "$d/emit.log")"
+    return
+  fi
   # shellcheck disable=SC2086
   if ! "$cc" -std=c11 -O0 -Wall -Wextra -Werror $cflags -I"$src/core/include" "$d/r.c" "$lib" \
       -lpthread -lm -o "$d/r" 2>"$d/cc.log"; then
@@ -68,7 +76,7 @@ one() {
     return
   fi
   local out rc got
-  out=$("$d/r" 2>&1)
+  out=$(timeout -k 5 60 "$d/r" 2>&1)
   rc=$?
   got=$(sed -n 's/^finding [^:]*: //p' <<<"$out" | tail -1)
   if [ "$r" = clean ]; then
@@ -81,6 +89,10 @@ one() {
     echo "ok $in: reproduced '$r'"
   elif [ "$rc" -eq 2 ] && [ "${r#HARNESS: }" != "$r" ] && grep -q "^state only: '$r'" <<<"$out"; then
     echo "state-only $in: '$r' (harness oracle, the C makes the calls only)"
+  elif [ "$r" = "HARNESS: timeout" ] && { [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; }; then
+    echo "state-only $in: '$r' (the C file hangs too: killed after 60 s)"
+  elif [ "$r" = "HARNESS: timeout" ] && [ "$rc" -eq 0 ] && grep -qx clean <<<"$out"; then
+    echo "state-only $in: '$r' (the tool's limit; the C file ran to its end, clean)"
   else
     echo "FAIL $in: replay '$r', the C exited $rc: $(tail -3 <<<"$out" | tr '\n' '|')"
   fi
