@@ -253,6 +253,52 @@ static int emit_call(FILE *f, const struct sf_program *p, const struct sf_op *op
 	case OP_SLAB_DOUBLE_FREE:
 		fprintf(f, "do_slab_double_free(%u)", a[0]);
 		break;
+	case OP_GET_ZEROED_PAGE:
+		fprintf(f, "do_get_zeroed_page(%d, %#x)", h, a[0]);
+		break;
+	case OP_FREE_TAIL:
+		fprintf(f, "do_free_tail_page(%u)", a[0]);
+		break;
+	case OP_FREE_RESERVED:
+		fprintf(f, "do_free_reserved_page(%u, %#llx)", a[0],
+			(unsigned long long)sf_prog_max_pfn(&p->h));
+		break;
+	case OP_FREE_FOREIGN:
+		fprintf(f, "do_free_foreign(%u)", a[0]);
+		break;
+	case OP_IRQ_SAVE:
+		fprintf(f, "do_local_irq_save()");
+		break;
+	case OP_IRQ_RESTORE:
+		fprintf(f, "do_local_irq_restore()");
+		break;
+	case OP_TOPOLOGY_INVALID:
+		fprintf(f, "do_machine_create_invalid()");
+		break;
+	case OP_KFREE_PAGE:
+		fprintf(f, "do_kfree_page(%u)", a[0]);
+		break;
+	case OP_KFREE_FOREIGN:
+		fprintf(f, "do_kfree_foreign()");
+		break;
+	case OP_CACHE_FREE_WRONG:
+		fprintf(f, "do_kmem_cache_free_wrong(%u, %u)", a[0], a[1]);
+		break;
+	case OP_CACHE_FREE_INTERIOR:
+		fprintf(f, "do_kmem_cache_free_interior(%u, %u)", a[0], a[1]);
+		break;
+	case OP_FREE_SLAB_PAGE:
+		fprintf(f, "do_free_slab_page(%u)", a[0]);
+		break;
+	case OP_MEMBLOCK_ALLOC_INVALID:
+		fprintf(f, "do_memblock_alloc_invalid(%u, %u)", a[0], a[1]);
+		break;
+	case OP_MEMBLOCK_DOUBLE_FREE:
+		fprintf(f, "do_memblock_double_free(%u)", a[0]);
+		break;
+	case OP_CACHE_DESTROY_AGAIN:
+		fprintf(f, "do_kmem_cache_destroy_again(%u)", a[0]);
+		break;
 	case NR_OPCODES:
 	default:
 		return -1;
@@ -291,8 +337,9 @@ int sf_emit_c(FILE *f, const struct sf_target *t, const struct sf_program *p, un
 	fprintf(f, "#define NR_PAGE_H %u\n#define NR_MB_H %u\n#define NR_CACHE_H %u\n"
 		   "#define NR_OBJ_H %u\n", p->nr_handles[HK_PAGE], p->nr_handles[HK_MEMBLOCK],
 		p->nr_handles[HK_CACHE], p->nr_handles[HK_OBJ]);
-	fprintf(f, "#define PROLOGUE %s\n#define WORKLOAD %d\n#define CHECK_EVERY %u\n\n",
-		stage_name(t->prologue), t->workload ? 1 : 0, t->check_every);
+	fprintf(f, "#define PROLOGUE %s\n#define WORKLOAD %d\n#define CHECK_EVERY %u\n"
+		   "#define DEBUG_LEVEL %d\n\n", stage_name(t->prologue), t->workload ? 1 : 0,
+		t->check_every, p->h.debug_level);
 	fprintf(f, "/* The interpreter's finding on this input (\"\": none). */\n"
 		   "static const char want[] = ");
 	emit_string(f, title ? title : "");

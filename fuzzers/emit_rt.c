@@ -29,6 +29,9 @@ static char lbuf[1 << 14];
 static struct {
 	bool on;
 	int depth, pre;
+	int nr_saved;		/* local_irq_save: flags, state and depth saved */
+	bool flags[4], saved[4];
+	int saved_depth[4];
 } cs[SF_MAX_CPUS];
 
 enum { PH_PAGES, PH_ADDR, PH_EXACT };
@@ -171,6 +174,9 @@ static void on_report(struct machine *mm, const struct sf_report *r, void *d)
 	finding(r->title);
 }
 
+static void misuse_expect(const char *title);
+static void memblock_release(int h);
+
 /* ---- contexts ---- */
 
 static MAYBE_UNUSED bool slab_ready(void)
@@ -238,6 +244,37 @@ static MAYBE_UNUSED void expect_ctx(void)
 static uint64_t cookie(int h, size_t word)
 {
 	return (0x5AB0000000000000ull ^ ((uint64_t)h << 32)) + word * 0x9E3779B97F4A7C15ull;
+}
+
+static MAYBE_UNUSED bool do_memblock_alloc_invalid(int bad_node, size_t size)
+{
+	const char *title = bad_node ? "WARNING: memblock allocation on invalid node" :
+				       "WARNING: memblock allocation with bad alignment";
+	void *p;
+
+	if (machine_stage(m) >= STAGE_BUDDY || in_hook)
+		return false;
+	expect_clear();
+	expect(title);
+	p = bad_node ? memblock_alloc_node(m, size, 8, (int)topo.nr_nodes) :
+		       memblock_alloc_node(m, size, 24, SF_NO_NODE);
+	if (p)
+		hfail("HARNESS: invalid memblock allocation succeeded");
+	misuse_expect(title);
+	return true;
+}
+
+static MAYBE_UNUSED bool do_memblock_double_free(int h)
+{
+	struct mbh *b = &mb[h];
+
+	if (!b->live || !b->size || machine_stage(m) >= STAGE_BUDDY || in_hook)
+		return false;
+	memblock_release(h);
+	expect("WARNING: memblock_free of unreserved memory");
+	memblock_free(m, b->ptr, b->size);
+	misuse_expect("WARNING: memblock_free of unreserved memory");
+	return true;
 }
 
 static int pfn_node(pfn_t pfn)
@@ -415,8 +452,11 @@ static void page_alloc(int h, int kind, int nid, gfp_t gfp, unsigned int order)
 	}
 	p->order = order;
 	p->nr = 1ul << order;
-	p->kind = kind == PH_ADDR ? PH_ADDR : PH_PAGES;
-	if (kind == PH_ADDR) {
+	p->kind = kind == PH_ADDR || kind == PH_ADDR + 10 ? PH_ADDR : PH_PAGES;
+	if (kind == PH_ADDR + 10) {	/* get_zeroed_page */
+		p->addr = (uint8_t *)(uintptr_t)get_zeroed_page(m, gfp);
+		p->page = p->addr ? virt_to_page(m, p->addr) : NULL;
+	} else if (kind == PH_ADDR) {
 		p->addr = (uint8_t *)(uintptr_t)__get_free_pages(m, gfp, order);
 		p->page = p->addr ? virt_to_page(m, p->addr) : NULL;
 	} else if (nid != -2) {
@@ -545,6 +585,69 @@ static MAYBE_UNUSED bool do_misuse(int h, int order)
 	return true;
 }
 
+static MAYBE_UNUSED bool do_get_zeroed_page(int h, gfp_t gfp)
+{
+	page_alloc(h, PH_ADDR + 10, -2, gfp | __GFP_ZERO, 0);
+	return true;
+}
+
+/* A free the allocator must refuse with its report. */
+static void misuse_expect(const char *title)
+{
+	after();
+	if (!seen(title))
+		hfail("HARNESS: misuse not reported");
+	expect_clear();
+}
+
+static MAYBE_UNUSED bool do_free_tail_page(int h)
+{
+	struct ph *p = &pg[h];
+
+	if (!p->live || p->kind == PH_EXACT || !p->order || in_hook)
+		return false;
+	expect_clear();
+	expect("BUG: Freeing tail page");
+	__free_pages(m, pfn_to_page(m, p->pfn + 1), 0);
+	misuse_expect("BUG: Freeing tail page");
+	return true;
+}
+
+/* The first reserved page from pfn `from` on (wrapping at max). */
+static MAYBE_UNUSED bool do_free_reserved_page(pfn_t from, pfn_t max)
+{
+	if (machine_stage(m) < STAGE_BUDDY || !max || in_hook)
+		return false;
+	for (pfn_t i = 0; i < max; i++) {
+		pfn_t pfn = (from + i) % max;
+
+		if (pfn_page_state(m, pfn) != SF_PAGE_RESERVED)
+			continue;
+		expect_clear();
+		expect("BUG: Freeing reserved page");
+		__free_pages(m, pfn_to_page(m, pfn), 0);
+		misuse_expect("BUG: Freeing reserved page");
+		return true;
+	}
+	return false;
+}
+
+static MAYBE_UNUSED bool do_free_foreign(int as_page)
+{
+	static uint64_t not_a_page[64];
+
+	if (machine_stage(m) < STAGE_BUDDY || in_hook)
+		return false;
+	expect_clear();
+	expect("BUG: Bad page address");
+	if (!as_page)
+		free_pages(m, (unsigned long)(uintptr_t)not_a_page, 0);
+	else
+		__free_pages(m, (struct page *)(void *)not_a_page, 0);
+	misuse_expect("BUG: Bad page address");
+	return true;
+}
+
 /* ---- memblock, pfn walks, dumps ---- */
 
 static MAYBE_UNUSED bool do_memblock_alloc(int h, int nid, size_t size)
@@ -556,7 +659,7 @@ static MAYBE_UNUSED bool do_memblock_alloc(int h, int nid, size_t size)
 	expect_clear();
 	if (late)
 		expect("WARNING: memblock allocation after buddy is up");
-	b->ptr = memblock_alloc_node(m, size, 8, nid);
+	b->ptr = nid == SF_NO_NODE ? memblock_alloc(m, size, 8) : memblock_alloc_node(m, size, 8, nid);
 	after();
 	if (late && (!seen("WARNING: memblock allocation after buddy is up") || b->ptr))
 		hfail("HARNESS: memblock allocation after buddy not refused");
@@ -1092,6 +1195,135 @@ static MAYBE_UNUSED bool do_failslab_off(void)
 	return true;
 }
 
+/* Frees the slab layer must refuse with its report, freeing nothing. */
+static bool bad_free(const char *title)
+{
+	after();
+	if (!seen(title))
+		hfail("HARNESS: misuse not reported");
+	expect_clear();
+	return true;
+}
+
+static MAYBE_UNUSED bool do_kfree_page(int h)
+{
+	if (!slab_op(-1, false) || in_hook)
+		return false;
+	expect_clear();
+	if (!pg[h].live)
+		return false;
+	expect("WARNING: kfree of memory not from kmalloc");
+	kfree(m, pg[h].addr);
+	return bad_free("WARNING: kfree of memory not from kmalloc");
+}
+
+static MAYBE_UNUSED bool do_kfree_foreign(void)
+{
+	static uint64_t not_an_object[8];
+
+	if (!slab_op(-1, false) || in_hook)
+		return false;
+	expect_clear();
+	expect("WARNING: kfree of memory not from kmalloc");
+	kfree(m, not_an_object);
+	return bad_free("WARNING: kfree of memory not from kmalloc");
+}
+
+static MAYBE_UNUSED bool do_kmem_cache_free_wrong(int c, int h)
+{
+	struct oh *o = &ob[h];
+
+	if (!slab_op(-1, false) || in_hook)
+		return false;
+	expect_clear();
+	if (!kc[c].live || !o->live || o->cache < 0 || kc[o->cache].s == kc[c].s)
+		return false;
+	expect("BUG * (Not tainted): Wrong slab cache");
+	kmem_cache_free(m, kc[c].s, o->ptr);
+	return bad_free("BUG * (Not tainted): Wrong slab cache");
+}
+
+/* The slab of a live object as the core lays it out (virt_to_slab,
+ * page_block_order and the cache's align and slab_size attributes): the
+ * interpreter takes the same from its own geometry, equal unless one of
+ * its geometry oracles fires. */
+static bool obj_slab(const struct oh *o, struct page **head, unsigned int *order,
+		     unsigned long *align, unsigned long *stride)
+{
+	struct kmem_cache *s;
+
+	if (!o->live || (o->cache < 0 && !o->km))
+		return false;
+	s = virt_to_slab(m, o->ptr, head);
+	if (!s)
+		return false;
+	*order = page_block_order(m, *head);
+	if (align && (attr_read(kmem_cache_name(s), "align", align) <= 0 ||
+		      attr_read(kmem_cache_name(s), "slab_size", stride) <= 0))
+		return false;
+	return true;
+}
+
+static MAYBE_UNUSED bool do_kmem_cache_free_interior(int h, int kind)
+{
+	struct oh *o = &ob[h];
+	unsigned long align = 0, stride = 0;
+	unsigned int order;
+	struct page *head;
+	const char *title = kind ? "BUG * (Not tainted): Invalid object pointer" :
+				   "BUG * (Not tainted): Misaligned object pointer";
+	uint8_t *x;
+
+	if (!slab_op(-1, false) || in_hook)
+		return false;
+	expect_clear();
+	if (!o->live || DEBUG_LEVEL < 1 || !obj_slab(o, &head, &order, &align, &stride))
+		return false;
+	x = kind ? (align < stride ? o->ptr + align : NULL) : (align > 1 ? o->ptr + 1 : NULL);
+	if (!x)
+		return false;
+	expect_clear();
+	expect(title);
+	if (o->cache >= 0)
+		kmem_cache_free(m, kc[o->cache].s, x);
+	else
+		kfree(m, x);
+	return bad_free(title);
+}
+
+static MAYBE_UNUSED bool do_free_slab_page(int h)
+{
+	unsigned int order;
+	struct page *head;
+
+	if (!slab_op(-1, false) || in_hook)
+		return false;
+	expect_clear();
+	if (!obj_slab(&ob[h], &head, &order, NULL, NULL))
+		return false;
+	expect("BUG: Bad page state");
+	__free_pages(m, head, order);
+	return bad_free("BUG: Bad page state");
+}
+
+static bool is_kmalloc_cache(struct kmem_cache *s);
+
+/* A second destroy of a handle merged into a kmalloc cache. */
+static MAYBE_UNUSED bool do_kmem_cache_destroy_again(int h)
+{
+	if (!slab_op(-1, false) || in_hook)
+		return false;
+	expect_clear();
+	if (kc[h].live || !kc[h].s || !is_kmalloc_cache(kc[h].s))
+		return false;
+	for (int i = 0; i < NR_CACHE_H; i++)
+		if (i != h && kc[i].live && kc[i].s == kc[h].s)
+			return false;
+	expect("WARNING: kmem_cache_destroy of a cache that cannot go");
+	kmem_cache_destroy(m, kc[h].s);
+	return bad_free("WARNING: kmem_cache_destroy of a cache that cannot go");
+}
+
 /* The shrink of every registered cache (the harness's baseline). */
 static void shrink_all(void)
 {
@@ -1356,6 +1588,40 @@ static MAYBE_UNUSED bool do_local_irq_enable(void)
 		return false;
 	local_irq_enable(m);
 	cs[c].on = true;
+	return true;
+}
+
+static MAYBE_UNUSED bool do_local_irq_save(void)
+{
+	int c = me(), n = cs[c].nr_saved;
+
+	if (n == 4)
+		return false;
+	cs[c].flags[n] = local_irq_save(m);
+	cs[c].saved[n] = cs[c].on;
+	cs[c].saved_depth[n] = cs[c].depth;
+	cs[c].nr_saved++;
+	cs[c].on = false;
+	return true;
+}
+
+static MAYBE_UNUSED bool do_local_irq_restore(void)
+{
+	int c = me(), n = cs[c].nr_saved;
+
+	if (!n || cs[c].saved_depth[n - 1] != cs[c].depth)
+		return false;
+	cs[c].nr_saved--;
+	local_irq_restore(m, cs[c].flags[n - 1]);
+	cs[c].on = cs[c].saved[n - 1];
+	return true;
+}
+
+/* machine_create_invalid: a second machine_create with a broken topology,
+ * refused; it touches no machine (the harness's topology_break is not
+ * reproduced here: its findings are state only). */
+static MAYBE_UNUSED bool do_machine_create_invalid(void)
+{
 	return true;
 }
 

@@ -17,6 +17,9 @@
 
 #include "emit.h"
 
+#define SF_STR2(x) #x
+#define SF_STR(x) SF_STR2(x)
+
 static int fails;
 
 static void fail(const char *what, unsigned int code)
@@ -41,7 +44,7 @@ static void add(struct sf_program *p, unsigned int code, uint32_t a0)
 static void base(struct sf_program *p)
 {
 	static const char text[] =
-		"slabfuzz-program 2\n"
+		"slabfuzz-program " SF_STR(SF_PROG_VERSION) "\n"
 		"machine nodes=1 cpus=2 boot=cpu0 max_order=9 section_shift=9 vmemmap_block=1 "
 		"memmap_together=0 debug=3 slab_debug=none\n"
 		"cpu_nodes node0 node0\n"
