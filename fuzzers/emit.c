@@ -273,7 +273,7 @@ static int emit_call(FILE *f, const struct sf_program *p, const struct sf_op *op
 		fprintf(f, "do_local_irq_restore()");
 		break;
 	case OP_TOPOLOGY_INVALID:
-		fprintf(f, "do_machine_create_invalid()");
+		fprintf(f, "do_machine_create_invalid(%u)", a[0]);
 		break;
 	case OP_KFREE_PAGE:
 		fprintf(f, "do_kfree_page(%u)", a[0]);

@@ -1617,11 +1617,81 @@ static MAYBE_UNUSED bool do_local_irq_restore(void)
 	return true;
 }
 
-/* machine_create_invalid: a second machine_create with a broken topology,
- * refused; it touches no machine (the harness's topology_break is not
- * reproduced here: its findings are state only). */
-static MAYBE_UNUSED bool do_machine_create_invalid(void)
+/* machine_create_invalid: machine_create of this machine's topology with
+ * one field broken must refuse it, naming that field (fuzzers/interp_topology.c). */
+static MAYBE_UNUSED bool do_machine_create_invalid(unsigned int kind)
 {
+	struct sf_topology t = topo;
+	struct sf_options opts = { .debug_level = -1, .seed = 1 };
+	struct sf_error err = { "", "" };
+	unsigned int last = t.nr_ranges - 1;
+	char want_field[sizeof(err.field)];
+	struct machine *m2;
+	unsigned int d;
+
+	switch (kind) {
+	case 0: t.nr_nodes = 0; snprintf(want_field, sizeof(want_field), "nr_nodes"); break;
+	case 1: t.nr_nodes = SF_MAX_NODES + 1; snprintf(want_field, sizeof(want_field), "nr_nodes"); break;
+	case 2: t.nr_cpus = 0; snprintf(want_field, sizeof(want_field), "nr_cpus"); break;
+	case 3: t.boot_cpu = t.nr_cpus; snprintf(want_field, sizeof(want_field), "boot_cpu"); break;
+	case 4: t.cpu_node[0] = (int)t.nr_nodes; snprintf(want_field, sizeof(want_field), "cpu_node[0]"); break;
+	case 5: t.distance[0][0] = 20; snprintf(want_field, sizeof(want_field), "distance[0][0]"); break;
+	case 6:
+	case 7:
+		if (t.nr_nodes < 2)
+			return false;
+		d = t.distance[0][1];
+		if (kind == 6)
+			t.distance[0][1] = t.distance[1][0] = 10;
+		else
+			t.distance[0][1] = (uint8_t)(d == 255 ? 254 : d + 1);
+		snprintf(want_field, sizeof(want_field), "distance[0][1]");
+		break;
+	case 8: t.max_order = SF_MAX_ORDER_LIMIT + 1; snprintf(want_field, sizeof(want_field), "max_order"); break;
+	case 9: t.section_shift = 19; snprintf(want_field, sizeof(want_field), "section_shift"); break;
+	case 10:
+		t.vmemmap_block_sections = 3;
+		snprintf(want_field, sizeof(want_field), "vmemmap_block_sections");
+		break;
+	case 11: t.nr_ranges = 0; snprintf(want_field, sizeof(want_field), "nr_ranges"); break;
+	case 12:
+		t.ranges[0].end_pfn = t.ranges[0].start_pfn;
+		snprintf(want_field, sizeof(want_field), "ranges[0]");
+		break;
+	case 13:
+		t.ranges[last].end_pfn = SF_MAX_PFN + 1;
+		snprintf(want_field, sizeof(want_field), "ranges[%u]", last);
+		break;
+	case 14:
+		t.ranges[0].node = (int)t.nr_nodes;
+		snprintf(want_field, sizeof(want_field), "ranges[0].node");
+		break;
+	case 15:
+		t.ranges[t.nr_ranges] = t.ranges[0];
+		snprintf(want_field, sizeof(want_field), "ranges[%u]", t.nr_ranges++);
+		break;
+	case 16:
+		t.zone_dma_end = t.zone_dma32_end + 1;
+		snprintf(want_field, sizeof(want_field), "zone_dma_end");
+		break;
+	case 17:
+		t.zone_dma_end = 0;
+		t.zone_dma32_end = 2;
+		t.zone_movable_start = 1;
+		snprintf(want_field, sizeof(want_field), "zone_dma32_end");
+		break;
+	default:
+		t.zone_movable_start = SF_MAX_PFN + 1;
+		snprintf(want_field, sizeof(want_field), "zone_movable_start");
+		break;
+	}
+	m2 = machine_create(&t, &opts, &err);
+	if (m2) {
+		machine_destroy(m2);
+		hfail("HARNESS: invalid topology accepted");
+	}
+	if (strcmp(err.field, want_field) || !err.msg[0])
+		hfail("HARNESS: invalid topology refused for another field");
 	return true;
 }
 
