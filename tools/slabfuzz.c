@@ -1249,8 +1249,14 @@ static int cmd_emit_c(int argc, char **argv)
 		return 1;
 	}
 	ret = sf_emit_c(f, in->target, &in->prog, in->bugs, out.crashed ? out.title : NULL);
-	if (close_new(f, opt_out))
+	if (close_new(f, opt_out)) {
 		ret = 1;
+	} else if (ret) {
+		/* What was written is not a reproducer: nothing half-made is kept. */
+		unlink(opt_out);
+		ret = die("%s: %s: cannot be emitted as C, %s not written", argv[0],
+			  in->target->name, opt_out);
+	}
 	free(out.log);
 	free(in);
 	return ret;
