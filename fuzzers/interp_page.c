@@ -322,6 +322,84 @@ static void owned_set(struct run *r, pfn_t pfn, bool on)
 
 /* The pattern of page handle h: one 64-bit word per 8 bytes of the block,
  * different for every handle and offset. */
+/*
+ * The other side of the watermark rule: a block handed out without
+ * ALLOC_NO_WATERMARKS (__GFP_MEMALLOC without __GFP_NOMEMALLOC, or the
+ * last try of __GFP_NOFAIL) must leave its zone at or above the lowest
+ * min watermark the gfp may use: min from the managed pages the memmap
+ * shows (the model's formula), halved for __GFP_HIGH, less a quarter for
+ * a caller that cannot block (ALLOC_HARDER). The zone's free pages are
+ * bounded from the memmap before the call: its buddy pages, and for a
+ * caller that may reclaim also its per-cpu pages and the pages no handle
+ * of the harness owns (slabs a shrinker may give back).
+ */
+struct zone_count {
+	long managed;		/* given to buddy: free or allocated */
+	long buddy;
+	long pcp;
+	long unowned;		/* allocated, in no live page handle */
+};
+
+struct zone_counts {
+	struct zone_count z[SF_MAX_NODES][MAX_NR_ZONES];
+};
+
+static void zone_counts_of(struct run *r, struct zone_counts *zc)
+{
+	memset(zc, 0, sizeof(*zc));
+	for (unsigned int i = 0; i < r->topo.nr_ranges; i++) {
+		const struct sf_mem_range *rg = &r->topo.ranges[i];
+
+		for (pfn_t pfn = rg->start_pfn; pfn < rg->end_pfn; pfn++) {
+			struct zone_count *c = &zc->z[rg->node][run_pfn_zone(r, pfn)];
+			enum sf_page_state st = pfn_page_state(r->m, pfn);
+
+			c->managed += st == SF_PAGE_BUDDY || st == SF_PAGE_PCP ||
+				      st == SF_PAGE_ALLOCATED;
+			c->buddy += st == SF_PAGE_BUDDY;
+			c->pcp += st == SF_PAGE_PCP;
+			c->unowned += st == SF_PAGE_ALLOCATED && !owned_test(r, pfn);
+		}
+	}
+}
+
+static long min_watermark_floor(long managed, gfp_t eff)
+{
+	long min = managed / 128;
+
+	if (min < 4 && managed >= 64)
+		min = 4;
+	if (eff & __GFP_HIGH)
+		min -= min / 2;
+	if (!(eff & __GFP_DIRECT_RECLAIM) && !(eff & __GFP_NOMEMALLOC))
+		min -= min / 4;
+	return min;
+}
+
+static void page_watermark_check(struct run *r, const struct zone_counts *before, gfp_t gfp,
+				 pfn_t pfn, unsigned int order, const char *op)
+{
+	gfp_t eff = gfp & machine_gfp_allowed_mask(r->m);
+	int nid = run_pfn_node(r, pfn);
+	enum zone_type zt = run_pfn_zone(r, pfn);
+	const struct zone_count *c;
+	long free_max, floor;
+
+	if ((eff & __GFP_NOFAIL) || ((eff & __GFP_MEMALLOC) && !(eff & __GFP_NOMEMALLOC)) ||
+	    nid < 0)
+		return;
+	c = &before->z[nid][zt];
+	free_max = c->buddy;
+	if (eff & __GFP_DIRECT_RECLAIM)
+		free_max += c->pcp + c->unowned;
+	floor = min_watermark_floor(c->managed, eff);
+	if (free_max - (1l << order) < floor)
+		run_fail(r, "HARNESS: page allocation below the min watermark",
+			 "%s gfp %#x order %u from node %d zone %s: at most %ld free pages before, "
+			 "min watermark for this gfp at least %ld (managed %ld)", op, gfp, order,
+			 nid, zone_type_name(zt), free_max, floor, c->managed);
+}
+
 static uint64_t cookie(unsigned int h, size_t word)
 {
 	return (0x5AB0000000000000ull ^ ((uint64_t)h << 32)) + word * 0x9E3779B97F4A7C15ull;
@@ -451,6 +529,10 @@ static void page_alloc_op(struct run *r, const struct sf_op *op, gfp_t gfp, unsi
 	int nid = NID_CPU;	/* the zonelist's node, for preferred_nodes */
 	const char *name = sf_op_specs[op->code].name;
 
+	struct zone_counts before;
+	bool irq_armed = r->inj.armed;
+
+	zone_counts_of(r, &before);
 	memset(ph, 0, sizeof(*ph));
 	if (order >= r->topo.max_order) {
 		if (!(gfp & __GFP_NOWARN) && !invalid)
@@ -521,6 +603,9 @@ static void page_alloc_op(struct run *r, const struct sf_op *op, gfp_t gfp, unsi
 	}
 	run_expect_clear(r);
 	page_got(r, (unsigned int)op->result, ph, gfp, nid, name);
+	/* An interrupt injected into the call may have freed pages. */
+	if (!r->in_hook && !(irq_armed && !r->inj.armed))
+		page_watermark_check(r, &before, gfp, ph->pfn, order, name);
 }
 
 static void page_exact_op(struct run *r, const struct sf_op *op, gfp_t gfp, size_t size)

@@ -147,6 +147,19 @@ static void arm_from_node1(struct sf_run_opts *o)
 	o->test_page_result = from_node1;
 }
 
+/* A page allocation the core refused answered with a __GFP_MEMALLOC block
+ * of the DMA zone instead: below the min watermark the gfp asked for. */
+static struct page *memalloc_when_null(struct machine *m, struct page *page, void *arg)
+{
+	(void)arg;
+	return page ? page : alloc_pages(m, GFP_ATOMIC | __GFP_DMA | __GFP_MEMALLOC, 0);
+}
+
+static void arm_memalloc_when_null(struct sf_run_opts *o)
+{
+	o->test_page_result = memalloc_when_null;
+}
+
 /* After op 0: the core's current cpu moves to cpu1 behind the harness's
  * back (the harness made cpu0 current), so the next report names cpu1. */
 static void move_current_cpu(struct machine *m, unsigned int op_index, void *arg)
@@ -374,6 +387,18 @@ static const struct oracle_case cases[] = {
 	  MACHINE_2N "p0 = alloc_pages_node node0 GFP_KERNEL order=0\n",
 	  arm_from_node1,
 	  "HARNESS: page from another node while the preferred node has free memory" },
+	/* GFP_ATOMIC empties the DMA zone down to its reserve (min 4, halved
+	 * for __GFP_HIGH): the order-0 asks past it must fail. */
+	{ "page.below_min_watermark", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_ATOMIC|__GFP_DMA order=6\n"
+		     "p1 = alloc_pages GFP_ATOMIC|__GFP_DMA order=5\n"
+		     "p2 = alloc_pages GFP_ATOMIC|__GFP_DMA order=4\n"
+		     "p3 = alloc_pages GFP_ATOMIC|__GFP_DMA order=3\n"
+		     "p4 = alloc_pages GFP_ATOMIC|__GFP_DMA order=2\n"
+		     "p5 = alloc_pages GFP_ATOMIC|__GFP_DMA order=0\n"
+		     "p6 = alloc_pages GFP_ATOMIC|__GFP_DMA order=0\n"
+		     "p7 = alloc_pages GFP_ATOMIC|__GFP_DMA order=0\n",
+	  arm_memalloc_when_null, "HARNESS: page allocation below the min watermark" },
 	{ "accounting.leak", "fuzz_pages", MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n",
 	  arm_leak0, "HARNESS: page accounting differs from the post-boot state" },
 	/* An object live at the last boot stage: the baseline is not exact,
