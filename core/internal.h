@@ -448,7 +448,6 @@ void page_alloc_release(struct machine *m);
 int page_alloc_cpu_online(struct machine *m, int cpu);	/* STAGE_SMP_UP */
 /* Slab layer stage hooks: STAGE_SLAB_PARTIAL, STAGE_SLAB_UP, STAGE_SMP_UP. */
 int slab_boot_stage(struct machine *m, enum boot_stage stage);
-void slab_release(struct machine *m);
 bool check_slab_layer(struct machine *m);
 /* The checker's nearest node to nid in state st (distance, then id); -1 if none. */
 int check_nearest_node(struct machine *m, int nid, enum node_states st);

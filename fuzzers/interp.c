@@ -974,6 +974,30 @@ static void workload(struct run *r)
 	run_check(r);
 }
 
+/*
+ * After teardown the harness owns nothing: once the slab layer is shut
+ * down (its caches, slabs and boot page back to buddy), the memmap must
+ * show no allocated page, and the page layer must still check clean.
+ */
+static void release_check(struct run *r)
+{
+	long alloc, free_pages;
+
+	slab_release(r->m);
+	if (r->o->test_after_release)
+		r->o->test_after_release(r->m);
+	run_after_call(r);
+	page_memmap_count(r, &alloc, &free_pages);
+	if (alloc)
+		run_fail(r, "HARNESS: pages still allocated after slab_release",
+			 "%ld pages allocated, %ld free (the harness owns none)", alloc,
+			 free_pages);
+	if (!check_machine(r->m))
+		run_fail(r, "HARNESS: check_machine failed without a report",
+			 "after slab_release");
+	run_after_call(r);
+}
+
 static void teardown(struct run *r)
 {
 	struct machine *m = r->m;
@@ -1010,6 +1034,7 @@ static void teardown(struct run *r)
 		modules[i]->teardown(r);
 	run_check(r);
 	check_accounting(r, "end of run");
+	release_check(r);
 }
 
 static struct run the_run;

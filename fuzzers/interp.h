@@ -84,6 +84,9 @@ struct sf_run_opts {
 	 * machine_create (a core that accepts, or names another field). */
 	struct machine *(*test_machine_create)(const struct sf_topology *t,
 					       const struct sf_options *o, struct sf_error *err);
+	/* Tests only (test_slab_oracles.c): right after the end of run shuts
+	 * the slab layer down. */
+	void (*test_after_release)(struct machine *m);
 };
 
 /*

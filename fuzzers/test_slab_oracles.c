@@ -203,6 +203,12 @@ static void h_null(struct machine *m, const char *op, void **p, size_t size)
 		*p = NULL;	/* the object is leaked: the run stops at the oracle */
 }
 
+/* A slab page the shutdown of the slab layer kept. */
+static void a_keep_page(struct machine *m)
+{
+	(void)alloc_pages(m, GFP_KERNEL, 0);
+}
+
 static int r_boot_ok(struct machine *m, int ret, void *arg)
 {
 	(void)m;
@@ -218,6 +224,7 @@ struct oracle_case {
 	const char *title;
 	int (*ret_hook)(struct machine *m, const char *op, int ret);
 	int (*boot_hook)(struct machine *m, int ret, void *arg);
+	void (*release_hook)(struct machine *m);
 };
 
 static const struct oracle_case cases[] = {
@@ -225,41 +232,41 @@ static const struct oracle_case cases[] = {
 	  MACHINE1 "o0 = kmalloc size=5000 GFP_KERNEL any\n"
 		   "o1 = kmalloc size=8 GFP_KERNEL any\n"
 		   "check\n",
-	  h_tail, "HARNESS: slab object contents changed while allocated", NULL, NULL },
+	  h_tail, "HARNESS: slab object contents changed while allocated", NULL, NULL, NULL },
 	{ "ksize_exact", MACHINE1 "o0 = kmalloc size=100 GFP_KERNEL any\n", h_ksize,
-	  "HARNESS: ksize differs from the shadow", NULL, NULL },
+	  "HARNESS: ksize differs from the shadow", NULL, NULL, NULL },
 	{ "object_start", MACHINE1 "o0 = kmalloc size=72 GFP_KERNEL any\n", h_plus8,
-	  "HARNESS: slab object not at an object start", NULL, NULL },
+	  "HARNESS: slab object not at an object start", NULL, NULL, NULL },
 	{ "management_area", MACHINE1 "o0 = kmalloc size=72 GFP_KERNEL any\n", h_mgmt,
-	  "HARNESS: slab object inside the slab's management area", NULL, NULL },
+	  "HARNESS: slab object inside the slab's management area", NULL, NULL, NULL },
 	{ "another_cache",
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=64 align=0 flags=0x4\n"
 		   "o0 = kmem_cache_alloc c0 GFP_KERNEL any\n",
-	  h_other_cache, "HARNESS: slab object from another cache", NULL, NULL },
+	  h_other_cache, "HARNESS: slab object from another cache", NULL, NULL, NULL },
 	{ "slab_order", MACHINE1 "o0 = kmalloc size=8000 GFP_KERNEL any\n", h_order,
-	  "HARNESS: slab order differs from the shadow", NULL, NULL },
+	  "HARNESS: slab order differs from the shadow", NULL, NULL, NULL },
 	{ "natural_alignment", MACHINE1 "o0 = kmalloc size=64 GFP_KERNEL any\n", h_plus8,
-	  "HARNESS: kmalloc object not naturally aligned", NULL, NULL },
+	  "HARNESS: kmalloc object not naturally aligned", NULL, NULL, NULL },
 	{ "requested_alignment",
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=40 align=64 flags=0x4\n"
 		   "o0 = kmem_cache_alloc c0 GFP_KERNEL any\n",
-	  h_plus8, "HARNESS: slab object misaligned", NULL, NULL },
+	  h_plus8, "HARNESS: slab object misaligned", NULL, NULL, NULL },
 	{ "hwcache_alignment",
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=40 align=0 flags=0x5\n"
 		   "o0 = kmem_cache_alloc c0 GFP_KERNEL any\n",
-	  h_plus8, "HARNESS: SLAB_HWCACHE_ALIGN object not aligned", NULL, NULL },
+	  h_plus8, "HARNESS: SLAB_HWCACHE_ALIGN object not aligned", NULL, NULL, NULL },
 	{ "thisnode", MACHINE2 "o0 = kmalloc size=64 GFP_KERNEL|__GFP_THISNODE node1\n", h_node0,
-	  "HARNESS: __GFP_THISNODE slab object from another node", NULL, NULL },
+	  "HARNESS: __GFP_THISNODE slab object from another node", NULL, NULL, NULL },
 	{ "krealloc_dma",
 	  MACHINE1 "o0 = kmalloc size=64 GFP_KERNEL any\n"
 		   "o1 = krealloc o0 size=200 GFP_KERNEL|__GFP_DMA\n",
-	  h_not_dma, "HARNESS: DMA slab object outside ZONE_DMA", NULL, NULL },
+	  h_not_dma, "HARNESS: DMA slab object outside ZONE_DMA", NULL, NULL, NULL },
 	{ "krealloc_zero",
 	  MACHINE1 "o0 = kmalloc size=50 GFP_KERNEL any\n"
 		   "o1 = krealloc o0 size=200 GFP_KERNEL|__GFP_ZERO\n",
-	  h_realloc_zero, "HARNESS: zeroed slab object not zeroed", NULL, NULL },
+	  h_realloc_zero, "HARNESS: zeroed slab object not zeroed", NULL, NULL, NULL },
 	{ "merge_incompatible", MACHINE1 "c0 = kmem_cache_create cache0 size=64 align=0 flags=0\n",
-	  h_merge_dma, "HARNESS: cache merged into an incompatible cache", NULL, NULL },
+	  h_merge_dma, "HARNESS: cache merged into an incompatible cache", NULL, NULL, NULL },
 	{ "create_unfit",
 	  "slabfuzz-program 2\n"
 	  "machine nodes=1 cpus=1 boot=cpu0 max_order=1 section_shift=9 vmemmap_block=1 "
@@ -268,41 +275,47 @@ static const struct oracle_case cases[] = {
 	  "range node0 0x0-0x400\n"
 	  "zones dma=0x100 dma32=0x200 movable=none\n"
 	  "c0 = kmem_cache_create cache0 size=4096 align=0 flags=0\n",
-	  h_create_unfit, "HARNESS: kmem_cache_create result differs from the shadow", NULL, NULL },
+	  h_create_unfit, "HARNESS: kmem_cache_create result differs from the shadow", NULL, NULL, NULL },
 	{ "create_null_with_merge",
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0\n"
 		   "c1 = kmem_cache_create cache1 size=100 align=0 flags=0\n",
-	  h_create_null, "HARNESS: kmem_cache_create result differs from the shadow", NULL, NULL },
+	  h_create_null, "HARNESS: kmem_cache_create result differs from the shadow", NULL, NULL, NULL },
 	{ "create_refused_name",
 	  MACHINE1 "c0 = kmem_cache_create kmalloc-64 size=100 align=0 flags=0x4\n",
-	  h_create_refused, "HARNESS: kmem_cache_create result differs from the shadow", NULL, NULL },
+	  h_create_refused, "HARNESS: kmem_cache_create result differs from the shadow", NULL, NULL,
+	  NULL },
 	{ "attr_objs_per_slab",
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
 		   "attr_show c0 objs_per_slab\n",
-	  h_objs_per_slab, "HARNESS: slab attribute differs from the shadow", NULL, NULL },
+	  h_objs_per_slab, "HARNESS: slab attribute differs from the shadow", NULL, NULL, NULL },
 	{ "attr_dir_link",
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=64 align=0 flags=0\n"
 		   "attr_show c0 object_size\n",
-	  h_no_merge, "HARNESS: slab sysfs directory differs from the shadow", NULL, NULL },
+	  h_no_merge, "HARNESS: slab sysfs directory differs from the shadow", NULL, NULL, NULL },
 	{ "tune_result",
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
 		   "kmem_cache_tune c0 limit=32 batch=8 shared=2\n",
-	  NULL, "HARNESS: kmem_cache_tune result differs from the shadow", r_flip, NULL },
+	  NULL, "HARNESS: kmem_cache_tune result differs from the shadow", r_flip, NULL, NULL },
 	{ "attr_store_result",
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
 		   "attr_store c0 batch val=4\n",
-	  NULL, "HARNESS: slab attribute store differs from the shadow", r_flip, NULL },
+	  NULL, "HARNESS: slab attribute store differs from the shadow", r_flip, NULL, NULL },
 	{ "end_unaccounted", MACHINE1 "o0 = kmalloc size=64 GFP_KERNEL any\n", h_leak,
-	  "HARNESS: slab objects unaccounted at the end of the run", NULL, NULL },
+	  "HARNESS: slab objects unaccounted at the end of the run", NULL, NULL, NULL },
 	{ "end_not_empty", MACHINE1 "o0 = kmalloc size=64 GFP_KERNEL any\n", h_phantom_slab,
-	  "HARNESS: slab cache not empty after freeing everything", NULL, NULL },
+	  "HARNESS: slab cache not empty after freeing everything", NULL, NULL, NULL },
+	{ "release_keeps_page",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=200 align=0 flags=0\n"
+		   "o0 = kmem_cache_alloc c0 GFP_KERNEL any\n",
+	  NULL, "HARNESS: pages still allocated after slab_release", NULL, NULL, a_keep_page },
 	{ "alloc_failed_with_memory",
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=3000 align=0 flags=0x4\n"
 		   "o0 = kmem_cache_alloc c0 GFP_KERNEL any\n",
-	  h_null, "HARNESS: slab allocation failed with free memory", NULL, NULL },
+	  h_null, "HARNESS: slab allocation failed with free memory", NULL, NULL, NULL },
 	{ "preferred_node",
 	  MACHINE2 "o0 = kmalloc size=64 GFP_KERNEL node1\n", h_node0,
-	  "HARNESS: slab object from another node while the preferred node has free memory", NULL, NULL },
+	  "HARNESS: slab object from another node while the preferred node has free memory", NULL, NULL,
+	  NULL },
 	{ "slab_not_up",
 	  "slabfuzz-program 2\n"
 	  "machine nodes=1 cpus=1 boot=cpu0 max_order=9 section_shift=9 vmemmap_block=1 "
@@ -311,7 +324,7 @@ static const struct oracle_case cases[] = {
 	  "range node0 0x0-0x200\n"
 	  "zones dma=0x0 dma32=0x0 movable=0x0\n"	/* no normal memory: no slab */
 	  "o0 = kmalloc size=64 GFP_KERNEL any\n",
-	  NULL, "HARNESS: slab op skipped: the slab layer is not up", NULL, r_boot_ok },
+	  NULL, "HARNESS: slab op skipped: the slab layer is not up", NULL, r_boot_ok, NULL },
 };
 
 /* Runs c in a child; returns the first "slabfuzz: " line of its stderr
@@ -346,6 +359,7 @@ static bool run_case(const struct oracle_case *c, bool hooked, char *title, size
 		o.test_slab_result = hooked ? c->hook : NULL;
 		o.test_slab_ret = hooked ? c->ret_hook : NULL;
 		o.test_boot_result = hooked ? c->boot_hook : NULL;
+		o.test_after_release = hooked ? c->release_hook : NULL;
 		sf_run_program(sf_target_find("fuzz_slab"), &prog, &o);
 		_exit(0);
 	}

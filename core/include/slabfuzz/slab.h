@@ -61,6 +61,13 @@ struct kmem_cache *kmem_cache_create(struct machine *m, const char *name, size_t
  */
 void kmem_cache_destroy(struct machine *m, struct kmem_cache *s);
 
+/*
+ * Shut the slab layer down: every cache, slab and boot page goes back to
+ * the page allocator (machine_destroy does it first). Nothing of the slab
+ * layer may be used after it; a second call does nothing.
+ */
+void slab_release(struct machine *m);
+
 void *kmem_cache_alloc(struct machine *m, struct kmem_cache *s, gfp_t gfp);
 /* nid SF_NO_NODE: local. Without __GFP_THISNODE falls back by distance. */
 void *kmem_cache_alloc_node(struct machine *m, struct kmem_cache *s, gfp_t gfp, int nid);
