@@ -22,6 +22,9 @@
  *   P10 managed_pages equals the zone's pages given to buddy (free or
  *      allocated); watermarks follow the model's formula, min <= low <= high
  *   P11 node states and cpu nodes agree with the topology and the zones
+ *   P12 the memblock hand-over: after it, a page of memory is reserved
+ *       exactly when a memblock reservation overlaps it (every other page
+ *       went to buddy; a reservation freed late leaves its pages reserved)
  * Linear in the number of pages: cheap on machines of a few MiB.
  */
 #include <stdarg.h>
@@ -379,6 +382,41 @@ static bool check_watermarks(struct check_ctx *cc, struct zone *z, unsigned long
 	return true;
 }
 
+/* P12 */
+static bool check_handover(struct check_ctx *cc)
+{
+	struct machine *m = cc->m;
+	const struct memblock *mb = &m->memblock;
+	const struct memblock_type *rsv = &mb->reserved;
+	unsigned int j = 0;
+
+	if (!mb->retired)
+		return fail(cc, "P12: buddy is up but memblock is not retired");
+	for (unsigned int i = 0; i < mb->memory.cnt; i++) {
+		const struct memblock_region *r = &mb->memory.regions[i];
+		pfn_t end = PHYS_PFN(r->base + r->size);
+
+		for (pfn_t pfn = PHYS_PFN(r->base + PAGE_SIZE - 1); pfn < end; pfn++) {
+			uint64_t lo = PFN_PHYS(pfn);
+			const struct page *page = pfn_to_page(m, pfn);
+			bool reserved;
+
+			while (j < rsv->cnt && rsv->regions[j].base + rsv->regions[j].size <= lo)
+				j++;
+			reserved = j < rsv->cnt && rsv->regions[j].base < lo + PAGE_SIZE;
+			if (!page)
+				return fail(cc, "P12: memory pfn %#llx has no struct page",
+					    (unsigned long long)pfn);
+			if (reserved != (page->state == PS_RESERVED) &&
+			    (reserved || !mb->freed_late))
+				return fail(cc, "P12: pfn %#llx is %s a memblock reservation but in "
+					    "state %u", (unsigned long long)pfn,
+					    reserved ? "in" : "outside", page->state);
+		}
+	}
+	return true;
+}
+
 static bool check_zones_setup(struct check_ctx *cc, managed_count_t managed)
 {
 	struct machine *m = cc->m;
@@ -453,7 +491,8 @@ bool check_page_layer(struct machine *m)
 		     (long)atomic_load(&m->nr_allocated_pages));
 		goto out;
 	}
-	check_zones_setup(&cc, managed);
+	if (check_zones_setup(&cc, managed))
+		check_handover(&cc);
 out:
 	if (cc.failed)
 		check_report(&cc);

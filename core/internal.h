@@ -152,6 +152,8 @@ struct memblock {
 	struct memblock_type memory;	/* all present memory */
 	struct memblock_type reserved;	/* allocated from boot memory */
 	bool retired;			/* given to the buddy allocator: no more use */
+	bool freed_late;		/* a reservation freed after retirement (its
+					 * pages stay reserved, never reach buddy) */
 	uint64_t allocated_bytes;	/* total handed out by memblock_alloc */
 };
 

@@ -335,6 +335,7 @@ void memblock_free(struct machine *m, void *ptr, size_t size)
 	if (ret)
 		return;		/* host out of memory splitting a region: leak it */
 	mb->allocated_bytes -= size;
+	mb->freed_late |= mb->retired;
 	kasan_poison(ptr, size);
 }
 

@@ -366,6 +366,68 @@ static void test_p11_node_states(void)
 	machine_destroy(m);
 }
 
+static bool holds_memmap(struct machine *m, const struct memblock_region *r)
+{
+	for (unsigned long b = 0; b < m->sparse.nr_blocks; b++) {
+		const struct vmemmap_block *vb = &m->sparse.blocks[b];
+		uint64_t phys;
+
+		if (vb->state != VMEMMAP_MAPPED)
+			continue;
+		phys = virt_to_phys(m, vb->pages);
+		if (phys >= r->base && phys < r->base + r->size)
+			return true;
+	}
+	return false;
+}
+
+/* A reservation over a page buddy holds, and a reservation dropped while
+ * its pages stay reserved (fine only once freed late, after the hand-over). */
+static void test_p12_handover(void)
+{
+	struct machine *m = boot_small(NULL, STAGE_RUNNING);
+	struct memblock_type *rsv;
+	struct memblock_region dropped;
+	unsigned int k;
+	pfn_t pfn = 0;
+
+	assert_nonnull(m);
+	rsv = &m->memblock.reserved;
+	while (pfn < m->max_pfn && (!pfn_valid(m, pfn) || pfn_to_page(m, pfn)->state != PS_BUDDY))
+		pfn++;
+	assert_true(pfn < m->max_pfn);
+	assert_true(rsv->cnt > 0 && rsv->cnt < rsv->max && PFN_PHYS(pfn) < rsv->regions[0].base);
+	memmove(&rsv->regions[1], &rsv->regions[0], rsv->cnt * sizeof(rsv->regions[0]));
+	rsv->regions[0] = (struct memblock_region){ PFN_PHYS(pfn), 64, 0 };
+	rsv->cnt++;
+	m->memblock.allocated_bytes += 64;
+	expect_broken(m, PAGE_TITLE, "P12");
+	rsv->cnt--;
+	memmove(&rsv->regions[0], &rsv->regions[1], rsv->cnt * sizeof(rsv->regions[0]));
+	m->memblock.allocated_bytes -= 64;
+	expect_clean(m);
+
+	/* Drop a reservation that backs no memmap (P7 would see that first). */
+	k = rsv->cnt;
+	while (k-- > 0 && holds_memmap(m, &rsv->regions[k]))
+		;
+	assert_true(k < rsv->cnt);
+	dropped = rsv->regions[k];
+	memmove(&rsv->regions[k], &rsv->regions[k + 1], (rsv->cnt - k - 1) * sizeof(dropped));
+	rsv->cnt--;
+	m->memblock.allocated_bytes -= dropped.size;
+	expect_broken(m, PAGE_TITLE, "P12");
+	m->memblock.freed_late = true;
+	expect_clean(m);
+	m->memblock.freed_late = false;
+	memmove(&rsv->regions[k + 1], &rsv->regions[k], (rsv->cnt - k) * sizeof(dropped));
+	rsv->regions[k] = dropped;
+	rsv->cnt++;
+	m->memblock.allocated_bytes += dropped.size;
+	expect_clean(m);
+	machine_destroy(m);
+}
+
 /* ---- slab layer ---- */
 
 static void test_s1_queue_limit(void)
@@ -685,6 +747,7 @@ int main(void)
 	RUN(test_p9_distance_order);
 	RUN(test_p10_watermarks);
 	RUN(test_p11_node_states);
+	RUN(test_p12_handover);
 	RUN(test_s1_queue_limit);
 	RUN(test_s2_not_object_start);
 	RUN(test_s3_wrong_node);
