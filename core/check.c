@@ -396,22 +396,28 @@ static bool check_handover(struct check_ctx *cc)
 		const struct memblock_region *r = &mb->memory.regions[i];
 		pfn_t end = PHYS_PFN(r->base + r->size);
 
-		for (pfn_t pfn = PHYS_PFN(r->base + PAGE_SIZE - 1); pfn < end; pfn++) {
+		/* Block by block: the pages of a block share its state (P1). */
+		for (pfn_t pfn = PHYS_PFN(r->base + PAGE_SIZE - 1); pfn < end;) {
 			uint64_t lo = PFN_PHYS(pfn);
 			const struct page *page = pfn_to_page(m, pfn);
+			pfn_t nr;
 			bool reserved;
 
-			while (j < rsv->cnt && rsv->regions[j].base + rsv->regions[j].size <= lo)
-				j++;
-			reserved = j < rsv->cnt && rsv->regions[j].base < lo + PAGE_SIZE;
 			if (!page)
 				return fail(cc, "P12: memory pfn %#llx has no struct page",
 					    (unsigned long long)pfn);
+			nr = page->state == PS_RESERVED || page->tail ? 1 : (pfn_t)1 << page->order;
+			if (nr > end - pfn)
+				nr = end - pfn;
+			while (j < rsv->cnt && rsv->regions[j].base + rsv->regions[j].size <= lo)
+				j++;
+			reserved = j < rsv->cnt && rsv->regions[j].base < PFN_PHYS(pfn + nr);
 			if (reserved != (page->state == PS_RESERVED) &&
 			    (reserved || !mb->freed_late))
 				return fail(cc, "P12: pfn %#llx is %s a memblock reservation but in "
 					    "state %u", (unsigned long long)pfn,
 					    reserved ? "in" : "outside", page->state);
+			pfn += nr;
 		}
 	}
 	return true;

@@ -32,6 +32,7 @@ static int gfp_zone_of(gfp_t gfp)
  */
 struct zone_view {
 	long present;		/* pfns of the zone with memory (topology) */
+	long managed;		/* given to buddy: free or allocated */
 	long free;		/* SF_PAGE_BUDDY + SF_PAGE_PCP */
 	long buddy;		/* SF_PAGE_BUDDY */
 	bool block;		/* aligned 2^order run: buddy pages (+ pcp when drained) */
@@ -73,6 +74,8 @@ static void zone_view_of(struct run *r, int nid, enum zone_type zt, unsigned int
 			v->present++;
 			st = pfn_page_state(r->m, pfn);
 			v->buddy += st == SF_PAGE_BUDDY;
+			v->managed += st == SF_PAGE_BUDDY || st == SF_PAGE_PCP ||
+				      st == SF_PAGE_ALLOCATED;
 			ok = st == SF_PAGE_BUDDY || (drained && st == SF_PAGE_PCP);
 			/* Pages on per-cpu lists count toward no watermark (as
 			 * NR_FREE_PAGES), unless the lists are drained first. */
@@ -179,6 +182,22 @@ static long low_watermark_bound(long present)
 	return min + min / 4;
 }
 
+/* The lowest min watermark gfp may use in a zone of managed pages (the
+ * model's formula, exactly): halved for __GFP_HIGH, less a quarter when
+ * the caller cannot block (ALLOC_HARDER). */
+static long min_watermark_floor(long managed, gfp_t eff)
+{
+	long min = managed / 128;
+
+	if (min < 4 && managed >= 64)
+		min = 4;
+	if (eff & __GFP_HIGH)
+		min -= min / 2;
+	if (!(eff & __GFP_DIRECT_RECLAIM) && !(eff & __GFP_NOMEMALLOC))
+		min -= min / 4;
+	return min;
+}
+
 /* The node of the current cpu (the topology's, not cpu_to_node). */
 #define NID_CPU (-2)
 
@@ -228,16 +247,23 @@ static bool preferred_is_nearest(struct run *r, uint32_t pref)
 	return true;
 }
 
+/* The watermark a free block must clear for must_find. */
+enum wm_rule {
+	WM_LOW,		/* the fast path: an upper bound of the low watermark */
+	WM_MIN,		/* the slow path's first try: the exact min for the gfp */
+	WM_NOFAIL,	/* __GFP_NOFAIL: per-cpu lists drained, no watermark */
+};
+
 /*
  * Must a correct allocator find memory for (eff, order) on these nodes?
- * nofail: after draining every per-cpu list, without watermarks (what
- * __GFP_NOFAIL may use); otherwise the fast path: a free block in an
- * eligible zone whose free pages stay above the low watermark. Writes the
- * zone it found into why.
+ * A free block in an eligible zone whose free pages stay at or above the
+ * rule's watermark. Writes the zone it found into why.
  */
 static bool free_block_on(struct run *r, uint32_t nodes, gfp_t eff, unsigned int order,
-			  bool nofail, char *why, size_t len)
+			  enum wm_rule rule, char *why, size_t len)
 {
+	bool nofail = rule == WM_NOFAIL;
+
 	int highest = gfp_zone_of(eff);
 
 	for (unsigned int n = 0; n < r->topo.nr_nodes; n++) {
@@ -249,7 +275,10 @@ static bool free_block_on(struct run *r, uint32_t nodes, gfp_t eff, unsigned int
 			zone_view_of(r, (int)n, (enum zone_type)zt, order, nofail, &v);
 			if (!v.block)
 				continue;
-			if (!nofail && v.free - (1l << order) < low_watermark_bound(v.present))
+			if (rule == WM_LOW && v.free - (1l << order) < low_watermark_bound(v.present))
+				continue;
+			if (rule == WM_MIN &&
+			    v.free - (1l << order) < min_watermark_floor(v.managed, eff))
 				continue;
 			snprintf(why, len, "node %u zone %s: %ld free pages of %ld, an order-%u block",
 				 n, zone_type_name((enum zone_type)zt), v.free, v.present, order);
@@ -261,7 +290,7 @@ static bool free_block_on(struct run *r, uint32_t nodes, gfp_t eff, unsigned int
 
 /* Nodes the allocation may take memory from: with __GFP_THISNODE only the
  * zonelist's own node (every candidate must have it), else any node. */
-static bool must_find(struct run *r, gfp_t eff, unsigned int order, int nid, bool nofail,
+static bool must_find(struct run *r, gfp_t eff, unsigned int order, int nid, enum wm_rule rule,
 		      char *why, size_t len)
 {
 	uint32_t pref = preferred_nodes(r, nid);
@@ -269,9 +298,9 @@ static bool must_find(struct run *r, gfp_t eff, unsigned int order, int nid, boo
 	if (!pref)
 		return false;
 	if (!(eff & __GFP_THISNODE))
-		return free_block_on(r, (1u << r->topo.nr_nodes) - 1, eff, order, nofail, why, len);
+		return free_block_on(r, (1u << r->topo.nr_nodes) - 1, eff, order, rule, why, len);
 	for (unsigned int n = 0; n < r->topo.nr_nodes; n++)
-		if (((pref >> n) & 1) && !free_block_on(r, 1u << n, eff, order, nofail, why, len))
+		if (((pref >> n) & 1) && !free_block_on(r, 1u << n, eff, order, rule, why, len))
 			return false;
 	return true;
 }
@@ -294,11 +323,11 @@ static void page_null(struct run *r, gfp_t gfp, unsigned int order, int nid, con
 	/* Inside an injected interrupt a block may be in transit: no claim. */
 	if (r->in_hook)
 		return;
-	if (impossible && must_find(r, eff, order, nid, true, why, sizeof(why)))
+	if (impossible && must_find(r, eff, order, nid, WM_NOFAIL, why, sizeof(why)))
 		run_fail(r, "HARNESS: __GFP_NOFAIL allocation impossible with a free block",
 			 "%s gfp %#x order %u: %s", name, gfp, order, why);
 	if (!(gfp & __GFP_NOFAIL) && !r->fail_page_on &&
-	    must_find(r, eff, order, nid, false, why, sizeof(why)))
+	    must_find(r, eff, order, nid, WM_MIN, why, sizeof(why)))
 		run_fail(r, "HARNESS: page allocation failed with free memory",
 			 "%s gfp %#x order %u: %s", name, gfp, order, why);
 }
@@ -323,57 +352,53 @@ static void owned_set(struct run *r, pfn_t pfn, bool on)
 /* The pattern of page handle h: one 64-bit word per 8 bytes of the block,
  * different for every handle and offset. */
 /*
- * The other side of the watermark rule: a block handed out without
- * ALLOC_NO_WATERMARKS (__GFP_MEMALLOC without __GFP_NOMEMALLOC, or the
- * last try of __GFP_NOFAIL) must leave its zone at or above the lowest
- * min watermark the gfp may use: min from the managed pages the memmap
- * shows (the model's formula), halved for __GFP_HIGH, less a quarter for
- * a caller that cannot block (ALLOC_HARDER). The zone's free pages are
- * bounded from the memmap before the call: its buddy pages, and for a
- * caller that may reclaim also its per-cpu pages and the pages no handle
- * of the harness owns (slabs a shrinker may give back).
+ * The other side of the watermark rule: a block handed out to a caller
+ * that cannot block (no reclaim can add free pages) without
+ * ALLOC_NO_WATERMARKS (__GFP_MEMALLOC without __GFP_NOMEMALLOC, or
+ * __GFP_NOFAIL) must leave its zone at or above the lowest min watermark
+ * its gfp may use (min_watermark_floor), from the managed and buddy pages
+ * the memmap shows before the call.
  */
 struct zone_count {
 	long managed;		/* given to buddy: free or allocated */
 	long buddy;
-	long pcp;
-	long unowned;		/* allocated, in no live page handle */
 };
 
 struct zone_counts {
+	bool taken;
 	struct zone_count z[SF_MAX_NODES][MAX_NR_ZONES];
 };
 
-static void zone_counts_of(struct run *r, struct zone_counts *zc)
+static bool watermark_checked(gfp_t eff)
+{
+	return !(eff & (__GFP_NOFAIL | __GFP_DIRECT_RECLAIM)) &&
+	       (!(eff & __GFP_MEMALLOC) || (eff & __GFP_NOMEMALLOC));
+}
+
+/* The zones up to highest only: no other may hand out the block. */
+static void zone_counts_of(struct run *r, int highest, struct zone_counts *zc)
 {
 	memset(zc, 0, sizeof(*zc));
+	zc->taken = true;
 	for (unsigned int i = 0; i < r->topo.nr_ranges; i++) {
 		const struct sf_mem_range *rg = &r->topo.ranges[i];
 
-		for (pfn_t pfn = rg->start_pfn; pfn < rg->end_pfn; pfn++) {
-			struct zone_count *c = &zc->z[rg->node][run_pfn_zone(r, pfn)];
-			enum sf_page_state st = pfn_page_state(r->m, pfn);
+		for (int zt = 0; zt <= highest; zt++) {
+			struct zone_count *c = &zc->z[rg->node][zt];
+			pfn_t lo, hi;
 
-			c->managed += st == SF_PAGE_BUDDY || st == SF_PAGE_PCP ||
-				      st == SF_PAGE_ALLOCATED;
-			c->buddy += st == SF_PAGE_BUDDY;
-			c->pcp += st == SF_PAGE_PCP;
-			c->unowned += st == SF_PAGE_ALLOCATED && !owned_test(r, pfn);
+			zone_bounds(r, (enum zone_type)zt, &lo, &hi);
+			lo = rg->start_pfn > lo ? rg->start_pfn : lo;
+			hi = rg->end_pfn < hi ? rg->end_pfn : hi;
+			for (pfn_t pfn = lo; pfn < hi; pfn++) {
+				enum sf_page_state st = pfn_page_state(r->m, pfn);
+
+				c->managed += st == SF_PAGE_BUDDY || st == SF_PAGE_PCP ||
+					      st == SF_PAGE_ALLOCATED;
+				c->buddy += st == SF_PAGE_BUDDY;
+			}
 		}
 	}
-}
-
-static long min_watermark_floor(long managed, gfp_t eff)
-{
-	long min = managed / 128;
-
-	if (min < 4 && managed >= 64)
-		min = 4;
-	if (eff & __GFP_HIGH)
-		min -= min / 2;
-	if (!(eff & __GFP_DIRECT_RECLAIM) && !(eff & __GFP_NOMEMALLOC))
-		min -= min / 4;
-	return min;
 }
 
 static void page_watermark_check(struct run *r, const struct zone_counts *before, gfp_t gfp,
@@ -383,21 +408,17 @@ static void page_watermark_check(struct run *r, const struct zone_counts *before
 	int nid = run_pfn_node(r, pfn);
 	enum zone_type zt = run_pfn_zone(r, pfn);
 	const struct zone_count *c;
-	long free_max, floor;
+	long floor;
 
-	if ((eff & __GFP_NOFAIL) || ((eff & __GFP_MEMALLOC) && !(eff & __GFP_NOMEMALLOC)) ||
-	    nid < 0)
+	if (!before->taken || !watermark_checked(eff) || nid < 0 || (int)zt > gfp_zone_of(eff))
 		return;
 	c = &before->z[nid][zt];
-	free_max = c->buddy;
-	if (eff & __GFP_DIRECT_RECLAIM)
-		free_max += c->pcp + c->unowned;
 	floor = min_watermark_floor(c->managed, eff);
-	if (free_max - (1l << order) < floor)
+	if (c->buddy - (1l << order) < floor)
 		run_fail(r, "HARNESS: page allocation below the min watermark",
-			 "%s gfp %#x order %u from node %d zone %s: at most %ld free pages before, "
-			 "min watermark for this gfp at least %ld (managed %ld)", op, gfp, order,
-			 nid, zone_type_name(zt), free_max, floor, c->managed);
+			 "%s gfp %#x order %u from node %d zone %s: %ld free pages before, min "
+			 "watermark for this gfp %ld (managed %ld)", op, gfp, order, nid,
+			 zone_type_name(zt), c->buddy, floor, c->managed);
 }
 
 static uint64_t cookie(unsigned int h, size_t word)
@@ -464,7 +485,7 @@ static void page_node_check(struct run *r, const struct page_h *ph, gfp_t eff, i
 			 (unsigned long long)ph->pfn, got);
 	if (r->in_hook || ph->kind == PH_EXACT || !preferred_is_nearest(r, pref))
 		return;
-	if (must_find(r, eff | __GFP_THISNODE, ph->order, nid, false, why, sizeof(why)))
+	if (must_find(r, eff | __GFP_THISNODE, ph->order, nid, WM_LOW, why, sizeof(why)))
 		run_fail(r, "HARNESS: page from another node while the preferred node has free memory",
 			 "%s: pfn %#llx on node %d; %s", op, (unsigned long long)ph->pfn, got, why);
 }
@@ -531,8 +552,11 @@ static void page_alloc_op(struct run *r, const struct sf_op *op, gfp_t gfp, unsi
 
 	struct zone_counts before;
 	bool irq_armed = r->inj.armed;
+	gfp_t eff = gfp & machine_gfp_allowed_mask(m);
 
-	zone_counts_of(r, &before);
+	before.taken = false;
+	if (watermark_checked(eff) && !r->in_hook && machine_stage(m) >= STAGE_BUDDY)
+		zone_counts_of(r, gfp_zone_of(eff), &before);
 	memset(ph, 0, sizeof(*ph));
 	if (order >= r->topo.max_order) {
 		if (!(gfp & __GFP_NOWARN) && !invalid)
@@ -1097,5 +1121,5 @@ const struct interp_module page_module = {
 bool page_block_available(struct run *r, gfp_t eff, unsigned int order, int nid, char *why,
 			  size_t len)
 {
-	return must_find(r, eff, order, nid, false, why, len);
+	return must_find(r, eff, order, nid, WM_LOW, why, len);
 }

@@ -21,6 +21,9 @@
 #define PF_POISON_USER 32u
 #define PF_CTOR 64u
 
+#define NID_ANY (-1)	/* no node asked */
+#define NID_OLD (-2)	/* krealloc kept the object: no node claim */
+
 static const char *const cache_name_of[] = { "cache0", "cache1", "cache2", "cache3",
 					     "kmalloc-64", "kmem_cache_node", "dup", "dup" };
 static const unsigned int align_of[] = { 0, 8, 16, 32, 64, 128, 4, 3 };
@@ -211,9 +214,28 @@ static void preferred_node_check(struct run *r, const struct obj_expect *e, gfp_
 			 page_to_nid(r->m, virt_to_page(r->m, ptr)), nid, why);
 }
 
+/*
+ * The node a kmalloc/kmem_cache_alloc without a node takes its object
+ * from: the current cpu's queue and then its node's lists hold objects of
+ * the cpu's memory node only. When the cpu's own node (the topology's) is
+ * strictly nearest to itself it is that node whenever it has normal memory
+ * (the rule below asks for a free block there); -1: no claim.
+ */
+static int local_slab_node(struct run *r)
+{
+	int from = r->topo.cpu_node[r->cur_cpu];
+	unsigned int self = sf_topology_distance(&r->topo, from, from);
+
+	for (unsigned int n = 0; n < r->topo.nr_nodes; n++)
+		if ((int)n != from && sf_topology_distance(&r->topo, from, (int)n) <= self)
+			return -1;
+	return from;
+}
+
 /* A new object: check it against the model and own it. Bytes
  * [zero_from, size) must be zero (SIZE_MAX: none); nid >= 0 with
- * __GFP_THISNODE: the object must be on that node. */
+ * __GFP_THISNODE: the object must be on that node; NID_ANY (no node
+ * asked): local_slab_node's rule; NID_OLD: an object kept in place. */
 static void obj_got(struct run *r, unsigned int h, void *ptr, size_t size,
 		    const struct obj_expect *e, gfp_t gfp, size_t zero_from, int nid, const char *op)
 {
@@ -251,6 +273,9 @@ static void obj_got(struct run *r, unsigned int h, void *ptr, size_t size,
 			 page_to_nid(m, virt_to_page(m, ptr)), nid);
 	if (nid >= 0 && !(gfp & __GFP_THISNODE) && page_to_nid(m, virt_to_page(m, ptr)) != nid)
 		preferred_node_check(r, e, gfp, nid, ptr, op);
+	if (nid == NID_ANY && local_slab_node(r) >= 0 &&
+	    page_to_nid(m, virt_to_page(m, ptr)) != local_slab_node(r))
+		preferred_node_check(r, e, gfp, local_slab_node(r), ptr, op);
 	/* A large kmalloc is placed by ksize: PAGE_SIZE << order only at the
 	 * start of a block of that order. */
 	if (e->cache >= 0 || e->kclass)
@@ -1175,7 +1200,7 @@ static void krealloc_op(struct run *r, const struct sf_op *op)
 					     saved.dma);
 		if (r->o->test_slab_result)
 			r->o->test_slab_result(r->m, "krealloc", &p, size);
-		obj_got(r, (unsigned int)op->result, p, size, &e, 0, SIZE_MAX, -1, "krealloc");
+		obj_got(r, (unsigned int)op->result, p, size, &e, 0, SIZE_MAX, NID_OLD, "krealloc");
 		return;
 	}
 	expect_kmalloc_class(r, &e, size, (gfp & __GFP_DMA) != 0);

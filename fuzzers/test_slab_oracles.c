@@ -110,6 +110,12 @@ static void h_node0(struct machine *m, const char *op, void **p, size_t size)
 		*p = kmalloc_node(m, size, GFP_KERNEL | __GFP_THISNODE, 0);
 }
 
+static void h_node1(struct machine *m, const char *op, void **p, size_t size)
+{
+	if (!strcmp(op, "kmalloc"))
+		*p = kmalloc_node(m, size, GFP_KERNEL | __GFP_THISNODE, 1);
+}
+
 static void h_not_dma(struct machine *m, const char *op, void **p, size_t size)
 {
 	if (!strcmp(op, "krealloc"))
@@ -314,6 +320,11 @@ static const struct oracle_case cases[] = {
 	  h_null, "HARNESS: slab allocation failed with free memory", NULL, NULL, NULL },
 	{ "preferred_node",
 	  MACHINE2 "o0 = kmalloc size=64 GFP_KERNEL node1\n", h_node0,
+	  "HARNESS: slab object from another node while the preferred node has free memory", NULL, NULL,
+	  NULL },
+	/* No node asked: cpu0's node0 has memory, so the object is node0's. */
+	{ "local_node",
+	  MACHINE2 "o0 = kmalloc size=64 GFP_KERNEL any\n", h_node1,
 	  "HARNESS: slab object from another node while the preferred node has free memory", NULL, NULL,
 	  NULL },
 	{ "slab_not_up",
