@@ -962,9 +962,57 @@ static bool op_get_zeroed_page(struct run *r, const struct sf_op *op)
 	return true;
 }
 
+/* Pages of node nid's zone zt on per-cpu lists (the memmap's states). */
+static long zone_pcp_pages(struct run *r, int nid, enum zone_type zt, long *present)
+{
+	struct zone_view v;
+
+	zone_view_of(r, nid, zt, 0, true, &v);
+	*present = v.present;
+	return v.free - v.buddy;
+}
+
+/*
+ * A free of an order-0..3 block goes to the cpu's list; one that takes the
+ * list to its high mark gives back a batch (the harness's own: 1/1024 of
+ * the zone's present pages, 1..31), highest orders first: at least batch
+ * pages, less than batch plus the last block (at most 8 pages), and with a
+ * batch of 1 one block (a power of two). drained: pages that left the
+ * zone's per-cpu lists in the free, but for the block itself.
+ */
+static void pcp_drain_check(struct run *r, long drained, long present, const char *what)
+{
+	long batch = present / 1024;
+
+	batch = batch < 1 ? 1 : batch > 31 ? 31 : batch;
+	if (!drained)
+		return;
+	if (drained < batch || drained >= batch + 8 || (batch == 1 && (drained & (drained - 1))))
+		run_fail(r, "HARNESS: per-cpu list drain differs from a batch",
+			 "%s: %ld pages left the per-cpu lists, batch %ld", what, drained, batch);
+}
+
 static bool op_free(struct run *r, const struct sf_op *op)
 {
+	struct page_h *ph = &r->pages[op->arg[0]];
+	bool watch = ph->live && ph->kind != PH_EXACT && ph->order < 4 && !r->in_hook &&
+		     run_pfn_node(r, ph->pfn) >= 0;
+	bool armed = r->inj.armed;
+	int nid = watch ? run_pfn_node(r, ph->pfn) : 0;
+	enum zone_type zt = run_pfn_zone(r, ph->pfn);
+	long before = 0, after, present, nr = (long)ph->nr;
+	char what[64];
+
+	if (watch)
+		before = zone_pcp_pages(r, nid, zt, &present);
 	page_release(r, op->arg[0]);
+	/* An interrupt injected into the free may have moved pages too. */
+	if (!watch || (armed && !r->inj.armed))
+		return true;
+	after = zone_pcp_pages(r, nid, zt, &present);
+	snprintf(what, sizeof(what), "free p%u order %u (node %d zone %s)", op->arg[0],
+		 ph->order, nid, zone_type_name(zt));
+	pcp_drain_check(r, before + nr - after, present, what);
 	return true;
 }
 

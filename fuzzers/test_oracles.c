@@ -178,6 +178,19 @@ static void arm_null_sixth(struct sf_run_opts *o)
 	o->test_page_result = null_sixth;
 }
 
+/* After op 5: cpu0's DMA per-cpu list takes batches of 3 (the zone's is 1). */
+static void big_batch(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (op_index == 5)
+		m->nodes[0].node_zones[ZONE_DMA].pageset[0].batch = 3;
+}
+
+static void arm_big_batch(struct sf_run_opts *o)
+{
+	o->test_after_op = big_batch;
+}
+
 /* After op 0: the core's current cpu moves to cpu1 behind the harness's
  * back (the harness made cpu0 current), so the next report names cpu1. */
 static void move_current_cpu(struct machine *m, unsigned int op_index, void *arg)
@@ -427,6 +440,16 @@ static const struct oracle_case cases[] = {
 		     "p4 = alloc_pages GFP_ATOMIC|__GFP_DMA order=2\n"
 		     "p5 = alloc_pages GFP_ATOMIC|__GFP_DMA order=0\n",
 	  arm_null_sixth, "HARNESS: page allocation failed with free memory" },
+	/* The sixth free takes cpu0's list to high (6): one page goes back. */
+	{ "page.pcp_drain_batch", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL|__GFP_DMA order=0\n"
+		     "p1 = alloc_pages GFP_KERNEL|__GFP_DMA order=0\n"
+		     "p2 = alloc_pages GFP_KERNEL|__GFP_DMA order=0\n"
+		     "p3 = alloc_pages GFP_KERNEL|__GFP_DMA order=0\n"
+		     "p4 = alloc_pages GFP_KERNEL|__GFP_DMA order=0\n"
+		     "p5 = alloc_pages GFP_KERNEL|__GFP_DMA order=0\n"
+		     "free p0\nfree p1\nfree p2\nfree p3\nfree p4\nfree p5\n",
+	  arm_big_batch, "HARNESS: per-cpu list drain differs from a batch" },
 	{ "accounting.leak", "fuzz_pages", MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n",
 	  arm_leak0, "HARNESS: page accounting differs from the post-boot state" },
 	/* An object live at the last boot stage: the baseline is not exact,
