@@ -520,9 +520,12 @@ static void check_accounting(struct run *r, const char *when)
 			 free_now, r->base_free, r->live_pages);
 }
 
+static void check_faults(struct run *r);
+
 static void run_check(struct run *r)
 {
 	check_sched_calls(r);
+	check_faults(r);
 	check_report_log(r);
 	check_page_counters(r);
 	modules_check_point(r);
@@ -547,12 +550,43 @@ static void fault_op(struct run *r, const struct sf_op *op, bool slab)
 	a.seed = 0x5eed0000u + r->op_index;
 	if (slab) {
 		r->failslab_on = a.nth || a.probability;
+		r->failslab_attr = a;
 		failslab_set(r->m, r->failslab_on ? &a : NULL);
 		return;
 	}
 	a.min_order = op->arg[4];
 	r->fail_page_on = a.nth || a.probability;
+	r->fail_page_attr = a;
 	fail_page_alloc_set(r->m, r->fail_page_on ? &a : NULL);
+}
+
+/*
+ * The core's fault counts against the program's settings (the harness's
+ * record): off (never set, or set off), nothing is counted; on, the nth
+ * rule alone decides when the probability is 0: one failure from the nth
+ * counted call on, or every call from it when persistent; with a
+ * probability at least those, at most every call.
+ */
+static void check_fault(struct run *r, const char *name, bool on, const struct fault_attr *a,
+			struct fault_stats st)
+{
+	unsigned long nth = 0;
+
+	if (on && a->nth && st.calls >= a->nth)
+		nth = a->persistent ? st.calls - a->nth + 1 : 1;
+	if ((!on && (st.calls || st.failures)) || st.failures > st.calls || st.failures < nth ||
+	    (on && !a->probability && st.failures != nth))
+		run_fail(r, "HARNESS: fault injection counts differ from its settings",
+			 "%s %s (nth %lu%s, %u ppm): %lu calls, %lu failures; the nth rule gives %lu",
+			 name, on ? "on" : "off", a->nth, a->persistent ? " persistent" : "",
+			 a->probability, st.calls, st.failures, nth);
+}
+
+static void check_faults(struct run *r)
+{
+	check_fault(r, "fail_page_alloc", r->fail_page_on, &r->fail_page_attr,
+		    fail_page_alloc_stats(r->m));
+	check_fault(r, "failslab", r->failslab_on, &r->failslab_attr, failslab_stats(r->m));
 }
 
 /* ---- boot oracle ---- */
@@ -1059,6 +1093,8 @@ int sf_run_program(const struct sf_target *t, const struct sf_program *p,
 	r->slab_used = false;
 	r->fail_page_on = false;
 	r->failslab_on = false;
+	memset(&r->fail_page_attr, 0, sizeof(r->fail_page_attr));
+	memset(&r->failslab_attr, 0, sizeof(r->failslab_attr));
 	r->boot_excused = false;
 	r->nr_shadow = 0;
 	r->t = t;

@@ -131,6 +131,7 @@ struct run {
 	/* Fault injection as the program set it (the harness's own record). */
 	bool fail_page_on;
 	bool failslab_on;
+	struct fault_attr fail_page_attr, failslab_attr;	/* as set while on */
 	bool boot_excused;		/* a boot failed with faults on, or memory short */
 
 	/* The ownership shadow, sorted by start (interp_shadow.c). */

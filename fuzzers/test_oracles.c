@@ -191,6 +191,19 @@ static void arm_big_batch(struct sf_run_opts *o)
 	o->test_after_op = big_batch;
 }
 
+/* After op 0: fail_page_alloc counts one failure more than it made. */
+static void count_extra_failure(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (!op_index)
+		m->fail_page_alloc.stats.failures++;
+}
+
+static void arm_count_extra_failure(struct sf_run_opts *o)
+{
+	o->test_after_op = count_extra_failure;
+}
+
 /* After op 0: the core's current cpu moves to cpu1 behind the harness's
  * back (the harness made cpu0 current), so the next report names cpu1. */
 static void move_current_cpu(struct machine *m, unsigned int op_index, void *arg)
@@ -450,6 +463,16 @@ static const struct oracle_case cases[] = {
 		     "p5 = alloc_pages GFP_KERNEL|__GFP_DMA order=0\n"
 		     "free p0\nfree p1\nfree p2\nfree p3\nfree p4\nfree p5\n",
 	  arm_big_batch, "HARNESS: per-cpu list drain differs from a batch" },
+	/* The second allocation fails, and only it. */
+	{ "fault.counts", "fuzz_pages",
+	  MACHINE_1N "fail_page_alloc nth=2 ppm=0 persistent=0 ignore_reclaim=0 min_order=0\n"
+		     "p0 = alloc_pages GFP_KERNEL order=0\n"
+		     "p1 = alloc_pages GFP_KERNEL order=0\n"
+		     "p2 = alloc_pages GFP_KERNEL order=0\ncheck\n",
+	  arm_count_extra_failure, "HARNESS: fault injection counts differ from its settings" },
+	/* Never set: nothing may be counted. */
+	{ "fault.counts_off", "fuzz_pages", MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ncheck\n",
+	  arm_count_extra_failure, "HARNESS: fault injection counts differ from its settings" },
 	{ "accounting.leak", "fuzz_pages", MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n",
 	  arm_leak0, "HARNESS: page accounting differs from the post-boot state" },
 	/* An object live at the last boot stage: the baseline is not exact,
