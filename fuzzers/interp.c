@@ -689,6 +689,20 @@ static void boot_failed(struct run *r, enum boot_stage before, enum boot_stage t
 		 boot_stage_name(before), ret, boot_stage_name(machine_stage(r->m)), why);
 }
 
+/* After a boot that succeeded: the boot cpu is online from the start,
+ * every other cpu of the topology from smp_up on. */
+static void check_cpus_online(struct run *r)
+{
+	bool smp = machine_stage(r->m) >= STAGE_SMP_UP;
+
+	for (unsigned int cpu = 0; cpu < r->topo.nr_cpus; cpu++)
+		if (cpu_online(r->m, (int)cpu) != (smp || cpu == r->topo.boot_cpu))
+			run_fail(r, "HARNESS: cpu online state differs from the boot stage",
+				 "stage %s: cpu %u is %s (boot cpu %u)",
+				 boot_stage_name(machine_stage(r->m)), cpu,
+				 cpu_online(r->m, (int)cpu) ? "online" : "offline", r->topo.boot_cpu);
+}
+
 static void boot_op(struct run *r, enum boot_stage stage)
 {
 	struct machine *m = r->m;
@@ -708,6 +722,8 @@ static void boot_op(struct run *r, enum boot_stage stage)
 	sync_boot_shadow(r, before);
 	if (ret)
 		boot_failed(r, before, stage, ret);
+	else
+		check_cpus_online(r);
 	/* Even a failed stage may have left caches behind: a new baseline. */
 	take_baseline(r);
 }

@@ -59,6 +59,19 @@ static void arm_boot_enomem(struct sf_run_opts *o)
 	o->test_boot_result = boot_enomem;
 }
 
+/* A boot that leaves cpu1 offline. */
+static int boot_cpu1_offline(struct machine *m, int ret, void *arg)
+{
+	(void)arg;
+	atomic_store(&m->cpus[1].online, false);
+	return ret;
+}
+
+static void arm_boot_cpu1_offline(struct sf_run_opts *o)
+{
+	o->test_boot_result = boot_cpu1_offline;
+}
+
 /* After op 0: every zone's free page counter reads 0 (the free lists and
  * page states keep their blocks). */
 static void zero_free_counters(struct machine *m, unsigned int op_index, void *arg)
@@ -394,6 +407,8 @@ static void shadow_overlap(void)
 static const struct oracle_case cases[] = {
 	{ "boot.enomem", "fuzz_boot", MACHINE_1N "boot running\n", arm_boot_enomem,
 	  "HARNESS: boot failed with memory available" },
+	{ "boot.cpus_online", "fuzz_boot", MACHINE_1N "boot running\n", arm_boot_cpu1_offline,
+	  "HARNESS: cpu online state differs from the boot stage" },
 	/* 32 pages: not enough by the rule, a failure is no finding. */
 	{ "boot.enomem_tiny", "fuzz_boot", MACHINE_TINY "boot running\n", arm_boot_enomem, NULL },
 	/* Fault injection on during boot excuses the failure. */
