@@ -871,8 +871,58 @@ static void memblock_pattern_check(struct run *r, unsigned int h)
 }
 
 /* Check point: every live page block and memblock allocation whole. */
+/*
+ * free_area_init reports each populated zone whose span (its node's span,
+ * first to last pfn of the node's ranges, cut to the zone's boundaries)
+ * starts or ends off a MAX_ORDER block: exactly one INFO for each such zone
+ * among the reports delivered, from sparse on.
+ */
+static void page_check_alignment_infos(struct run *r)
+{
+	static const char title[] = "INFO: zone boundary not MAX_ORDER aligned";
+	const struct sf_topology *t = &r->topo;
+	pfn_t align = (pfn_t)1 << (t->max_order - 1);
+	unsigned long want = 0, seen;
+	unsigned int i;
+
+	if (machine_stage(r->m) < STAGE_SPARSE)
+		return;
+	for (i = 0; i < r->nr_titles && strcmp(r->titles[i].title, title); i++)
+		;
+	if (i == RUN_MAX_TITLES)
+		return;		/* the harness stopped counting new titles */
+	seen = i < r->nr_titles ? r->titles[i].n : 0;
+	for (unsigned int n = 0; n < t->nr_nodes; n++) {
+		pfn_t ns = SF_MAX_PFN, ne = 0;
+
+		for (unsigned int k = 0; k < t->nr_ranges; k++) {
+			if (t->ranges[k].node != (int)n)
+				continue;
+			ns = t->ranges[k].start_pfn < ns ? t->ranges[k].start_pfn : ns;
+			ne = t->ranges[k].end_pfn > ne ? t->ranges[k].end_pfn : ne;
+		}
+		for (int zt = 0; zt < MAX_NR_ZONES; zt++) {
+			struct zone_view v;
+			pfn_t lo, hi;
+
+			zone_bounds(r, (enum zone_type)zt, &lo, &hi);
+			lo = lo > ns ? lo : ns;
+			hi = hi < ne ? hi : ne;
+			if (lo >= hi)
+				continue;
+			zone_view_of(r, (int)n, (enum zone_type)zt, 0, false, &v);
+			want += v.present && ((lo & (align - 1)) || (hi & (align - 1)));
+		}
+	}
+	if (seen != want)
+		run_fail(r, "HARNESS: zone alignment INFO differs from the topology",
+			 "'%s' reported %lu times; the topology has %lu zones off a %llu-page "
+			 "block", title, seen, want, (unsigned long long)align);
+}
+
 static void page_check_point(struct run *r)
 {
+	page_check_alignment_infos(r);
 	for (unsigned int h = 0; h < r->p->nr_handles[HK_PAGE] + 8 && h < SF_PROG_MAX_OPS; h++)
 		if (r->pages[h].live)
 			page_pattern_check(r, h, "check");

@@ -204,6 +204,23 @@ static void arm_big_batch(struct sf_run_opts *o)
 	o->test_after_op = big_batch;
 }
 
+/* After op 0: one zone-alignment INFO more than the topology has zones off
+ * a MAX_ORDER block (MACHINE_1N: DMA and DMA32 end off a 256-page block). */
+static void extra_alignment_info(struct machine *m, unsigned int op_index, void *arg)
+{
+	struct report_ctx ctx = { "free_area_init", 0, ZONE_NORMAL, -1 };
+
+	(void)arg;
+	if (!op_index)
+		report(m, SF_REPORT_INFO, "INFO: zone boundary not MAX_ORDER aligned", &ctx,
+		       "test\n");
+}
+
+static void arm_extra_alignment_info(struct sf_run_opts *o)
+{
+	o->test_after_op = extra_alignment_info;
+}
+
 /* After op 0: fail_page_alloc counts one failure more than it made. */
 static void count_extra_failure(struct machine *m, unsigned int op_index, void *arg)
 {
@@ -478,6 +495,8 @@ static const struct oracle_case cases[] = {
 		     "p5 = alloc_pages GFP_KERNEL|__GFP_DMA order=0\n"
 		     "free p0\nfree p1\nfree p2\nfree p3\nfree p4\nfree p5\n",
 	  arm_big_batch, "HARNESS: per-cpu list drain differs from a batch" },
+	{ "page.alignment_info", "fuzz_pages", MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ncheck\n",
+	  arm_extra_alignment_info, "HARNESS: zone alignment INFO differs from the topology" },
 	/* The second allocation fails, and only it. */
 	{ "fault.counts", "fuzz_pages",
 	  MACHINE_1N "fail_page_alloc nth=2 ppm=0 persistent=0 ignore_reclaim=0 min_order=0\n"
