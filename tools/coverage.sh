@@ -122,7 +122,7 @@ for t in "${targets[@]}"; do
   echo "coverage: $t: $n inputs"
   # Inputs that end in a report abort the replay; run each file separately
   # then, so every clean input still counts.
-  if ! LLVM_PROFILE_FILE="$report/profiles/$t-%p.profraw" ASAN_OPTIONS=detect_leaks=0 \
+  if ! LLVM_PROFILE_FILE="$report/profiles/$t-%p.profraw" \
        "$bin" "${dirs[@]}" >"$report/profiles/$t.log" 2>&1; then
     echo "coverage: $t: a replay failed; replaying file by file (see $report/profiles/$t.log)" >&2
     while IFS= read -r -d '' f; do

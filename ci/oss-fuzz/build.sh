@@ -60,7 +60,7 @@ mapfile -t targets < <(grep -E '^[a-z0-9_]+$' "$root/fuzzers/targets.txt")
 export LLVM_PROFILE_FILE=$build/build-%p.profraw
 export AFL_QUIET=1
 export MSAN_OPTIONS=${MSAN_OPTIONS:-halt_on_error=1}
-export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1
 
 werror=OFF
 [ "${SLABFUZZ_WERROR:-0}" = 1 ] && werror=ON
