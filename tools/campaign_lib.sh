@@ -124,6 +124,7 @@ sf_triage_rows() { # TOOL TARGET DIR TRIAGE_LOG OUT [SECONDS]
   done <"$5.out"
   while IFS= read -r line; do
     [[ $line == "slabfuzz: $dir/"* ]] || continue
+    [[ $line == *": note: "* ]] && continue   # a remark on an input it ran (a cut binary)
     line=${line#slabfuzz: }
     printf '%s\t%s\n' "${line%%: *}" "${line#*: }" >>"$5.bad"
   done <"$5.err"

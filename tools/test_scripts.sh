@@ -199,6 +199,9 @@ campaign_tests() {
     fail "the reproduce command does not name the bugs, the tool and the crash file"
   check_reproduce "$out" "$tmp"
   ((checked >= 1)) || fail "no reproduce line checked"
+  # Every crash file loads (a cut or empty binary is an input the tool runs,
+  # with a note): none is a 'did not load' row.
+  grep -q 'did not load' "$out" && fail "a crash input shown as not loaded: $(grep 'did not load' "$out" | head -n 2)"
 
   # 3. The same folder again: appended, nothing lost; a third campaign
   # started while it runs is refused.
