@@ -162,20 +162,15 @@ cat "$report/core-table.txt"
 echo "coverage: core/ line ${line_pct}% branch ${branch_pct}% from $inputs inputs"
 echo "coverage: report $report/html/index.html, table $report/core-table.txt"
 below=0
-if [ -n "$floor" ]; then
-  if awk -v a="$line_pct" -v f="$floor" 'BEGIN { exit !(a + 0 < f + 0) }'; then
-    echo "coverage: FAIL: core/ line coverage ${line_pct}% is below the floor ${floor}%" >&2
+check_floor() { # WHAT PERCENT FLOOR (no FLOOR: nothing to check)
+  [ -n "$3" ] || return 0
+  if awk -v a="$2" -v f="$3" 'BEGIN { exit !(a + 0 < f + 0) }'; then
+    echo "coverage: FAIL: core/ $1 coverage $2% is below the floor $3%" >&2
     below=1
   else
-    echo "coverage: core/ line coverage ${line_pct}% meets the floor ${floor}%"
+    echo "coverage: core/ $1 coverage $2% meets the floor $3%"
   fi
-fi
-if [ -n "$bfloor" ]; then
-  if awk -v a="$branch_pct" -v f="$bfloor" 'BEGIN { exit !(a + 0 < f + 0) }'; then
-    echo "coverage: FAIL: core/ branch coverage ${branch_pct}% is below the floor ${bfloor}%" >&2
-    below=1
-  else
-    echo "coverage: core/ branch coverage ${branch_pct}% meets the floor ${bfloor}%"
-  fi
-fi
+}
+check_floor line "$line_pct" "$floor"
+check_floor branch "$branch_pct" "$bfloor"
 exit $below
