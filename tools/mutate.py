@@ -1217,11 +1217,14 @@ def main(argv):
             print("%s\t%s:%d\t%s\t%s\t%s" % (m["id"], m["file"], m["line"], m["op"],
                                             m["orig"][:100], m["mutated"][:100]))
         return 0
-    if a.report:
+    def load_meta(flag):
         if not os.path.isfile(meta_path):
-            die("--report: %s is not a mutate work folder (no meta.json)" % work)
+            die("%s: %s is not a mutate work folder (no meta.json): give --work the folder of an earlier run" % (flag, work))
         with open(meta_path) as f:
-            meta = json.load(f)
+            return json.load(f)
+
+    if a.report:
+        meta = load_meta("--report")
         with open(os.path.join(work, "mutants.jsonl")) as f:
             mutants = [json.loads(x) for x in f if x.strip()]
         results = load_results(work)
@@ -1230,10 +1233,7 @@ def main(argv):
         print(summarise(sess, mutants, results, meta), end="")
         return 0
     if a.resume:
-        if not os.path.isfile(meta_path):
-            die("--resume: %s is not a mutate work folder (no meta.json)" % work)
-        with open(meta_path) as f:
-            meta = json.load(f)
+        meta = load_meta("--resume")
         for k in ("seed", "runs", "fuzz_seed", "stages", "files", "only", "targets"):
             if meta["args"].get(k) != getattr(a, k):
                 die("--resume: --%s differs from the run in %s (%r there)" %
