@@ -288,8 +288,8 @@ int sysfs_export_check_dir(const char *dir)
 		free(parent);
 	}
 	if (st > 0) {
-		fprintf(stderr, "slabfuzz: %s exists and is not empty: refusing to export into it\n",
-			dir);
+		fprintf(stderr, "slabfuzz: %s exists and is not empty: refusing to export into it "
+			"(give a new or an empty DIR)\n", dir);
 		return 1;
 	}
 	if (st < 0) {
@@ -332,7 +332,8 @@ static int write_entry(const char *dir, const struct entry *n)
 int sysfs_export_write(struct sysfs_export *e)
 {
 	if (!e->captured) {
-		fprintf(stderr, "slabfuzz: export-sysfs: the run never reached its end state\n");
+		fprintf(stderr, "slabfuzz: export-sysfs: the run never reached its end state "
+			"(slabfuzz replay FILE shows where it stopped)\n");
 		return 1;
 	}
 	if (e->error[0]) {
