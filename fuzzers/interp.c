@@ -452,23 +452,23 @@ static void count_pages(struct run *r, long *alloc, long *free_now)
 }
 
 /* The core's page counters (what the tools and stress drivers read) against
- * the memmap's page states, from BUDDY on, outside an injected interrupt;
- * and what the machine says its topology is: the one it was given. */
-static void check_page_counters(struct run *r)
+ * the memmap's page states, from BUDDY on, outside an injected interrupt
+ * (the memmap's counts into alloc and free_now, else 0); and what the
+ * machine says its topology is: the one it was given. */
+static void check_page_counters(struct run *r, long *alloc, long *free_now)
 {
-	long alloc, free_now;
-
+	*alloc = *free_now = 0;
 	if (memcmp(machine_topology(r->m), &r->topo, sizeof(r->topo)))
 		run_fail(r, "HARNESS: machine_topology differs from the topology given",
 			 "at stage %s", boot_stage_name(machine_stage(r->m)));
 	if (machine_stage(r->m) < STAGE_BUDDY || r->in_hook)
 		return;
-	page_memmap_count(r, &alloc, &free_now);
-	if ((long)nr_free_pages(r->m) != free_now || (long)nr_allocated_pages(r->m) != alloc)
+	page_memmap_count(r, alloc, free_now);
+	if ((long)nr_free_pages(r->m) != *free_now || (long)nr_allocated_pages(r->m) != *alloc)
 		run_fail(r, "HARNESS: page counters differ from the memmap",
 			 "nr_free_pages %lu, nr_allocated_pages %lu; memmap: %ld free, "
-			 "%ld allocated", nr_free_pages(r->m), nr_allocated_pages(r->m), free_now,
-			 alloc);
+			 "%ld allocated", nr_free_pages(r->m), nr_allocated_pages(r->m), *free_now,
+			 *alloc);
 }
 
 static void take_baseline(struct run *r)
@@ -509,8 +509,9 @@ static void check_accounting(struct run *r, const char *when)
 	if (!r->have_base)
 		return;
 	slab_shrink_all(r);
-	check_page_counters(r);
-	count_pages(r, &alloc, &free_now);
+	check_page_counters(r, &alloc, &free_now);	/* counted: from BUDDY, no hook */
+	alloc -= r->live_pages;
+	free_now += r->live_pages;
 	all = r->base_alloc + r->base_free;
 	if (alloc + free_now != all || (!unshrinkable && alloc > r->base_alloc) ||
 	    (!unshrinkable && r->base_exact && alloc != r->base_alloc))
@@ -524,10 +525,12 @@ static void check_faults(struct run *r);
 
 static void run_check(struct run *r)
 {
+	long alloc, free_now;
+
 	check_sched_calls(r);
 	check_faults(r);
 	check_report_log(r);
-	check_page_counters(r);
+	check_page_counters(r, &alloc, &free_now);
 	modules_check_point(r);
 	run_expect_clear(r);
 	if (!check_machine(r->m))
