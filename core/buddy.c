@@ -16,9 +16,12 @@
  */
 #include "page_alloc.h"
 
-void page_block_set_state(struct page *head, unsigned int order, enum page_state state)
+void page_block_set_state(struct machine *m, struct page *head, unsigned int order,
+			  enum page_state state)
 {
 	unsigned long nr = 1ul << order;
+
+	memmap_mark(m, head->pfn);
 
 	page_state_set(head, state);
 	head->order = (uint8_t)order;
@@ -36,6 +39,7 @@ void page_block_set_state(struct page *head, unsigned int order, enum page_state
 
 static void buddy_list_add(struct zone *zone, struct page *page, unsigned int order)
 {
+	memmap_mark(zone->machine, page->pfn);
 	page_state_set(page, PS_BUDDY);
 	page->order = (uint8_t)order;
 	page->tail = 0;

@@ -144,60 +144,124 @@ static bool check_pcp(struct check_ctx *cc, struct zone *z, long *pcp_pages)
 /* Pages in blocks given to buddy, per node and zone (P10). */
 typedef unsigned long managed_count_t[SF_MAX_NODES][MAX_NR_ZONES];
 
-/* P1, P5: walk every valid pfn block by block. */
-static bool check_page_states(struct check_ctx *cc, long *free_pages, long *allocated,
-			      managed_count_t managed)
+/* The memmap of pfn's section when the section is initialised, else NULL. */
+static struct page *section_map(struct machine *m, pfn_t pfn)
+{
+	return sparse_pfn_valid(m, pfn) ? sparse_pfn_to_page(m, pfn) : NULL;
+}
+
+/*
+ * P1 for one block at pfn (its head): the block lies inside the chunk
+ * ending at chunk_end and its pages share its state. Tails inside the
+ * section are read from the section's memmap (map: its first page, first:
+ * its first pfn), past it through pfn_to_page.
+ */
+static bool check_block(struct check_ctx *cc, const struct page *map, pfn_t first, pfn_t pfn,
+			pfn_t chunk_end)
 {
 	struct machine *m = cc->m;
-	pfn_t pfn = 0;
+	const struct page *head = map + (pfn - first);
+	pfn_t section_end = first + ((pfn_t)1 << m->sparse.section_shift);
+	unsigned long nr;
 
-	while (pfn < m->max_pfn) {
-		struct page *head;
-		unsigned long nr;
+	if (head->pfn != pfn)
+		return fail(cc, "P1: struct page of pfn %#llx says pfn %#x",
+			    (unsigned long long)pfn, head->pfn);
+	if (head->tail)
+		return fail(cc, "P1: pfn %#llx is a tail outside any block (state %u)",
+			    (unsigned long long)pfn, head->state);
+	if (head->state == PS_UNINIT)
+		return fail(cc, "P1: pfn %#llx never initialised", (unsigned long long)pfn);
+	if (head->state == PS_RESERVED && head->order)
+		return fail(cc, "P1: reserved pfn %#llx has order %u", (unsigned long long)pfn,
+			    head->order);
+	if (head->order >= m->max_order || pfn + (1ul << head->order) > chunk_end)
+		return fail(cc, "P1: block at pfn %#llx of order %u crosses a MAX_ORDER block",
+			    (unsigned long long)pfn, head->order);
+	nr = 1ul << head->order;
+	if ((head->state == PS_ALLOCATED) !=
+	    (atomic_load_explicit(&head->refcount, memory_order_relaxed) > 0))
+		return fail(cc, "P1: pfn %#llx state %u with refcount %d", (unsigned long long)pfn,
+			    head->state, atomic_load_explicit(&head->refcount, memory_order_relaxed));
+	for (unsigned long i = 1; i < nr; i++) {
+		const struct page *p = pfn + i < section_end ? head + i : pfn_to_page(m, pfn + i);
 
-		if (!pfn_valid(m, pfn)) {
-			pfn++;
+		if (!p || !p->tail || p->state != head->state)
+			return fail(cc, "P1: pfn %#llx in block at %#llx order %u: tail %u "
+				    "state %u (head state %u)", (unsigned long long)(pfn + i),
+				    (unsigned long long)pfn, head->order, p ? p->tail : 0,
+				    p ? p->state : 0, head->state);
+		if (head->state != PS_BUDDY && p->head_offset != i)
+			return fail(cc, "P1: tail pfn %#llx head_offset %u, expected %lu",
+				    (unsigned long long)(pfn + i), p->head_offset, i);
+	}
+	return true;
+}
+
+/*
+ * P1, P5 over one chunk of the memmap, block by block, section by section
+ * (a section's memmap looked up once): the pages in free and allocated
+ * states into the view, and with managed the pages given to buddy per node
+ * and zone (P10).
+ */
+static bool check_chunk(struct check_ctx *cc, unsigned int c, managed_count_t managed)
+{
+	struct machine *m = cc->m;
+	struct check_state *cs = &m->check;
+	unsigned int shift = m->sparse.section_shift;
+	pfn_t pfn = (pfn_t)c << m->marks.chunk_shift;
+	pfn_t end = pfn + ((pfn_t)1 << m->marks.chunk_shift);
+	uint32_t free_pages = 0, allocated = 0;
+
+	if (end > m->max_pfn)
+		end = m->max_pfn;
+	while (pfn < end) {
+		pfn_t first = pfn >> shift << shift;
+		pfn_t stop = first + ((pfn_t)1 << shift);
+		const struct page *map = section_map(m, pfn);
+
+		if (stop > end)
+			stop = end;
+		if (!map) {
+			pfn = stop;
 			continue;
 		}
-		head = pfn_to_page(m, pfn);
-		if (head->pfn != pfn)
-			return fail(cc, "P1: struct page of pfn %#llx says pfn %#x",
-				    (unsigned long long)pfn, head->pfn);
-		if (head->tail)
-			return fail(cc, "P1: pfn %#llx is a tail outside any block (state %u)",
-				    (unsigned long long)pfn, head->state);
-		if (head->state == PS_UNINIT)
-			return fail(cc, "P1: pfn %#llx never initialised", (unsigned long long)pfn);
-		if (head->state == PS_RESERVED && head->order)
-			return fail(cc, "P1: reserved pfn %#llx has order %u",
-				    (unsigned long long)pfn, head->order);
-		nr = 1ul << head->order;
-		if ((head->state == PS_ALLOCATED) !=
-		    (atomic_load_explicit(&head->refcount, memory_order_relaxed) > 0))
-			return fail(cc, "P1: pfn %#llx state %u with refcount %d",
-				    (unsigned long long)pfn, head->state,
-				    atomic_load_explicit(&head->refcount, memory_order_relaxed));
-		for (unsigned long i = 1; i < nr; i++) {
-			struct page *p = pfn_to_page(m, pfn + i);
+		map -= pfn - first;
+		while (pfn < stop) {
+			const struct page *head = map + (pfn - first);
+			unsigned long nr;
 
-			if (!p || !p->tail || p->state != head->state)
-				return fail(cc, "P1: pfn %#llx in block at %#llx order %u: tail %u "
-					    "state %u (head state %u)",
-					    (unsigned long long)(pfn + i), (unsigned long long)pfn,
-					    head->order, p ? p->tail : 0, p ? p->state : 0,
-					    head->state);
-			if (head->state != PS_BUDDY && p->head_offset != i)
-				return fail(cc, "P1: tail pfn %#llx head_offset %u, expected %lu",
-					    (unsigned long long)(pfn + i), p->head_offset, i);
+			if (!check_block(cc, map, first, pfn, end))
+				return false;
+			nr = 1ul << head->order;
+			if (head->state == PS_BUDDY || head->state == PS_PCP)
+				free_pages += (uint32_t)nr;
+			else if (head->state == PS_ALLOCATED)
+				allocated += (uint32_t)nr;
+			if (managed && head->state != PS_RESERVED && head->node < SF_MAX_NODES &&
+			    head->zone < MAX_NR_ZONES)
+				managed[head->node][head->zone] += nr;
+			pfn += nr;
 		}
-		if (head->state == PS_BUDDY || head->state == PS_PCP)
-			*free_pages += (long)nr;
-		else if (head->state == PS_ALLOCATED)
-			*allocated += (long)nr;
-		if (head->state != PS_RESERVED && head->node < SF_MAX_NODES &&
-		    head->zone < MAX_NR_ZONES)
-			managed[head->node][head->zone] += nr;
-		pfn += nr;
+	}
+	cs->free[c] = free_pages;
+	cs->allocated[c] = allocated;
+	return true;
+}
+
+/* P1, P5: the chunks of the view (every chunk when full), then the totals
+ * of every chunk, those not read this time as the last check counted them. */
+static bool check_page_states(struct check_ctx *cc, const struct check_view *v,
+			      long *free_pages, long *allocated, managed_count_t managed)
+{
+	struct machine *m = cc->m;
+	struct check_state *cs = &m->check;
+
+	for (unsigned int c = 0; c < m->marks.nr_chunks; c++) {
+		if (v->dirty[c] && !check_chunk(cc, c, managed))
+			return false;
+		*free_pages += cs->free[c];
+		*allocated += cs->allocated[c];
 	}
 	return true;
 }
@@ -361,9 +425,10 @@ static bool check_zonelists(struct check_ctx *cc, int nid, unsigned int populate
 }
 
 /* P10 */
-static bool check_watermarks(struct check_ctx *cc, struct zone *z, unsigned long managed)
+static bool check_watermarks(struct check_ctx *cc, struct zone *z, const unsigned long *counted)
 {
 	unsigned long min = z->managed_pages / 128;
+	unsigned long managed = counted ? *counted : z->managed_pages;
 	const unsigned long *wm = z->watermark;
 
 	if (managed != z->managed_pages || z->managed_pages > z->present_pages ||
@@ -423,6 +488,8 @@ static bool check_handover(struct check_ctx *cc)
 	return true;
 }
 
+/* P9, P10; managed: the pages counted in blocks given to buddy, or NULL
+ * (not counted: the incremental check). */
 static bool check_zones_setup(struct check_ctx *cc, managed_count_t managed)
 {
 	struct machine *m = cc->m;
@@ -435,7 +502,8 @@ static bool check_zones_setup(struct check_ctx *cc, managed_count_t managed)
 		if (!check_zonelists(cc, (int)n, populated))
 			return false;
 		for (int zt = 0; zt < MAX_NR_ZONES; zt++)
-			if (!check_watermarks(cc, &m->nodes[n].node_zones[zt], managed[n][zt]))
+			if (!check_watermarks(cc, &m->nodes[n].node_zones[zt],
+					      managed ? &managed[n][zt] : NULL))
 				return false;
 	}
 	return true;
@@ -449,7 +517,13 @@ static void check_report(struct check_ctx *cc)
 	       cc->why);
 }
 
-bool check_page_layer(struct machine *m)
+/*
+ * The page layer over view v. An incremental view reads the struct pages
+ * of its dirty chunks only and leaves out what does not change after boot
+ * or costs a walk of every pfn: P7 (sparse), the managed-pages count of P10
+ * and P12 (the hand-over). Everything else is checked whole.
+ */
+static bool check_page_layer_view(struct machine *m, const struct check_view *v)
 {
 	struct check_ctx cc = { .m = m };
 	long list_pages = 0, pcp_pages = 0, state_free = 0, allocated = 0;
@@ -464,7 +538,7 @@ bool check_page_layer(struct machine *m)
 	}
 	if (m->stage < STAGE_SPARSE)
 		return true;
-	if (!sparse_is_valid(m, cc.why + 4, sizeof(cc.why) - 4)) {
+	if (!v->incremental && !sparse_is_valid(m, cc.why + 4, sizeof(cc.why) - 4)) {
 		memcpy(cc.why, "P7: ", 4);
 		cc.failed = true;
 		goto out;
@@ -485,7 +559,7 @@ bool check_page_layer(struct machine *m)
 				goto out;
 		}
 	}
-	if (!check_page_states(&cc, &state_free, &allocated, managed))
+	if (!check_page_states(&cc, v, &state_free, &allocated, v->incremental ? NULL : managed))
 		goto out;
 	if (state_free != list_pages + pcp_pages) {
 		fail(&cc, "P1: %ld pages in free states, lists hold %ld (buddy %ld + pcp %ld)",
@@ -497,7 +571,7 @@ bool check_page_layer(struct machine *m)
 		     (long)atomic_load(&m->nr_allocated_pages));
 		goto out;
 	}
-	if (check_zones_setup(&cc, managed))
+	if (check_zones_setup(&cc, v->incremental ? NULL : managed) && !v->incremental)
 		check_handover(&cc);
 out:
 	if (cc.failed)
@@ -505,11 +579,89 @@ out:
 	return !cc.failed;
 }
 
-bool check_machine(struct machine *m)
+/* A full view: every chunk, the change counts as they are now. */
+static void view_full(struct machine *m, struct check_view *v)
 {
-	if (!check_page_layer(m))
+	v->incremental = false;
+	for (unsigned int c = 0; c < MEMMAP_MAX_CHUNKS; c++) {
+		v->now[c] = atomic_load_explicit(&m->marks.changes[c], memory_order_relaxed);
+		v->dirty[c] = true;
+	}
+}
+
+/* After the check of v: what it saw is the view for the next one. */
+static void view_done(struct machine *m, const struct check_view *v, bool ok)
+{
+	struct check_state *cs = &m->check;
+
+	if (!ok) {
+		cs->valid = false;
+		return;
+	}
+	memcpy(cs->seen, v->now, sizeof(cs->seen));
+	if (v->incremental) {
+		cs->since_full++;
+		cs->incremental_checks++;
+		return;
+	}
+	cs->valid = true;
+	cs->stage = m->stage;
+	cs->since_full = 0;
+	cs->full_checks++;
+}
+
+bool check_page_layer(struct machine *m)
+{
+	struct check_view v;
+	bool ok;
+
+	view_full(m, &v);
+	ok = check_page_layer_view(m, &v);
+	/* The slab layer's view is not refreshed: the next check is full. */
+	m->check.valid = false;
+	return ok;
+}
+
+static bool check_machine_view(struct machine *m, const struct check_view *v)
+{
+	if (!check_page_layer_view(m, v))
 		return false;
 	if (m->stage >= STAGE_SLAB_PARTIAL)
-		return check_slab_layer(m);
+		return check_slab_layer_view(m, v);
 	return true;
+}
+
+bool check_machine(struct machine *m)
+{
+	struct check_view v;
+	bool ok;
+
+	view_full(m, &v);
+	ok = check_machine_view(m, &v);
+	view_done(m, &v, ok);
+	return ok;
+}
+
+bool check_machine_incremental(struct machine *m, unsigned int full_every)
+{
+	struct check_state *cs = &m->check;
+	struct check_view v;
+	bool ok;
+
+	if (!cs->valid || cs->stage != m->stage || cs->since_full >= full_every)
+		return check_machine(m);
+	v.incremental = true;
+	for (unsigned int c = 0; c < MEMMAP_MAX_CHUNKS; c++) {
+		v.now[c] = atomic_load_explicit(&m->marks.changes[c], memory_order_relaxed);
+		v.dirty[c] = v.now[c] != cs->seen[c];
+	}
+	ok = check_machine_view(m, &v);
+	view_done(m, &v, ok);
+	return ok;
+}
+
+void check_stats(struct machine *m, unsigned long *full, unsigned long *incremental)
+{
+	*full = m->check.full_checks;
+	*incremental = m->check.incremental_checks;
 }

@@ -205,6 +205,23 @@ struct sparse {
 	bool init_pages;	/* sparse_init_boot: memmap written with its reserved state */
 };
 
+/*
+ * Change marks of the memmap: [0, max_pfn) is cut into at most
+ * MEMMAP_MAX_CHUNKS chunks of 2^chunk_shift pfns (a chunk is a whole number
+ * of MAX_ORDER blocks, so no block crosses one). Every change the page
+ * allocator makes to the struct pages of a block adds one to its chunk's
+ * count (memmap_mark), so a reader that remembers the counts it saw knows
+ * which chunks it must read again: the incremental checker (check.c) and
+ * the harness's page counts. Set by sparse_init.
+ */
+#define MEMMAP_MAX_CHUNKS 256
+
+struct memmap_marks {
+	unsigned int chunk_shift;
+	unsigned int nr_chunks;
+	atomic_ulong changes[MEMMAP_MAX_CHUNKS];
+};
+
 /* Validator: false with the first broken relation written into why. */
 bool sparse_is_valid(struct machine *m, char *why, size_t len);
 /* Textual map of present sections and vmemmap blocks; returns the length
@@ -344,6 +361,23 @@ void report(struct machine *m, enum sf_report_kind kind, const char *title,
 void report_page(struct machine *m, enum sf_report_kind kind, const char *title,
 		 struct page *page, const char *op, const char *reason);
 
+/* ---- the incremental checker's view (check.c) ---- */
+
+/*
+ * What the last check saw: per memmap chunk the change count it read and
+ * the pages in free and allocated states it counted there. valid: a full
+ * check passed at this stage and nothing since invalidated the view.
+ */
+struct check_state {
+	bool valid;
+	enum boot_stage stage;		/* of the last full check */
+	unsigned int since_full;	/* incremental checks since it */
+	unsigned long full_checks, incremental_checks;
+	unsigned long seen[MEMMAP_MAX_CHUNKS];
+	uint32_t free[MEMMAP_MAX_CHUNKS];
+	uint32_t allocated[MEMMAP_MAX_CHUNKS];
+};
+
 /* ---- the machine ---- */
 
 struct slab_state;	/* slab layer, core/slab*.c */
@@ -369,6 +403,8 @@ struct machine {
 
 	struct memblock memblock;
 	struct sparse sparse;
+	struct memmap_marks marks;
+	struct check_state check;	/* the incremental checker's view (check.c) */
 	struct pglist_data nodes[SF_MAX_NODES];
 	uint32_t node_states[NR_NODE_STATES];	/* bit per node */
 	struct cpu cpus[SF_MAX_CPUS];
@@ -450,7 +486,20 @@ void page_alloc_release(struct machine *m);
 int page_alloc_cpu_online(struct machine *m, int cpu);	/* STAGE_SMP_UP */
 /* Slab layer stage hooks: STAGE_SLAB_PARTIAL, STAGE_SLAB_UP, STAGE_SMP_UP. */
 int slab_boot_stage(struct machine *m, enum boot_stage stage);
+/*
+ * What one check looks at: every chunk of the memmap (full) or the chunks
+ * whose change count differs from what the last check saw (incremental).
+ */
+struct check_view {
+	bool incremental;
+	unsigned long now[MEMMAP_MAX_CHUNKS];	/* change counts read at the start */
+	bool dirty[MEMMAP_MAX_CHUNKS];		/* read this chunk (all when full) */
+};
+
 bool check_slab_layer(struct machine *m);
+/* check_slab_layer over v: incremental, only the caches marked dirty, the
+ * boot caches and the caches of slabs in dirty chunks (S1-S10, S13). */
+bool check_slab_layer_view(struct machine *m, const struct check_view *v);
 /* The checker's nearest node to nid in state st (distance, then id); -1 if none. */
 int check_nearest_node(struct machine *m, int nid, enum node_states st);
 
@@ -478,6 +527,15 @@ static inline struct page *sparse_pfn_to_page(const struct machine *m, pfn_t pfn
 	if (block->state != VMEMMAP_MAPPED)
 		return NULL;
 	return block->pages + (pfn & (((pfn_t)1 << sp->block_shift) - 1));
+}
+
+/* A block at pfn changed (page allocator, under the lock that owns it). */
+static inline void memmap_mark(struct machine *m, pfn_t pfn)
+{
+	pfn_t c = pfn >> m->marks.chunk_shift;
+
+	if (c < m->marks.nr_chunks)
+		atomic_fetch_add_explicit(&m->marks.changes[c], 1, memory_order_relaxed);
 }
 
 static inline struct page *sparse_virt_to_page(const struct machine *m, const void *addr)

@@ -287,7 +287,7 @@ static void free_range_to_buddy(struct machine *m, pfn_t start, pfn_t end, int n
 		       start + ((pfn_t)2 << order) <= zend)
 			order++;
 		page = pfn_to_page(m, start);
-		page_block_set_state(page, order, PS_BUDDY);
+		page_block_set_state(m, page, order, PS_BUDDY);
 		z->managed_pages += 1ul << order;
 		spin_lock(&z->lock);
 		buddy_free_block(m, z, page, start, order);

@@ -115,7 +115,7 @@ static void prep_new_page(struct machine *m, struct page *page, unsigned int ord
 			report_page(m, SF_REPORT_BUG, "BUG: Bad page state", p, "prep_new_page",
 				    "free page with nonzero refcount, flags or state");
 	}
-	page_block_set_state(page, order, PS_ALLOCATED);
+	page_block_set_state(m, page, order, PS_ALLOCATED);
 	if (gfp & __GFP_COMP)
 		page->flags |= PG_head;
 	atomic_store_explicit(&page->refcount, 1, memory_order_relaxed);
@@ -145,7 +145,7 @@ static struct page *rmqueue(struct machine *m, struct zone *zone, unsigned int o
 	 * prep_new_page accepts it and makes the block PS_ALLOCATED.
 	 */
 	if (page)
-		page_block_set_state(page, order, PS_PCP);
+		page_block_set_state(m, page, order, PS_PCP);
 	spin_unlock(&zone->lock);
 	return page;
 }
@@ -362,7 +362,7 @@ static void free_block_to_allocator(struct machine *m, struct page *page, unsign
 		return;
 	}
 	spin_lock(&zone->lock);
-	page_block_set_state(page, order, PS_BUDDY);
+	page_block_set_state(m, page, order, PS_BUDDY);
 	buddy_free_block(m, zone, page, page_to_pfn(m, page), order);
 	spin_unlock(&zone->lock);
 }
@@ -512,6 +512,7 @@ void *alloc_pages_exact(struct machine *m, size_t size, gfp_t gfp)
 		return NULL;
 	used = (unsigned long)((size + PAGE_SIZE - 1) >> PAGE_SHIFT);
 	nr = 1ul << order;
+	memmap_mark(m, page->pfn);
 	/* Split into order-0 allocations. */
 	for (unsigned long i = 0; i < nr; i++) {
 		struct page *p = page + i;

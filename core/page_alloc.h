@@ -41,7 +41,8 @@ void buddy_free_block(struct machine *m, struct zone *zone, struct page *page, p
 		      unsigned int order);
 struct page *buddy_take_smallest(struct machine *m, struct zone *zone, unsigned int order);
 /* Set state of every page of the block at head (tails get head_offset). */
-void page_block_set_state(struct page *head, unsigned int order, enum page_state state);
+void page_block_set_state(struct machine *m, struct page *head, unsigned int order,
+			  enum page_state state);
 
 /* pcp.c */
 struct page *pcp_alloc(struct machine *m, struct zone *zone, unsigned int order);

@@ -32,7 +32,7 @@ static void free_pcppages_bulk(struct machine *m, struct zone *zone, struct per_
 		pcp->count -= 1 << order;
 		count -= 1 << order;
 		pfn = page_to_pfn(m, page);
-		page_block_set_state(page, (unsigned int)order, PS_BUDDY);
+		page_block_set_state(m, page, (unsigned int)order, PS_BUDDY);
 		buddy_free_block(m, zone, page, pfn, (unsigned int)order);
 	}
 	spin_unlock(&zone->lock);
@@ -61,7 +61,7 @@ struct page *pcp_alloc(struct machine *m, struct zone *zone, unsigned int order)
 
 			if (!b)
 				break;
-			page_block_set_state(b, order, PS_PCP);
+			page_block_set_state(m, b, order, PS_PCP);
 			list_add_tail(&b->lru, list);
 			pcp->count += 1 << order;
 		}
@@ -84,7 +84,7 @@ void pcp_free(struct machine *m, struct zone *zone, struct page *page, unsigned 
 	bool drained = false;
 
 	spin_lock(&pcp->lock);
-	page_block_set_state(page, order, PS_PCP);
+	page_block_set_state(m, page, order, PS_PCP);
 	list_add(&page->lru, &pcp->lists[order]);
 	pcp->count += 1 << order;
 	if (pcp->count >= pcp->high) {

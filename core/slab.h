@@ -91,6 +91,7 @@ struct kmem_cache_cpu {
 	bool owner_fence;		/* no membarrier: the owner fences itself */
 	struct array_cache *ac;		/* never NULL while the cache lives */
 	long live;			/* objects handed out minus taken back on this cpu */
+	atomic_bool check_dirty;	/* the cache changed since the checker last saw it */
 } __attribute__((aligned(64)));
 
 /*
@@ -169,6 +170,17 @@ struct kmem_cache {
 	char name[SLAB_NAME_MAX];
 	struct kmem_cache_node *node[];	/* [nr_nodes]: NULL without normal memory */
 };
+
+/*
+ * The cache is about to change (objects, queues, slabs, tunables): the
+ * incremental checker must look at it again. The flag of the calling cpu,
+ * so the fast path writes its own cache line only.
+ */
+static inline void slab_mark_dirty(struct machine *m, struct kmem_cache *s)
+{
+	atomic_store_explicit(&s->cpu_slab[this_cpu_id(m)].check_dirty, true,
+			      memory_order_relaxed);
+}
 
 /* An entry of the attribute registry (/sys/kernel/slab/<name>). */
 struct slab_sysfs_entry {

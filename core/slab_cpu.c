@@ -414,6 +414,7 @@ int slab_alloc_cpu_caches(struct machine *m, struct kmem_cache *s)
 	memset(s->cpu_slab, 0, nr * sizeof(struct kmem_cache_cpu));
 	for (unsigned int c = 0; c < nr; c++) {
 		s->cpu_slab[c].owner_fence = !m->membarrier_ok;
+		atomic_store_explicit(&s->cpu_slab[c].check_dirty, true, memory_order_relaxed);
 		s->cpu_slab[c].ac = alloc_arraycache(s->limit, s->batchcount);
 		if (!s->cpu_slab[c].ac) {
 			while (c--)
@@ -439,8 +440,11 @@ static void account_live(struct machine *m, struct kmem_cache *s, long delta)
 void *slab_early_node_alloc(struct machine *m, struct kmem_cache *s, int nid, gfp_t gfp)
 {
 	struct kmem_cache_node *n;
-	struct page *page = new_slab(m, s, gfp, gfp, nid);
+	struct page *page;
 	void *x;
+
+	slab_mark_dirty(m, s);
+	page = new_slab(m, s, gfp, gfp, nid);
 
 	if (!page)
 		return NULL;
@@ -619,6 +623,7 @@ void *slab_alloc_node(struct machine *m, struct kmem_cache *s, gfp_t gfp, int ni
 	if (__builtin_expect(atomic_load_explicit(&m->failslab.enabled, memory_order_relaxed), 0) &&
 	    should_fail(&m->failslab, gfp & machine_gfp_allowed_mask(m), 0, s->name))
 		return NULL;
+	slab_mark_dirty(m, s);
 	were_enabled = pc->irqs_enabled;
 	pc->irqs_enabled = false;
 	if (__builtin_expect(nid == SF_NO_NODE || nid == m->slab->mem_node[cpu], 1)) {
@@ -738,6 +743,7 @@ void slab_free(struct machine *m, struct kmem_cache *s, struct page *page, void 
 	struct list_head to_free;
 	bool were_enabled;
 
+	slab_mark_dirty(m, s);
 	if (__builtin_expect(slab_has_debug(s), 0)) {
 		if (!slab_debug_free(m, s, page, x, op, caller))
 			return;
@@ -780,6 +786,7 @@ void slab_drain_all(struct machine *m, struct kmem_cache *s)
 {
 	struct list_head to_free;
 
+	slab_mark_dirty(m, s);
 	INIT_LIST_HEAD(&to_free);
 	cpu_queues_lock_all(m, s);
 	for (unsigned int cpu = 0; cpu < m->topo.nr_cpus; cpu++) {
@@ -823,6 +830,7 @@ unsigned long slab_shrink_nodes(struct machine *m, struct kmem_cache *s)
 	struct list_head to_free;
 	unsigned long pages = 0;
 
+	slab_mark_dirty(m, s);
 	INIT_LIST_HEAD(&to_free);
 	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++) {
 		struct kmem_cache_node *n = get_node(s, (int)nid);
@@ -909,6 +917,7 @@ int slab_do_tune(struct machine *m, struct kmem_cache *s, unsigned int limit,
 	struct list_head to_free;
 	bool racy = machine_bug(m, SF_BUG_SLAB_RESIZE_RACE);
 
+	slab_mark_dirty(m, s);
 	cpu_new = calloc(nr_cpus, sizeof(*cpu_new));
 	if (!cpu_new)
 		return -ENOMEM;

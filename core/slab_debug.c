@@ -511,6 +511,8 @@ struct slab_check {
 	void **node_structs;	/* every cache's per-node structures, sorted */
 	size_t nr_node_structs;
 	unsigned long *on_list;	/* bit per pfn: a slab seen on a list */
+	bool *selected;		/* per entry of caches: checked this time */
+	const struct check_view *view;	/* which memmap chunks S13 reads */
 	unsigned long allocated;	/* objects of s allocated by the S8 pass */
 	void *const *expect;	/* what the allocated objects of s must be, or NULL */
 	size_t nr_expect;
@@ -896,37 +898,62 @@ static void check_node_structs(struct slab_check *cc)
 	cc->s = NULL;
 }
 
-/* S13: the pages' side. */
-static void check_slab_pages(struct slab_check *cc)
+static size_t cache_index(struct slab_check *cc, const struct kmem_cache *s)
+{
+	struct kmem_cache **p = bsearch(&s, cc->caches, cc->nr_caches, sizeof(*p), ptr_cmp);
+
+	return (size_t)(p - cc->caches);
+}
+
+/*
+ * The slab pages (PG_slab heads) of the view's chunks, section by section:
+ * with select, the caches they belong to are checked this time (or S13 when
+ * a cache is not on the list); else S13 for each: on a slab list of its
+ * cache.
+ */
+static void walk_slab_pages(struct slab_check *cc, bool select)
 {
 	struct machine *m = cc->m;
 	unsigned int shift = m->sparse.section_shift;
-	pfn_t pfn = 0;
 
-	while (pfn < m->max_pfn && !cc->failed) {
-		struct page *page;
+	for (unsigned int c = 0; c < m->marks.nr_chunks && !cc->failed; c++) {
+		pfn_t pfn = (pfn_t)c << m->marks.chunk_shift;
+		pfn_t end = pfn + ((pfn_t)1 << m->marks.chunk_shift);
 
-		if (!sparse_pfn_valid(m, pfn)) {
-			pfn = ((pfn >> shift) + 1) << shift;
+		if (!cc->view->dirty[c])
 			continue;
-		}
-		page = sparse_pfn_to_page(m, pfn);
-		if (!page || page->tail || page->order >= m->max_order) {
-			pfn++;
-			continue;
-		}
-		if (page->flags & PG_slab) {
-			struct kmem_cache *s = page->slab_cache;
+		if (end > m->max_pfn)
+			end = m->max_pfn;
+		while (pfn < end && !cc->failed) {
+			pfn_t stop = ((pfn >> shift) + 1) << shift;
+			struct page *map = sparse_pfn_valid(m, pfn) ? sparse_pfn_to_page(m, pfn) : NULL;
 
-			if (page->state != PS_ALLOCATED || !cache_is_listed(cc, s))
-				check_fail(cc, "S13: PG_slab page pfn %#llx (state %u) belongs to no "
-					   "cache on the list", (unsigned long long)pfn, page->state);
-			else if (!test_bit_ul(cc->on_list, (unsigned int)pfn))
-				check_fail(cc, "S13: PG_slab page pfn %#llx of cache %s, node %d, is "
-					   "on no slab list of the cache", (unsigned long long)pfn,
-					   s->name, page->node);
+			if (stop > end)
+				stop = end;
+			for (pfn_t i = 0; map && pfn + i < stop && !cc->failed;) {
+				struct page *page = map + i;
+				struct kmem_cache *s = page->slab_cache;
+
+				if (page->tail || page->order >= m->max_order) {
+					i++;
+					continue;
+				}
+				if ((page->flags & PG_slab) &&
+				    (page->state != PS_ALLOCATED || !cache_is_listed(cc, s)))
+					check_fail(cc, "S13: PG_slab page pfn %#llx (state %u) belongs "
+						   "to no cache on the list",
+						   (unsigned long long)(pfn + i), page->state);
+				else if ((page->flags & PG_slab) && select)
+					cc->selected[cache_index(cc, s)] = true;
+				else if ((page->flags & PG_slab) &&
+					 !test_bit_ul(cc->on_list, (unsigned int)(pfn + i)))
+					check_fail(cc, "S13: PG_slab page pfn %#llx of cache %s, node "
+						   "%d, is on no slab list of the cache",
+						   (unsigned long long)(pfn + i), s->name, page->node);
+				i += (pfn_t)1 << page->order;
+			}
+			pfn = stop;
 		}
-		pfn += (pfn_t)1 << page->order;
 	}
 }
 
@@ -936,13 +963,6 @@ static int entry_name_cmp(const void *a, const void *b)
 	const struct slab_sysfs_entry *y = *(const struct slab_sysfs_entry *const *)b;
 
 	return strcmp(x->name, y->name);
-}
-
-static size_t cache_index(struct slab_check *cc, const struct kmem_cache *s)
-{
-	struct kmem_cache **p = bsearch(&s, cc->caches, cc->nr_caches, sizeof(*p), ptr_cmp);
-
-	return (size_t)(p - cc->caches);
 }
 
 /* S14 (sysfs_lock held). Returns false when host memory is short. */
@@ -1096,10 +1116,31 @@ static bool lock_slab_mutex(struct slab_state *ss)
 	return false;
 }
 
+/* Did s change since the checker last saw it? Clears the marks. */
+static bool cache_take_dirty(struct machine *m, struct kmem_cache *s)
+{
+	bool dirty = false;
+
+	for (unsigned int c = 0; c < m->topo.nr_cpus; c++)
+		dirty |= atomic_exchange_explicit(&s->cpu_slab[c].check_dirty, false,
+						  memory_order_relaxed);
+	return dirty;
+}
+
 bool check_slab_layer(struct machine *m)
 {
+	struct check_view v;
+
+	v.incremental = false;
+	for (unsigned int c = 0; c < MEMMAP_MAX_CHUNKS; c++)
+		v.dirty[c] = true;
+	return check_slab_layer_view(m, &v);
+}
+
+bool check_slab_layer_view(struct machine *m, const struct check_view *v)
+{
 	struct slab_state *ss = m->slab;
-	struct slab_check cc = { .m = m };
+	struct slab_check cc = { .m = m, .view = v };
 	struct list_head *pos;
 	bool ok = true;
 
@@ -1115,19 +1156,35 @@ bool check_slab_layer(struct machine *m)
 		return false;
 	}
 	ok = collect_caches(&cc);
+	if (ok) {
+		cc.selected = calloc(cc.nr_caches + 1, sizeof(*cc.selected));
+		ok = cc.selected != NULL;
+	}
 	if (ok && !cc.failed)
 		check_node_structs(&cc);
+	/* Incremental: the caches marked, the boot caches, those of slab pages
+	 * in changed chunks; the marks of every cache checked are cleared. */
+	if (ok && !cc.failed && v->incremental)
+		walk_slab_pages(&cc, true);
 	list_for_each(pos, &ss->caches) {
+		struct kmem_cache *s = list_entry(pos, struct kmem_cache, list);
+		bool *sel;
+
 		if (!ok || cc.failed)
 			break;
-		cc.s = list_entry(pos, struct kmem_cache, list);
+		sel = &cc.selected[cache_index(&cc, s)];
+		*sel |= cache_take_dirty(m, s) || !v->incremental || s == ss->kmem_cache ||
+			s == ss->kmem_cache_node;
+		if (!*sel)
+			continue;
+		cc.s = s;
 		ok = check_cache(&cc);
 	}
 	cc.s = NULL;
 	if (ok && !cc.failed)
 		check_kmalloc_table(&cc);
 	if (ok && !cc.failed)
-		check_slab_pages(&cc);
+		walk_slab_pages(&cc, false);
 	if (ok && !cc.failed)
 		ok = check_registry(&cc);
 	spin_unlock(&ss->slab_mutex);
@@ -1135,6 +1192,7 @@ bool check_slab_layer(struct machine *m)
 	free(cc.caches);
 	free(cc.node_structs);
 	free(cc.on_list);
+	free(cc.selected);
 	if (!ok)
 		check_skipped(m, "host memory short");
 	return ok && !cc.failed;

@@ -78,25 +78,50 @@ struct page *pfn_to_page(struct machine *m, pfn_t pfn)
 	return sparse_pfn_to_page(m, pfn);
 }
 
+/* enum page_state -> enum sf_page_state, by table (the walks below are hot). */
+static const uint8_t public_state[256] = {
+	[PS_UNINIT] = SF_PAGE_UNINIT, [PS_RESERVED] = SF_PAGE_RESERVED,
+	[PS_BUDDY] = SF_PAGE_BUDDY, [PS_PCP] = SF_PAGE_PCP, [PS_ALLOCATED] = SF_PAGE_ALLOCATED,
+};
+
 enum sf_page_state pfn_page_state(struct machine *m, pfn_t pfn)
 {
 	const struct page *page = sparse_pfn_valid(m, pfn) ? sparse_pfn_to_page(m, pfn) : NULL;
 
-	if (!page)
-		return SF_PAGE_NONE;
-	switch (page_state_get(page)) {
-	case PS_UNINIT:
-		return SF_PAGE_UNINIT;
-	case PS_RESERVED:
-		return SF_PAGE_RESERVED;
-	case PS_BUDDY:
-		return SF_PAGE_BUDDY;
-	case PS_PCP:
-		return SF_PAGE_PCP;
-	case PS_ALLOCATED:
-		return SF_PAGE_ALLOCATED;
+	return page ? (enum sf_page_state)public_state[page_state_get(page)] : SF_PAGE_NONE;
+}
+
+/*
+ * pfn_page_state of every pfn of [start, end) into st: section by section,
+ * the section's validity and memmap looked up once (a section never
+ * straddles two vmemmap blocks).
+ */
+void pfn_page_states(struct machine *m, pfn_t start, pfn_t end, uint8_t *st)
+{
+	const struct sparse *sp = &m->sparse;
+	pfn_t pfn = start;
+
+	while (pfn < end) {
+		pfn_t next = ((pfn >> sp->section_shift) + 1) << sp->section_shift;
+		const struct page *map;
+
+		if (!sp->sections || pfn >= m->max_pfn)
+			next = end;
+		else if (next > m->max_pfn)
+			next = m->max_pfn;
+		if (next > end)
+			next = end;
+		map = sparse_pfn_valid(m, pfn) ? sparse_pfn_to_page(m, pfn) : NULL;
+		if (!map) {
+			memset(st + (pfn - start), SF_PAGE_NONE, (size_t)(next - pfn));
+		} else {
+			uint8_t *out = st + (pfn - start);
+
+			for (pfn_t i = 0, n = next - pfn; i < n; i++)
+				out[i] = public_state[page_state_get(map + i)];
+		}
+		pfn = next;
 	}
-	return SF_PAGE_NONE;
 }
 
 pfn_t page_to_pfn(struct machine *m, const struct page *page)
@@ -294,6 +319,34 @@ static void sparse_teardown(struct machine *m)
 	sparse_release(m);
 }
 
+/* Chunks of whole MAX_ORDER blocks, at most MEMMAP_MAX_CHUNKS of them;
+ * every count starts again (a reader's view is of one boot stage). */
+static void memmap_marks_init(struct machine *m)
+{
+	struct memmap_marks *mk = &m->marks;
+	unsigned int shift = m->max_order - 1;
+
+	while ((m->max_pfn + ((pfn_t)1 << shift) - 1) >> shift > MEMMAP_MAX_CHUNKS)
+		shift++;
+	mk->chunk_shift = shift;
+	mk->nr_chunks = (unsigned int)((m->max_pfn + ((pfn_t)1 << shift) - 1) >> shift);
+	for (unsigned int c = 0; c < MEMMAP_MAX_CHUNKS; c++)
+		atomic_store_explicit(&mk->changes[c], 0, memory_order_relaxed);
+}
+
+unsigned int memmap_chunk_shift(struct machine *m)
+{
+	return m->marks.chunk_shift;
+}
+
+unsigned long memmap_chunk_changes(struct machine *m, pfn_t pfn)
+{
+	pfn_t c = pfn >> m->marks.chunk_shift;
+
+	return c < m->marks.nr_chunks ?
+		       atomic_load_explicit(&m->marks.changes[c], memory_order_relaxed) : 0;
+}
+
 static int sparse_init_common(struct machine *m, bool init_pages)
 {
 	struct sparse *sp = &m->sparse;
@@ -311,6 +364,7 @@ static int sparse_init_common(struct machine *m, bool init_pages)
 	sp->nr_blocks = (unsigned long)((m->max_pfn + ((pfn_t)1 << sp->block_shift) - 1) >>
 					sp->block_shift);
 	sp->nr_sections = sp->nr_blocks << block_sections_shift;
+	memmap_marks_init(m);
 	sp->sections = calloc(sp->nr_sections, sizeof(*sp->sections));
 	sp->blocks = calloc(sp->nr_blocks, sizeof(*sp->blocks));
 	if (!sp->sections || !sp->blocks)

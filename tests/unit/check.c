@@ -732,6 +732,199 @@ static void test_s15_busy_mutex(void)
 	teardown(&f);
 }
 
+/* ---- the incremental check (check_machine_incremental) ---- */
+
+#define NEVER_FULL 1000u
+
+/* The next check_machine_incremental(m, NEVER_FULL) is an incremental one. */
+static bool view_valid(struct machine *m)
+{
+	return m->check.valid && m->check.stage == machine_stage(m) &&
+	       m->check.since_full < NEVER_FULL;
+}
+
+/* The first report's body starts with the id (both checkers file one). */
+static void expect_id(struct machine *m, const char *title, const char *id)
+{
+	const struct sf_report *r = find_report(m, title);
+
+	expect_eq(test_errors(m), 1);
+	expect_nonnull(r);
+	if (r)
+		expect_str_contains(r->body, id);
+	sf_reports_clear(m);
+}
+
+/*
+ * Broken in a region the core marked changed: the incremental check (known
+ * to run incrementally) and then the full check report the same id.
+ */
+#define expect_broken_both(m, title_, id_)                                               	do {                                                                             		expect_true(view_valid(m));                                              		expect_false(check_machine_incremental((m), NEVER_FULL));                		expect_id((m), (title_), id_ ":");                                       		expect_false(check_machine(m));                                          		expect_id((m), (title_), id_ ":");                                       	} while (0)
+
+/* An incremental check of a clean, unchanged machine reads no chunk and
+ * passes; a change makes its chunk be read; stats count both kinds. */
+static void test_incremental_counts(void)
+{
+	struct machine *m = boot_small(NULL, STAGE_RUNNING);
+	unsigned long full, incr;
+	struct page *p;
+
+	assert_nonnull(m);
+	expect_true(check_machine_incremental(m, NEVER_FULL));	/* first: full */
+	check_stats(m, &full, &incr);
+	expect_eq(full, 1);
+	expect_eq(incr, 0);
+	p = alloc_pages(m, GFP_KERNEL, 1);
+	assert_nonnull(p);
+	expect_ne(memmap_chunk_changes(m, page_to_pfn(m, p)), m->check.seen[page_to_pfn(m, p) >>
+									    memmap_chunk_shift(m)]);
+	expect_true(check_machine_incremental(m, NEVER_FULL));
+	__free_pages(m, p, 1);
+	expect_true(check_machine_incremental(m, 2));
+	expect_true(check_machine_incremental(m, 2));	/* two since the full one: full */
+	check_stats(m, &full, &incr);
+	expect_eq(full, 2);
+	expect_eq(incr, 2);
+	expect_no_reports(m);
+	machine_destroy(m);
+}
+
+/* Page layer, broken where an operation just ran (or in state every check reads). */
+static void test_incremental_agrees_pages(void)
+{
+	struct machine *m = boot_small(NULL, STAGE_RUNNING);
+	struct per_cpu_pages *pcp;
+	struct page *p;
+
+	assert_nonnull(m);
+	expect_clean(m);
+	p = alloc_pages(m, GFP_KERNEL, 2);
+	assert_nonnull(p);
+	atomic_store(&p->refcount, 0);
+	expect_broken_both(m, PAGE_TITLE, "P1");
+	atomic_store(&p->refcount, 1);
+	expect_clean(m);
+	zone_of(m, 1, ZONE_NORMAL)->free_area[0].nr_free++;
+	expect_broken_both(m, PAGE_TITLE, "P3");
+	zone_of(m, 1, ZONE_NORMAL)->free_area[0].nr_free--;
+	expect_clean(m);
+	pcp = &zone_of(m, 1, ZONE_NORMAL)->pageset[0];
+	pcp->count++;
+	expect_broken_both(m, PAGE_TITLE, "P4");
+	pcp->count--;
+	expect_clean(m);
+	atomic_fetch_add(&m->nr_allocated_pages, 1);
+	expect_broken_both(m, PAGE_TITLE, "P5");
+	atomic_fetch_sub(&m->nr_allocated_pages, 1);
+	expect_clean(m);
+	__free_pages(m, p, 2);
+	expect_true(check_machine_incremental(m, NEVER_FULL));
+	expect_no_reports(m);
+	machine_destroy(m);
+}
+
+/* Slab layer: after an operation on the cache, its state broken. */
+static void test_incremental_agrees_slab(void)
+{
+	struct fixture f;
+	struct page *page, *p;
+
+	assert_true(setup(&f, NULL));
+	page = slab_page_of(f.m, f.live);
+	kmem_cache_free(f.m, f.s, kmem_cache_alloc(f.m, f.s, GFP_KERNEL));
+	page->slab_inuse++;
+	expect_broken_both(f.m, SLAB_TITLE, "S6");
+	page->slab_inuse--;
+	expect_clean(f.m);
+	kmem_cache_free(f.m, f.s, kmem_cache_alloc(f.m, f.s, GFP_KERNEL));
+	get_node(f.s, 0)->free_objects++;
+	expect_broken_both(f.m, SLAB_TITLE, "S7");
+	get_node(f.s, 0)->free_objects--;
+	expect_clean(f.m);
+	kmem_cache_free(f.m, f.s, kmem_cache_alloc(f.m, f.s, GFP_KERNEL));
+	f.ac->entry[f.ac->avail++] = f.queued;
+	expect_broken_both(f.m, SLAB_TITLE, "S9");
+	f.ac->avail--;
+	expect_clean(f.m);
+	kmem_cache_free(f.m, f.s, kmem_cache_alloc(f.m, f.s, GFP_KERNEL));
+	f.s->cpu_slab[1].live++;
+	expect_broken_both(f.m, SLAB_TITLE, "S10");
+	f.s->cpu_slab[1].live--;
+	expect_clean(f.m);
+	/* A page allocation marks its chunk: the stray slab page is read. */
+	p = alloc_pages(f.m, GFP_KERNEL, f.s->order);
+	assert_nonnull(p);
+	p->flags |= PG_slab;
+	p->slab_cache = f.s;
+	expect_broken_both(f.m, SLAB_TITLE, "S13");
+	p->flags &= (uint16_t)~PG_slab;
+	p->slab_cache = NULL;
+	expect_clean(f.m);
+	__free_pages(f.m, p, f.s->order);
+	teardown(&f);
+}
+
+/*
+ * Broken where nothing changed since the last check: the incremental check
+ * does not read it (it passes), the next full one, the full_every-th,
+ * reports it.
+ */
+static void test_incremental_clean_region(void)
+{
+	struct fixture f;
+	struct page *p;
+
+	assert_true(setup(&f, NULL));
+	p = alloc_pages(f.m, GFP_KERNEL, 2);
+	assert_nonnull(p);
+	expect_clean(f.m);
+	atomic_store(&p->refcount, 0);
+	expect_true(view_valid(f.m));
+	expect_true(check_machine_incremental(f.m, 2));
+	expect_true(check_machine_incremental(f.m, 2));
+	expect_no_reports(f.m);
+	expect_false(check_machine_incremental(f.m, 2));
+	expect_id(f.m, PAGE_TITLE, "P1:");
+	atomic_store(&p->refcount, 1);
+	expect_clean(f.m);
+	/* A cache with no operation since the last check. */
+	get_node(f.s, 0)->free_objects++;
+	expect_true(check_machine_incremental(f.m, 1));
+	expect_no_reports(f.m);
+	expect_false(check_machine_incremental(f.m, 1));
+	expect_id(f.m, SLAB_TITLE, "S7:");
+	get_node(f.s, 0)->free_objects--;
+	expect_clean(f.m);
+	__free_pages(f.m, p, 2);
+	teardown(&f);
+}
+
+/* A failed check, a boot stage change: the next incremental check is full. */
+static void test_incremental_falls_back(void)
+{
+	struct machine *m = boot_small(NULL, STAGE_SLAB_UP);
+	unsigned long full, incr;
+
+	assert_nonnull(m);
+	expect_true(check_machine_incremental(m, NEVER_FULL));
+	expect_eq(machine_boot(m, STAGE_RUNNING), 0);
+	expect_false(view_valid(m));
+	expect_true(check_machine_incremental(m, NEVER_FULL));
+	check_stats(m, &full, &incr);
+	expect_eq(full, 2);
+	expect_eq(incr, 0);
+	atomic_fetch_add(&m->nr_allocated_pages, 1);
+	expect_false(check_machine_incremental(m, NEVER_FULL));
+	expect_id(m, PAGE_TITLE, "P5:");
+	atomic_fetch_sub(&m->nr_allocated_pages, 1);
+	expect_false(view_valid(m));
+	expect_true(check_machine_incremental(m, NEVER_FULL));
+	check_stats(m, &full, &incr);
+	expect_eq(full, 3);
+	expect_eq(incr, 0);
+	machine_destroy(m);
+}
+
 int main(void)
 {
 	RUN(test_clean_at_every_stage);
@@ -764,5 +957,10 @@ int main(void)
 	RUN(test_s13_unlisted_slab);
 	RUN(test_s14_registry);
 	RUN(test_s15_busy_mutex);
+	RUN(test_incremental_counts);
+	RUN(test_incremental_agrees_pages);
+	RUN(test_incremental_agrees_slab);
+	RUN(test_incremental_clean_region);
+	RUN(test_incremental_falls_back);
 	return test_summary();
 }

@@ -51,6 +51,19 @@ enum sf_page_state {
 	SF_PAGE_ALLOCATED,	/* handed out */
 };
 enum sf_page_state pfn_page_state(struct machine *m, pfn_t pfn);
+/* pfn_page_state of each pfn of [start, end) into st[0 .. end - start). */
+void pfn_page_states(struct machine *m, pfn_t start, pfn_t end, uint8_t *st);
+
+/*
+ * Change marks of the memmap, for readers that keep their own view of it
+ * and read again only what changed: pfns are grouped in chunks of
+ * 2^memmap_chunk_shift() (whole MAX_ORDER blocks); every change the page
+ * allocator makes to the struct pages of a chunk raises its count. The
+ * counts start again at each sparse_init. A hint of where to look, never an
+ * answer: a reader checks its view against a whole walk now and then.
+ */
+unsigned int memmap_chunk_shift(struct machine *m);
+unsigned long memmap_chunk_changes(struct machine *m, pfn_t pfn);
 
 /* ---- buddy page allocator ---- */
 
@@ -104,6 +117,19 @@ bool check_page_layer(struct machine *m);
  * busy. Invariant ids: docs/architecture.md.
  */
 bool check_machine(struct machine *m);
+/*
+ * check_machine over what changed since the last check: the memmap chunks
+ * the page allocator marked (memmap_chunk_changes), every cache that had an
+ * operation, and everything cheap (gfp mask, node states, memblock, free
+ * and per-cpu lists, counters, zonelists, watermarks, kmalloc table,
+ * per-node structures, registry). It is the full check_machine when no full
+ * check passed yet at this boot stage, after one that failed, and when
+ * full_every incremental checks ran since the last full one (0: always).
+ * What only the full check covers: docs/architecture.md. Same reports.
+ */
+bool check_machine_incremental(struct machine *m, unsigned int full_every);
+/* Full and incremental checks that passed on m so far. */
+void check_stats(struct machine *m, unsigned long *full, unsigned long *incremental);
 
 /* Dumps in the kernel's formats, written to buf; return the length that
  * would have been written (like snprintf). */
