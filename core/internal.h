@@ -496,9 +496,9 @@ struct check_view {
 	bool dirty[MEMMAP_MAX_CHUNKS];		/* read this chunk (all when full) */
 };
 
-bool check_slab_layer(struct machine *m);
-/* check_slab_layer over v: incremental, only the caches marked dirty, the
- * boot caches and the caches of slabs in dirty chunks (S1-S10, S13). */
+/* The slab layer's invariants over v (check_slab_layer in the docs); an
+ * incremental view: the caches marked dirty, the boot caches and the caches
+ * of slabs in its dirty chunks only for S1-S10, S13 (clears the marks). */
 bool check_slab_layer_view(struct machine *m, const struct check_view *v);
 /* The checker's nearest node to nid in state st (distance, then id); -1 if none. */
 int check_nearest_node(struct machine *m, int nid, enum node_states st);

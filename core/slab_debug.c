@@ -1127,16 +1127,6 @@ static bool cache_take_dirty(struct machine *m, struct kmem_cache *s)
 	return dirty;
 }
 
-bool check_slab_layer(struct machine *m)
-{
-	struct check_view v;
-
-	v.incremental = false;
-	for (unsigned int c = 0; c < MEMMAP_MAX_CHUNKS; c++)
-		v.dirty[c] = true;
-	return check_slab_layer_view(m, &v);
-}
-
 bool check_slab_layer_view(struct machine *m, const struct check_view *v)
 {
 	struct slab_state *ss = m->slab;
