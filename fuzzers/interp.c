@@ -446,16 +446,22 @@ static void modules_check_point(struct run *r);
  */
 static void count_pages(struct run *r, long *alloc, long *free_now)
 {
-	page_memmap_count(r, alloc, free_now);
+	memmap_view_reset(r);	/* a new boot stage: the change counts start again */
+	memmap_view_totals(r, alloc, free_now);
 	*alloc -= r->live_pages;
 	*free_now += r->live_pages;
 }
 
-/* The core's page counters (what the tools and stress drivers read) against
+/*
+ * The core's page counters (what the tools and stress drivers read) against
  * the memmap's page states, from BUDDY on, outside an injected interrupt
  * (the memmap's counts into alloc and free_now, else 0); and what the
- * machine says its topology is: the one it was given. */
-static void check_page_counters(struct run *r, long *alloc, long *free_now)
+ * machine says its topology is: the one it was given. The memmap's states
+ * from the harness's view of it (interp_memmap.c): at a full check point
+ * read whole and checked against the view, else where the core marked a
+ * change.
+ */
+static void check_page_counters(struct run *r, bool full, long *alloc, long *free_now)
 {
 	*alloc = *free_now = 0;
 	if (memcmp(machine_topology(r->m), &r->topo, sizeof(r->topo)))
@@ -463,7 +469,11 @@ static void check_page_counters(struct run *r, long *alloc, long *free_now)
 			 "at stage %s", boot_stage_name(machine_stage(r->m)));
 	if (machine_stage(r->m) < STAGE_BUDDY || r->in_hook)
 		return;
-	page_memmap_count(r, alloc, free_now);
+	if (full)
+		memmap_view_verify(r);
+	else
+		memmap_view_refresh(r);
+	memmap_view_totals(r, alloc, free_now);
 	if ((long)nr_free_pages(r->m) != *free_now || (long)nr_allocated_pages(r->m) != *alloc)
 		run_fail(r, "HARNESS: page counters differ from the memmap",
 			 "nr_free_pages %lu, nr_allocated_pages %lu; memmap: %ld free, "
@@ -509,7 +519,8 @@ static void check_accounting(struct run *r, const char *when)
 	if (!r->have_base)
 		return;
 	slab_shrink_all(r);
-	check_page_counters(r, &alloc, &free_now);	/* counted: from BUDDY, no hook */
+	/* The full check point just read the memmap whole: what changed since. */
+	check_page_counters(r, false, &alloc, &free_now);	/* from BUDDY, no hook */
 	alloc -= r->live_pages;
 	free_now += r->live_pages;
 	all = r->base_alloc + r->base_free;
@@ -523,20 +534,39 @@ static void check_accounting(struct run *r, const char *when)
 
 static void check_faults(struct run *r);
 
-static void run_check(struct run *r)
+/*
+ * A check point. The machine's check and the memmap view are incremental
+ * (what changed since the last check point, check_machine_incremental) but
+ * at every full_check_every-th check point and where full says: the end of
+ * the run and a failure that a check may explain.
+ */
+static void run_check_point(struct run *r, bool full)
 {
+	unsigned int every = r->o->full_check_every ? r->o->full_check_every :
+						      RUN_FULL_CHECK_EVERY;
 	long alloc, free_now;
+	bool ok;
 
+	if (full || ++r->checks_since_full >= every)
+		full = true;
+	if (full)
+		r->checks_since_full = 0;
 	check_sched_calls(r);
 	check_faults(r);
 	check_report_log(r);
-	check_page_counters(r, &alloc, &free_now);
+	check_page_counters(r, full, &alloc, &free_now);
 	modules_check_point(r);
 	run_expect_clear(r);
-	if (!check_machine(r->m))
+	ok = full ? check_machine(r->m) : check_machine_incremental(r->m, ~0u);
+	if (!ok)
 		run_fail(r, "HARNESS: check_machine failed without a report", "stage %s",
 			 boot_stage_name(machine_stage(r->m)));
 	run_after_call(r);
+}
+
+static void run_check(struct run *r)
+{
+	run_check_point(r, false);
 }
 
 /* ---- one operation ---- */
@@ -686,7 +716,7 @@ static void boot_failed(struct run *r, enum boot_stage before, enum boot_stage t
 	if (!boot_memory_enough(r, why, sizeof(why)))
 		return;
 	/* A broken invariant behind the failure names it better. */
-	run_check(r);
+	run_check_point(r, true);
 	run_fail(r, "HARNESS: boot failed with memory available",
 		 "machine_boot(%s) from %s returned %d, stage now %s;%s", boot_stage_name(target),
 		 boot_stage_name(before), ret, boot_stage_name(machine_stage(r->m)), why);
@@ -1081,7 +1111,7 @@ static void teardown(struct run *r)
 	run_cpu_switch(r, (int)r->topo.boot_cpu);
 	for (unsigned int i = NR_MODULES; i-- > 0;)
 		modules[i]->teardown(r);
-	run_check(r);
+	run_check_point(r, true);
 	check_accounting(r, "end of run");
 	release_check(r);
 }
@@ -1115,6 +1145,9 @@ int sf_run_program(const struct sf_target *t, const struct sf_program *p,
 	memset(&r->fail_page_attr, 0, sizeof(r->fail_page_attr));
 	memset(&r->failslab_attr, 0, sizeof(r->failslab_attr));
 	r->boot_excused = false;
+	r->memmap.valid = false;
+	r->memmap.nr = 0;
+	r->checks_since_full = 0;
 	r->nr_shadow = 0;
 	r->t = t;
 	r->p = p;

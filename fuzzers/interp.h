@@ -27,7 +27,8 @@
  *     empty once all are freed (docs/fuzzing.md lists the titles);
  *   - interrupt state: nothing enables interrupts or leaves interrupt
  *     context behind the caller's back;
- *   - check_machine() every few operations and at the end;
+ *   - check_machine() every few operations (incremental but every
+ *     full_check_every-th time) and in full at the end;
  *   - at the end everything is freed and page accounting (the memmap's
  *     page states) is back to what it was after the last boot stage.
  * Titles of harness oracles start with "HARNESS: ".
@@ -51,6 +52,8 @@ struct sf_target {
 extern const struct sf_target sf_targets[];
 const struct sf_target *sf_target_find(const char *name);
 
+#define RUN_FULL_CHECK_EVERY 8
+
 struct sf_run_opts {
 	unsigned int bugs;		/* enum sf_bug bits, from SLABFUZZ_BUGS only */
 	FILE *trace;			/* each op as it runs, NULL for none */
@@ -65,6 +68,13 @@ struct sf_run_opts {
 	 */
 	void (*at_end)(struct machine *m, void *arg);
 	void *at_end_arg;
+	/*
+	 * Every this many check points the full check_machine() and a whole
+	 * read of the memmap; the others are incremental (what changed since
+	 * the last check point). 0: RUN_FULL_CHECK_EVERY. The end of every run
+	 * and a boot that fails with memory available check fully anyway.
+	 */
+	unsigned int full_check_every;
 
 	/*
 	 * Tests of the oracles only (fuzzers/test_oracles.c): break what the

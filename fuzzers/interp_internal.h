@@ -84,6 +84,24 @@ struct injected {
 	const struct sf_op *op;
 };
 
+/* The harness's count of the memmap's page states (interp_memmap.c). */
+#define NR_SF_PAGE_STATES (SF_PAGE_ALLOCATED + 1)
+#define RUN_MAX_SEGMENTS 512	/* > chunks + 4 per range: ranges, zones, chunks cut */
+
+struct memmap_segment {
+	pfn_t lo, hi;		/* pfns of one node, zone and memmap chunk */
+	int8_t node, zone;
+	unsigned long seen;	/* the chunk's change count when read */
+	uint32_t count[NR_SF_PAGE_STATES];	/* pages in each enum sf_page_state */
+};
+
+struct memmap_view {
+	bool valid;
+	unsigned int chunk_shift;
+	unsigned int nr;
+	struct memmap_segment seg[RUN_MAX_SEGMENTS];
+};
+
 struct run {
 	const struct sf_target *t;
 	const struct sf_program *p;
@@ -133,6 +151,9 @@ struct run {
 	bool failslab_on;
 	struct fault_attr fail_page_attr, failslab_attr;	/* as set while on */
 	bool boot_excused;		/* a boot failed with faults on, or memory short */
+
+	struct memmap_view memmap;	/* interp_memmap.c */
+	unsigned int checks_since_full;	/* check points since the last full check */
 
 	/* The ownership shadow, sorted by start (interp_shadow.c). */
 	struct shadow_span {
@@ -199,6 +220,25 @@ void shadow_claim(struct run *r, const void *p, size_t len, enum shadow_kind kin
 /* Release the claim starting at p of (kind, handle); a missing claim is
  * "HARNESS: shadow release of an unclaimed range" (a harness bug). */
 void shadow_release(struct run *r, const void *p, enum shadow_kind kind, int handle);
+
+/* The pfns [lo, hi) run_pfn_zone gives zone zt. */
+void run_zone_bounds(const struct run *r, enum zone_type zt, pfn_t *lo, pfn_t *hi);
+
+/*
+ * The memmap view (interp_memmap.c): per segment (one node, zone and memmap
+ * chunk of the topology's memory) the pages in each state, counted by the
+ * harness. reset: read every segment anew (after every boot stage: the
+ * core's change counts start again at sparse_init); refresh: read again the
+ * segments whose chunk the core marked changed; verify: refresh, then read
+ * every segment and fail when one differs from the view (a change without
+ * its mark). zone: the counts of node nid's zone zt; totals: allocated and
+ * free (buddy + per-cpu) pages of the machine.
+ */
+void memmap_view_reset(struct run *r);
+void memmap_view_refresh(struct run *r);
+void memmap_view_verify(struct run *r);
+void memmap_view_zone(struct run *r, int nid, enum zone_type zt, uint32_t *count);
+void memmap_view_totals(struct run *r, long *allocated, long *free_pages);
 
 extern const struct interp_module page_module;	/* interp_page.c */
 /* The memmap's page states counted (pfn_page_state): allocated, and free

@@ -38,27 +38,18 @@ struct zone_view {
 	bool block;		/* aligned 2^order run: buddy pages (+ pcp when drained) */
 };
 
-/* The pfns [lo, hi) run_pfn_zone gives zone zt. */
-static void zone_bounds(const struct run *r, enum zone_type zt, pfn_t *lo, pfn_t *hi)
-{
-	pfn_t dma = r->topo.zone_dma_end;
-	pfn_t dma32 = r->topo.zone_dma32_end > dma ? r->topo.zone_dma32_end : dma;
-	pfn_t movable = r->topo.zone_movable_start > dma32 ? r->topo.zone_movable_start : dma32;
-	const pfn_t edge[] = { 0, dma, dma32, movable, SF_MAX_PFN };
-
-	*lo = edge[zt];
-	*hi = edge[zt + 1];
-}
+#define RUN_STATES_CHUNK 256
 
 static void zone_view_of(struct run *r, int nid, enum zone_type zt, unsigned int order,
 			 bool drained, struct zone_view *v)
 {
+	uint8_t states[RUN_STATES_CHUNK];
 	unsigned long nr = 1ul << order, run = 0;
 
 	pfn_t lo, hi;
 
 	memset(v, 0, sizeof(*v));
-	zone_bounds(r, zt, &lo, &hi);
+	run_zone_bounds(r, zt, &lo, &hi);
 	for (unsigned int i = 0; i < r->topo.nr_ranges; i++) {
 		const struct sf_mem_range *rg = &r->topo.ranges[i];
 		pfn_t start = rg->start_pfn > lo ? rg->start_pfn : lo;
@@ -71,8 +62,15 @@ static void zone_view_of(struct run *r, int nid, enum zone_type zt, unsigned int
 			enum sf_page_state st;
 			bool ok;
 
+			/* The states of the range a chunk at a time. */
+			if (pfn == start || !(pfn & (RUN_STATES_CHUNK - 1))) {
+				pfn_t to = (pfn | (RUN_STATES_CHUNK - 1)) + 1;
+
+				pfn_page_states(r->m, pfn, to < end ? to : end,
+						states + (pfn & (RUN_STATES_CHUNK - 1)));
+			}
 			v->present++;
-			st = pfn_page_state(r->m, pfn);
+			st = (enum sf_page_state)states[pfn & (RUN_STATES_CHUNK - 1)];
 			v->buddy += st == SF_PAGE_BUDDY;
 			v->managed += st == SF_PAGE_BUDDY || st == SF_PAGE_PCP ||
 				      st == SF_PAGE_ALLOCATED;
@@ -156,18 +154,23 @@ void page_check_buddyinfo(struct run *r, const char *text)
 
 void page_memmap_count(struct run *r, long *allocated, long *free_pages)
 {
-	*allocated = 0;
-	*free_pages = 0;
+	uint8_t states[RUN_STATES_CHUNK];
+	long count[NR_SF_PAGE_STATES] = { 0 };
+
 	for (unsigned int i = 0; i < r->topo.nr_ranges; i++) {
 		const struct sf_mem_range *rg = &r->topo.ranges[i];
 
-		for (pfn_t pfn = rg->start_pfn; pfn < rg->end_pfn; pfn++) {
-			enum sf_page_state st = pfn_page_state(r->m, pfn);
+		for (pfn_t pfn = rg->start_pfn; pfn < rg->end_pfn; pfn += RUN_STATES_CHUNK) {
+			pfn_t n = rg->end_pfn - pfn < RUN_STATES_CHUNK ? rg->end_pfn - pfn :
+									 RUN_STATES_CHUNK;
 
-			*allocated += st == SF_PAGE_ALLOCATED;
-			*free_pages += st == SF_PAGE_BUDDY || st == SF_PAGE_PCP;
+			pfn_page_states(r->m, pfn, pfn + n, states);
+			for (pfn_t j = 0; j < n; j++)
+				count[states[j]]++;
 		}
 	}
+	*allocated = count[SF_PAGE_ALLOCATED];
+	*free_pages = count[SF_PAGE_BUDDY] + count[SF_PAGE_PCP];
 }
 
 /* An upper bound of the zone's low watermark from its size alone (the core
@@ -375,28 +378,21 @@ static bool watermark_checked(gfp_t eff)
 	       (!(eff & __GFP_MEMALLOC) || (eff & __GFP_NOMEMALLOC));
 }
 
-/* The zones up to highest only: no other may hand out the block. */
+/* The zones up to highest only: no other may hand out the block. From the
+ * memmap view, read again where the core marked a change. */
 static void zone_counts_of(struct run *r, int highest, struct zone_counts *zc)
 {
 	memset(zc, 0, sizeof(*zc));
 	zc->taken = true;
-	for (unsigned int i = 0; i < r->topo.nr_ranges; i++) {
-		const struct sf_mem_range *rg = &r->topo.ranges[i];
-
+	memmap_view_refresh(r);
+	for (unsigned int n = 0; n < r->topo.nr_nodes; n++) {
 		for (int zt = 0; zt <= highest; zt++) {
-			struct zone_count *c = &zc->z[rg->node][zt];
-			pfn_t lo, hi;
+			uint32_t count[NR_SF_PAGE_STATES];
 
-			zone_bounds(r, (enum zone_type)zt, &lo, &hi);
-			lo = rg->start_pfn > lo ? rg->start_pfn : lo;
-			hi = rg->end_pfn < hi ? rg->end_pfn : hi;
-			for (pfn_t pfn = lo; pfn < hi; pfn++) {
-				enum sf_page_state st = pfn_page_state(r->m, pfn);
-
-				c->managed += st == SF_PAGE_BUDDY || st == SF_PAGE_PCP ||
-					      st == SF_PAGE_ALLOCATED;
-				c->buddy += st == SF_PAGE_BUDDY;
-			}
+			memmap_view_zone(r, (int)n, (enum zone_type)zt, count);
+			zc->z[n][zt].managed = (long)count[SF_PAGE_BUDDY] + count[SF_PAGE_PCP] +
+					       count[SF_PAGE_ALLOCATED];
+			zc->z[n][zt].buddy = count[SF_PAGE_BUDDY];
 		}
 	}
 }
@@ -421,9 +417,11 @@ static void page_watermark_check(struct run *r, const struct zone_counts *before
 			 zone_type_name(zt), c->buddy, floor, c->managed);
 }
 
+#define COOKIE_STEP 0x9E3779B97F4A7C15ull
+
 static uint64_t cookie(unsigned int h, size_t word)
 {
-	return (0x5AB0000000000000ull ^ ((uint64_t)h << 32)) + word * 0x9E3779B97F4A7C15ull;
+	return (0x5AB0000000000000ull ^ ((uint64_t)h << 32)) + word * COOKIE_STEP;
 }
 
 /* Blocks are page aligned: whole words. */
@@ -436,12 +434,26 @@ static void pattern_write(uint8_t *addr, unsigned long nr, unsigned int h)
 		w[i] = cookie(h, i);
 }
 
-/* The whole block; returns the first byte offset that differs, or -1. */
+/*
+ * The whole block; returns the first byte offset that differs, or -1. The
+ * differences of 8 words at a time are or-ed together (no compare a word:
+ * cheap under the fuzzers' compare hooks); a block that differs is then
+ * searched word by word.
+ */
 static long pattern_bad(const uint8_t *addr, unsigned long nr, unsigned int h)
 {
 	const uint64_t *w = (const uint64_t *)(const void *)addr;
 	size_t words = nr * SF_PAGE_SIZE / 8;
+	uint64_t want = cookie(h, 0), diff = 0;
 
+	_Static_assert(SF_PAGE_SIZE % 64 == 0, "a page is whole groups of 8 words");
+	for (size_t i = 0; i < words; i += 8) {
+		for (size_t j = 0; j < 8; j++)
+			diff |= w[i + j] ^ (want + j * COOKIE_STEP);
+		want += 8 * COOKIE_STEP;
+	}
+	if (!diff)
+		return -1;
 	for (size_t i = 0; i < words; i++)
 		if (w[i] != cookie(h, i))
 			return (long)(i * 8);
@@ -918,7 +930,7 @@ static void page_check_alignment_infos(struct run *r)
 		for (int zt = 0; zt < MAX_NR_ZONES; zt++) {
 			pfn_t lo, hi;
 
-			zone_bounds(r, (enum zone_type)zt, &lo, &hi);
+			run_zone_bounds(r, (enum zone_type)zt, &lo, &hi);
 			lo = lo > ns ? lo : ns;
 			hi = hi < ne ? hi : ne;
 			if (lo >= hi)
@@ -1025,14 +1037,17 @@ static bool op_get_zeroed_page(struct run *r, const struct sf_op *op)
 	return true;
 }
 
-/* Pages of node nid's zone zt on per-cpu lists (the memmap's states). */
+/* Pages of node nid's zone zt on per-cpu lists (the memmap view's states). */
 static long zone_pcp_pages(struct run *r, int nid, enum zone_type zt, long *present)
 {
-	struct zone_view v;
+	uint32_t count[NR_SF_PAGE_STATES];
 
-	zone_view_of(r, nid, zt, 0, true, &v);
-	*present = v.present;
-	return v.free - v.buddy;
+	memmap_view_refresh(r);
+	memmap_view_zone(r, nid, zt, count);
+	*present = 0;
+	for (int st = 0; st < NR_SF_PAGE_STATES; st++)
+		*present += count[st];
+	return count[SF_PAGE_PCP];
 }
 
 /*
