@@ -4,7 +4,9 @@
  * operation: check_machine() on the default machine (2 nodes, 4 cpus,
  * 64 MiB) booted to STAGE_RUNNING, idle and with 4096 kmalloc objects of
  * mixed sizes live, and on a small fuzz-sized machine (1 node, 2 cpus,
- * 4 MiB).
+ * 4 MiB); and check_machine_incremental() after one operation (a kmalloc
+ * and kfree of 64 bytes, a page allocated and freed), as the fuzzers run it
+ * between full checks.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,46 @@ static void check_loop(void *p, long iters)
 			exit(1);
 		}
 	}
+}
+
+/* One operation, then the incremental check (never full: the first call
+ * before the loop made the view valid). */
+static void incremental_loop(void *p, long iters)
+{
+	struct machine *m = p;
+
+	for (long i = 0; i < iters; i++) {
+		kfree(m, kmalloc(m, 64, GFP_KERNEL));
+		free_pages(m, __get_free_pages(m, GFP_KERNEL, 0), 0);
+		if (!check_machine_incremental(m, ~0u)) {
+			fprintf(stderr, "check_machine_incremental failed\n");
+			exit(1);
+		}
+	}
+}
+
+static void op_loop(void *p, long iters)
+{
+	struct machine *m = p;
+
+	for (long i = 0; i < iters; i++) {
+		kfree(m, kmalloc(m, 64, GFP_KERNEL));
+		free_pages(m, __get_free_pages(m, GFP_KERNEL, 0), 0);
+	}
+}
+
+/* The incremental check alone: the loop with it less the loop without. */
+static double incremental_us(struct machine *m, long iters)
+{
+	double with, without;
+
+	if (!check_machine(m)) {
+		fprintf(stderr, "check_machine failed\n");
+		exit(1);
+	}
+	with = bench_median_ns(incremental_loop, m, iters, 11);
+	without = bench_median_ns(op_loop, m, iters, 11);
+	return (with - without) / 1000.0;
 }
 
 static struct machine *booted(const struct sf_topology *t)
@@ -58,12 +100,16 @@ int main(void)
 	}
 	printf("check_machine default, %d kmalloc objects live:            %10.1f us\n", NR_LIVE,
 	       bench_median_ns(check_loop, m, 20, 11) / 1000.0);
+	printf("check_machine_incremental default, objects live, after 1 op: %10.1f us\n",
+	       incremental_us(m, 200));
 	for (int i = 0; i < NR_LIVE; i++)
 		kfree(m, live[i]);
 	machine_destroy(m);
 	m = booted(&small);
 	printf("check_machine small (1 node, 2 cpus, 4 MiB), idle:           %10.1f us\n",
 	       bench_median_ns(check_loop, m, 50, 11) / 1000.0);
+	printf("check_machine_incremental small, after 1 op:                 %10.1f us\n",
+	       incremental_us(m, 500));
 	machine_destroy(m);
 	return 0;
 }

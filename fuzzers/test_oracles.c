@@ -338,6 +338,34 @@ static void arm_miscount_allocated(struct sf_run_opts *o)
 	o->test_after_op = miscount_allocated;
 }
 
+/*
+ * After op 1 (the first check, a full one): a tail page of the highest free
+ * MAX_ORDER block (a memmap chunk of its own, never split) says per-cpu,
+ * with no change mark: free pages and counters as before, and the next
+ * check (incremental) does not read the chunk; a whole read does (the
+ * memmap view's at the end-of-run check point comes first).
+ */
+static void unmarked_state(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (op_index != 1)
+		return;
+	for (pfn_t pfn = m->max_pfn; pfn-- > 0;) {
+		struct page *p = pfn_valid(m, pfn) ? pfn_to_page(m, pfn) : NULL;
+
+		if (p && !p->tail && page_state_get(p) == PS_BUDDY &&
+		    p->order == m->max_order - 1) {
+			page_state_set(p + 1, PS_PCP);
+			return;
+		}
+	}
+}
+
+static void arm_unmarked_state(struct sf_run_opts *o)
+{
+	o->test_after_op = unmarked_state;
+}
+
 /* After op 0: the machine's topology record has another distance. */
 static void change_topology(struct machine *m, unsigned int op_index, void *arg)
 {
@@ -542,6 +570,13 @@ static const struct oracle_case cases[] = {
 	  arm_move_current_cpu, "HARNESS: sched point on another cpu" },
 	{ "page.counters", "fuzz_pages", MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ncheck\n",
 	  arm_miscount_allocated, "HARNESS: page counters differ from the memmap" },
+	/* Small MAX_ORDER blocks: 64 memmap chunks, the top one untouched. */
+	{ "memmap.unmarked", "fuzz_pages",
+	  "slabfuzz-program 2\nmachine nodes=1 cpus=2 boot=cpu0 max_order=4 section_shift=9 "
+	  "vmemmap_block=1 memmap_together=0 debug=1 slab_debug=none\ncpu_nodes node0 node0\n"
+	  "range node0 0-0x200\nzones dma=0x80 dma32=0x100 movable=none\n"
+	  "p0 = alloc_pages GFP_KERNEL order=0\ncheck\ncheck\n",
+	  arm_unmarked_state, "HARNESS: memmap changed without a change mark" },
 	{ "machine.topology", "fuzz_pages", MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ncheck\n",
 	  arm_change_topology, "HARNESS: machine_topology differs from the topology given" },
 	/* Refused frees whose report never comes. */
