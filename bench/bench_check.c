@@ -28,22 +28,7 @@ static void check_loop(void *p, long iters)
 	}
 }
 
-/* One operation, then the incremental check (never full: the first call
- * before the loop made the view valid). */
-static void incremental_loop(void *p, long iters)
-{
-	struct machine *m = p;
-
-	for (long i = 0; i < iters; i++) {
-		kfree(m, kmalloc(m, 64, GFP_KERNEL));
-		free_pages(m, __get_free_pages(m, GFP_KERNEL, 0), 0);
-		if (!check_machine_incremental(m, ~0u)) {
-			fprintf(stderr, "check_machine_incremental failed\n");
-			exit(1);
-		}
-	}
-}
-
+/* One operation: a kmalloc and kfree, a page allocated and freed. */
 static void op_loop(void *p, long iters)
 {
 	struct machine *m = p;
@@ -51,6 +36,19 @@ static void op_loop(void *p, long iters)
 	for (long i = 0; i < iters; i++) {
 		kfree(m, kmalloc(m, 64, GFP_KERNEL));
 		free_pages(m, __get_free_pages(m, GFP_KERNEL, 0), 0);
+	}
+}
+
+/* The operation, then the incremental check (never full: the check before
+ * the loop made the view valid). */
+static void incremental_loop(void *p, long iters)
+{
+	for (long i = 0; i < iters; i++) {
+		op_loop(p, 1);
+		if (!check_machine_incremental(p, ~0u)) {
+			fprintf(stderr, "check_machine_incremental failed\n");
+			exit(1);
+		}
 	}
 }
 
