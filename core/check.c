@@ -648,7 +648,11 @@ bool check_machine_incremental(struct machine *m, unsigned int full_every)
 	struct check_view v;
 	bool ok;
 
-	if (!cs->valid || cs->stage != m->stage || cs->since_full >= full_every)
+	/* The boot stages after slab_up change nothing the marks miss: the
+	 * gfp mask, interrupts, cpus online with their per-cpu lists (P4, P8
+	 * are checked whole every time). */
+	if (!cs->valid || (cs->stage != m->stage && cs->stage < STAGE_SLAB_UP) ||
+	    cs->since_full >= full_every)
 		return check_machine(m);
 	v.incremental = true;
 	for (unsigned int c = 0; c < MEMMAP_MAX_CHUNKS; c++) {

@@ -123,7 +123,8 @@ bool check_machine(struct machine *m);
  * operation, and everything cheap (gfp mask, node states, memblock, free
  * and per-cpu lists, counters, zonelists, watermarks, kmalloc table,
  * per-node structures, registry). It is the full check_machine when no full
- * check passed yet at this boot stage, after one that failed, and when
+ * check passed yet at this boot stage (a full one at slab_up or later
+ * holds for the later stages), after one that failed, and when
  * full_every incremental checks ran since the last full one (0: always).
  * What only the full check covers: docs/architecture.md. Same reports.
  */
