@@ -762,19 +762,24 @@ static void expect_id(struct machine *m, const char *title, const char *id)
  */
 #define expect_broken_both(m, title_, id_)                                               	do {                                                                             		expect_true(view_valid(m));                                              		expect_false(check_machine_incremental((m), NEVER_FULL));                		expect_id((m), (title_), id_ ":");                                       		expect_false(check_machine(m));                                          		expect_id((m), (title_), id_ ":");                                       	} while (0)
 
+#define expect_stats(m, full_, incr_)                                                     \
+	do {                                                                             \
+		unsigned long full, incr;                                                \
+		check_stats((m), &full, &incr);                                          \
+		expect_eq(full, (full_));                                                \
+		expect_eq(incr, (incr_));                                                \
+	} while (0)
+
 /* An incremental check of a clean, unchanged machine reads no chunk and
  * passes; a change makes its chunk be read; stats count both kinds. */
 static void test_incremental_counts(void)
 {
 	struct machine *m = boot_small(NULL, STAGE_RUNNING);
-	unsigned long full, incr;
 	struct page *p;
 
 	assert_nonnull(m);
 	expect_true(check_machine_incremental(m, NEVER_FULL));	/* first: full */
-	check_stats(m, &full, &incr);
-	expect_eq(full, 1);
-	expect_eq(incr, 0);
+	expect_stats(m, 1, 0);
 	p = alloc_pages(m, GFP_KERNEL, 1);
 	assert_nonnull(p);
 	expect_ne(memmap_chunk_changes(m, page_to_pfn(m, p)), m->check.seen[page_to_pfn(m, p) >>
@@ -783,9 +788,7 @@ static void test_incremental_counts(void)
 	__free_pages(m, p, 1);
 	expect_true(check_machine_incremental(m, 2));
 	expect_true(check_machine_incremental(m, 2));	/* two since the full one: full */
-	check_stats(m, &full, &incr);
-	expect_eq(full, 2);
-	expect_eq(incr, 2);
+	expect_stats(m, 2, 2);
 	expect_no_reports(m);
 	machine_destroy(m);
 }
@@ -907,31 +910,24 @@ static void test_incremental_clean_region(void)
 static void test_incremental_falls_back(void)
 {
 	struct machine *m = boot_small(NULL, STAGE_SLAB_PARTIAL);
-	unsigned long full, incr;
 
 	assert_nonnull(m);
 	expect_true(check_machine_incremental(m, NEVER_FULL));
 	expect_eq(machine_boot(m, STAGE_SLAB_UP), 0);
 	expect_false(view_valid(m));
 	expect_true(check_machine_incremental(m, NEVER_FULL));
-	check_stats(m, &full, &incr);
-	expect_eq(full, 2);
-	expect_eq(incr, 0);
+	expect_stats(m, 2, 0);
 	expect_eq(machine_boot(m, STAGE_RUNNING), 0);
 	expect_true(view_valid(m));
 	expect_true(check_machine_incremental(m, NEVER_FULL));
-	check_stats(m, &full, &incr);
-	expect_eq(full, 2);
-	expect_eq(incr, 1);
+	expect_stats(m, 2, 1);
 	atomic_fetch_add(&m->nr_allocated_pages, 1);
 	expect_false(check_machine_incremental(m, NEVER_FULL));
 	expect_id(m, PAGE_TITLE, "P5:");
 	atomic_fetch_sub(&m->nr_allocated_pages, 1);
 	expect_false(view_valid(m));
 	expect_true(check_machine_incremental(m, NEVER_FULL));
-	check_stats(m, &full, &incr);
-	expect_eq(full, 3);
-	expect_eq(incr, 1);
+	expect_stats(m, 3, 1);
 	machine_destroy(m);
 }
 
