@@ -245,6 +245,8 @@ static void check_report_log(struct run *r)
 				 sf_reports_count(r->m, r->titles[i].title), r->titles[i].n);
 }
 
+static void modules_on_report(struct run *r, const struct sf_report *rep);
+
 static void on_report(struct machine *m, const struct sf_report *rep, void *data)
 {
 	struct run *r = data;
@@ -259,6 +261,7 @@ static void on_report(struct machine *m, const struct sf_report *rep, void *data
 		if (title_match(r->expect[i], rep->title)) {
 			r->expect_seen[i]++;
 			check_report_context(r, rep);
+			modules_on_report(r, rep);
 			return;
 		}
 	}
@@ -994,7 +997,7 @@ static const op_fn core_op_table[NR_OPCODES] = {
 };
 
 static const struct interp_module core_module = {
-	"core", core_op_table, core_irq_op, core_nothing, core_nothing, NULL,
+	"core", core_op_table, core_irq_op, core_nothing, core_nothing, NULL, NULL,
 };
 
 /* The op modules in workload order (teardown runs them backwards). */
@@ -1006,7 +1009,7 @@ static const struct interp_module *const modules[] = {
 #define NR_MODULES (sizeof(modules) / sizeof(modules[0]))
 
 static const struct interp_module null_module = {
-	"none", NULL, core_irq_op, core_nothing, core_nothing, NULL,
+	"none", NULL, core_irq_op, core_nothing, core_nothing, NULL, NULL,
 };
 
 static void modules_check_point(struct run *r)
@@ -1014,6 +1017,13 @@ static void modules_check_point(struct run *r)
 	for (unsigned int i = 0; i < NR_MODULES; i++)
 		if (modules[i]->check_point)
 			modules[i]->check_point(r);
+}
+
+static void modules_on_report(struct run *r, const struct sf_report *rep)
+{
+	for (unsigned int i = 0; i < NR_MODULES; i++)
+		if (modules[i]->on_report)
+			modules[i]->on_report(r, rep);
 }
 
 /* The module whose table has a handler for code (null_module: none). */

@@ -60,6 +60,26 @@ struct obj_h {
 	size_t ks;		/* ksize: the pattern covers [0, ks) */
 	unsigned int kclass;	/* kmalloc: class size, 0 for a large kmalloc */
 	bool dma;		/* kmalloc: from the DMA caches */
+	/* SLAB_STORE_USER: the alloc track as read at allocation. */
+	const char *track_op;	/* the core's name of the API the harness called */
+	uint64_t track_seq;
+	int track_cpu;
+	int track_stage;
+};
+
+/*
+ * An object report the slab module provokes (interp_slab_debug.c): about
+ * the object of handle obj (the pointer passed is ptr), reported on the
+ * cache of handle cache (-1: the cache the object is in), with the core
+ * operation op and the message line msg.
+ */
+struct slab_report_want {
+	bool on;
+	int obj;
+	int cache;
+	const void *ptr;
+	const char *op;
+	char msg[96];
 };
 
 #define RUN_MAX_IRQ_SAVE 4
@@ -133,6 +153,10 @@ struct run {
 	unsigned long reports_by_kind[3];
 	bool in_hook;
 	struct injected inj;
+	/* The slab debug shadow (interp_slab_debug.c): the highest track
+	 * sequence number read, the object report provoked. */
+	uint64_t track_seq;
+	struct slab_report_want objrep;
 
 	struct page_h pages[SF_PROG_MAX_OPS];
 	struct mb_h mbs[SF_PROG_MAX_OPS];
@@ -199,6 +223,9 @@ struct interp_module {
 	void (*teardown)(struct run *r);
 	/* Every check point: the module's shadow checks (NULL: none). */
 	void (*check_point)(struct run *r);
+	/* A report the run expected (title and context checked): the
+	 * module's checks of its text (NULL: none). */
+	void (*on_report)(struct run *r, const struct sf_report *rep);
 };
 
 /*
@@ -263,5 +290,21 @@ void slab_shrink_all(struct run *r);
 void slab_teardown(struct run *r);
 void slab_workload(struct run *r);
 size_t slab_dump(struct run *r, char *buf, size_t size);
+/* The layout of the slab object o lives in (false: a large kmalloc). */
+bool slab_obj_geom(struct run *r, const struct obj_h *o, struct slab_geom *g);
+/* The core's name of handle h's cache (a kmalloc cache's, or the name of
+ * the handle that made it). */
+void slab_cache_name(const struct run *r, int h, char *buf, size_t size);
+
+/* interp_slab_debug.c: the slab debug shadow. A new object h (not kept in
+ * place by krealloc) allocated through core API op: red zones active, the
+ * alloc track this call's; every check point: both unchanged. */
+void slab_debug_new(struct run *r, unsigned int h, const char *op);
+void slab_debug_check(struct run *r);
+/* Before a call that must give an object report (slab_report_want), and
+ * the check of the report's text. */
+void slab_report_expect(struct run *r, int obj, int cache, const void *ptr, const char *op,
+			const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void slab_report_check(struct run *r, const struct sf_report *rep);
 
 #endif

@@ -1252,6 +1252,7 @@ static const op_fn page_op_table[NR_OPCODES] = {
 
 const struct interp_module page_module = {
 	"page", page_op_table, page_irq_op, page_cpu_workload, page_teardown, page_check_point,
+	NULL,
 };
 
 /* For the slab side (interp_slab.c): must a correct allocator find an

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "interp_internal.h"
+#include "slab_calls.h"
 
 /* kmem_cache_create flag bits of the program (ARG flags) */
 #define PF_HWCACHE 1u
@@ -300,10 +301,14 @@ static void obj_got(struct run *r, unsigned int h, void *ptr, size_t size,
 	o->live = true;
 	obj_fill(o);
 	r->slab_used = true;
+	if (nid != NID_OLD)
+		slab_debug_new(r, h, e->cache < 0 ? "kmalloc" : nid >= 0 ? "kmem_cache_alloc_node" :
+					 "kmem_cache_alloc");
 }
 
 static void slab_check_objects(struct run *r)
 {
+	slab_debug_check(r);
 	for (unsigned int h = 0; h < obj_limit(r); h++) {
 		const struct obj_h *o = &r->objs[h];
 
@@ -420,18 +425,20 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 	s = cache_of(r, o->cache);
 	run_expect_clear(r);
 	if (s)
-		kmem_cache_free(r->m, s, o->ptr);
+		call_kmem_cache_free(r->m, s, o->ptr);
 	else
-		kfree(r->m, o->ptr);
+		call_kfree(r->m, o->ptr);
 	run_after_call(r);
 	if (!twice)
 		return;
 	run_expect(r, "BUG * (Not tainted): Object already free");
+	slab_report_expect(r, (int)h, -1, o->ptr, s ? "kmem_cache_free" : "kfree", "double free");
 	if (s)
-		kmem_cache_free(r->m, s, o->ptr);
+		call_kmem_cache_free(r->m, s, o->ptr);
 	else
-		kfree(r->m, o->ptr);
+		call_kfree(r->m, o->ptr);
 	run_after_call(r);
+	r->objrep.on = false;
 	if (!run_seen(r, "BUG * (Not tainted): Object already free"))
 		run_fail(r, "HARNESS: slab double free not reported", "o%u %p", h, (void *)o->ptr);
 	run_expect_clear(r);
@@ -446,8 +453,7 @@ static bool cache_alive_other(const struct run *r, int h)
 	return false;
 }
 
-/* The layout of the slab object o lives in (false: a large kmalloc). */
-static bool obj_geom(struct run *r, const struct obj_h *o, struct slab_geom *g)
+bool slab_obj_geom(struct run *r, const struct obj_h *o, struct slab_geom *g)
 {
 	if (o->cache >= 0) {
 		*g = r->caches[o->cache].geom;
@@ -485,7 +491,7 @@ static bool bad_free_op(struct run *r, const struct sf_op *op)
 	const char *title = "WARNING: kfree of memory not from kmalloc";
 	const struct page_h *ph;
 	const struct obj_h *o;
-	void *s;
+	void *s, *p;
 
 	if (r->in_hook)
 		return false;
@@ -506,16 +512,28 @@ static bool bad_free_op(struct run *r, const struct sf_op *op)
 		/* Checked with debug_level >= 1 (the fast path takes any
 		 * pointer otherwise, as the kernel's does). */
 		o = &r->objs[op->arg[0]];
-		if (!o->live || r->p->h.debug_level < 1 || !obj_geom(r, o, &g) ||
+		if (!o->live || r->p->h.debug_level < 1 || !slab_obj_geom(r, o, &g) ||
 		    !interior_ptr(o, &g, op->arg[1]))
 			return false;
 		title = op->arg[1] ? "BUG * (Not tainted): Invalid object pointer" :
 				     "BUG * (Not tainted): Misaligned object pointer";
 		run_expect(r, title);
-		if (o->cache >= 0)
-			kmem_cache_free(r->m, cache_of(r, o->cache), interior_ptr(o, &g, op->arg[1]));
+		p = interior_ptr(o, &g, op->arg[1]);
+		pfn = page_to_pfn(r->m, virt_to_page(r->m, o->ptr)) & ~(((pfn_t)1 << g.order) - 1);
+		if (op->arg[1])
+			slab_report_expect(r, (int)op->arg[0], -1, p, o->cache >= 0 ?
+					   "kmem_cache_free" : "kfree",
+					   "offset %zu in the slab is not an object start",
+					   (size_t)((uint8_t *)p - (uint8_t *)page_address(r->m,
+							pfn_to_page(r->m, pfn))));
 		else
-			kfree(r->m, interior_ptr(o, &g, op->arg[1]));
+			slab_report_expect(r, (int)op->arg[0], -1, p, o->cache >= 0 ?
+					   "kmem_cache_free" : "kfree",
+					   "pointer not aligned to %u", g.align);
+		if (o->cache >= 0)
+			call_kmem_cache_free(r->m, cache_of(r, o->cache), p);
+		else
+			call_kfree(r->m, p);
 		break;
 	case OP_CACHE_DESTROY_AGAIN:
 		if (r->caches[op->arg[0]].live || r->caches[op->arg[0]].owner >= 0 ||
@@ -529,7 +547,7 @@ static bool bad_free_op(struct run *r, const struct sf_op *op)
 		/* The slab's block, as the page allocator gave it: its head is
 		 * the object's pfn aligned down to the harness's slab order. */
 		o = &r->objs[op->arg[0]];
-		if (!o->live || !obj_geom(r, o, &g))
+		if (!o->live || !slab_obj_geom(r, o, &g))
 			return false;
 		pfn = page_to_pfn(r->m, virt_to_page(r->m, o->ptr)) & ~(((pfn_t)1 << g.order) - 1);
 		page = pfn_to_page(r->m, pfn);
@@ -545,10 +563,13 @@ static bool bad_free_op(struct run *r, const struct sf_op *op)
 			return false;
 		title = "BUG * (Not tainted): Wrong slab cache";
 		run_expect(r, title);
-		kmem_cache_free(r->m, s, o->ptr);
+		slab_report_expect(r, (int)op->arg[1], (int)op->arg[0], o->ptr, "kmem_cache_free",
+				   "object belongs to another cache");
+		call_kmem_cache_free(r->m, s, o->ptr);
 		break;
 	}
 	run_after_call(r);
+	r->objrep.on = false;
 	if (!run_seen(r, title))
 		run_fail(r, "HARNESS: misuse not reported", "%s: expected '%s'",
 			 sf_op_specs[op->code].name, title);
@@ -590,8 +611,8 @@ static bool cache_alive(const struct run *r, int h)
 	return false;
 }
 
-/* The registered directory name of handle h's core cache. */
-static void cache_dir_name(const struct run *r, int h, char *buf, size_t size)
+/* The registered directory name of handle h's core cache: its name. */
+void slab_cache_name(const struct run *r, int h, char *buf, size_t size)
 {
 	const struct cache_h *c = &r->caches[h];
 
@@ -1048,7 +1069,7 @@ static void attr_show_op(struct run *r, unsigned int h, unsigned int which)
 	unsigned long v, want, slabs;
 	long ret;
 
-	cache_dir_name(r, (int)h, dir, sizeof(dir));
+	slab_cache_name(r, (int)h, dir, sizeof(dir));
 	ret = attr_read(r, dir, attrs[id], &v);
 	if (id == AT_NONE) {
 		if (ret != -ENOENT)
@@ -1091,7 +1112,7 @@ static void attr_store_op(struct run *r, unsigned int h, unsigned int which, uns
 	bool ok;
 	int ret;
 
-	cache_dir_name(r, (int)h, dir, sizeof(dir));
+	slab_cache_name(r, (int)h, dir, sizeof(dir));
 	tunables_of(r, &r->caches[h], &limit, &batch, &shared);
 	snprintf(val, sizeof(val), "%u", v);
 	switch (w) {
@@ -1135,11 +1156,11 @@ static void do_kmalloc_op(struct run *r, const struct sf_op *op, size_t size, gf
 
 	expect_slab_alloc(r, gfp, true);
 	if (zero)
-		p = kzalloc(r->m, size, gfp);
+		p = call_kzalloc(r->m, size, gfp);
 	else if (nid >= 0)
-		p = kmalloc_node(r->m, size, gfp, nid);
+		p = call_kmalloc_node(r->m, size, gfp, nid);
 	else
-		p = kmalloc(r->m, size, gfp);
+		p = call_kmalloc(r->m, size, gfp);
 	expect_kmalloc_class(r, &e, size, (gfp & __GFP_DMA) != 0);
 	alloc_result(r, op, p, size, &e, gfp, zero, nid);
 }
@@ -1168,7 +1189,7 @@ static void krealloc_op(struct run *r, const struct sf_op *op)
 		run_fail(r, "HARNESS: slab object contents changed while allocated",
 			 "o%u before krealloc", op->arg[0]);
 	expect_slab_alloc(r, gfp, true);
-	p = krealloc(r->m, old->ptr, size, gfp);
+	p = call_krealloc(r->m, old->ptr, size, gfp);
 	run_after_call(r);
 	if (!p) {
 		run_expect_clear(r);
@@ -1201,6 +1222,11 @@ static void krealloc_op(struct run *r, const struct sf_op *op)
 		if (r->o->test_slab_result)
 			r->o->test_slab_result(r->m, "krealloc", &p, size);
 		obj_got(r, (unsigned int)op->result, p, size, &e, 0, SIZE_MAX, NID_OLD, "krealloc");
+		/* The alloc track stays the old object's. */
+		r->objs[op->result].track_op = saved.track_op;
+		r->objs[op->result].track_seq = saved.track_seq;
+		r->objs[op->result].track_cpu = saved.track_cpu;
+		r->objs[op->result].track_stage = saved.track_stage;
 		return;
 	}
 	expect_kmalloc_class(r, &e, size, (gfp & __GFP_DMA) != 0);
@@ -1248,8 +1274,8 @@ bool slab_op(struct run *r, const struct sf_op *op)
 			return false;
 		nid = a[2] >= r->topo.nr_nodes ? SF_NO_NODE : (int)a[2];
 		expect_slab_alloc(r, a[1], false);
-		p = nid == SF_NO_NODE ? kmem_cache_alloc(m, c->cache, a[1]) :
-					kmem_cache_alloc_node(m, c->cache, a[1], nid);
+		p = nid == SF_NO_NODE ? call_kmem_cache_alloc(m, c->cache, a[1]) :
+					call_kmem_cache_alloc_node(m, c->cache, a[1], nid);
 		expect_cache(r, &e, (int)a[0]);
 		alloc_result(r, op, p, c->size, &e, a[1], false, nid == SF_NO_NODE ? -1 : nid);
 		break;
@@ -1283,7 +1309,7 @@ bool slab_op(struct run *r, const struct sf_op *op)
 		void *p;
 
 		expect_slab_alloc(r, a[2], true);
-		p = kcalloc(m, a[0], a[1], a[2]);
+		p = call_kcalloc(m, a[0], a[1], a[2]);
 		expect_kmalloc_class(r, &e, (size_t)a[0] * a[1], (a[2] & __GFP_DMA) != 0);
 		alloc_result(r, op, p, (size_t)a[0] * a[1], &e, a[2], true, -1);
 		break;
@@ -1448,7 +1474,7 @@ static void account_caches(struct run *r, bool empty)
 			first = !r->caches[i].live || r->caches[i].cache != r->caches[h].cache;
 		if (!first)
 			continue;
-		cache_dir_name(r, (int)h, dir, sizeof(dir));
+		slab_cache_name(r, (int)h, dir, sizeof(dir));
 		if (empty)
 			(void)slab_attr_store(r->m, dir, "shrink", "1");
 		(void)attr_read(r, dir, "objects", &v);
@@ -1519,4 +1545,5 @@ static const op_fn slab_op_table[NR_OPCODES] = {
 
 const struct interp_module slab_module = {
 	"slab", slab_op_table, slab_irq_op, slab_workload, slab_teardown, slab_check_objects,
+	slab_report_check,
 };

@@ -83,8 +83,12 @@ void slab_geom_compute(struct slab_geom *g, unsigned int object_size, unsigned i
 	end = g->red_left_pad + object_size;
 	if (g->flags & SLAB_RED_ZONE)
 		end = up(end, 8) + GEOM_RED_ZONE;
-	if (g->flags & SLAB_STORE_USER)
-		end = up(end, 8) + 2 * GEOM_TRACK_SIZE;
+	g->inuse = end;
+	g->track_offset = 0;
+	if (g->flags & SLAB_STORE_USER) {
+		g->track_offset = up(end, 8);
+		end = g->track_offset + 2 * GEOM_TRACK_SIZE;
+	}
 	g->size = up(end, a);
 	g->objects = 0;
 	g->order = 0;

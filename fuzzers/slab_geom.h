@@ -28,6 +28,8 @@ struct slab_geom {
 	unsigned int align;		/* every object is aligned to this */
 	unsigned int size;		/* slot stride */
 	unsigned int red_left_pad;	/* object offset within its slot */
+	unsigned int inuse;		/* end of the right red zone in a slot */
+	unsigned int track_offset;	/* alloc, then free track; 0: none */
 	unsigned int order;		/* slab block order */
 	unsigned int objects;		/* objects per slab */
 	unsigned int mgmt_offset;	/* management area, from the slab start */

@@ -209,6 +209,75 @@ static void h_null(struct machine *m, const char *op, void **p, size_t size)
 		*p = NULL;	/* the object is leaked: the run stops at the oracle */
 }
 
+/* The new object's right red zone (its first byte) overwritten. */
+static void h_redzone(struct machine *m, const char *op, void **p, size_t size)
+{
+	struct kmem_cache *s;
+	char *rz;
+
+	if (strcmp(op, "kmem_cache_alloc") || !(s = virt_to_slab(m, *p, NULL)))
+		return;
+	rz = (char *)*p + s->object_size;
+	kasan_unpoison(rz, 1);
+	*rz = 0;
+	kasan_poison(rz, 1);
+	(void)size;
+}
+
+/* The alloc track of a new cache object, unpoisoned (NULL: none). */
+static struct track *alloc_track(struct machine *m, const char *op, void *p)
+{
+	struct kmem_cache *s = virt_to_slab(m, p, NULL);
+	struct track *t;
+
+	if (strcmp(op, "kmem_cache_alloc") || !s || !s->track_offset)
+		return NULL;
+	t = (struct track *)((char *)p - s->red_left_pad + s->track_offset);
+	kasan_unpoison(t, sizeof(*t));
+	return t;
+}
+
+/* The alloc track names the harness function that called the wrapper
+ * (what __builtin_return_address(1) would record). */
+static void h_track_caller(struct machine *m, const char *op, void **p, size_t size)
+{
+	struct track *t = alloc_track(m, op, *p);
+
+	(void)size;
+	if (t)
+		t->caller = (uintptr_t)__builtin_return_address(0);
+}
+
+/* The first tracked event numbered 0 (a sequence counter off by one). */
+static void h_track_seq(struct machine *m, const char *op, void **p, size_t size)
+{
+	struct track *t = alloc_track(m, op, *p);
+
+	(void)size;
+	if (t)
+		t->seq--;
+}
+
+/* The cache renamed behind the harness's back: its object reports name
+ * another cache. */
+static void h_rename(struct machine *m, const char *op, void **p, size_t size)
+{
+	(void)m;
+	(void)size;
+	if (!strcmp(op, "kmem_cache_create") && *p)
+		snprintf(((struct kmem_cache *)*p)->name, SLAB_NAME_MAX, "renamed");
+}
+
+/* The slab's head page says another zone: a report's zone field. */
+static void h_slab_zone(struct machine *m, const char *op, void **p, size_t size)
+{
+	struct page *head;
+
+	(void)size;
+	if (nth(op, "kmem_cache_alloc", 1) && virt_to_slab(m, *p, &head))
+		head->zone = head->zone == ZONE_DMA ? ZONE_NORMAL : ZONE_DMA;
+}
+
 /* A slab page the shutdown of the slab layer kept. */
 static void a_keep_page(struct machine *m)
 {
@@ -327,6 +396,29 @@ static const struct oracle_case cases[] = {
 	  MACHINE2 "o0 = kmalloc size=64 GFP_KERNEL any\n", h_node1,
 	  "HARNESS: slab object from another node while the preferred node has free memory", NULL, NULL,
 	  NULL },
+	{ "redzone",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=97 align=0 flags=0x10\n"
+		   "o0 = kmem_cache_alloc c0 GFP_KERNEL any\n",
+	  h_redzone, "HARNESS: slab red zone differs from the shadow", NULL, NULL, NULL },
+	{ "track_caller",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=97 align=0 flags=0x20\n"
+		   "o0 = kmem_cache_alloc c0 GFP_KERNEL any\n",
+	  h_track_caller, "HARNESS: slab alloc track differs from the shadow", NULL, NULL, NULL },
+	{ "track_seq",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=97 align=0 flags=0x20\n"
+		   "o0 = kmem_cache_alloc c0 GFP_KERNEL any\n",
+	  h_track_seq, "HARNESS: slab alloc track differs from the shadow", NULL, NULL, NULL },
+	{ "object_report_cache",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=97 align=0 flags=0x28\n"
+		   "o0 = kmem_cache_alloc c0 GFP_KERNEL any\n"
+		   "slab_double_free o0\n",
+	  h_rename, "HARNESS: object report differs from the shadow", NULL, NULL, NULL },
+	{ "object_report_zone",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=97 align=0 flags=0x28\n"
+		   "o0 = kmem_cache_alloc c0 GFP_KERNEL any\n"
+		   "o1 = kmem_cache_alloc c0 GFP_KERNEL any\n"
+		   "slab_double_free o0\n",
+	  h_slab_zone, "HARNESS: object report differs from the shadow", NULL, NULL, NULL },
 	{ "slab_not_up",
 	  "slabfuzz-program 2\n"
 	  "machine nodes=1 cpus=1 boot=cpu0 max_order=9 section_shift=9 vmemmap_block=1 "
