@@ -786,8 +786,11 @@ static void dump_op(struct run *r, unsigned int kind)
 			n = dump_memory_map(m, dump_buf, sizeof(dump_buf));
 		break;
 	default:
-		if (machine_stage(m) >= STAGE_SLAB_PARTIAL)
+		if (machine_stage(m) >= STAGE_SLAB_PARTIAL) {
 			n = slab_dump(r, dump_buf, sizeof(dump_buf));
+			if (n < sizeof(dump_buf))
+				slab_check_slabinfo(r, dump_buf);
+		}
 		break;
 	}
 	if (n && r->o->trace)

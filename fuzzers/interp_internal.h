@@ -290,6 +290,8 @@ void slab_shrink_all(struct run *r);
 void slab_teardown(struct run *r);
 void slab_workload(struct run *r);
 size_t slab_dump(struct run *r, char *buf, size_t size);
+/* The text of dump_slabinfo against the cache shadow. */
+void slab_check_slabinfo(struct run *r, const char *text);
 /* The layout of the slab object o lives in (false: a large kmalloc). */
 bool slab_obj_geom(struct run *r, const struct obj_h *o, struct slab_geom *g);
 /* The core's name of handle h's cache (a kmalloc cache's, or the name of

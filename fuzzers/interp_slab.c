@@ -1517,6 +1517,94 @@ void slab_workload(struct run *r)
 		obj_release(r, first + i, false);
 }
 
+/* The live handle whose tunables are those of the core cache of kmalloc
+ * class cls (one merged into it), -1: none ever (the defaults), -2: only
+ * handles gone (a tune through them is not followed). */
+static int kmalloc_handle(const struct run *r, unsigned int cls, bool dma)
+{
+	int found = -1;
+
+	for (unsigned int i = 0; i < r->p->nr_handles[HK_CACHE]; i++) {
+		const struct cache_h *c = &r->caches[i];
+
+		if (!c->cache || c->owner >= 0 || c->kmalloc != (int)cls ||
+		    ((c->flags & PF_DMA) != 0) != dma)
+			continue;
+		if (c->live)
+			return (int)i;
+		found = -2;
+	}
+	return found;
+}
+
+/* A slabinfo line against the shadow of cache c (geometry, tunables) and
+ * the objects the program holds there. */
+static void check_slabinfo_line(struct run *r, const char *line, const struct cache_h *c,
+				unsigned long held)
+{
+	unsigned long active, num, aslabs, slabs, savail;
+	unsigned int objsize, perslab, pages, limit, batch, shared, t[3];
+	const struct slab_geom *g = &c->geom;
+	char name[SLAB_NAME_MAX + 1];
+
+	tunables_of(r, c, &t[0], &t[1], &t[2]);
+	if (sscanf(line, "%32s %lu %lu %u %u %u : tunables %u %u %u : slabdata %lu %lu %lu", name,
+		   &active, &num, &objsize, &perslab, &pages, &limit, &batch, &shared, &aslabs,
+		   &slabs, &savail) != 12 ||
+	    objsize != g->size || perslab != g->objects || pages != 1u << g->order ||
+	    (machine_stage(r->m) >= STAGE_SLAB_UP &&
+	     (limit != t[0] || batch != t[1] || shared != t[2])) || num != slabs * g->objects ||
+	    active < held || active > num || aslabs > slabs)
+		run_fail(r, "HARNESS: slabinfo differs from the shadow",
+			 "%.160s\nthe shadow: objsize %u objperslab %u pagesperslab %u tunables %u "
+			 "%u %u, num_objs = num_slabs x objperslab, active_objs >= %lu held",
+			 line, g->size, g->objects, 1u << g->order, t[0], t[1], t[2], held);
+}
+
+/*
+ * The text of dump_slabinfo: the line of every cache the program made that
+ * still lives and of every kmalloc class, each as the cache shadow says
+ * (check_slabinfo_line; the tunables from slab_up on: a boot to slab_up
+ * that failed may leave some caches tuned); other caches (the boot
+ * caches) are not checked.
+ */
+void slab_check_slabinfo(struct run *r, const char *text)
+{
+	for (const char *line = text; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "") {
+		char name[SLAB_NAME_MAX + 1];
+		struct cache_h k;
+		int h = -1;
+
+		if (*line == '#' || sscanf(line, "%32s", name) != 1)
+			continue;
+		for (unsigned int i = 0; i < r->p->nr_handles[HK_CACHE] && h < 0; i++)
+			if (r->caches[i].live && r->caches[i].owner >= 0 &&
+			    !strcmp(cache_name_of[r->caches[r->caches[i].owner].name], name))
+				h = (int)i;
+		if (h >= 0) {
+			check_slabinfo_line(r, line, &r->caches[h], objects_in(r, h));
+			continue;
+		}
+		for (unsigned int cls = 8; cls <= GEOM_KMALLOC_MAX; cls = next_class(cls))
+			for (int dma = 0; dma < 2; dma++) {
+				char want[SLAB_NAME_MAX];
+				int kh;
+
+				kmalloc_class_name(want, sizeof(want), cls, dma);
+				if (strcmp(want, name))
+					continue;
+				kh = kmalloc_handle(r, cls, dma);
+				if (kh == -2)
+					continue;
+				memset(&k, 0, sizeof(k));
+				if (kh >= 0)
+					k = r->caches[kh];
+				slab_geom_kmalloc(&k.geom, cls, dma, debug_flags(r), r->topo.max_order);
+				check_slabinfo_line(r, line, &k, kmalloc_objects_in(r, cls, dma));
+			}
+	}
+}
+
 size_t slab_dump(struct run *r, char *buf, size_t size)
 {
 	if (!slab_ready(r)) {

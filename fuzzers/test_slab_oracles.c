@@ -167,6 +167,15 @@ static void h_objs_per_slab(struct machine *m, const char *op, void **p, size_t 
 		((struct kmem_cache *)*p)->objects--;
 }
 
+/* A cache's batch count off the defaults behind the harness's back. */
+static void h_batch(struct machine *m, const char *op, void **p, size_t size)
+{
+	(void)m;
+	(void)size;
+	if (!strcmp(op, "kmem_cache_create") && *p)
+		((struct kmem_cache *)*p)->batchcount = 1;
+}
+
 /* The created cache (merged into kmalloc-64) stops merging behind the
  * harness's back: its directory becomes its name, not ":0000064". */
 static void h_no_merge(struct machine *m, const char *op, void **p, size_t size)
@@ -396,6 +405,15 @@ static const struct oracle_case cases[] = {
 	  MACHINE2 "o0 = kmalloc size=64 GFP_KERNEL any\n", h_node1,
 	  "HARNESS: slab object from another node while the preferred node has free memory", NULL, NULL,
 	  NULL },
+	{ "slabinfo_geometry",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
+		   "dump slabinfo\n",
+	  h_objs_per_slab, "HARNESS: slabinfo differs from the shadow", NULL, NULL, NULL },
+	{ "slabinfo_tunables",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
+		   "o0 = kmem_cache_alloc c0 GFP_KERNEL any\n"
+		   "dump slabinfo\n",
+	  h_batch, "HARNESS: slabinfo differs from the shadow", NULL, NULL, NULL },
 	{ "redzone",
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=97 align=0 flags=0x10\n"
 		   "o0 = kmem_cache_alloc c0 GFP_KERNEL any\n",
