@@ -773,13 +773,18 @@ static void dump_op(struct run *r, unsigned int kind)
 	case 0:
 		if (machine_stage(m) >= STAGE_BUDDY) {
 			n = dump_buddyinfo(m, dump_buf, sizeof(dump_buf));
-			if (n < sizeof(dump_buf))
+			if (n < sizeof(dump_buf)) {
 				page_check_buddyinfo(r, dump_buf);
+				dump_check_buddyinfo(r, dump_buf);
+			}
 		}
 		break;
 	case 1:
-		if (machine_stage(m) >= STAGE_BUDDY)
+		if (machine_stage(m) >= STAGE_BUDDY) {
 			n = dump_zoneinfo(m, dump_buf, sizeof(dump_buf));
+			if (n < sizeof(dump_buf))
+				dump_check_zoneinfo(r, dump_buf);
+		}
 		break;
 	case 2:
 		if (machine_stage(m) >= STAGE_SPARSE)

@@ -279,6 +279,10 @@ bool page_block_available(struct run *r, gfp_t eff, unsigned int order, int nid,
  * free-list counts (blocks of each order) add up to the pages the memmap
  * shows in free blocks of that zone; a zone with such pages has its line. */
 void page_check_buddyinfo(struct run *r, const char *text);
+/* interp_dump.c: the texts of dump_buddyinfo (each order's block count)
+ * and dump_zoneinfo against the topology and the memmap. */
+void dump_check_buddyinfo(struct run *r, const char *text);
+void dump_check_zoneinfo(struct run *r, const char *text);
 extern const struct interp_module slab_module;	/* interp_slab.c */
 /* interp_topology.c: machine_create_invalid (a core op). */
 bool topology_invalid_op(struct run *r, const struct sf_op *op);

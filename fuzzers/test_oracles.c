@@ -275,6 +275,39 @@ static void arm_miscount_free_area(struct sf_run_opts *o)
 	o->test_after_op = miscount_free_area;
 }
 
+/* After op 0: the DMA zone's largest free block counted as its two halves
+ * (the same pages: only the per-order counts are wrong). */
+static void split_free_area(struct machine *m, unsigned int op_index, void *arg)
+{
+	struct zone *z = &m->nodes[0].node_zones[ZONE_DMA];
+
+	(void)arg;
+	for (unsigned int o = m->max_order; !op_index && o-- > 1;)
+		if (z->free_area[o].nr_free) {
+			z->free_area[o].nr_free--;
+			z->free_area[o - 1].nr_free += 2;
+			return;
+		}
+}
+
+static void arm_split_free_area(struct sf_run_opts *o)
+{
+	o->test_after_op = split_free_area;
+}
+
+/* After op 0: the DMA zone spans one page more than its node gives it. */
+static void widen_zone(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (!op_index)
+		m->nodes[0].node_zones[ZONE_DMA].spanned_pages++;
+}
+
+static void arm_widen_zone(struct sf_run_opts *o)
+{
+	o->test_after_op = widen_zone;
+}
+
 /* After op 0: reports go to the log only, the harness hears none. */
 static void mute_reports(struct machine *m, unsigned int op_index, void *arg)
 {
@@ -556,6 +589,12 @@ static const struct oracle_case cases[] = {
 	{ "dump.buddyinfo", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ndump buddyinfo\n",
 	  arm_miscount_free_area, "HARNESS: buddyinfo differs from the memmap" },
+	{ "dump.buddyinfo_orders", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ndump buddyinfo\n",
+	  arm_split_free_area, "HARNESS: buddyinfo differs from the memmap" },
+	{ "dump.zoneinfo", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ndump zoneinfo\n",
+	  arm_widen_zone, "HARNESS: zoneinfo differs from the memmap" },
 	{ "report.log", "fuzz_pages", MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ncheck\n",
 	  arm_clear_report_log, "HARNESS: report log differs from the reports delivered" },
 	/* Op 1 passes sched points the hook no longer sees. */

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The page dumps' text (dump buddyinfo, dump zoneinfo) against the
+ * harness's own view of each zone: the topology (which pfns of a node lie
+ * in a zone) and the memmap's page states (pfn_page_state), never the
+ * zone's counters or free lists.
+ *
+ * A correct buddy allocator keeps no two free buddies apart (they merge),
+ * so its free blocks are exactly the maximal aligned runs of free-list
+ * pages inside one zone, below MAX_ORDER: the harness decomposes the free
+ * pages so and counts the blocks of each order.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "interp_internal.h"
+
+#define DUMP_MAX_ORDER 16
+
+struct zone_count {
+	long blocks[DUMP_MAX_ORDER];	/* free-list blocks of each order */
+	long buddy, pcp, present, managed;
+	pfn_t lo, hi;			/* the zone's span: the node's span in its bounds */
+};
+
+/* The zone's span: the node's pfns (its first range start to its last
+ * range end, holes included) within the zone's bounds. */
+static void zone_span(const struct run *r, int nid, enum zone_type zt, pfn_t *lo, pfn_t *hi)
+{
+	pfn_t dma = r->topo.zone_dma_end;
+	pfn_t dma32 = r->topo.zone_dma32_end > dma ? r->topo.zone_dma32_end : dma;
+	pfn_t movable = r->topo.zone_movable_start > dma32 ? r->topo.zone_movable_start : dma32;
+	const pfn_t edge[] = { 0, dma, dma32, movable, SF_MAX_PFN };
+	pfn_t start = SF_MAX_PFN, end = 0;
+
+	for (unsigned int i = 0; i < r->topo.nr_ranges; i++) {
+		const struct sf_mem_range *rg = &r->topo.ranges[i];
+
+		if (rg->node != nid)
+			continue;
+		start = rg->start_pfn < start ? rg->start_pfn : start;
+		end = rg->end_pfn > end ? rg->end_pfn : end;
+	}
+	*lo = start > edge[zt] ? start : edge[zt];
+	*hi = end < edge[zt + 1] ? end : edge[zt + 1];
+}
+
+static bool in_zone(const struct run *r, pfn_t pfn, int nid, enum zone_type zt)
+{
+	return run_pfn_node(r, pfn) == nid && run_pfn_zone(r, pfn) == zt;
+}
+
+/* The order of the free block at pfn: the largest aligned run of
+ * free-list pages in the zone that starts there. */
+static unsigned int block_order(struct run *r, pfn_t pfn, int nid, enum zone_type zt)
+{
+	unsigned int o = 0;
+
+	while (o + 1 < r->topo.max_order && o + 1 < DUMP_MAX_ORDER &&
+	       !(pfn & (((pfn_t)2 << o) - 1))) {
+		pfn_t n = (pfn_t)1 << o;
+		bool all = true;
+
+		for (pfn_t p = pfn + n; p < pfn + 2 * n && all; p++)
+			all = in_zone(r, p, nid, zt) && pfn_page_state(r->m, p) == SF_PAGE_BUDDY;
+		if (!all)
+			break;
+		o++;
+	}
+	return o;
+}
+
+static void zone_count_of(struct run *r, int nid, enum zone_type zt, struct zone_count *zc)
+{
+	pfn_t end = 0;
+
+	memset(zc, 0, sizeof(*zc));
+	for (unsigned int i = 0; i < r->topo.nr_ranges; i++)
+		if (r->topo.ranges[i].end_pfn > end)
+			end = r->topo.ranges[i].end_pfn;
+	for (pfn_t pfn = 0; pfn < end;) {
+		enum sf_page_state st;
+		pfn_t len = 1;
+
+		if (!in_zone(r, pfn, nid, zt)) {
+			pfn++;
+			continue;
+		}
+		st = pfn_page_state(r->m, pfn);
+		if (st == SF_PAGE_BUDDY) {
+			unsigned int o = block_order(r, pfn, nid, zt);
+
+			zc->blocks[o]++;
+			len = (pfn_t)1 << o;
+			zc->buddy += (long)len;
+		}
+		zc->pcp += st == SF_PAGE_PCP;
+		zc->managed += st == SF_PAGE_BUDDY ? (long)len :
+			       st == SF_PAGE_PCP || st == SF_PAGE_ALLOCATED;
+		zc->present += (long)len;
+		pfn += len;
+	}
+	zone_span(r, nid, zt, &zc->lo, &zc->hi);
+}
+
+static enum zone_type zone_named(const char *name)
+{
+	for (int zt = 0; zt < MAX_NR_ZONES; zt++)
+		if (!strcmp(name, zone_type_name((enum zone_type)zt)))
+			return (enum zone_type)zt;
+	return MAX_NR_ZONES;
+}
+
+/* Each buddyinfo line's count of every order is the harness's. The line
+ * format, the zones listed and their page totals are page_check_buddyinfo's. */
+void dump_check_buddyinfo(struct run *r, const char *text)
+{
+	for (const char *line = text; *line;) {
+		unsigned int nid;
+		char name[16];
+		int used;
+		enum zone_type zt;
+		struct zone_count zc;
+		const char *p;
+
+		if (sscanf(line, "Node %u, zone %15s %n", &nid, name, &used) != 2 ||
+		    nid >= r->topo.nr_nodes || (zt = zone_named(name)) == MAX_NR_ZONES)
+			return;		/* page_check_buddyinfo's finding */
+		zone_count_of(r, (int)nid, zt, &zc);
+		p = line + used;
+		for (unsigned int o = 0; o < r->topo.max_order && o < DUMP_MAX_ORDER; o++) {
+			unsigned long nr;
+			int n;
+
+			if (sscanf(p, "%lu %n", &nr, &n) != 1)
+				return;
+			if ((long)nr != zc.blocks[o])
+				run_fail(r, "HARNESS: buddyinfo differs from the memmap",
+					 "node %u zone %s order %u: %lu blocks listed, the memmap's "
+					 "free pages make %ld", nid, name, o, nr, zc.blocks[o]);
+			p += n;
+		}
+		line = strchr(line, '\n');
+		if (!line)
+			break;
+		line++;
+	}
+}
+
+/* The value after "key" on the line at *p (moved past the line). */
+static bool zi_field(const char **p, const char *key, long *v)
+{
+	const char *s = *p + strspn(*p, " ");
+	int n = 0;
+
+	if (strncmp(s, key, strlen(key)) || sscanf(s + strlen(key), "%ld%n", v, &n) != 1)
+		return false;
+	s = strchr(s + strlen(key) + n, '\n');
+	*p = s ? s + 1 : s + strlen(s);
+	return true;
+}
+
+static _Noreturn void zoneinfo_fail(struct run *r, unsigned int nid, enum zone_type zt,
+				    const char *what, long got, long want)
+{
+	run_fail(r, "HARNESS: zoneinfo differs from the memmap",
+		 "node %u zone %s: %s %ld, the harness %ld", nid, zone_type_name(zt), what, got,
+		 want);
+}
+
+/*
+ * zoneinfo: a header for every zone of every node, in order; for a zone
+ * with memory (the topology's present pfns) pages free = its free-list
+ * pages, spanned from its first to its last pfn, present, managed (pages
+ * given to buddy: free or allocated), the per-cpu counts adding up to its
+ * pages on per-cpu lists, and its start pfn.
+ */
+void dump_check_zoneinfo(struct run *r, const char *text)
+{
+	const char *p = text;
+
+	for (unsigned int n = 0; n < r->topo.nr_nodes; n++) {
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			enum zone_type zt = (enum zone_type)z;
+			struct zone_count zc;
+			unsigned int gn;
+			char name[16];
+			long v, sum = 0, d[5];
+			int used = 0;
+
+			if (sscanf(p, "Node %u, zone %15s%n", &gn, name, &used) != 2 || gn != n ||
+			    zone_named(name) != zt)
+				zoneinfo_fail(r, n, zt, "no header line", 0, 0);
+			p = strchr(p + used, '\n');
+			p = p ? p + 1 : "";
+			zone_count_of(r, (int)n, zt, &zc);
+			if (!zc.present)
+				continue;
+			if (!zi_field(&p, "pages free", &v) || v != zc.buddy)
+				zoneinfo_fail(r, n, zt, "pages free", v, zc.buddy);
+			if (!zi_field(&p, "min", &d[0]) || !zi_field(&p, "low", &d[1]) ||
+			    !zi_field(&p, "high", &d[2]))
+				zoneinfo_fail(r, n, zt, "watermark lines", 0, 0);
+			if (!zi_field(&p, "spanned", &v) || v != (long)(zc.hi - zc.lo))
+				zoneinfo_fail(r, n, zt, "spanned", v, (long)(zc.hi - zc.lo));
+			if (!zi_field(&p, "present", &v) || v != zc.present)
+				zoneinfo_fail(r, n, zt, "present", v, zc.present);
+			if (!zi_field(&p, "managed", &v) || v != zc.managed)
+				zoneinfo_fail(r, n, zt, "managed", v, zc.managed);
+			if (strncmp(p, "  pagesets\n", 11))
+				zoneinfo_fail(r, n, zt, "no pagesets line", 0, 0);
+			p += 11;
+			while (zi_field(&p, "cpu:", &d[3])) {
+				if (!zi_field(&p, "count:", &d[4]) || !zi_field(&p, "high:", &v) ||
+				    !zi_field(&p, "batch:", &v))
+					zoneinfo_fail(r, n, zt, "a pageset's lines", 0, 0);
+				sum += d[4];
+			}
+			if (sum != zc.pcp)
+				zoneinfo_fail(r, n, zt, "pages on per-cpu lists", sum, zc.pcp);
+			if (!zi_field(&p, "node_unreclaimable:", &v) ||
+			    !zi_field(&p, "start_pfn:", &v) || v != (long)zc.lo)
+				zoneinfo_fail(r, n, zt, "start_pfn", v, (long)zc.lo);
+		}
+	}
+	if (*p)
+		run_fail(r, "HARNESS: zoneinfo differs from the memmap", "text past the last zone: %.80s",
+			 p);
+}
