@@ -154,8 +154,13 @@ struct run {
 	bool in_hook;
 	struct injected inj;
 	/* The slab debug shadow (interp_slab_debug.c): the highest track
-	 * sequence number read, the object report provoked. */
+	 * sequence number read, the tracked allocs and frees the harness
+	 * made (exact while no slab_debug= tracks the machine's own caches
+	 * and no interrupt came into a krealloc between its two events), the
+	 * object report provoked. */
 	uint64_t track_seq;
+	uint64_t track_events;
+	bool track_inexact;
 	struct slab_report_want objrep;
 
 	struct page_h pages[SF_PROG_MAX_OPS];
@@ -307,6 +312,8 @@ void slab_cache_name(const struct run *r, int h, char *buf, size_t size);
  * alloc track this call's; every check point: both unchanged. */
 void slab_debug_new(struct run *r, unsigned int h, const char *op);
 void slab_debug_check(struct run *r);
+/* A free of o the core tracks (SLAB_STORE_USER) is made: counted. */
+void slab_debug_free_event(struct run *r, const struct obj_h *o);
 /* Before a call that must give an object report (slab_report_want), and
  * the check of the report's text. */
 void slab_report_expect(struct run *r, int obj, int cache, const void *ptr, const char *op,

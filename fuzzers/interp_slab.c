@@ -424,6 +424,8 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 		       (int)h);
 	s = cache_of(r, o->cache);
 	run_expect_clear(r);
+	/* The free's track is set before anything an interrupt can come into. */
+	slab_debug_free_event(r, o);
 	if (s)
 		call_kmem_cache_free(r->m, s, o->ptr);
 	else
@@ -1189,8 +1191,16 @@ static void krealloc_op(struct run *r, const struct sf_op *op)
 		run_fail(r, "HARNESS: slab object contents changed while allocated",
 			 "o%u before krealloc", op->arg[0]);
 	expect_slab_alloc(r, gfp, true);
+	/* The old object's free: first when it is all krealloc does, else
+	 * after the new object's alloc (an interrupt may come in between). */
+	if (!size)
+		slab_debug_free_event(r, &saved);
+	if (size && r->inj.armed)
+		r->track_inexact = true;
 	p = call_krealloc(r->m, old->ptr, size, gfp);
 	run_after_call(r);
+	if (p && size && (uint8_t *)p != orig)
+		slab_debug_free_event(r, &saved);
 	if (!p) {
 		run_expect_clear(r);
 		/* The old object stays; growing needed a new kmalloc. */

@@ -7,7 +7,9 @@
  *     red zone and the right one up to the geometry's inuse hold the
  *     kernel's active value;
  *   - the alloc track (SLAB_STORE_USER), read where the geometry puts it:
- *     a sequence number above every one read before, the caller inside
+ *     a sequence number above every one read before (exactly the count of
+ *     the tracked allocs and frees the harness made, while only its own
+ *     caches are tracked), the caller inside
  *     the harness's call wrappers (slab_calls.c), the cpu the harness made
  *     current and the stage; unchanged while the object lives;
  *   - object reports the harness provokes: the cache named in the title
@@ -91,6 +93,21 @@ static _Noreturn void track_fail(struct run *r, unsigned int h, const char *why,
 		 r->objs[h].track_stage, r->track_seq);
 }
 
+/* Only the harness's own calls are tracked: the count is exact. */
+static bool exact_seq(const struct run *r)
+{
+	return !r->track_inexact &&
+	       !(geom_debug_flags(sf_prog_slab_debug(&r->p->h)) & SLAB_STORE_USER);
+}
+
+void slab_debug_free_event(struct run *r, const struct obj_h *o)
+{
+	struct slab_geom g;
+
+	if (slab_obj_geom(r, o, &g) && (g.flags & SLAB_STORE_USER))
+		r->track_events++;
+}
+
 void slab_debug_new(struct run *r, unsigned int h, const char *op)
 {
 	struct obj_h *o = &r->objs[h];
@@ -107,8 +124,11 @@ void slab_debug_new(struct run *r, unsigned int h, const char *op)
 	o->track_cpu = r->cur_cpu;
 	o->track_stage = (int)machine_stage(r->m);
 	read_track(o, &g, 0, &t);
+	r->track_events++;
 	if (!t.seq || t.seq <= r->track_seq)
 		track_fail(r, h, "sequence number not above every earlier one", &t);
+	if (exact_seq(r) && t.seq != r->track_events)
+		track_fail(r, h, "sequence number not the count of tracked allocs and frees", &t);
 	if (!slab_call_site(t.caller))
 		track_fail(r, h, "caller not the harness's call", &t);
 	if (t.cpu != o->track_cpu || t.stage != o->track_stage)

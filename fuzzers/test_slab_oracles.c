@@ -267,6 +267,16 @@ static void h_track_seq(struct machine *m, const char *op, void **p, size_t size
 		t->seq--;
 }
 
+/* The second tracked event numbered as if one more had come between. */
+static void h_track_gap(struct machine *m, const char *op, void **p, size_t size)
+{
+	struct track *t = alloc_track(m, op, *p);
+
+	(void)size;
+	if (t && ++calls == 2)
+		t->seq++;
+}
+
 /* The cache renamed behind the harness's back: its object reports name
  * another cache. */
 static void h_rename(struct machine *m, const char *op, void **p, size_t size)
@@ -426,6 +436,12 @@ static const struct oracle_case cases[] = {
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=97 align=0 flags=0x20\n"
 		   "o0 = kmem_cache_alloc c0 GFP_KERNEL any\n",
 	  h_track_seq, "HARNESS: slab alloc track differs from the shadow", NULL, NULL, NULL },
+	{ "track_seq_count",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=97 align=0 flags=0x20\n"
+		   "o0 = kmem_cache_alloc c0 GFP_KERNEL any\n"
+		   "kmem_cache_free o0\n"
+		   "o1 = kmem_cache_alloc c0 GFP_KERNEL any\n",
+	  h_track_gap, "HARNESS: slab alloc track differs from the shadow", NULL, NULL, NULL },
 	{ "object_report_cache",
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=97 align=0 flags=0x28\n"
 		   "o0 = kmem_cache_alloc c0 GFP_KERNEL any\n"
