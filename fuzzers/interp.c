@@ -787,8 +787,11 @@ static void dump_op(struct run *r, unsigned int kind)
 		}
 		break;
 	case 2:
-		if (machine_stage(m) >= STAGE_SPARSE)
+		if (machine_stage(m) >= STAGE_SPARSE) {
 			n = dump_memory_map(m, dump_buf, sizeof(dump_buf));
+			if (n < sizeof(dump_buf))
+				dump_check_memory_map(r, dump_buf);
+		}
 		break;
 	default:
 		if (machine_stage(m) >= STAGE_SLAB_PARTIAL) {

@@ -227,3 +227,164 @@ void dump_check_zoneinfo(struct run *r, const char *text)
 		run_fail(r, "HARNESS: zoneinfo differs from the memmap", "text past the last zone: %.80s",
 			 p);
 }
+
+/* ---- the memory map ---- */
+
+static char map_want[1 << 16];
+
+#define MAP_EMIT(...)                                                                    \
+	(len += (size_t)snprintf(map_want + (len < sizeof(map_want) ? len : sizeof(map_want)), \
+				 len < sizeof(map_want) ? sizeof(map_want) - len : 0, __VA_ARGS__))
+
+/* Pages of node nid in zone zt by the topology. */
+static unsigned long zone_present(const struct run *r, int nid, enum zone_type zt)
+{
+	pfn_t lo, hi;
+	unsigned long n = 0;
+
+	zone_span(r, nid, zt, &lo, &hi);
+	for (unsigned int i = 0; i < r->topo.nr_ranges; i++) {
+		const struct sf_mem_range *rg = &r->topo.ranges[i];
+		pfn_t s = rg->start_pfn > lo ? rg->start_pfn : lo;
+		pfn_t e = rg->end_pfn < hi ? rg->end_pfn : hi;
+
+		if (rg->node == nid && s < e)
+			n += (unsigned long)(e - s);
+	}
+	return n;
+}
+
+/* The node of section nr: that of the lowest range in it (memblock marks
+ * sections in address order), -1: no memory there. */
+static int section_node(const struct run *r, unsigned long nr)
+{
+	pfn_t s = (pfn_t)nr << r->topo.section_shift, e = s + ((pfn_t)1 << r->topo.section_shift);
+	pfn_t best = SF_MAX_PFN;
+	int nid = -1;
+
+	for (unsigned int i = 0; i < r->topo.nr_ranges; i++) {
+		const struct sf_mem_range *rg = &r->topo.ranges[i];
+
+		if (rg->start_pfn < e && rg->end_pfn > s && rg->start_pfn < best) {
+			best = rg->start_pfn;
+			nid = rg->node;
+		}
+	}
+	return nid;
+}
+
+/* The map without its vmemmap block lines: the machine line, each node
+ * (span, present pages, memoryless/normal, its cpus) and its zones with
+ * memory (span, present pages, MAX_ORDER alignment of the span), then
+ * every section with memory (initialised, its block mapped). */
+static size_t memory_map_want(const struct run *r)
+{
+	pfn_t align = (pfn_t)1 << (r->topo.max_order - 1), max = 0;
+	size_t len = 0;
+
+	MAP_EMIT("machine: %u nodes, %u cpus (boot cpu %u), MAX_ORDER %u, stage %s\n",
+		 r->topo.nr_nodes, r->topo.nr_cpus, r->topo.boot_cpu, r->topo.max_order,
+		 boot_stage_name(machine_stage(r->m)));
+	for (unsigned int n = 0; n < r->topo.nr_nodes; n++) {
+		pfn_t start = SF_MAX_PFN, end = 0;
+		unsigned long present = 0;
+		bool normal = false;
+
+		for (unsigned int i = 0; i < r->topo.nr_ranges; i++) {
+			const struct sf_mem_range *rg = &r->topo.ranges[i];
+
+			if (rg->node != (int)n)
+				continue;
+			start = rg->start_pfn < start ? rg->start_pfn : start;
+			end = rg->end_pfn > end ? rg->end_pfn : end;
+			max = rg->end_pfn > max ? rg->end_pfn : max;
+			present += (unsigned long)(rg->end_pfn - rg->start_pfn);
+			normal |= rg->start_pfn < r->topo.zone_movable_start;
+		}
+		if (!end)
+			start = 0;
+		MAP_EMIT("node %u: pfn [%#llx-%#llx) present %lu%s%s cpus:", n,
+			 (unsigned long long)start, (unsigned long long)end, present,
+			 present ? "" : " memoryless", normal ? " normal" : "");
+		for (unsigned int c = 0; c < r->topo.nr_cpus; c++)
+			if (r->topo.cpu_node[c] == (int)n)
+				MAP_EMIT(" %u", c);
+		MAP_EMIT("\n");
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			enum zone_type zt = (enum zone_type)z;
+			unsigned long zp = zone_present(r, (int)n, zt);
+			pfn_t lo, hi;
+
+			if (!zp)
+				continue;
+			zone_span(r, (int)n, zt, &lo, &hi);
+			MAP_EMIT("  zone %-7s pfn [%#llx-%#llx) present %lu%s%s\n", zone_type_name(zt),
+				 (unsigned long long)lo, (unsigned long long)hi, zp,
+				 lo & (align - 1) ? " unaligned-start" : "",
+				 hi & (align - 1) ? " unaligned-end" : "");
+		}
+	}
+	for (unsigned long nr = 0; ((pfn_t)nr << r->topo.section_shift) < max; nr++) {
+		pfn_t s = (pfn_t)nr << r->topo.section_shift;
+
+		if (section_node(r, nr) < 0)
+			continue;
+		MAP_EMIT("section %lu: pfn [%#lx-%#lx) node %d initialised block %lu\n", nr,
+			 (unsigned long)s, (unsigned long)(s + ((pfn_t)1 << r->topo.section_shift)),
+			 section_node(r, nr), nr / r->topo.vmemmap_block_sections);
+	}
+	return len;
+}
+
+/*
+ * The memory map (dump memory_map) is the harness's own from the topology,
+ * line for line, and then one vmemmap block line for each block holding a
+ * section with memory, in order, populated once, on a node with memory
+ * (the node its backing came from: memblock's choice, not predicted).
+ */
+void dump_check_memory_map(struct run *r, const char *text)
+{
+	size_t len = memory_map_want(r);
+	unsigned long last = 0;
+	const char *p;
+	bool first = true;
+
+	if (len >= sizeof(map_want))
+		return;
+	if (strncmp(text, map_want, len)) {
+		size_t i = 0, l = 0;
+
+		while (text[i] == map_want[i]) {
+			if (text[i] == '\n')
+				l = i + 1;
+			i++;
+		}
+		run_fail(r, "HARNESS: memory map differs from the topology",
+			 "the dump: %.*s\nthe harness: %.*s", (int)strcspn(text + l, "\n"), text + l,
+			 (int)strcspn(map_want + l, "\n"), map_want + l);
+	}
+	p = text + len;
+	for (unsigned long nr = 0; nr < RUN_MAX_PFN; nr++) {
+		unsigned long block = nr / r->topo.vmemmap_block_sections, got, times;
+		int nid, n = 0;
+
+		if (((pfn_t)nr << r->topo.section_shift) >= RUN_MAX_PFN)
+			break;
+		if (section_node(r, nr) < 0 || (!first && block == last))
+			continue;
+		first = false;
+		last = block;
+		if (sscanf(p, "vmemmap block %lu: node %d populated %lu times\n%n", &got, &nid,
+			   &times, &n) != 3 || !n || got != block || times != 1 || nid < 0 ||
+		    nid >= (int)r->topo.nr_nodes || !zone_present(r, nid, ZONE_DMA) +
+		    !zone_present(r, nid, ZONE_DMA32) + !zone_present(r, nid, ZONE_NORMAL) +
+		    !zone_present(r, nid, ZONE_MOVABLE) == 4)
+			run_fail(r, "HARNESS: memory map differs from the topology",
+				 "vmemmap block %lu: the dump says %.*s", block, (int)strcspn(p, "\n"),
+				 p);
+		p += n;
+	}
+	if (*p)
+		run_fail(r, "HARNESS: memory map differs from the topology",
+			 "text past the last vmemmap block: %.80s", p);
+}

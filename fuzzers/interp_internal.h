@@ -288,6 +288,8 @@ void page_check_buddyinfo(struct run *r, const char *text);
  * and dump_zoneinfo against the topology and the memmap. */
 void dump_check_buddyinfo(struct run *r, const char *text);
 void dump_check_zoneinfo(struct run *r, const char *text);
+/* ... and dump_memory_map against the topology. */
+void dump_check_memory_map(struct run *r, const char *text);
 extern const struct interp_module slab_module;	/* interp_slab.c */
 /* interp_topology.c: machine_create_invalid (a core op). */
 bool topology_invalid_op(struct run *r, const struct sf_op *op);

@@ -308,6 +308,19 @@ static void arm_widen_zone(struct sf_run_opts *o)
 	o->test_after_op = widen_zone;
 }
 
+/* After op 0: node 0 counts a present page more than its ranges hold. */
+static void grow_node(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (!op_index)
+		m->nodes[0].node_present_pages++;
+}
+
+static void arm_grow_node(struct sf_run_opts *o)
+{
+	o->test_after_op = grow_node;
+}
+
 /* After op 0: reports go to the log only, the harness hears none. */
 static void mute_reports(struct machine *m, unsigned int op_index, void *arg)
 {
@@ -595,6 +608,9 @@ static const struct oracle_case cases[] = {
 	{ "dump.zoneinfo", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ndump zoneinfo\n",
 	  arm_widen_zone, "HARNESS: zoneinfo differs from the memmap" },
+	{ "dump.memory_map", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ndump memory_map\n",
+	  arm_grow_node, "HARNESS: memory map differs from the topology" },
 	{ "report.log", "fuzz_pages", MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ncheck\n",
 	  arm_clear_report_log, "HARNESS: report log differs from the reports delivered" },
 	/* Op 1 passes sched points the hook no longer sees. */
