@@ -171,9 +171,12 @@ static _Noreturn void zoneinfo_fail(struct run *r, unsigned int nid, enum zone_t
 /*
  * zoneinfo: a header for every zone of every node, in order; for a zone
  * with memory (the topology's present pfns) pages free = its free-list
- * pages, spanned from its first to its last pfn, present, managed (pages
- * given to buddy: free or allocated), the per-cpu counts adding up to its
- * pages on per-cpu lists, and its start pfn.
+ * pages, the watermarks (min 1/128 of managed, at least 4 from 64 pages
+ * on; low 5/4, high 3/2 of min), spanned and start pfn (the node's span
+ * in the zone's bounds), present, managed (pages given to buddy: free or
+ * allocated), one pageset per cpu in order with batch 1/1024 of present
+ * (1..31) and high 6 batches, their counts adding up to its pages on
+ * per-cpu lists.
  */
 void dump_check_zoneinfo(struct run *r, const char *text)
 {
@@ -185,7 +188,7 @@ void dump_check_zoneinfo(struct run *r, const char *text)
 			struct zone_count zc;
 			unsigned int gn;
 			char name[16];
-			long v, sum = 0, d[5];
+			long v, sum = 0, d[5], wmin, batch, ph, pb;
 			int used = 0;
 
 			if (sscanf(p, "Node %u, zone %15s%n", &gn, name, &used) != 2 || gn != n ||
@@ -198,9 +201,14 @@ void dump_check_zoneinfo(struct run *r, const char *text)
 				continue;
 			if (!zi_field(&p, "pages free", &v) || v != zc.buddy)
 				zoneinfo_fail(r, n, zt, "pages free", v, zc.buddy);
+			wmin = zc.managed / 128;
+			if (wmin < 4 && zc.managed >= 64)
+				wmin = 4;
 			if (!zi_field(&p, "min", &d[0]) || !zi_field(&p, "low", &d[1]) ||
 			    !zi_field(&p, "high", &d[2]))
 				zoneinfo_fail(r, n, zt, "watermark lines", 0, 0);
+			if (d[0] != wmin || d[1] != wmin + wmin / 4 || d[2] != wmin + wmin / 2)
+				zoneinfo_fail(r, n, zt, "watermark min (low, high follow)", d[0], wmin);
 			if (!zi_field(&p, "spanned", &v) || v != (long)(zc.hi - zc.lo))
 				zoneinfo_fail(r, n, zt, "spanned", v, (long)(zc.hi - zc.lo));
 			if (!zi_field(&p, "present", &v) || v != zc.present)
@@ -210,10 +218,15 @@ void dump_check_zoneinfo(struct run *r, const char *text)
 			if (strncmp(p, "  pagesets\n", 11))
 				zoneinfo_fail(r, n, zt, "no pagesets line", 0, 0);
 			p += 11;
-			while (zi_field(&p, "cpu:", &d[3])) {
-				if (!zi_field(&p, "count:", &d[4]) || !zi_field(&p, "high:", &v) ||
-				    !zi_field(&p, "batch:", &v))
+			batch = zc.present / 1024 < 1 ? 1 : zc.present / 1024 > 31 ? 31 :
+							  zc.present / 1024;
+			for (unsigned int c = 0; zi_field(&p, "cpu:", &d[3]); c++) {
+				if (d[3] != (long)c || !zi_field(&p, "count:", &d[4]) ||
+				    !zi_field(&p, "high:", &ph) || !zi_field(&p, "batch:", &pb))
 					zoneinfo_fail(r, n, zt, "a pageset's lines", 0, 0);
+				if (pb != batch || ph != 6 * batch)
+					zoneinfo_fail(r, n, zt, "a pageset's batch (high 6 batches)", pb,
+						      batch);
 				sum += d[4];
 			}
 			if (sum != zc.pcp)

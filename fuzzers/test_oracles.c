@@ -308,6 +308,19 @@ static void arm_widen_zone(struct sf_run_opts *o)
 	o->test_after_op = widen_zone;
 }
 
+/* After op 0: the DMA zone's min watermark a page higher than its rule. */
+static void raise_min(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (!op_index)
+		m->nodes[0].node_zones[ZONE_DMA].watermark[WMARK_MIN]++;
+}
+
+static void arm_raise_min(struct sf_run_opts *o)
+{
+	o->test_after_op = raise_min;
+}
+
 /* After op 0: node 0 counts a present page more than its ranges hold. */
 static void grow_node(struct machine *m, unsigned int op_index, void *arg)
 {
@@ -608,6 +621,9 @@ static const struct oracle_case cases[] = {
 	{ "dump.zoneinfo", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ndump zoneinfo\n",
 	  arm_widen_zone, "HARNESS: zoneinfo differs from the memmap" },
+	{ "dump.zoneinfo_watermark", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ndump zoneinfo\n",
+	  arm_raise_min, "HARNESS: zoneinfo differs from the memmap" },
 	{ "dump.memory_map", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ndump memory_map\n",
 	  arm_grow_node, "HARNESS: memory map differs from the topology" },
