@@ -769,6 +769,7 @@ static void dump_op(struct run *r, unsigned int kind)
 	struct machine *m = r->m;
 	size_t n = 0;
 
+	dump_buf[0] = '\0';
 	switch (kind) {
 	case 0:
 		if (machine_stage(m) >= STAGE_BUDDY) {
@@ -801,6 +802,12 @@ static void dump_op(struct run *r, unsigned int kind)
 		}
 		break;
 	}
+	if (r->o->test_dump_len)
+		n = r->o->test_dump_len(m, kind, n);
+	/* Like snprintf: the length the whole dump needs, the text when it fits. */
+	if (n < sizeof(dump_buf) && n != strlen(dump_buf))
+		run_fail(r, "HARNESS: dump length differs from its text",
+			 "dump %u returned %zu, its text has %zu bytes", kind, n, strlen(dump_buf));
 	if (n && r->o->trace)
 		fprintf(r->o->trace, "%s", dump_buf);
 }

@@ -97,6 +97,8 @@ struct sf_run_opts {
 	/* Tests only (test_slab_oracles.c): right after the end of run shuts
 	 * the slab layer down. */
 	void (*test_after_release)(struct machine *m);
+	/* Tests only (test_oracles.c): the length a dump op's dump returned. */
+	size_t (*test_dump_len)(struct machine *m, unsigned int kind, size_t n);
 };
 
 /*

@@ -334,6 +334,20 @@ static void arm_grow_node(struct sf_run_opts *o)
 	o->test_after_op = grow_node;
 }
 
+/* Every dump says it needed nothing. */
+static size_t dump_len_zero(struct machine *m, unsigned int kind, size_t n)
+{
+	(void)m;
+	(void)kind;
+	(void)n;
+	return 0;
+}
+
+static void arm_dump_len_zero(struct sf_run_opts *o)
+{
+	o->test_dump_len = dump_len_zero;
+}
+
 /* After op 0: reports go to the log only, the harness hears none. */
 static void mute_reports(struct machine *m, unsigned int op_index, void *arg)
 {
@@ -624,6 +638,9 @@ static const struct oracle_case cases[] = {
 	{ "dump.zoneinfo_watermark", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ndump zoneinfo\n",
 	  arm_raise_min, "HARNESS: zoneinfo differs from the memmap" },
+	{ "dump.length", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ndump buddyinfo\n",
+	  arm_dump_len_zero, "HARNESS: dump length differs from its text" },
 	{ "dump.memory_map", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ndump memory_map\n",
 	  arm_grow_node, "HARNESS: memory map differs from the topology" },
