@@ -155,8 +155,8 @@ static bool zi_field(const char **p, const char *key, long *v)
 
 	if (strncmp(s, key, strlen(key)) || sscanf(s + strlen(key), "%ld%n", v, &n) != 1)
 		return false;
-	s = strchr(s + strlen(key) + n, '\n');
-	*p = s ? s + 1 : s + strlen(s);
+	s += strlen(key) + (size_t)n;
+	*p = strchr(s, '\n') ? strchr(s, '\n') + 1 : s + strlen(s);
 	return true;
 }
 
