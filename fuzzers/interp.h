@@ -24,7 +24,11 @@
  *     area, exact ksize, natural/HWCACHE alignment, __GFP_THISNODE node;
  *     create/tune/attribute results and attribute reads as the cache
  *     shadow predicts; at the end every object accounted and every cache
- *     empty once all are freed (docs/fuzzing.md lists the titles);
+ *     empty once all are freed (docs/fuzzing.md lists the titles); red
+ *     zones and alloc tracks of debug caches, and the text of the object
+ *     reports the harness provokes (interp_slab_debug.c);
+ *   - dumps: buddyinfo, zoneinfo, the memory map and slabinfo against the
+ *     memmap, the topology and the cache shadow (interp_dump.c);
  *   - interrupt state: nothing enables interrupts or leaves interrupt
  *     context behind the caller's back;
  *   - check_machine() every few operations (incremental but every
