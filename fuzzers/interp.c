@@ -260,6 +260,8 @@ static void on_report(struct machine *m, const struct sf_report *rep, void *data
 	for (unsigned int i = 0; i < r->nr_expect; i++) {
 		if (title_match(r->expect[i], rep->title)) {
 			r->expect_seen[i]++;
+			if (!r->nr_caught++)
+				r->caught = *rep;
 			check_report_context(r, rep);
 			modules_on_report(r, rep);
 			return;
@@ -1023,6 +1025,7 @@ static const struct interp_module *const modules[] = {
 	&core_module,
 	&page_module,
 	&slab_module,
+	&canary_module,
 };
 #define NR_MODULES (sizeof(modules) / sizeof(modules[0]))
 

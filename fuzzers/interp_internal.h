@@ -138,6 +138,10 @@ struct run {
 	/* replay mode: the first unexpected report, shown after the op */
 	bool deferred;
 	struct sf_report deferred_report;
+	/* The first expected report since nr_caught was last reset (the
+	 * checker canary reads its body). */
+	unsigned long nr_caught;
+	struct sf_report caught;
 
 	struct cpu_shadow cpu[SF_PROG_MAX_CPUS];
 	int cur_cpu;			/* the cpu the harness last made current */
@@ -291,6 +295,7 @@ void dump_check_zoneinfo(struct run *r, const char *text);
 /* ... and dump_memory_map against the topology. */
 void dump_check_memory_map(struct run *r, const char *text);
 extern const struct interp_module slab_module;	/* interp_slab.c */
+extern const struct interp_module canary_module;	/* interp_canary.c: corrupt */
 /* interp_topology.c: machine_create_invalid (a core op). */
 bool topology_invalid_op(struct run *r, const struct sf_op *op);
 

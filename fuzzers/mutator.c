@@ -292,10 +292,10 @@ static bool op_header(struct rng *r, struct sf_program *p)
 		h->cpu_node[below(r, h->nr_cpus)] = (int)below(r, h->nr_nodes);
 		break;
 	case 3:
-		/* Version 3 is version 2 with more ops: a v2 input may grow into
-		 * it (its header and ops keep their meaning). */
-		if (p->version == 2 && below(r, 4) == 0)
-			p->version = 3;
+		/* Versions 3 and 4 are version 2 with more ops: an input may
+		 * grow into the next (its header and ops keep their meaning). */
+		if ((p->version == 2 || p->version == 3) && below(r, 4) == 0)
+			p->version++;
 		else if (p->version >= 2)
 			h->slab_debug = below(r, SF_PROG_NR_SLAB_DEBUG);
 		else

@@ -52,6 +52,13 @@ static const char *const topo_names[] = {
 static const char *const wattr_names[] = { "cpu_queue_size", "batch", "shared", "validate",
 					   "shrink", "object_size", NULL };
 
+const char *const sf_canary_names[NR_CANARY_KINDS + 1] = {
+#define SF_CANARY_NAME(id, name) name,
+	SF_CANARY_LIST(SF_CANARY_NAME)
+#undef SF_CANARY_NAME
+	NULL
+};
+
 #define A_STAGE { .kind = ARG_STAGE }
 #define A_GFP { .kind = ARG_GFP }
 #define A_NODE { .kind = ARG_NODE }
@@ -146,11 +153,14 @@ const struct sf_op_spec sf_op_specs[NR_OPCODES] = {
 				      { A_H(HK_MEMBLOCK) } },
 	[OP_CACHE_DESTROY_AGAIN] = { "kmem_cache_destroy_again", HK_NONE, 1, 1,
 				     { A_H(HK_CACHE) } },
+	/* version 4 */
+	[OP_CORRUPT] = { "corrupt", HK_NONE, 2, 0,
+			 { A_ENUM(sf_canary_names), A_NUM("index", 256) } },
 };
 
 unsigned int sf_prog_nr_opcodes(unsigned int version)
 {
-	return version >= 3 ? NR_OPCODES : SF_PROG_V2_OPCODES;
+	return version >= 4 ? NR_OPCODES : version == 3 ? SF_PROG_V3_OPCODES : SF_PROG_V2_OPCODES;
 }
 
 const char *const sf_slab_debug_names[SF_PROG_NR_SLAB_DEBUG] = { "none", "FZPU", "FZ", "PU" };
@@ -264,12 +274,13 @@ static void decode_zones(struct sf_header *h, unsigned int dma, unsigned int dma
 	h->zone_movable_start = k ? h->zone_dma32_end + k - 1 : SF_MAX_PFN;
 }
 
-/* The version byte: 1 is version 1, 3 version 3, every other value version
- * 2 (what every byte but 1 meant before version 3: old inputs keep their
- * meaning). */
+/* The version byte: 1 is version 1, 3 version 3, 4 version 4, every other
+ * value version 2 (what every byte but 1 meant before version 3: old inputs
+ * keep their meaning; a binary input whose first byte is 4 meant version 2
+ * before version 4, as one whose first byte is 3 did before version 3). */
 static unsigned int decode_version(unsigned int b)
 {
-	return b == 1 || b == 3 ? b : 2;
+	return b == 1 || b == 3 || b == 4 ? b : 2;
 }
 
 static void decode_header(struct reader *r, struct sf_header *h, unsigned int *version)
@@ -940,7 +951,7 @@ static int parse_op(struct parser *ps, char **tok, int n, struct sf_program *p)
 		return perr(ps, "unknown operation '%s'", tok[first]);
 	if (op.code >= sf_prog_nr_opcodes(p->version))
 		return perr(ps, "%s needs 'slabfuzz-program %d' (this program is version %u)",
-			    s->name, SF_PROG_VERSION, p->version);
+			    s->name, op.code < SF_PROG_V3_OPCODES ? 3 : 4, p->version);
 	if (s->result != HK_NONE) {
 		char expect[16];
 

@@ -26,8 +26,8 @@
  * decode(bytes) -> program -> print -> parse -> encode gives the canonical
  * bytes of the program, and print(parse(text)) == text for canonical text.
  * The binary form starts with the format version byte: 1 decodes as
- * version 1 (no slab_debug field), 3 as version 3, every other value as
- * version 2, what it meant before version 3 existed (the encoder writes the
+ * version 1 (no slab_debug field), 3 as version 3, 4 as version 4, every
+ * other value as version 2, what it meant before version 3 existed (the encoder writes the
  * program's version, so old inputs keep their meaning). Version 2 added
  * slab_debug (machine line "slab_debug=NAME", bits 3-4 of the binary options
  * byte); version 3 added the ops after slab_double_free (a version 1 or 2
@@ -41,7 +41,7 @@
 
 #include "slabfuzz/slabfuzz.h"
 
-#define SF_PROG_VERSION 3
+#define SF_PROG_VERSION 4
 #define SF_PROG_MIN_VERSION 1
 #define SF_PROG_MAX_OPS 256
 #define SF_PROG_MAX_ARGS 5
@@ -147,7 +147,9 @@ struct sf_arg_spec {
 	X(FREE_SLAB_PAGE, "free_slab_page")                                     \
 	X(MEMBLOCK_ALLOC_INVALID, "memblock_alloc_invalid")                     \
 	X(MEMBLOCK_DOUBLE_FREE, "memblock_double_free")                         \
-	X(CACHE_DESTROY_AGAIN, "kmem_cache_destroy_again")
+	X(CACHE_DESTROY_AGAIN, "kmem_cache_destroy_again")                      \
+	/* version 4 */                                                         \
+	X(CORRUPT, "corrupt")
 
 enum sf_opcode {
 #define SF_OP_ENUM(id, name) OP_##id,
@@ -159,8 +161,72 @@ enum sf_opcode {
 /* Versions 1 and 2 have the ops up to slab_double_free: their opcode byte is
  * taken modulo this count, so old inputs keep their meaning. */
 #define SF_PROG_V2_OPCODES (OP_SLAB_DOUBLE_FREE + 1)
+/* Version 3 has the ops up to kmem_cache_destroy_again. */
+#define SF_PROG_V3_OPCODES (OP_CACHE_DESTROY_AGAIN + 1)
 /* The ops of a program of version v (their opcode byte is modulo this). */
 unsigned int sf_prog_nr_opcodes(unsigned int version);
+
+/*
+ * The corruptions of the corrupt op (version 4, fuzzers/interp_canary.c):
+ * one per checker invariant or validator that one field of the live state
+ * breaks. Append only: a kind's index is its byte in the binary form.
+ */
+#define SF_CANARY_LIST(X)                                                       \
+	X(FREE_ORDER, "free_order")                                             \
+	X(FREE_STATE, "free_state")                                             \
+	X(FREE_ZONE, "free_zone")                                               \
+	X(FREE_COUNT, "free_count")                                             \
+	X(ZONE_FREE_PAGES, "zone_free_pages")                                   \
+	X(PCP_COUNT, "pcp_count")                                               \
+	X(PCP_HIGH, "pcp_high")                                                 \
+	X(PCP_PAGE, "pcp_page")                                                 \
+	X(REFCOUNT, "refcount")                                                 \
+	X(TAIL_FLAG, "tail_flag")                                               \
+	X(HEAD_OFFSET, "head_offset")                                           \
+	X(NR_ALLOCATED, "nr_allocated")                                         \
+	X(MEMBLOCK_NID, "memblock_nid")                                         \
+	X(MEMBLOCK_SIZE, "memblock_size")                                       \
+	X(MEMBLOCK_BYTES, "memblock_bytes")                                     \
+	X(VMEMMAP_REF, "vmemmap_ref")                                           \
+	X(SECTION_PRESENT, "section_present")                                   \
+	X(GFP_MASK, "gfp_mask")                                                 \
+	X(ZONELIST_ORDER, "zonelist_order")                                     \
+	X(ZONELIST_DROP, "zonelist_drop")                                       \
+	X(NOFALLBACK, "nofallback")                                             \
+	X(MANAGED, "managed")                                                   \
+	X(WATERMARK, "watermark")                                               \
+	X(NODE_STATE, "node_state")                                             \
+	X(CPU_MEM_NODE, "cpu_mem_node")                                         \
+	X(MEMBLOCK_RETIRED, "memblock_retired")                                 \
+	X(QUEUE_BATCH, "queue_batch")                                           \
+	X(CACHE_LIMIT, "cache_limit")                                           \
+	X(QUEUE_ENTRY, "queue_entry")                                           \
+	X(QUEUE_BIT, "queue_bit")                                               \
+	X(NODE_ID, "node_id")                                                   \
+	X(SLAB_INUSE, "slab_inuse")                                             \
+	X(SLAB_BIT, "slab_bit")                                                 \
+	X(NODE_COUNTER, "node_counter")                                         \
+	X(OBJ_STATE, "obj_state")                                               \
+	X(TWICE_QUEUED, "twice_queued")                                         \
+	X(CPU_LIVE, "cpu_live")                                                 \
+	X(KMALLOC_SWAP, "kmalloc_swap")                                         \
+	X(NODE_STRUCT, "node_struct")                                           \
+	X(SLAB_MEM_NODE, "slab_mem_node")                                       \
+	X(PG_SLAB, "pg_slab")                                                   \
+	X(REGISTRY_NAME, "registry_name")                                       \
+	X(CACHE_REGISTERED, "cache_registered")                                 \
+	X(REDZONE, "redzone")                                                   \
+	X(POISON, "poison")                                                     \
+	X(VALIDATE_COUNT, "validate_count")
+
+enum sf_canary_kind {
+#define SF_CANARY_ENUM(id, name) CANARY_##id,
+	SF_CANARY_LIST(SF_CANARY_ENUM)
+#undef SF_CANARY_ENUM
+	NR_CANARY_KINDS
+};
+
+extern const char *const sf_canary_names[NR_CANARY_KINDS + 1];	/* NULL-terminated */
 
 struct sf_op_spec {
 	const char *name;

@@ -9,8 +9,9 @@
  *   t -> parse -> encode -> decode -> print = t
  *
  * Random strings of every version (first byte 1 is version 1, 3 version 3,
- * any other version 2, whose opcode bytes are modulo the version 2 op count
- * as before version 3 existed) and of every length up to the largest binary
+ * 4 version 4, any other version 2, whose opcode bytes are modulo the
+ * version 2 op count as before version 3 existed; a version 3 input's are
+ * modulo the version 3 op count as before version 4 existed) and of every length up to the largest binary
  * program. A failure prints the seed and
  * the case number; rerun one with: test_program --seed S --cases N.
  *
@@ -101,21 +102,38 @@ static void check_bytes(const char *name, const uint8_t *data, size_t size)
 		fail("version byte 1 did not decode as version 1", name, NULL);
 	if (size && data[0] == 3 && p1.version != 3)
 		fail("version byte 3 did not decode as version 3", name, NULL);
-	if (size && data[0] != 1 && data[0] != 3 && p1.version != 2)
-		fail("a version byte other than 1 and 3 did not decode as version 2", name, NULL);
+	if (size && data[0] == 4 && p1.version != 4)
+		fail("version byte 4 did not decode as version 4", name, NULL);
+	if (size && data[0] != 1 && data[0] != 3 && data[0] != 4 && p1.version != 2)
+		fail("a version byte other than 1, 3 and 4 did not decode as version 2", name, NULL);
 	for (unsigned int i = 0; i < p1.nr_ops; i++)
 		if (p1.ops[i].code >= sf_prog_nr_opcodes(p1.version))
 			fail("an op outside its version's op set", name, NULL);
 	check_text(name, &p1);
 }
 
-/* Version 3 added ops without moving the old ones: an opcode byte past the
- * version 2 op count still wraps to the same op in a version 2 input, and
- * wraps modulo the larger count in a version 3 one. */
+/* Versions 3 and 4 added ops without moving the old ones: an opcode byte
+ * past the version 2 op count still wraps to the same op in a version 2
+ * input, modulo the version 3 count in a version 3 one (as before version
+ * 4 existed) and modulo the whole count in a version 4 one. */
+/* Does op parse in a one-node program of version v? (0: yes) */
+static int parses(unsigned int v, const char *op)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text),
+		 "slabfuzz-program %u\nmachine nodes=1 cpus=1 boot=cpu0 max_order=9 "
+		 "section_shift=9 vmemmap_block=1 memmap_together=0 debug=0 "
+		 "slab_debug=none\ncpu_nodes node0\nrange node0 0-0x100\n"
+		 "zones dma=0 dma32=0 movable=none\n%s\n", v, op);
+	return sf_prog_parse(text, &p1, (char *)t1, sizeof(t1));
+}
+
 static void check_versions(void)
 {
 	static uint8_t b[SF_PROG_BINARY_MAX];
-	unsigned int differ = 0;
+	unsigned int differ = 0, v4_new = 0;
+	int v3_code;
 	size_t n;
 
 	sf_prog_decode((const uint8_t *)"\2", 1, &p1);
@@ -133,19 +151,39 @@ static void check_versions(void)
 		 * names a handle, none exists). */
 		b[0] = 3;
 		sf_prog_decode(b, n + 2, &p1);
-		if (p1.version != 3 || (p1.nr_ops && p1.ops[0].code != code % NR_OPCODES))
+		if (p1.version != 3 || (p1.nr_ops && p1.ops[0].code != code % SF_PROG_V3_OPCODES))
 			fail("a version 3 opcode byte is not modulo the version 3 op count",
 			     "versions", NULL);
 		differ += p1.nr_ops && p1.ops[0].code != OP_CHECK;
+		b[0] = 4;
+		sf_prog_decode(b, n + 2, &p1);
+		if (p1.version != 4 || (p1.nr_ops && p1.ops[0].code != code % NR_OPCODES))
+			fail("a version 4 opcode byte is not modulo the version 4 op count",
+			     "versions", NULL);
 	}
 	if (!differ)
 		fail("no opcode byte tells version 2 from version 3", "versions", NULL);
-	if (!sf_prog_parse("slabfuzz-program 2\nmachine nodes=1 cpus=1 boot=cpu0 max_order=9 "
-			   "section_shift=9 vmemmap_block=1 memmap_together=0 debug=0 "
-			   "slab_debug=none\ncpu_nodes node0\nrange node0 0-0x100\n"
-			   "zones dma=0 dma32=0 movable=none\nlocal_irq_save\n",
-			   &p1, (char *)t1, sizeof(t1)))
+	/* Some opcode byte is corrupt in version 4 and another op in version 3. */
+	for (unsigned int code = 0; code < 256; code++) {
+		b[0] = 3;
+		b[n] = (uint8_t)code;
+		b[n + 1] = 0;
+		b[n + 2] = 0;
+		sf_prog_decode(b, n + 3, &p1);
+		v3_code = p1.nr_ops ? p1.ops[0].code : -1;
+		b[0] = 4;
+		sf_prog_decode(b, n + 3, &p1);
+		if (p1.nr_ops && p1.ops[0].code == OP_CORRUPT && v3_code != OP_CORRUPT)
+			v4_new++;
+	}
+	if (!v4_new)
+		fail("no opcode byte tells version 3 from version 4", "versions", NULL);
+	if (!parses(2, "local_irq_save"))
 		fail("a version 3 op parsed in a version 2 program", "versions", NULL);
+	if (!parses(3, "corrupt free_order index=0"))
+		fail("a version 4 op parsed in a version 3 program", "versions", NULL);
+	if (parses(4, "corrupt free_order index=0"))
+		fail("corrupt does not parse in a version 4 program", "versions", NULL);
 }
 
 int main(int argc, char **argv)
@@ -182,11 +220,13 @@ int main(int argc, char **argv)
 		size = (r & 3) ? (size_t)(next() % 200) : (size_t)(next() % sizeof(buf));
 		for (size_t i = 0; i < size; i++)
 			buf[i] = (uint8_t)next();
-		if (size && (r >> 8) % 4 == 0)
+		if (size && (r >> 8) % 5 == 0)
 			buf[0] = 1;		/* version 1 */
-		else if (size && (r >> 8) % 4 == 1)
+		else if (size && (r >> 8) % 5 == 1)
 			buf[0] = 2;
-		else if (size && (r >> 8) % 4 == 2)
+		else if (size && (r >> 8) % 5 == 2)
+			buf[0] = 3;
+		else if (size && (r >> 8) % 5 == 3)
 			buf[0] = SF_PROG_VERSION;
 		snprintf(name, sizeof(name), "random case %u (%zu bytes)", c, size);
 		check_bytes(name, buf, size);

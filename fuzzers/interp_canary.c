@@ -1,0 +1,1074 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The checker canary: op "corrupt KIND index=N" (format version 4).
+ *
+ * An oracle for the invariant checker (check_machine: P1-P12 of core/check.c,
+ * S1-S14 of core/slab_debug.c) and the object validator (kmem_cache_validate)
+ * over the states the fuzzer reaches. KIND names one invariant (or validator
+ * check) that one field of the live state breaks; index chooses WHICH live
+ * object, page, zone, queue or cache of the current state gets it (modulo
+ * the candidates there are). The harness saves the bytes, corrupts them,
+ * runs the full check (validator kinds: kmem_cache_validate of the cache),
+ * expects exactly the report the table below names (its title, and the
+ * invariant id its body starts with), restores the bytes exactly and checks
+ * again: the state must be clean. A check that stays quiet is
+ * "HARNESS: checker missed a corruption"; a report of another invariant is
+ * "HARNESS: checker named another invariant". A state with no candidate
+ * skips the corruption (the trace says so) and runs only the clean check.
+ *
+ * The failure branches this runs are the checker's, provoked by the harness
+ * on purpose: a correct core never hands a fuzz target a broken state.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "interp_internal.h"
+#include "page_alloc.h"
+#include "sanitizer.h"
+#include "slab.h"
+
+#define PAGE_TITLE "BUG: page allocator invariant broken"
+#define SLAB_TITLE "BUG: slab invariant broken"
+
+#define CANARY_SAVES 3
+#define LONG_BITS (8 * sizeof(long))
+#define CANARY_SAVE_MAX 64
+
+struct canary_kind;
+
+struct canary {
+	struct run *r;
+	struct machine *m;
+	int kind;			/* enum sf_canary_kind */
+	const struct canary_kind *k;	/* its table entry */
+	unsigned int want;		/* the candidate to corrupt (UINT_MAX: count only) */
+	unsigned int n;			/* candidates seen */
+	unsigned int nr_saved;
+	struct canary_save {
+		void *addr;
+		size_t len;
+		bool poisoned;		/* sanitizer-poisoned memory (red zones, free objects) */
+		uint8_t bytes[CANARY_SAVE_MAX];
+	} saved[CANARY_SAVES];
+	char target[192];		/* what was corrupted, for the trace and findings */
+	struct kmem_cache *validate;	/* validator kinds: the cache to validate */
+};
+
+/* The next candidate: true when it is the one to corrupt. */
+static bool chosen(struct canary *c)
+{
+	return c->n++ == c->want;
+}
+
+static void save(struct canary *c, void *addr, size_t len, bool poisoned)
+{
+	struct canary_save *sv = &c->saved[c->nr_saved++];
+
+	if (c->nr_saved > CANARY_SAVES || len > CANARY_SAVE_MAX)
+		run_fail(c->r, "HARNESS: canary saves more than it can restore", "%zu bytes",
+			 len);
+	sv->addr = addr;
+	sv->len = len;
+	sv->poisoned = poisoned;
+	if (poisoned)
+		kasan_unpoison(addr, len);
+	memcpy(sv->bytes, addr, len);
+}
+
+/* After the corruption was written: poisoned memory is poisoned again. */
+static void repoison(struct canary *c)
+{
+	for (unsigned int i = 0; i < c->nr_saved; i++)
+		if (c->saved[i].poisoned)
+			kasan_poison(c->saved[i].addr, c->saved[i].len);
+}
+
+static void restore(struct canary *c)
+{
+	while (c->nr_saved) {
+		struct canary_save *sv = &c->saved[--c->nr_saved];
+
+		if (sv->poisoned)
+			kasan_unpoison(sv->addr, sv->len);
+		memcpy(sv->addr, sv->bytes, sv->len);
+		if (sv->poisoned)
+			kasan_poison(sv->addr, sv->len);
+	}
+}
+
+#define TARGET(c, ...) snprintf((c)->target, sizeof((c)->target), __VA_ARGS__)
+
+/* ---- walks of the live state ---- */
+
+static struct zone *zone_at(struct machine *m, unsigned int n, int zt)
+{
+	return &m->nodes[n].node_zones[zt];
+}
+
+/* Populated zones, node by node, lowest zone first. */
+#define for_each_pop_zone(m, n, zt, z)                                                   \
+	for (unsigned int n = 0; n < (m)->topo.nr_nodes; n++)                            \
+		for (int zt = 0; zt < MAX_NR_ZONES; zt++)                                \
+			if (!populated_zone(z = zone_at((m), n, zt))) {                  \
+			} else
+
+typedef bool (*block_fn)(struct canary *c, struct page *head, pfn_t pfn);
+
+/* Every block of the memmap (the checker's P1 walk), head by head. */
+static bool walk_blocks(struct canary *c, block_fn fn)
+{
+	struct machine *m = c->m;
+
+	if (machine_stage(m) < STAGE_BUDDY)
+		return false;
+	for (pfn_t pfn = 0; pfn < m->max_pfn;) {
+		struct page *head;
+
+		if (!pfn_valid(m, pfn)) {
+			pfn++;
+			continue;
+		}
+		head = pfn_to_page(m, pfn);
+		if (fn(c, head, pfn))
+			return true;
+		pfn += (pfn_t)1 << head->order;
+	}
+	return false;
+}
+
+typedef bool (*cache_fn)(struct canary *c, struct kmem_cache *s);
+
+static bool slab_checked(struct machine *m)
+{
+	return m->slab && machine_stage(m) >= STAGE_SLAB_PARTIAL;
+}
+
+static bool walk_caches(struct canary *c, cache_fn fn)
+{
+	struct list_head *pos;
+
+	if (!slab_checked(c->m))
+		return false;
+	list_for_each(pos, &c->m->slab->caches)
+		if (fn(c, list_entry(pos, struct kmem_cache, list)))
+			return true;
+	return false;
+}
+
+typedef bool (*queue_fn)(struct canary *c, struct kmem_cache *s, struct array_cache *ac,
+			 const char *where);
+
+/* Every queue of s: cpu queues, then per node the shared queue and the
+ * alien buffers. */
+static bool walk_queues(struct canary *c, struct kmem_cache *s, queue_fn fn)
+{
+	struct machine *m = c->m;
+	char where[48];
+
+	for (unsigned int cpu = 0; cpu < m->topo.nr_cpus; cpu++) {
+		snprintf(where, sizeof(where), "cpu %u queue", cpu);
+		if (fn(c, s, s->cpu_slab[cpu].ac, where))
+			return true;
+	}
+	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++) {
+		struct kmem_cache_node *n = get_node(s, (int)nid);
+
+		if (!n)
+			continue;
+		snprintf(where, sizeof(where), "node %u shared queue", nid);
+		if (n->shared && fn(c, s, n->shared, where))
+			return true;
+		for (unsigned int r = 0; r < n->nr_alien; r++) {
+			snprintf(where, sizeof(where), "node %u alien buffer %u", nid, r);
+			if (n->alien[r] && fn(c, s, n->alien[r]->ac, where))
+				return true;
+		}
+	}
+	return false;
+}
+
+typedef bool (*slab_fn)(struct canary *c, struct kmem_cache *s, struct page *page);
+
+/* Every slab of s on its nodes' lists. */
+static bool walk_slabs(struct canary *c, struct kmem_cache *s, slab_fn fn)
+{
+	for (unsigned int nid = 0; nid < c->m->topo.nr_nodes; nid++) {
+		struct kmem_cache_node *n = get_node(s, (int)nid);
+		struct list_head *lists[3];
+
+		if (!n)
+			continue;
+		node_slab_lists(n, lists);
+		for (int l = 0; l < 3; l++) {
+			struct list_head *pos;
+
+			list_for_each(pos, lists[l])
+				if (fn(c, s, list_entry(pos, struct page, lru)))
+					return true;
+		}
+	}
+	return false;
+}
+
+static pfn_t pfn_of(struct machine *m, const struct page *page)
+{
+	return page_to_pfn(m, page);
+}
+
+static bool is_debug_cache(const struct kmem_cache *s)
+{
+	return s->state_offset != 0;
+}
+
+static uint8_t *obj_state_of(struct canary *c, struct kmem_cache *s, struct page *page,
+			     unsigned int i)
+{
+	return slab_obj_state(c->m, s, page) + i;
+}
+
+/* ---- P1-P5: the memmap, free lists and per-cpu lists ---- */
+
+/* The free blocks on the free lists, zone by zone, order by order. */
+static bool free_blocks(struct canary *c)
+{
+	int kind = c->kind;
+
+	struct machine *m = c->m;
+	struct zone *z;
+
+	if (machine_stage(m) < STAGE_BUDDY)
+		return false;
+	for_each_pop_zone(m, n, zt, z) {
+		for (unsigned int o = 0; o < m->max_order; o++) {
+			struct list_head *pos;
+
+			list_for_each(pos, &z->free_area[o].free_list) {
+				struct page *page = list_entry(pos, struct page, lru);
+
+				if (!chosen(c))
+					continue;
+				TARGET(c, "free block pfn %#llx order %u of node %u %s",
+				       (unsigned long long)pfn_of(m, page), o, n, z->name);
+				if (kind == CANARY_FREE_ORDER) {
+					save(c, &page->order, 1, false);
+					page->order = (uint8_t)(o + 1);
+				} else if (kind == CANARY_FREE_STATE) {
+					save(c, &page->state, 1, false);
+					page->state = PS_ALLOCATED;
+				} else {
+					save(c, &page->zone, 1, false);
+					page->zone = (uint8_t)((zt + 1) % MAX_NR_ZONES);
+				}
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* Counters of every populated zone: nr_free per order (P3), free_pages
+ * (P3), managed_pages (P10), the watermarks (P10). */
+static bool zone_fields(struct canary *c)
+{
+	static const char *const wmarks[NR_WMARK] = { "min", "low", "high" };
+	struct machine *m = c->m;
+	int kind = c->kind;
+	struct zone *z;
+
+	if (machine_stage(m) < STAGE_BUDDY)
+		return false;
+	for_each_pop_zone(m, n, zt, z) {
+		unsigned int nr = kind == CANARY_FREE_COUNT ? m->max_order :
+				  kind == CANARY_WATERMARK ? NR_WMARK : 1;
+
+		for (unsigned int j = 0; j < nr; j++) {
+			unsigned long *field = kind == CANARY_FREE_COUNT ? &z->free_area[j].nr_free :
+					       kind == CANARY_WATERMARK ? &z->watermark[j] :
+					       &z->managed_pages;
+
+			if (!chosen(c))
+				continue;
+			if (kind == CANARY_ZONE_FREE_PAGES) {
+				TARGET(c, "free_pages of node %u %s", n, z->name);
+				save(c, &z->free_pages, sizeof(z->free_pages), false);
+				atomic_fetch_add(&z->free_pages, 1);
+				return true;
+			}
+			TARGET(c, "%s%s of node %u %s (%lu)",
+			       kind == CANARY_FREE_COUNT ? "nr_free of an order" :
+			       kind == CANARY_WATERMARK ? wmarks[j] : "managed_pages",
+			       kind == CANARY_WATERMARK ? " watermark" : "", n, z->name, *field);
+			save(c, field, sizeof(*field), false);
+			(*field)++;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The per-cpu lists of every populated zone, cpu by cpu. */
+static bool pcp_lists(struct canary *c)
+{
+	int kind = c->kind;
+
+	struct machine *m = c->m;
+	struct zone *z;
+
+	if (machine_stage(m) < STAGE_BUDDY)
+		return false;
+	for_each_pop_zone(m, n, zt, z) {
+		for (unsigned int cpu = 0; z->pageset && cpu < m->topo.nr_cpus; cpu++) {
+			struct per_cpu_pages *pcp = &z->pageset[cpu];
+
+			if (kind == CANARY_PCP_PAGE) {
+				for (int o = 0; o < NR_PCP_ORDERS; o++) {
+					struct list_head *pos;
+
+					list_for_each(pos, &pcp->lists[o]) {
+						struct page *page = list_entry(pos, struct page, lru);
+
+						if (!chosen(c))
+							continue;
+						TARGET(c, "pfn %#llx on cpu %u's %s pcp list %d",
+						       (unsigned long long)pfn_of(m, page), cpu,
+						       z->name, o);
+						save(c, &page->state, 1, false);
+						page->state = PS_BUDDY;
+						return true;
+					}
+				}
+				continue;
+			}
+			if (!chosen(c))
+				continue;
+			TARGET(c, "cpu %u's pcp of node %u %s (count %d high %d)", cpu, n, z->name,
+			       pcp->count, pcp->high);
+			if (kind == CANARY_PCP_COUNT) {
+				save(c, &pcp->count, sizeof(pcp->count), false);
+				pcp->count++;
+			} else {
+				save(c, &pcp->high, sizeof(pcp->high), false);
+				pcp->high = pcp->count;
+			}
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool b_refcount(struct canary *c, struct page *head, pfn_t pfn)
+{
+	if (head->state != PS_ALLOCATED || !chosen(c))
+		return false;
+	TARGET(c, "refcount of the allocated block at pfn %#llx order %u",
+	       (unsigned long long)pfn, head->order);
+	save(c, &head->refcount, sizeof(head->refcount), false);
+	atomic_store(&head->refcount, 0);
+	return true;
+}
+
+/* The tail pages of blocks (allocated ones only: head_offset). */
+static bool tails(struct canary *c, struct page *head, pfn_t pfn)
+{
+	bool offset = c->kind == CANARY_HEAD_OFFSET;
+
+	if (head->state == PS_RESERVED || (offset && head->state != PS_ALLOCATED))
+		return false;
+	for (unsigned long i = 1; i < 1ul << head->order; i++) {
+		struct page *p = pfn_to_page(c->m, pfn + i);
+
+		if (!chosen(c))
+			continue;
+		TARGET(c, "tail pfn %#llx of the block at %#llx order %u (state %u)",
+		       (unsigned long long)(pfn + i), (unsigned long long)pfn, head->order,
+		       head->state);
+		if (offset) {
+			save(c, &p->head_offset, sizeof(p->head_offset), false);
+			p->head_offset++;
+		} else {
+			save(c, &p->tail, 1, false);
+			p->tail = 0;
+		}
+		return true;
+	}
+	return false;
+}
+
+static bool k_nr_allocated(struct canary *c)
+{
+	struct machine *m = c->m;
+
+	if (machine_stage(m) < STAGE_BUDDY || !chosen(c))
+		return false;
+	TARGET(c, "nr_allocated_pages (%ld)", (long)atomic_load(&m->nr_allocated_pages));
+	save(c, &m->nr_allocated_pages, sizeof(m->nr_allocated_pages), false);
+	atomic_fetch_add(&m->nr_allocated_pages, 1);
+	return true;
+}
+
+/* ---- P6, P7: memblock and sparse (their validators) ---- */
+
+static bool memblock_regions(struct canary *c)
+{
+	int kind = c->kind;
+
+	struct memblock *mb = &c->m->memblock;
+	struct memblock_type *types[2] = { &mb->memory, &mb->reserved };
+	static const char *const names[2] = { "memory", "reserved" };
+
+	for (int t = 0; t < 2; t++) {
+		for (unsigned int i = 0; i < types[t]->cnt; i++) {
+			struct memblock_region *rg = &types[t]->regions[i];
+
+			if (!chosen(c))
+				continue;
+			TARGET(c, "memblock.%s[%u] [%#llx, +%#llx) node %d", names[t], i,
+			       (unsigned long long)rg->base, (unsigned long long)rg->size, rg->nid);
+			if (kind == CANARY_MEMBLOCK_NID) {
+				save(c, &rg->nid, sizeof(rg->nid), false);
+				rg->nid = (int)c->m->topo.nr_nodes;
+			} else {
+				save(c, &rg->size, sizeof(rg->size), false);
+				rg->size = 0;
+			}
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool k_memblock_bytes(struct canary *c)
+{
+	struct memblock *mb = &c->m->memblock;
+
+	if (!chosen(c))
+		return false;
+	TARGET(c, "memblock allocated_bytes (%llu)", (unsigned long long)mb->allocated_bytes);
+	save(c, &mb->allocated_bytes, sizeof(mb->allocated_bytes), false);
+	mb->allocated_bytes++;
+	return true;
+}
+
+static bool k_vmemmap_ref(struct canary *c)
+{
+	struct sparse *sp = &c->m->sparse;
+
+	if (machine_stage(c->m) < STAGE_SPARSE || !sp->sections)
+		return false;
+	for (unsigned long b = 0; b < sp->nr_blocks; b++) {
+		if (!chosen(c))
+			continue;
+		TARGET(c, "populate count of vmemmap block %lu (state %d, %u)", b,
+		       (int)sp->blocks[b].state, sp->blocks[b].populate_count);
+		save(c, &sp->blocks[b].populate_count, sizeof(sp->blocks[b].populate_count), false);
+		sp->blocks[b].populate_count++;
+		return true;
+	}
+	return false;
+}
+
+static bool k_section_present(struct canary *c)
+{
+	struct sparse *sp = &c->m->sparse;
+
+	if (machine_stage(c->m) < STAGE_SPARSE || !sp->sections)
+		return false;
+	for (unsigned long nr = 0; nr < sp->nr_sections; nr++) {
+		struct mem_section *ms = &sp->sections[nr];
+
+		if (!(ms->flags & SECTION_HAS_MEM_MAP) || !chosen(c))
+			continue;
+		TARGET(c, "present flag of initialised section %lu", nr);
+		save(c, &ms->flags, sizeof(ms->flags), false);
+		ms->flags &= ~SECTION_MARKED_PRESENT;
+		return true;
+	}
+	return false;
+}
+
+/* ---- P8-P12: boot stage, zonelists, zones, node states, hand-over ---- */
+
+static bool k_gfp_mask(struct canary *c)
+{
+	struct machine *m = c->m;
+
+	for (unsigned int bit = 0; bit < 32; bit++) {
+		gfp_t g = (gfp_t)1 << bit;
+
+		if (!(g & (gfp_t)__GFP_BITS_MASK) || !chosen(c))
+			continue;
+		TARGET(c, "bit %#x of gfp_allowed_mask at stage %s", (unsigned int)g,
+		       boot_stage_name(machine_stage(m)));
+		save(c, &m->gfp_allowed_mask, sizeof(m->gfp_allowed_mask), false);
+		atomic_fetch_xor(&m->gfp_allowed_mask, g);
+		return true;
+	}
+	return false;
+}
+
+static bool zonelists(struct canary *c)
+{
+	int kind = c->kind;
+
+	struct machine *m = c->m;
+
+	if (machine_stage(m) < STAGE_BUDDY)
+		return false;
+	for (unsigned int n = 0; n < m->topo.nr_nodes; n++) {
+		struct zonelist *fb = &NODE_DATA(m, (int)n)->node_zonelists[ZONELIST_FALLBACK];
+		struct zonelist *nofb = &NODE_DATA(m, (int)n)->node_zonelists[ZONELIST_NOFALLBACK];
+		unsigned int len = 0;
+
+		while (len < MAX_ZONES_PER_ZONELIST && fb->zones[len].zone)
+			len++;
+		if (kind == CANARY_NOFALLBACK) {
+			if (!nofb->zones[0].zone || !chosen(c))
+				continue;
+			TARGET(c, "entry 0 (%s) of node %u's no-fallback zonelist",
+			       nofb->zones[0].zone->name, n);
+			save(c, &nofb->zones[0], sizeof(nofb->zones[0]), false);
+			nofb->zones[0].zone = NULL;
+			return true;
+		}
+		if (kind == CANARY_ZONELIST_DROP) {
+			if (!len || !chosen(c))
+				continue;
+			TARGET(c, "last entry %u of node %u's fallback zonelist", len - 1, n);
+			save(c, &fb->zones[len - 1], sizeof(fb->zones[0]), false);
+			fb->zones[len - 1].zone = NULL;
+			return true;
+		}
+		for (unsigned int i = 0; i + 1 < len; i++) {
+			struct zone *a = fb->zones[i].zone;
+
+			if (!chosen(c))
+				continue;
+			TARGET(c, "entries %u and %u (node %d %s, node %d %s) of node %u's fallback "
+			       "zonelist swapped", i, i + 1, a->node, a->name,
+			       fb->zones[i + 1].zone->node, fb->zones[i + 1].zone->name, n);
+			save(c, &fb->zones[i], 2 * sizeof(fb->zones[0]), false);
+			fb->zones[i].zone = fb->zones[i + 1].zone;
+			fb->zones[i + 1].zone = a;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool k_node_state(struct canary *c)
+{
+	struct machine *m = c->m;
+
+	for (int s = 0; s < NR_NODE_STATES; s++) {
+		for (unsigned int n = 0; n < m->topo.nr_nodes; n++) {
+			if (!chosen(c))
+				continue;
+			TARGET(c, "node %u in node state %d (%s)", n, s,
+			       node_state(m, (int)n, (enum node_states)s) ? "set" : "clear");
+			save(c, &m->node_states[s], sizeof(m->node_states[s]), false);
+			m->node_states[s] ^= 1u << n;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Each cpu's memory node: the page layer's (P11) and the slab layer's (S12). */
+static bool cpu_nodes(struct canary *c)
+{
+	bool slab = c->kind == CANARY_SLAB_MEM_NODE;
+
+	if (slab && !slab_checked(c->m))
+		return false;
+	for (unsigned int cpu = 0; cpu < c->m->topo.nr_cpus; cpu++) {
+		int *node = slab ? &c->m->slab->mem_node[cpu] : &c->m->cpus[cpu].mem_node;
+
+		if (!chosen(c))
+			continue;
+		TARGET(c, "%s memory node of cpu %u (%d)", slab ? "slab" : "page", cpu, *node);
+		save(c, node, sizeof(*node), false);
+		(*node)++;
+		return true;
+	}
+	return false;
+}
+
+static bool k_memblock_retired(struct canary *c)
+{
+	struct memblock *mb = &c->m->memblock;
+
+	if (machine_stage(c->m) < STAGE_BUDDY || !mb->retired || !chosen(c))
+		return false;
+	TARGET(c, "memblock's retired flag after the hand-over");
+	save(c, &mb->retired, sizeof(mb->retired), false);
+	mb->retired = false;
+	return true;
+}
+
+/* ---- S1-S14: the slab layer ---- */
+
+static bool q_batch(struct canary *c, struct kmem_cache *s, struct array_cache *ac,
+		    const char *where)
+{
+	if (!chosen(c))
+		return false;
+	TARGET(c, "batchcount of cache %s's %s (%u of limit %u)", s->name, where, ac->batchcount,
+	       ac->limit);
+	save(c, &ac->batchcount, sizeof(ac->batchcount), false);
+	ac->batchcount++;
+	return true;
+}
+
+static bool c_cache_limit(struct canary *c, struct kmem_cache *s)
+{
+	if (!chosen(c))
+		return false;
+	TARGET(c, "cpu queue limit of cache %s (%u)", s->name, s->limit);
+	save(c, &s->limit, sizeof(s->limit), false);
+	s->limit++;
+	return true;
+}
+
+static bool queued_entries(struct canary *c, struct kmem_cache *s, struct array_cache *ac,
+			   const char *where)
+{
+	bool bit = c->kind == CANARY_QUEUE_BIT;
+
+	for (unsigned int i = 0; i < ac->avail; i++) {
+		struct page *page;
+		unsigned int idx;
+		unsigned long *map;
+
+		if (!chosen(c))
+			continue;
+		TARGET(c, "%s entry %u of cache %s (%s)", where, i, s->name,
+		       bit ? "its bit cleared" : "one byte past the object start");
+		if (!bit) {
+			save(c, &ac->entry[i], sizeof(ac->entry[i]), false);
+			ac->entry[i] = (char *)ac->entry[i] + 1;
+			return true;
+		}
+		page = compound_head(virt_to_page(c->m, ac->entry[i]));
+		idx = slab_obj_index(c->m, s, page, ac->entry[i]);
+		map = slab_bitmap(c->m, s, page) + idx / LONG_BITS;
+		save(c, map, sizeof(*map), false);
+		*map &= ~(1ul << (idx % LONG_BITS));
+		return true;
+	}
+	return false;
+}
+
+static bool q_twice(struct canary *c, struct kmem_cache *s, struct array_cache *ac,
+		    const char *where)
+{
+	if (!ac->avail || ac->avail >= ac->limit || !chosen(c))
+		return false;
+	TARGET(c, "%s of cache %s: its top entry queued again", where, s->name);
+	save(c, &ac->avail, sizeof(ac->avail), false);
+	save(c, &ac->entry[ac->avail], sizeof(ac->entry[0]), false);
+	ac->entry[ac->avail] = ac->entry[ac->avail - 1];
+	ac->avail++;
+	return true;
+}
+
+static bool node_structs(struct canary *c, struct kmem_cache *s)
+{
+	int kind = c->kind;
+
+	static const char *const counters[] = { "nr_partial", "nr_full", "nr_free",
+						"free_objects", "total_objects" };
+
+	for (unsigned int nid = 0; nid < c->m->topo.nr_nodes; nid++) {
+		struct kmem_cache_node *n = get_node(s, (int)nid);
+
+		if (!n)
+			continue;
+		if (kind == CANARY_NODE_COUNTER) {
+			unsigned long *cnt[] = { &n->nr_partial, &n->nr_full, &n->nr_free,
+						 &n->free_objects, &n->total_objects };
+
+			for (int k = 0; k < 5; k++) {
+				if (!chosen(c))
+					continue;
+				TARGET(c, "%s of cache %s's node %u structure (%lu)", counters[k],
+				       s->name, nid, *cnt[k]);
+				save(c, cnt[k], sizeof(*cnt[k]), false);
+				(*cnt[k])++;
+				return true;
+			}
+			continue;
+		}
+		if (!chosen(c))
+			continue;
+		if (kind == CANARY_NODE_ID) {
+			TARGET(c, "node id of cache %s's node %u structure", s->name, nid);
+			save(c, &n->node, sizeof(n->node), false);
+			n->node = (int)nid + 1;
+		} else {
+			TARGET(c, "cache %s's node %u structure pointer", s->name, nid);
+			save(c, &s->node[nid], sizeof(s->node[nid]), false);
+			s->node[nid] = NULL;
+		}
+		return true;
+	}
+	return false;
+}
+
+static bool s_inuse(struct canary *c, struct kmem_cache *s, struct page *page)
+{
+	if (!chosen(c))
+		return false;
+	TARGET(c, "slab_inuse of cache %s's slab pfn %#llx (%u of %u)", s->name,
+	       (unsigned long long)pfn_of(c->m, page), page->slab_inuse, s->objects);
+	c->validate = s;	/* validate_count: the validator's count */
+	save(c, &page->slab_inuse, sizeof(page->slab_inuse), false);
+	page->slab_inuse++;
+	return true;
+}
+
+/* The validator's object count: the same field, kmem_cache_validate. */
+/* A free object's bit set in its slab. */
+static bool s_bit(struct canary *c, struct kmem_cache *s, struct page *page)
+{
+	unsigned long *map = slab_bitmap(c->m, s, page);
+
+	for (unsigned int i = 0; i < s->objects; i++) {
+		unsigned long *w = map + i / LONG_BITS;
+
+		if ((*w >> (i % LONG_BITS)) & 1ul || !chosen(c))
+			continue;
+		TARGET(c, "bit of free object %u of cache %s's slab pfn %#llx", i, s->name,
+		       (unsigned long long)pfn_of(c->m, page));
+		save(c, w, sizeof(*w), false);
+		*w |= 1ul << (i % LONG_BITS);
+		return true;
+	}
+	return false;
+}
+
+/* Objects of a debug cache: allocated ones (obj_state, redzone) or free
+ * ones (poison), each kind its field. */
+static bool s_objects(struct canary *c, struct kmem_cache *s, struct page *page)
+{
+	int kind = c->kind;
+
+	/* The harness's own rule of what the validator checks: red zones with
+	 * SLAB_RED_ZONE, poison of free objects with SLAB_POISON and no ctor. */
+	if (!is_debug_cache(s) || (kind == CANARY_REDZONE && !(s->flags & SLAB_RED_ZONE)) ||
+	    (kind == CANARY_POISON && (!(s->flags & SLAB_POISON) || s->ctor)))
+		return false;
+	for (unsigned int i = 0; i < s->objects; i++) {
+		uint8_t *st = obj_state_of(c, s, page, i);
+		char *x = slab_obj(c->m, s, page, i);
+		size_t rlen = s->inuse - s->red_left_pad - s->object_size;
+
+		if ((kind == CANARY_POISON) == (*st == OBJ_ALLOCATED))
+			continue;
+		if (kind == CANARY_REDZONE && !rlen && !s->red_left_pad)
+			continue;
+		if (!chosen(c))
+			continue;
+		TARGET(c, "%s of %s object %u of cache %s's slab pfn %#llx",
+		       kind == CANARY_OBJ_STATE ? "debug state" :
+		       kind == CANARY_REDZONE ? "a red zone byte" : "a poison byte",
+		       *st == OBJ_ALLOCATED ? "allocated" : "free", i, s->name,
+		       (unsigned long long)pfn_of(c->m, page));
+		if (kind == CANARY_OBJ_STATE) {
+			save(c, st, 1, false);
+			*st = OBJ_FREED;
+			return true;
+		}
+		c->validate = s;
+		if (kind == CANARY_REDZONE)
+			x = rlen ? x + s->object_size : x - 1;
+		save(c, x, 1, true);
+		*x ^= 0x01;
+		repoison(c);
+		return true;
+	}
+	return false;
+}
+
+static bool c_cpu_live(struct canary *c, struct kmem_cache *s)
+{
+	for (unsigned int cpu = 0; cpu < c->m->topo.nr_cpus; cpu++) {
+		if (!chosen(c))
+			continue;
+		TARGET(c, "live count of cache %s on cpu %u (%ld)", s->name, cpu,
+		       s->cpu_slab[cpu].live);
+		save(c, &s->cpu_slab[cpu].live, sizeof(s->cpu_slab[cpu].live), false);
+		s->cpu_slab[cpu].live++;
+		return true;
+	}
+	return false;
+}
+
+static bool k_kmalloc_swap(struct canary *c)
+{
+	struct slab_state *ss = c->m->slab;
+
+	if (!slab_checked(c->m))
+		return false;
+	for (int t = 0; t < NR_KMALLOC_TYPES; t++) {
+		for (int i = 1; i + 1 < NR_KMALLOC_INDEX; i++) {
+			struct kmem_cache **k = &ss->kmalloc_caches[t][i], *first = k[0];
+
+			if (!k[0] || !k[1] || !chosen(c))
+				continue;
+			TARGET(c, "kmalloc table entries [%d][%d] (%s) and [%d][%d] (%s) swapped", t,
+			       i, k[0]->name, t, i + 1, k[1]->name);
+			save(c, k, 2 * sizeof(*k), false);
+			k[0] = k[1];
+			k[1] = first;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* PG_slab on a page block the program holds (no cache's slab). */
+static bool k_pg_slab(struct canary *c)
+{
+	struct run *r = c->r;
+
+	if (!slab_checked(c->m))
+		return false;
+	for (unsigned int i = 0; i < r->p->nr_handles[HK_PAGE]; i++) {
+		struct page *head;
+
+		if (!r->pages[i].live || !chosen(c))
+			continue;
+		head = pfn_to_page(c->m, r->pages[i].pfn);
+		TARGET(c, "PG_slab on page block p%u (pfn %#llx)", i,
+		       (unsigned long long)r->pages[i].pfn);
+		save(c, &head->flags, sizeof(head->flags), false);
+		head->flags |= PG_slab;
+		return true;
+	}
+	return false;
+}
+
+static bool k_registry_name(struct canary *c)
+{
+	struct slab_state *ss = c->m->slab;
+
+	if (!slab_checked(c->m) || ss->state < SLAB_UP)
+		return false;
+	for (unsigned int i = 0; i < ss->nr_sysfs; i++) {
+		struct slab_sysfs_entry *e = &ss->sysfs[i];
+
+		/* An alias's name is checked only against the others'. */
+		if (e->alias || !chosen(c))
+			continue;
+		TARGET(c, "name of attribute directory %u (%.*s)", i, SLAB_NAME_MAX, e->name);
+		save(c, e->name, 1, false);
+		e->name[0] = e->name[0] == '#' ? '%' : '#';
+		return true;
+	}
+	return false;
+}
+
+static bool c_registered(struct canary *c, struct kmem_cache *s)
+{
+	if (!chosen(c))
+		return false;
+	TARGET(c, "sysfs_registered of cache %s (%d)", s->name, s->sysfs_registered);
+	save(c, &s->sysfs_registered, sizeof(s->sysfs_registered), false);
+	s->sysfs_registered = !s->sysfs_registered;
+	return true;
+}
+
+/* ---- the table ---- */
+
+struct canary_kind {
+	const char *id;		/* the invariant id the report's body starts with, NULL:
+				 * a validator kind (the title names it) */
+	const char *title;	/* the title expected (validators: after the cache's) */
+	/* What the kind walks to find its candidates (one of these). */
+	bool (*pick)(struct canary *c);	/* the machine's structures */
+	block_fn block;			/* the memmap's blocks */
+	cache_fn cache;			/* every cache */
+	queue_fn queue;			/* every queue of every cache */
+	slab_fn slab;			/* every slab of every cache */
+};
+
+#define CK(kind, id_, title_, how, fn) [CANARY_##kind] = { .id = id_, .title = title_, .how = fn }
+
+static const struct canary_kind canary_kinds[NR_CANARY_KINDS] = {
+	CK(FREE_ORDER, "P2", PAGE_TITLE, pick, free_blocks),
+	CK(FREE_STATE, "P2", PAGE_TITLE, pick, free_blocks),
+	CK(FREE_ZONE, "P2", PAGE_TITLE, pick, free_blocks),
+	CK(FREE_COUNT, "P3", PAGE_TITLE, pick, zone_fields),
+	CK(ZONE_FREE_PAGES, "P3", PAGE_TITLE, pick, zone_fields),
+	CK(PCP_COUNT, "P4", PAGE_TITLE, pick, pcp_lists),
+	CK(PCP_HIGH, "P4", PAGE_TITLE, pick, pcp_lists),
+	CK(PCP_PAGE, "P4", PAGE_TITLE, pick, pcp_lists),
+	CK(REFCOUNT, "P1", PAGE_TITLE, block, b_refcount),
+	CK(TAIL_FLAG, "P1", PAGE_TITLE, block, tails),
+	CK(HEAD_OFFSET, "P1", PAGE_TITLE, block, tails),
+	CK(NR_ALLOCATED, "P5", PAGE_TITLE, pick, k_nr_allocated),
+	CK(MEMBLOCK_NID, "P6", PAGE_TITLE, pick, memblock_regions),
+	CK(MEMBLOCK_SIZE, "P6", PAGE_TITLE, pick, memblock_regions),
+	CK(MEMBLOCK_BYTES, "P6", PAGE_TITLE, pick, k_memblock_bytes),
+	CK(VMEMMAP_REF, "P7", PAGE_TITLE, pick, k_vmemmap_ref),
+	CK(SECTION_PRESENT, "P7", PAGE_TITLE, pick, k_section_present),
+	CK(GFP_MASK, "P8", PAGE_TITLE, pick, k_gfp_mask),
+	CK(ZONELIST_ORDER, "P9", PAGE_TITLE, pick, zonelists),
+	CK(ZONELIST_DROP, "P9", PAGE_TITLE, pick, zonelists),
+	CK(NOFALLBACK, "P9", PAGE_TITLE, pick, zonelists),
+	CK(MANAGED, "P10", PAGE_TITLE, pick, zone_fields),
+	CK(WATERMARK, "P10", PAGE_TITLE, pick, zone_fields),
+	CK(NODE_STATE, "P11", PAGE_TITLE, pick, k_node_state),
+	CK(CPU_MEM_NODE, "P11", PAGE_TITLE, pick, cpu_nodes),
+	CK(MEMBLOCK_RETIRED, "P12", PAGE_TITLE, pick, k_memblock_retired),
+	CK(QUEUE_BATCH, "S1", SLAB_TITLE, queue, q_batch),
+	CK(CACHE_LIMIT, "S1", SLAB_TITLE, cache, c_cache_limit),
+	CK(QUEUE_ENTRY, "S2", SLAB_TITLE, queue, queued_entries),
+	CK(QUEUE_BIT, "S4", SLAB_TITLE, queue, queued_entries),
+	CK(NODE_ID, "S5", SLAB_TITLE, cache, node_structs),
+	CK(SLAB_INUSE, "S6", SLAB_TITLE, slab, s_inuse),
+	CK(SLAB_BIT, "S6", SLAB_TITLE, slab, s_bit),
+	CK(NODE_COUNTER, "S7", SLAB_TITLE, cache, node_structs),
+	CK(OBJ_STATE, "S8", SLAB_TITLE, slab, s_objects),
+	CK(TWICE_QUEUED, "S9", SLAB_TITLE, queue, q_twice),
+	CK(CPU_LIVE, "S10", SLAB_TITLE, cache, c_cpu_live),
+	CK(KMALLOC_SWAP, "S11", SLAB_TITLE, pick, k_kmalloc_swap),
+	CK(NODE_STRUCT, "S12", SLAB_TITLE, cache, node_structs),
+	CK(SLAB_MEM_NODE, "S12", SLAB_TITLE, pick, cpu_nodes),
+	CK(PG_SLAB, "S13", SLAB_TITLE, pick, k_pg_slab),
+	CK(REGISTRY_NAME, "S14", SLAB_TITLE, pick, k_registry_name),
+	CK(CACHE_REGISTERED, "S14", SLAB_TITLE, cache, c_registered),
+	CK(REDZONE, NULL, "Redzone overwritten", slab, s_objects),
+	CK(POISON, NULL, "Poison overwritten", slab, s_objects),
+	CK(VALIDATE_COUNT, NULL, "Wrong object count", slab, s_inuse),
+};
+
+static bool cache_queues(struct canary *c, struct kmem_cache *s)
+{
+	return walk_queues(c, s, c->k->queue);
+}
+
+static bool cache_slabs(struct canary *c, struct kmem_cache *s)
+{
+	return walk_slabs(c, s, c->k->slab);
+}
+
+/* Walk the kind's candidates (c->want: the one to corrupt). */
+static bool pick(struct canary *c)
+{
+	const struct canary_kind *k = c->k;
+
+	if (k->pick)
+		return k->pick(c);
+	if (k->block)
+		return walk_blocks(c, k->block);
+	return walk_caches(c, k->cache ? k->cache : k->queue ? cache_queues : cache_slabs);
+}
+
+/* Does the body name invariant id first ("P2: ...", "cache X: S6: ...")? */
+static bool body_names(const char *body, const char *id)
+{
+	size_t l = strlen(id);
+
+	if (!strncmp(body, "cache ", 6)) {
+		const char *colon = strstr(body, ": ");
+
+		if (colon)
+			body = colon + 2;
+	}
+	return !strncmp(body, id, l) && body[l] == ':';
+}
+
+/* The corruption is in place: the check must report exactly it. */
+static void expect_caught(struct canary *c, const struct canary_kind *k, const char *kind)
+{
+	struct run *r = c->r;
+	char title[SF_REPORT_TITLE_MAX];
+	unsigned long seen;
+	bool ok;
+
+	if (k->id)
+		snprintf(title, sizeof(title), "%s", k->title);
+	else
+		snprintf(title, sizeof(title), "BUG %s (Not tainted): %s", c->validate->name,
+			 k->title);
+	run_expect_clear(r);
+	run_expect(r, title);
+	r->nr_caught = 0;
+	if (k->id)
+		ok = !check_machine(c->m);
+	else
+		ok = kmem_cache_validate(c->m, c->validate) == 1;
+	seen = run_seen(r, title);
+	run_expect_clear(r);
+	run_after_call(r);
+	if (!seen) {
+		restore(c);
+		run_fail(r, "HARNESS: checker missed a corruption",
+			 "corrupt %s (%s%s%s): %s; no '%s' report", kind, k->id ? k->id : "validator",
+			 k->id ? "" : " of cache ", k->id ? "" : c->validate->name, c->target, title);
+	}
+	if (seen != 1 || !ok || (k->id && !body_names(r->caught.body, k->id))) {
+		restore(c);
+		run_fail(r, "HARNESS: checker named another invariant",
+			 "corrupt %s (%s): %s; expected one '%s' report%s%s, got %lu (%s check "
+			 "result), the first:\n%s", kind, k->id ? k->id : "validator", c->target,
+			 title, k->id ? " of " : "", k->id ? k->id : "", seen,
+			 ok ? "the expected" : "another", r->caught.body);
+	}
+}
+
+static bool op_corrupt(struct run *r, const struct sf_op *op)
+{
+	int kid = (int)(op->arg[0] % NR_CANARY_KINDS);
+	const struct canary_kind *k = &canary_kinds[kid];
+	const char *kind = sf_canary_names[kid];
+	struct canary c = { .r = r, .m = r->m, .kind = kid, .k = k, .want = UINT_MAX };
+	unsigned int count;
+
+	pick(&c);
+	count = c.n;
+	if (count) {
+		c.want = op->arg[1] % count;
+		c.n = 0;
+		c.validate = NULL;
+		if (!pick(&c))
+			run_fail(r, "HARNESS: canary lost its target", "corrupt %s: candidate %u of %u",
+				 kind, c.want, count);
+		if (r->o->trace)
+			fprintf(r->o->trace, "     corrupt: %s (candidate %u of %u)\n", c.target,
+				c.want, count);
+		expect_caught(&c, k, kind);
+		restore(&c);
+	} else if (r->o->trace) {
+		fprintf(r->o->trace, "     (no %s candidate at stage %s: nothing corrupted)\n", kind,
+			boot_stage_name(machine_stage(r->m)));
+	}
+	/* Restored byte for byte: the full check passes again. */
+	run_expect_clear(r);
+	if (!check_machine(r->m))
+		run_fail(r, "HARNESS: check_machine failed without a report",
+			 "after corrupt %s was restored", kind);
+	run_after_call(r);
+	return true;
+}
+
+static void canary_irq_op(struct run *r, const struct sf_op *op)
+{
+	(void)r;
+	(void)op;
+}
+
+static void canary_nothing(struct run *r)
+{
+	(void)r;
+}
+
+static const op_fn canary_op_table[NR_OPCODES] = {
+	[OP_CORRUPT] = op_corrupt,
+};
+
+const struct interp_module canary_module = {
+	"canary", canary_op_table, canary_irq_op, canary_nothing, canary_nothing, NULL,
+};
