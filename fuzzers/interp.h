@@ -98,6 +98,11 @@ struct sf_run_opts {
 	 * machine_create (a core that accepts, or names another field). */
 	struct machine *(*test_machine_create)(const struct sf_topology *t,
 					       const struct sf_options *o, struct sf_error *err);
+	/* Tests only (test_oracles.c): the checker canary's check of a
+	 * corrupted state (check_machine, or kmem_cache_validate of cache s for
+	 * a validator kind) is this instead: a checker with invariants left
+	 * out. Returns true when the check passed. */
+	bool (*test_canary_check)(struct machine *m, struct kmem_cache *s, void *arg);
 	/* Tests only (test_slab_oracles.c): right after the end of run shuts
 	 * the slab layer down. */
 	void (*test_after_release)(struct machine *m);

@@ -996,7 +996,9 @@ static void expect_caught(struct canary *c, const struct canary_kind *k, const c
 	run_expect_clear(r);
 	run_expect(r, title);
 	r->nr_caught = 0;
-	if (k->id)
+	if (r->o->test_canary_check)
+		ok = !r->o->test_canary_check(c->m, k->id ? NULL : c->validate, r->o->test_arg);
+	else if (k->id)
 		ok = !check_machine(c->m);
 	else
 		ok = kmem_cache_validate(c->m, c->validate) == 1;

@@ -522,7 +522,73 @@ static void shadow_overlap(void)
 
 /* ---- cases ---- */
 
+/* The checker canary's check, broken: an invariant left out passes
+ * silently; one with the wrong id reports another invariant. */
+static bool checker_blind(struct machine *m, struct kmem_cache *s, void *arg)
+{
+	(void)m;
+	(void)s;
+	(void)arg;
+	return true;
+}
+
+static bool checker_wrong_id(struct machine *m, struct kmem_cache *s, void *arg)
+{
+	struct report_ctx ctx = { "check_page_layer", -1, -1, -1 };
+
+	(void)s;
+	(void)arg;
+	report(m, SF_REPORT_BUG, "BUG: page allocator invariant broken", &ctx,
+	       "P5: a test's checker names the wrong invariant\n");
+	return false;
+}
+
+static void arm_checker_blind(struct sf_run_opts *o)
+{
+	o->test_canary_check = checker_blind;
+}
+
+static void arm_checker_wrong_id(struct sf_run_opts *o)
+{
+	o->test_canary_check = checker_wrong_id;
+}
+
+/* MACHINE_1N in format version 4 (the corrupt op). */
+#define MACHINE_1N_V4                                                                       \
+	"slabfuzz-program 4\n"                                                              \
+	"machine nodes=1 cpus=2 boot=cpu0 max_order=9 section_shift=9 vmemmap_block=1 "     \
+	"memmap_together=0 debug=1 slab_debug=none\n"                                       \
+	"cpu_nodes node0 node0\n"                                                          \
+	"range node0 0-0x200\n"                                                             \
+	"zones dma=0x80 dma32=0x100 movable=none\n"
+
+#define CANARY_SLAB_OPS                                                                     \
+	"c0 = kmem_cache_create cache0 size=64 align=0 flags=0\n"                         \
+	"o0 = kmem_cache_alloc c0 GFP_KERNEL any\n"
+
 static const struct oracle_case cases[] = {
+	/* The checker canary, one case per kind group: page layer (P1-P12),
+	 * boot memory before buddy, slab layer (S1-S14), the validator. */
+	{ "canary.page_layer", "fuzz_pages",
+	  MACHINE_1N_V4 "p0 = alloc_pages GFP_KERNEL order=2\ncorrupt free_order index=1\n"
+			"corrupt head_offset index=0\nfree p0\n",
+	  arm_checker_blind, "HARNESS: checker missed a corruption" },
+	{ "canary.boot_memory", "fuzz_sparse",
+	  MACHINE_1N_V4 "m0 = memblock_alloc node0 size=64\ncorrupt memblock_nid index=1\n"
+			"boot sparse\ncorrupt vmemmap_ref index=0\n",
+	  arm_checker_blind, "HARNESS: checker missed a corruption" },
+	{ "canary.slab_layer", "fuzz_slab",
+	  MACHINE_1N_V4 CANARY_SLAB_OPS "corrupt slab_inuse index=2\nkmem_cache_free o0\n",
+	  arm_checker_blind, "HARNESS: checker missed a corruption" },
+	{ "canary.validator", "fuzz_slab",
+	  "slabfuzz-program 4\nmachine nodes=1 cpus=1 boot=cpu0 max_order=9 section_shift=9 "
+	  "vmemmap_block=1 memmap_together=0 debug=1 slab_debug=FZPU\ncpu_nodes node0\n"
+	  "range node0 0-0x200\nzones dma=0x80 dma32=0x100 movable=none\n" CANARY_SLAB_OPS
+	  "corrupt redzone index=3\ncorrupt poison index=1\nkmem_cache_free o0\n",
+	  arm_checker_blind, "HARNESS: checker missed a corruption" },
+	{ "canary.wrong_invariant", "fuzz_pages",
+	  MACHINE_1N_V4 "corrupt watermark index=2\n", arm_checker_wrong_id,
+	  "HARNESS: checker named another invariant" },
 	{ "boot.enomem", "fuzz_boot", MACHINE_1N "boot running\n", arm_boot_enomem,
 	  "HARNESS: boot failed with memory available" },
 	{ "boot.cpus_online", "fuzz_boot", MACHINE_1N "boot running\n", arm_boot_cpu1_offline,
