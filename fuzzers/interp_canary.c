@@ -53,6 +53,7 @@ struct canary {
 	} saved[CANARY_SAVES];
 	char target[192];		/* what was corrupted, for the trace and findings */
 	struct kmem_cache *validate;	/* validator kinds: the cache to validate */
+	int qnode;			/* walk_queues: the node the queue's objects are of */
 };
 
 /* The next candidate: true when it is the one to corrupt. */
@@ -168,6 +169,7 @@ static bool walk_queues(struct canary *c, struct kmem_cache *s, queue_fn fn)
 
 	for (unsigned int cpu = 0; cpu < m->topo.nr_cpus; cpu++) {
 		snprintf(where, sizeof(where), "cpu %u queue", cpu);
+		c->qnode = m->slab->mem_node[cpu];
 		if (fn(c, s, s->cpu_slab[cpu].ac, where))
 			return true;
 	}
@@ -177,10 +179,12 @@ static bool walk_queues(struct canary *c, struct kmem_cache *s, queue_fn fn)
 		if (!n)
 			continue;
 		snprintf(where, sizeof(where), "node %u shared queue", nid);
+		c->qnode = (int)nid;
 		if (n->shared && fn(c, s, n->shared, where))
 			return true;
 		for (unsigned int r = 0; r < n->nr_alien; r++) {
 			snprintf(where, sizeof(where), "node %u alien buffer %u", nid, r);
+			c->qnode = (int)r;
 			if (n->alien[r] && fn(c, s, n->alien[r]->ac, where))
 				return true;
 		}
@@ -755,23 +759,27 @@ static bool s_objects(struct canary *c, struct kmem_cache *s, struct page *page)
 
 	/* The harness's own rule of what the validator checks: red zones with
 	 * SLAB_RED_ZONE, poison of free objects with SLAB_POISON and no ctor. */
-	if (!is_debug_cache(s) || (kind == CANARY_REDZONE && !(s->flags & SLAB_RED_ZONE)) ||
-	    (kind == CANARY_POISON && (!(s->flags & SLAB_POISON) || s->ctor)))
+	bool redzone = kind == CANARY_REDZONE || kind == CANARY_REDZONE_LEFT;
+	bool poison = kind == CANARY_POISON || kind == CANARY_POISON_END;
+
+	if (!is_debug_cache(s) || (redzone && !(s->flags & SLAB_RED_ZONE)) ||
+	    (poison && (!(s->flags & SLAB_POISON) || s->ctor)))
 		return false;
 	for (unsigned int i = 0; i < s->objects; i++) {
 		uint8_t *st = obj_state_of(c, s, page, i);
 		char *x = slab_obj(c->m, s, page, i);
 		size_t rlen = s->inuse - s->red_left_pad - s->object_size;
 
-		if ((kind == CANARY_POISON) == (*st == OBJ_ALLOCATED))
+		if ((kind == CANARY_POISON || kind == CANARY_POISON_END) == (*st == OBJ_ALLOCATED))
 			continue;
-		if (kind == CANARY_REDZONE && !rlen && !s->red_left_pad)
+		if ((kind == CANARY_REDZONE && !rlen) ||
+		    (kind == CANARY_REDZONE_LEFT && !s->red_left_pad))
 			continue;
 		if (!chosen(c))
 			continue;
 		TARGET(c, "%s of %s object %u of cache %s's slab pfn %#llx",
 		       kind == CANARY_OBJ_STATE ? "debug state" :
-		       kind == CANARY_REDZONE ? "a red zone byte" : "a poison byte",
+		       redzone ? "a red zone byte" : "a poison byte",
 		       *st == OBJ_ALLOCATED ? "allocated" : "free", i, s->name,
 		       (unsigned long long)pfn_of(c->m, page));
 		if (kind == CANARY_OBJ_STATE) {
@@ -781,7 +789,11 @@ static bool s_objects(struct canary *c, struct kmem_cache *s, struct page *page)
 		}
 		c->validate = s;
 		if (kind == CANARY_REDZONE)
-			x = rlen ? x + s->object_size : x - 1;
+			x += s->object_size;
+		else if (kind == CANARY_REDZONE_LEFT)
+			x--;
+		else if (kind == CANARY_POISON_END)
+			x += s->object_size - 1;
 		save(c, x, 1, true);
 		*x ^= 0x01;
 		repoison(c);
@@ -804,33 +816,43 @@ static bool c_cpu_live(struct canary *c, struct kmem_cache *s)
 	return false;
 }
 
-static bool k_kmalloc_swap(struct canary *c)
+/* S11: two neighbouring kmalloc table entries swapped (their sizes are
+ * then wrong), an entry pointing at no cache on the list. */
+static bool k_kmalloc_table(struct canary *c)
 {
 	struct slab_state *ss = c->m->slab;
+	bool swap = c->kind == CANARY_KMALLOC_SWAP;
 
 	if (!slab_checked(c->m))
 		return false;
 	for (int t = 0; t < NR_KMALLOC_TYPES; t++) {
-		for (int i = 1; i + 1 < NR_KMALLOC_INDEX; i++) {
+		for (int i = 1; i + swap < NR_KMALLOC_INDEX; i++) {
 			struct kmem_cache **k = &ss->kmalloc_caches[t][i], *first = k[0];
 
-			if (!k[0] || !k[1] || !chosen(c))
+			if ((swap && (!k[0] || !k[1])) || !chosen(c))
 				continue;
-			TARGET(c, "kmalloc table entries [%d][%d] (%s) and [%d][%d] (%s) swapped", t,
-			       i, k[0]->name, t, i + 1, k[1]->name);
-			save(c, k, 2 * sizeof(*k), false);
-			k[0] = k[1];
-			k[1] = first;
+			TARGET(c, "kmalloc table entry [%d][%d] (%s): %s", t, i,
+			       k[0] ? k[0]->name : "empty",
+			       swap ? "swapped with the next" : "a stray pointer");
+			save(c, k, (1 + swap) * sizeof(*k), false);
+			if (swap) {
+				k[0] = k[1];
+				k[1] = first;
+			} else {
+				k[0] = (struct kmem_cache *)(void *)ss;
+			}
 			return true;
 		}
 	}
 	return false;
 }
 
-/* PG_slab on a page block the program holds (no cache's slab). */
+/* S13: PG_slab on a page block the program holds, with no cache or with
+ * kmem_cache (which has no such slab on its lists). */
 static bool k_pg_slab(struct canary *c)
 {
 	struct run *r = c->r;
+	bool cache = c->kind == CANARY_PG_SLAB_CACHE;
 
 	if (!slab_checked(c->m))
 		return false;
@@ -840,10 +862,12 @@ static bool k_pg_slab(struct canary *c)
 		if (!r->pages[i].live || !chosen(c))
 			continue;
 		head = pfn_to_page(c->m, r->pages[i].pfn);
-		TARGET(c, "PG_slab on page block p%u (pfn %#llx)", i,
-		       (unsigned long long)r->pages[i].pfn);
-		save(c, &head->flags, sizeof(head->flags), false);
+		TARGET(c, "PG_slab%s on page block p%u (pfn %#llx)",
+		       cache ? " of cache kmem_cache" : "", i, (unsigned long long)r->pages[i].pfn);
+		save(c, head, sizeof(*head), false);
 		head->flags |= PG_slab;
+		if (cache)
+			head->slab_cache = c->m->slab->kmem_cache;
 		return true;
 	}
 	return false;
@@ -877,6 +901,392 @@ static bool c_registered(struct canary *c, struct kmem_cache *s)
 	save(c, &s->sysfs_registered, sizeof(s->sysfs_registered), false);
 	s->sysfs_registered = !s->sysfs_registered;
 	return true;
+}
+
+/* ---- more of each invariant's failures ---- */
+
+/* P2 (a zone's span shrunk to nothing under its free blocks), P3 (its
+ * spanned pages 0: its free lists look like loops). */
+static bool zone_spans(struct canary *c)
+{
+	struct machine *m = c->m;
+	struct zone *z;
+
+	if (machine_stage(m) < STAGE_BUDDY)
+		return false;
+	for_each_pop_zone(m, n, zt, z) {
+		bool has_free = false;
+
+		for (unsigned int o = 0; o < m->max_order; o++)
+			has_free |= !list_empty(&z->free_area[o].free_list);
+		if (!has_free || !chosen(c))
+			continue;
+		if (c->kind == CANARY_ZONE_SPAN) {
+			TARGET(c, "end of node %u %s's span moved to its start", n, z->name);
+			save(c, &z->zone_end_pfn, sizeof(z->zone_end_pfn), false);
+			z->zone_end_pfn = z->zone_start_pfn;
+		} else {
+			TARGET(c, "spanned_pages of node %u %s (%lu) set to 0", n, z->name,
+			       z->spanned_pages);
+			save(c, &z->spanned_pages, sizeof(z->spanned_pages), false);
+			z->spanned_pages = 0;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* Is pfn the first or last of its section, or is every pfn checked (debug
+ * level 3)? Then sparse_is_valid (P7) reads its struct page's pfn first. */
+static bool pfn_checked_by_p7(struct machine *m, pfn_t pfn)
+{
+	pfn_t mask = ((pfn_t)1 << m->sparse.section_shift) - 1;
+
+	return m->debug_level >= 3 || !(pfn & mask) || (pfn & mask) == mask ||
+	       pfn + 1 == m->max_pfn;
+}
+
+/* P1 for heads on no list (allocated or reserved): the struct page's pfn,
+ * a tail flag, the state PS_UNINIT, a reserved page's order, a block that
+ * says free but is on no list (refcount 0 too). */
+static bool b_head(struct canary *c, struct page *head, pfn_t pfn)
+{
+	int kind = c->kind;
+
+	if (head->state != PS_ALLOCATED && head->state != PS_RESERVED)
+		return false;
+	if ((kind == CANARY_RESERVED_ORDER && head->state != PS_RESERVED) ||
+	    (kind == CANARY_STRAY_FREE && head->state != PS_ALLOCATED) ||
+	    (kind == CANARY_PAGE_PFN && pfn_checked_by_p7(c->m, pfn)) || !chosen(c))
+		return false;
+	TARGET(c, "%s of the %s block at pfn %#llx order %u",
+	       kind == CANARY_PAGE_PFN ? "the struct page's pfn" :
+	       kind == CANARY_HEAD_TAIL ? "the tail flag" :
+	       kind == CANARY_PAGE_UNINIT ? "the state (uninitialised)" :
+	       kind == CANARY_RESERVED_ORDER ? "the order" : "state free, refcount 0,",
+	       head->state == PS_RESERVED ? "reserved" : "allocated", (unsigned long long)pfn,
+	       head->order);
+	save(c, head, sizeof(*head), false);
+	if (kind == CANARY_PAGE_PFN) {
+		head->pfn++;
+	} else if (kind == CANARY_HEAD_TAIL) {
+		head->tail = 1;
+	} else if (kind == CANARY_PAGE_UNINIT) {
+		head->state = PS_UNINIT;
+	} else if (kind == CANARY_RESERVED_ORDER) {
+		head->order = 1;
+	} else {
+		head->state = PS_BUDDY;
+		atomic_store(&head->refcount, 0);
+	}
+	return true;
+}
+
+/* P11: a node's present pages against its zones', its nearest node with
+ * memory. */
+static bool node_fields(struct canary *c)
+{
+	struct machine *m = c->m;
+	bool present = c->kind == CANARY_PRESENT_PAGES;
+
+	if (present && machine_stage(m) < STAGE_SPARSE)
+		return false;
+	for (unsigned int n = 0; n < m->topo.nr_nodes; n++) {
+		if (!chosen(c))
+			continue;
+		if (present) {
+			unsigned long *v = &NODE_DATA(m, (int)n)->node_present_pages;
+
+			TARGET(c, "present pages of node %u (%lu)", n, *v);
+			save(c, v, sizeof(*v), false);
+			(*v)++;
+		} else {
+			int *v = &m->nodes[n].nearest_mem_node;
+
+			TARGET(c, "nearest node with memory of node %u (%d)", n, *v);
+			save(c, v, sizeof(*v), false);
+			(*v)++;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* P9: a fallback zonelist entry repeated over its successor. */
+static bool k_zonelist_dup(struct canary *c)
+{
+	struct machine *m = c->m;
+
+	if (machine_stage(m) < STAGE_BUDDY)
+		return false;
+	for (unsigned int n = 0; n < m->topo.nr_nodes; n++) {
+		struct zonelist *fb = &NODE_DATA(m, (int)n)->node_zonelists[ZONELIST_FALLBACK];
+
+		for (unsigned int i = 0; i + 1 < MAX_ZONES_PER_ZONELIST && fb->zones[i + 1].zone;
+		     i++) {
+			if (!chosen(c))
+				continue;
+			TARGET(c, "entry %u of node %u's fallback zonelist repeated over entry %u",
+			       i, n, i + 1);
+			save(c, &fb->zones[i + 1], sizeof(fb->zones[0]), false);
+			fb->zones[i + 1].zone = fb->zones[i].zone;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* P6: a type's count past its array, two regions out of order, a region
+ * past the end of memory, a reservation on another node than its memory. */
+static bool memblock_more(struct canary *c)
+{
+	struct machine *m = c->m;
+	struct memblock *mb = &m->memblock;
+	struct memblock_type *types[2] = { &mb->memory, &mb->reserved };
+	static const char *const names[2] = { "memory", "reserved" };
+	int kind = c->kind;
+
+	for (int t = 0; t < 2; t++) {
+		struct memblock_type *type = types[t];
+
+		if (kind == CANARY_MEMBLOCK_CNT) {
+			if (!chosen(c))
+				continue;
+			TARGET(c, "memblock.%s count (%u of %u)", names[t], type->cnt, type->max);
+			save(c, &type->cnt, sizeof(type->cnt), false);
+			type->cnt = type->max + 1;
+			return true;
+		}
+		for (unsigned int i = 0; i < type->cnt; i++) {
+			struct memblock_region *rg = &type->regions[i];
+
+			if ((kind == CANARY_MEMBLOCK_ORDER && !i) ||
+			    (kind == CANARY_RESERVED_NID && (t != 1 || m->topo.nr_nodes < 2)) ||
+			    !chosen(c))
+				continue;
+			TARGET(c, "memblock.%s[%u] [%#llx, +%#llx) node %d", names[t], i,
+			       (unsigned long long)rg->base, (unsigned long long)rg->size, rg->nid);
+			save(c, rg, sizeof(*rg), false);
+			if (kind == CANARY_MEMBLOCK_ORDER)
+				rg->base = type->regions[i - 1].base;
+			else if (kind == CANARY_MEMBLOCK_PAST)
+				rg->size = PFN_PHYS(m->max_pfn) - rg->base + SF_PAGE_SIZE;
+			else
+				rg->nid = (rg->nid + 1) % (int)m->topo.nr_nodes;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* P7: a mapped vmemmap block's backing gone or its state unmapped, the
+ * struct page of a section's first pfn naming another pfn. */
+static bool vmemmap_more(struct canary *c)
+{
+	struct sparse *sp = &c->m->sparse;
+	int kind = c->kind;
+
+	if (machine_stage(c->m) < STAGE_SPARSE || !sp->sections)
+		return false;
+	if (kind == CANARY_SECTION_PFN) {
+		for (unsigned long nr = 0; nr < sp->nr_sections; nr++) {
+			pfn_t pfn = (pfn_t)nr << sp->section_shift;
+			struct page *page;
+
+			if (!(sp->sections[nr].flags & SECTION_HAS_MEM_MAP) || !chosen(c))
+				continue;
+			page = pfn_to_page(c->m, pfn);
+			TARGET(c, "pfn of the struct page of section %lu's first pfn %#llx", nr,
+			       (unsigned long long)pfn);
+			save(c, &page->pfn, sizeof(page->pfn), false);
+			page->pfn ^= 1;
+			return true;
+		}
+		return false;
+	}
+	for (unsigned long b = 0; b < sp->nr_blocks; b++) {
+		struct vmemmap_block *vb = &sp->blocks[b];
+
+		if (vb->state != VMEMMAP_MAPPED || !chosen(c))
+			continue;
+		TARGET(c, "%s of mapped vmemmap block %lu",
+		       kind == CANARY_VMEMMAP_BACKING ? "the backing" : "the state", b);
+		save(c, vb, sizeof(*vb), false);
+		if (kind == CANARY_VMEMMAP_BACKING)
+			vb->pages = NULL;
+		else
+			vb->state = VMEMMAP_UNMAPPED;
+		return true;
+	}
+	return false;
+}
+
+/* The first slab of another cache than s (NULL: none). */
+static void *other_cache_object(struct canary *c, struct kmem_cache *s)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, &c->m->slab->caches) {
+		struct kmem_cache *o = list_entry(pos, struct kmem_cache, list);
+
+		for (unsigned int nid = 0; o != s && nid < c->m->topo.nr_nodes; nid++) {
+			struct kmem_cache_node *n = get_node(o, (int)nid);
+			struct list_head *lists[3];
+
+			if (!n)
+				continue;
+			node_slab_lists(n, lists);
+			for (int l = 0; l < 3; l++)
+				if (!list_empty(lists[l]))
+					return slab_obj(c->m, o, list_first_entry(lists[l],
+									struct page, lru), 0);
+		}
+	}
+	return NULL;
+}
+
+/* An object of a slab of s on another node than nid (NULL: none). */
+static void *other_node_object(struct canary *c, struct kmem_cache *s, int nid)
+{
+	for (unsigned int other = 0; other < c->m->topo.nr_nodes; other++) {
+		struct kmem_cache_node *n = get_node(s, (int)other);
+		struct list_head *lists[3];
+
+		if ((int)other == nid || !n)
+			continue;
+		node_slab_lists(n, lists);
+		for (int l = 0; l < 3; l++)
+			if (!list_empty(lists[l]))
+				return slab_obj(c->m, s, list_first_entry(lists[l], struct page, lru),
+						0);
+	}
+	return NULL;
+}
+
+/* S2 (an entry that is another cache's object), S3 (an object of another
+ * node), S4 (a debug cache's queued object marked allocated). */
+static bool q_more(struct canary *c, struct kmem_cache *s, struct array_cache *ac,
+		   const char *where)
+{
+	int kind = c->kind;
+	void *x = NULL;
+
+	if (!ac->avail)
+		return false;
+	if (kind == CANARY_QUEUE_FOREIGN)
+		x = other_cache_object(c, s);
+	else if (kind == CANARY_QUEUE_NODE)
+		x = other_node_object(c, s, c->qnode);
+	else if (is_debug_cache(s))
+		x = ac->entry[ac->avail - 1];
+	if (!x || !chosen(c))
+		return false;
+	TARGET(c, "top entry of %s of cache %s: %s", where, s->name,
+	       kind == CANARY_QUEUE_FOREIGN ? "another cache's object" :
+	       kind == CANARY_QUEUE_NODE ? "an object of another node" : "marked allocated");
+	if (kind == CANARY_QUEUED_STATE) {
+		struct page *page = compound_head(virt_to_page(c->m, x));
+		uint8_t *st = obj_state_of(c, s, page, slab_obj_index(c->m, s, page, x));
+
+		save(c, st, 1, false);
+		*st = OBJ_ALLOCATED;
+		return true;
+	}
+	save(c, &ac->entry[ac->avail - 1], sizeof(ac->entry[0]), false);
+	ac->entry[ac->avail - 1] = x;
+	return true;
+}
+
+/* S5: a slab's object count; S8: a debug cache's free object marked
+ * allocated. */
+static bool s_more(struct canary *c, struct kmem_cache *s, struct page *page)
+{
+	if (c->kind == CANARY_SLAB_OBJECTS) {
+		if (!chosen(c))
+			return false;
+		TARGET(c, "slab_objects of cache %s's slab pfn %#llx (%u)", s->name,
+		       (unsigned long long)pfn_of(c->m, page), page->slab_objects);
+		save(c, &page->slab_objects, sizeof(page->slab_objects), false);
+		page->slab_objects++;
+		return true;
+	}
+	for (unsigned int i = 0; is_debug_cache(s) && i < s->objects; i++) {
+		uint8_t *st = obj_state_of(c, s, page, i);
+
+		if (test_bit_ul(slab_bitmap(c->m, s, page), i) || !chosen(c))
+			continue;
+		TARGET(c, "free object %u of cache %s's slab pfn %#llx marked allocated", i,
+		       s->name, (unsigned long long)pfn_of(c->m, page));
+		save(c, st, 1, false);
+		*st = OBJ_ALLOCATED;
+		return true;
+	}
+	return false;
+}
+
+/* S1: a node's shared queue gone; S12: an alien buffer gone. */
+static bool c_node_queues(struct canary *c, struct kmem_cache *s)
+{
+	for (unsigned int nid = 0; nid < c->m->topo.nr_nodes; nid++) {
+		struct kmem_cache_node *n = get_node(s, (int)nid);
+
+		if (!n)
+			continue;
+		if (c->kind == CANARY_SHARED_QUEUE) {
+			if (!n->shared || !chosen(c))
+				continue;
+			TARGET(c, "cache %s's node %u shared queue", s->name, nid);
+			save(c, &n->shared, sizeof(n->shared), false);
+			n->shared = NULL;
+			return true;
+		}
+		for (unsigned int r = 0; r < n->nr_alien; r++) {
+			if (!n->alien[r] || !chosen(c))
+				continue;
+			TARGET(c, "cache %s's node %u alien buffer for node %u", s->name, nid, r);
+			save(c, &n->alien[r], sizeof(n->alien[r]), false);
+			n->alien[r] = NULL;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* S14: an entry pointing at no cache, an entry named as another, the
+ * registry's count past its array (before SLAB_UP: any entry). */
+static bool registry_more(struct canary *c)
+{
+	struct slab_state *ss = c->m->slab;
+	int kind = c->kind;
+
+	if (!slab_checked(c->m))
+		return false;
+	if (kind == CANARY_REGISTRY_COUNT) {
+		if (!chosen(c))
+			return false;
+		TARGET(c, "registry count (%u of %u)", ss->nr_sysfs, ss->max_sysfs);
+		save(c, &ss->nr_sysfs, sizeof(ss->nr_sysfs), false);
+		ss->nr_sysfs = ss->state < SLAB_UP ? 1 : ss->max_sysfs + 1;
+		return true;
+	}
+	for (unsigned int i = kind == CANARY_REGISTRY_DUP; i < ss->nr_sysfs; i++) {
+		struct slab_sysfs_entry *e = &ss->sysfs[i];
+
+		if (!chosen(c))
+			continue;
+		TARGET(c, "attribute entry %u (%.*s): %s", i, SLAB_NAME_MAX, e->name,
+		       kind == CANARY_REGISTRY_CACHE ? "its cache a stray pointer" :
+						       "named as entry 0");
+		if (kind == CANARY_REGISTRY_CACHE) {
+			save(c, &e->s, sizeof(e->s), false);
+			e->s = (struct kmem_cache *)(void *)e;
+		} else {
+			save(c, e->name, sizeof(e->name), false);
+			memcpy(e->name, ss->sysfs[0].name, sizeof(e->name));
+		}
+		return true;
+	}
+	return false;
 }
 
 /* ---- the table ---- */
@@ -933,7 +1343,7 @@ static const struct canary_kind canary_kinds[NR_CANARY_KINDS] = {
 	CK(OBJ_STATE, "S8", SLAB_TITLE, slab, s_objects),
 	CK(TWICE_QUEUED, "S9", SLAB_TITLE, queue, q_twice),
 	CK(CPU_LIVE, "S10", SLAB_TITLE, cache, c_cpu_live),
-	CK(KMALLOC_SWAP, "S11", SLAB_TITLE, pick, k_kmalloc_swap),
+	CK(KMALLOC_SWAP, "S11", SLAB_TITLE, pick, k_kmalloc_table),
 	CK(NODE_STRUCT, "S12", SLAB_TITLE, cache, node_structs),
 	CK(SLAB_MEM_NODE, "S12", SLAB_TITLE, pick, cpu_nodes),
 	CK(PG_SLAB, "S13", SLAB_TITLE, pick, k_pg_slab),
@@ -942,6 +1352,37 @@ static const struct canary_kind canary_kinds[NR_CANARY_KINDS] = {
 	CK(REDZONE, NULL, "Redzone overwritten", slab, s_objects),
 	CK(POISON, NULL, "Poison overwritten", slab, s_objects),
 	CK(VALIDATE_COUNT, NULL, "Wrong object count", slab, s_inuse),
+	CK(ZONE_SPAN, "P2", PAGE_TITLE, pick, zone_spans),
+	CK(ZONE_SPANNED, "P3", PAGE_TITLE, pick, zone_spans),
+	CK(PAGE_PFN, "P1", PAGE_TITLE, block, b_head),
+	CK(HEAD_TAIL, "P1", PAGE_TITLE, block, b_head),
+	CK(PAGE_UNINIT, "P1", PAGE_TITLE, block, b_head),
+	CK(RESERVED_ORDER, "P1", PAGE_TITLE, block, b_head),
+	CK(STRAY_FREE, "P1", PAGE_TITLE, block, b_head),
+	CK(PRESENT_PAGES, "P11", PAGE_TITLE, pick, node_fields),
+	CK(NEAREST_NODE, "P11", PAGE_TITLE, pick, node_fields),
+	CK(ZONELIST_DUP, "P9", PAGE_TITLE, pick, k_zonelist_dup),
+	CK(MEMBLOCK_CNT, "P6", PAGE_TITLE, pick, memblock_more),
+	CK(MEMBLOCK_ORDER, "P6", PAGE_TITLE, pick, memblock_more),
+	CK(MEMBLOCK_PAST, "P6", PAGE_TITLE, pick, memblock_more),
+	CK(RESERVED_NID, "P6", PAGE_TITLE, pick, memblock_more),
+	CK(VMEMMAP_BACKING, "P7", PAGE_TITLE, pick, vmemmap_more),
+	CK(VMEMMAP_STATE, "P7", PAGE_TITLE, pick, vmemmap_more),
+	CK(SECTION_PFN, "P7", PAGE_TITLE, pick, vmemmap_more),
+	CK(QUEUE_FOREIGN, "S2", SLAB_TITLE, queue, q_more),
+	CK(QUEUE_NODE, "S3", SLAB_TITLE, queue, q_more),
+	CK(QUEUED_STATE, "S4", SLAB_TITLE, queue, q_more),
+	CK(SLAB_OBJECTS, "S5", SLAB_TITLE, slab, s_more),
+	CK(SHARED_QUEUE, "S1", SLAB_TITLE, cache, c_node_queues),
+	CK(FREE_MARKED, "S8", SLAB_TITLE, slab, s_more),
+	CK(ALIEN_BUFFER, "S12", SLAB_TITLE, cache, c_node_queues),
+	CK(PG_SLAB_CACHE, "S13", SLAB_TITLE, pick, k_pg_slab),
+	CK(REGISTRY_CACHE, "S14", SLAB_TITLE, pick, registry_more),
+	CK(REGISTRY_DUP, "S14", SLAB_TITLE, pick, registry_more),
+	CK(REGISTRY_COUNT, "S14", SLAB_TITLE, pick, registry_more),
+	CK(KMALLOC_STRAY, "S11", SLAB_TITLE, pick, k_kmalloc_table),
+	CK(REDZONE_LEFT, NULL, "Redzone overwritten", slab, s_objects),
+	CK(POISON_END, NULL, "Poison overwritten", slab, s_objects),
 };
 
 static bool cache_queues(struct canary *c, struct kmem_cache *s)

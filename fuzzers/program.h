@@ -217,7 +217,38 @@ unsigned int sf_prog_nr_opcodes(unsigned int version);
 	X(CACHE_REGISTERED, "cache_registered")                                 \
 	X(REDZONE, "redzone")                                                   \
 	X(POISON, "poison")                                                     \
-	X(VALIDATE_COUNT, "validate_count")
+	X(VALIDATE_COUNT, "validate_count")                                     \
+	X(ZONE_SPAN, "zone_span")                                               \
+	X(ZONE_SPANNED, "zone_spanned")                                         \
+	X(PAGE_PFN, "page_pfn")                                                 \
+	X(HEAD_TAIL, "head_tail")                                               \
+	X(PAGE_UNINIT, "page_uninit")                                           \
+	X(RESERVED_ORDER, "reserved_order")                                     \
+	X(STRAY_FREE, "stray_free")                                             \
+	X(PRESENT_PAGES, "present_pages")                                       \
+	X(NEAREST_NODE, "nearest_node")                                         \
+	X(ZONELIST_DUP, "zonelist_dup")                                         \
+	X(MEMBLOCK_CNT, "memblock_cnt")                                         \
+	X(MEMBLOCK_ORDER, "memblock_order")                                     \
+	X(MEMBLOCK_PAST, "memblock_past")                                       \
+	X(RESERVED_NID, "reserved_nid")                                         \
+	X(VMEMMAP_BACKING, "vmemmap_backing")                                   \
+	X(VMEMMAP_STATE, "vmemmap_state")                                       \
+	X(SECTION_PFN, "section_pfn")                                           \
+	X(QUEUE_FOREIGN, "queue_foreign")                                       \
+	X(QUEUE_NODE, "queue_node")                                             \
+	X(QUEUED_STATE, "queued_state")                                         \
+	X(SLAB_OBJECTS, "slab_objects")                                         \
+	X(SHARED_QUEUE, "shared_queue")                                         \
+	X(FREE_MARKED, "free_marked")                                           \
+	X(ALIEN_BUFFER, "alien_buffer")                                         \
+	X(PG_SLAB_CACHE, "pg_slab_cache")                                       \
+	X(REGISTRY_CACHE, "registry_cache")                                     \
+	X(REGISTRY_DUP, "registry_dup")                                         \
+	X(REGISTRY_COUNT, "registry_count")                                     \
+	X(KMALLOC_STRAY, "kmalloc_stray")                                       \
+	X(REDZONE_LEFT, "redzone_left")                                         \
+	X(POISON_END, "poison_end")
 
 enum sf_canary_kind {
 #define SF_CANARY_ENUM(id, name) CANARY_##id,
