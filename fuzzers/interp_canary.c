@@ -54,6 +54,7 @@ struct canary {
 	char target[192];		/* what was corrupted, for the trace and findings */
 	struct kmem_cache *validate;	/* validator kinds: the cache to validate */
 	int qnode;			/* walk_queues: the node the queue's objects are of */
+	struct page *probe;		/* slab_has_queued: the slab looked for */
 };
 
 /* The next candidate: true when it is the one to corrupt. */
@@ -1049,18 +1050,26 @@ static bool memblock_more(struct canary *c)
 	for (int t = 0; t < 2; t++) {
 		struct memblock_type *type = types[t];
 
-		if (kind == CANARY_MEMBLOCK_CNT) {
-			if (!chosen(c))
+		if (kind == CANARY_MEMBLOCK_CNT || kind == CANARY_MEMBLOCK_ARRAY) {
+			if (!type->cnt || !chosen(c))
 				continue;
-			TARGET(c, "memblock.%s count (%u of %u)", names[t], type->cnt, type->max);
-			save(c, &type->cnt, sizeof(type->cnt), false);
-			type->cnt = type->max + 1;
+			TARGET(c, "memblock.%s %s (%u of %u)", names[t],
+			       kind == CANARY_MEMBLOCK_CNT ? "count" : "array gone", type->cnt,
+			       type->max);
+			if (kind == CANARY_MEMBLOCK_CNT) {
+				save(c, &type->cnt, sizeof(type->cnt), false);
+				type->cnt = type->max + 1;
+			} else {
+				save(c, &type->regions, sizeof(type->regions), false);
+				type->regions = NULL;
+			}
 			return true;
 		}
 		for (unsigned int i = 0; i < type->cnt; i++) {
 			struct memblock_region *rg = &type->regions[i];
 
 			if ((kind == CANARY_MEMBLOCK_ORDER && !i) ||
+			    (kind == CANARY_MEMBLOCK_WRAP && rg->base < 2) ||
 			    (kind == CANARY_RESERVED_NID && (t != 1 || m->topo.nr_nodes < 2)) ||
 			    !chosen(c))
 				continue;
@@ -1071,6 +1080,10 @@ static bool memblock_more(struct canary *c)
 				rg->base = type->regions[i - 1].base;
 			else if (kind == CANARY_MEMBLOCK_PAST)
 				rg->size = PFN_PHYS(m->max_pfn) - rg->base + SF_PAGE_SIZE;
+			else if (kind == CANARY_MEMBLOCK_WRAP)
+				rg->size = ~rg->base + 2;	/* base + size wraps past 0 */
+			else if (kind == CANARY_MEMBLOCK_NID_NEG)
+				rg->nid = -2;
 			else
 				rg->nid = (rg->nid + 1) % (int)m->topo.nr_nodes;
 			return true;
@@ -1107,8 +1120,14 @@ static bool vmemmap_more(struct canary *c)
 	for (unsigned long b = 0; b < sp->nr_blocks; b++) {
 		struct vmemmap_block *vb = &sp->blocks[b];
 
-		if (vb->state != VMEMMAP_MAPPED || !chosen(c))
+		if ((vb->state == VMEMMAP_MAPPED) == (kind == CANARY_VMEMMAP_PAGES) || !chosen(c))
 			continue;
+		if (kind == CANARY_VMEMMAP_PAGES) {
+			TARGET(c, "backing of unmapped vmemmap block %lu", b);
+			save(c, &vb->pages, sizeof(vb->pages), false);
+			vb->pages = (struct page *)(void *)sp;
+			return true;
+		}
 		TARGET(c, "%s of mapped vmemmap block %lu",
 		       kind == CANARY_VMEMMAP_BACKING ? "the backing" : "the state", b);
 		save(c, vb, sizeof(*vb), false);
@@ -1289,6 +1308,190 @@ static bool registry_more(struct canary *c)
 	return false;
 }
 
+/* P9: a fallback entry replaced by a zone with no memory; an entry past
+ * the no-fallback list's own zones. */
+static bool zonelists_more(struct canary *c)
+{
+	struct machine *m = c->m;
+	struct zone *empty = NULL;
+
+	if (machine_stage(m) < STAGE_BUDDY)
+		return false;
+	for (unsigned int n = 0; n < m->topo.nr_nodes && !empty; n++)
+		for (int zt = 0; zt < MAX_NR_ZONES && !empty; zt++)
+			if (!populated_zone(zone_at(m, n, zt)))
+				empty = zone_at(m, n, zt);
+	for (unsigned int n = 0; n < m->topo.nr_nodes; n++) {
+		struct zonelist *fb = &NODE_DATA(m, (int)n)->node_zonelists[ZONELIST_FALLBACK];
+		struct zonelist *nofb = &NODE_DATA(m, (int)n)->node_zonelists[ZONELIST_NOFALLBACK];
+		unsigned int j = 0;
+
+		if (c->kind == CANARY_NOFALLBACK_EXTRA) {
+			while (nofb->zones[j].zone)
+				j++;
+			if (!fb->zones[0].zone || !chosen(c))
+				continue;
+			TARGET(c, "an entry past node %u's no-fallback zonelist", n);
+			save(c, &nofb->zones[j], sizeof(nofb->zones[j]), false);
+			nofb->zones[j].zone = fb->zones[0].zone;
+			return true;
+		}
+		for (unsigned int i = 0; empty && fb->zones[i].zone; i++) {
+			if (!chosen(c))
+				continue;
+			TARGET(c, "entry %u of node %u's fallback zonelist: node %d %s, which has no "
+			       "memory", i, n, empty->node, empty->name);
+			save(c, &fb->zones[i], sizeof(fb->zones[i]), false);
+			fb->zones[i].zone = empty;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* P11: a populated zone's present pages 0 (its node's memory states and
+ * present pages then disagree with its zones); a cpu's node. */
+static bool k_zone_present(struct canary *c)
+{
+	struct machine *m = c->m;
+	struct zone *z;
+
+	if (machine_stage(m) < STAGE_SPARSE)
+		return false;
+	for_each_pop_zone(m, n, zt, z) {
+		if (!chosen(c))
+			continue;
+		TARGET(c, "present_pages of node %u %s (%lu) set to 0", n, z->name,
+		       z->present_pages);
+		save(c, &z->present_pages, sizeof(z->present_pages), false);
+		z->present_pages = 0;
+		return true;
+	}
+	return false;
+}
+
+static bool k_cpu_node(struct canary *c)
+{
+	struct machine *m = c->m;
+
+	for (unsigned int cpu = 0; cpu < m->topo.nr_cpus; cpu++) {
+		if (!chosen(c))
+			continue;
+		TARGET(c, "node of cpu %u (%d)", cpu, m->cpus[cpu].node);
+		save(c, &m->cpus[cpu].node, sizeof(m->cpus[cpu].node), false);
+		m->cpus[cpu].node++;
+		return true;
+	}
+	return false;
+}
+
+/* S1: a queue holding more than its limit. */
+static bool q_avail(struct canary *c, struct kmem_cache *s, struct array_cache *ac,
+		    const char *where)
+{
+	if (!chosen(c))
+		return false;
+	TARGET(c, "%s of cache %s holds %u of limit %u", where, s->name, ac->limit + 1,
+	       ac->limit);
+	save(c, &ac->avail, sizeof(ac->avail), false);
+	ac->avail = ac->limit + 1;
+	return true;
+}
+
+static bool q_in_slab(struct canary *c, struct kmem_cache *s, struct array_cache *ac,
+		      const char *where)
+{
+	(void)s;
+	(void)where;
+	for (unsigned int i = 0; i < ac->avail; i++)
+		if (compound_head(virt_to_page(c->m, ac->entry[i])) == c->probe)
+			return true;
+	return false;
+}
+
+/* Does a queue of s hold an object of page? (The queue checks, S2, would
+ * see a change of the slab's cache first.) */
+static bool slab_has_queued(struct canary *c, struct kmem_cache *s, struct page *page)
+{
+	c->probe = page;
+	return walk_queues(c, s, q_in_slab);
+}
+
+/* S5: a slab of another cache on the list; S7: a slab with one more
+ * object in use (bit and count agree) on the list it no longer belongs
+ * to. */
+static bool s_list(struct canary *c, struct kmem_cache *s, struct page *page)
+{
+	unsigned long *map = slab_bitmap(c->m, s, page);
+
+	if (c->kind == CANARY_SLAB_CACHE) {
+		struct kmem_cache *other = s == c->m->slab->kmem_cache ? c->m->slab->kmem_cache_node :
+									c->m->slab->kmem_cache;
+
+		if (slab_has_queued(c, s, page) || !chosen(c))
+			return false;
+		TARGET(c, "cache of cache %s's slab pfn %#llx: %s", s->name,
+		       (unsigned long long)pfn_of(c->m, page), other->name);
+		save(c, &page->slab_cache, sizeof(page->slab_cache), false);
+		page->slab_cache = other;
+		return true;
+	}
+	/* Only a slab whose list that makes wrong (the per-object check S8
+	 * of the same slab comes after the list check). */
+	if (page->slab_inuse && page->slab_inuse + 1 != s->objects)
+		return false;
+	for (unsigned int i = 0; i < s->objects; i++) {
+		unsigned long *w = map + i / LONG_BITS;
+
+		if ((*w >> (i % LONG_BITS)) & 1ul)
+			continue;
+		if (!chosen(c))
+			return false;
+		TARGET(c, "object %u of cache %s's slab pfn %#llx counted in use (%u of %u)", i,
+		       s->name, (unsigned long long)pfn_of(c->m, page), page->slab_inuse + 1,
+		       s->objects);
+		save(c, w, sizeof(*w), false);
+		save(c, &page->slab_inuse, sizeof(page->slab_inuse), false);
+		*w |= 1ul << (i % LONG_BITS);
+		page->slab_inuse++;
+		return true;
+	}
+	return false;
+}
+
+/* S12: one per-node structure serving two nodes of a cache. */
+static bool c_node_shared(struct canary *c, struct kmem_cache *s)
+{
+	for (unsigned int a = 0; a < c->m->topo.nr_nodes; a++) {
+		for (unsigned int b = a + 1; s->node[a] && b < c->m->topo.nr_nodes; b++) {
+			if (!s->node[b] || !chosen(c))
+				continue;
+			TARGET(c, "cache %s's node %u structure also serves node %u", s->name, a, b);
+			save(c, &s->node[b], sizeof(s->node[b]), false);
+			s->node[b] = s->node[a];
+			return true;
+		}
+	}
+	return false;
+}
+
+/* S8: a cache taken off the cache list (its structure is then an object
+ * of kmem_cache, its per-node structures objects of kmem_cache_node, that
+ * no listed cache holds). */
+static bool c_unlisted(struct canary *c, struct kmem_cache *s)
+{
+	struct list_head *e = &s->list;
+
+	if (s == c->m->slab->kmem_cache || s == c->m->slab->kmem_cache_node || !chosen(c))
+		return false;
+	TARGET(c, "cache %s taken off the cache list", s->name);
+	save(c, &e->prev->next, sizeof(e->prev->next), false);
+	save(c, &e->next->prev, sizeof(e->next->prev), false);
+	e->prev->next = e->next;
+	e->next->prev = e->prev;
+	return true;
+}
+
 /* ---- the table ---- */
 
 struct canary_kind {
@@ -1383,6 +1586,19 @@ static const struct canary_kind canary_kinds[NR_CANARY_KINDS] = {
 	CK(KMALLOC_STRAY, "S11", SLAB_TITLE, pick, k_kmalloc_table),
 	CK(REDZONE_LEFT, NULL, "Redzone overwritten", slab, s_objects),
 	CK(POISON_END, NULL, "Poison overwritten", slab, s_objects),
+	CK(MEMBLOCK_ARRAY, "P6", PAGE_TITLE, pick, memblock_more),
+	CK(MEMBLOCK_WRAP, "P6", PAGE_TITLE, pick, memblock_more),
+	CK(MEMBLOCK_NID_NEG, "P6", PAGE_TITLE, pick, memblock_more),
+	CK(ZONELIST_EMPTY, "P9", PAGE_TITLE, pick, zonelists_more),
+	CK(NOFALLBACK_EXTRA, "P9", PAGE_TITLE, pick, zonelists_more),
+	CK(ZONE_PRESENT, "P11", PAGE_TITLE, pick, k_zone_present),
+	CK(CPU_NODE, "P11", PAGE_TITLE, pick, k_cpu_node),
+	CK(VMEMMAP_PAGES, "P7", PAGE_TITLE, pick, vmemmap_more),
+	CK(QUEUE_AVAIL, "S1", SLAB_TITLE, queue, q_avail),
+	CK(SLAB_CACHE, "S5", SLAB_TITLE, slab, s_list),
+	CK(SLAB_LIST, "S7", SLAB_TITLE, slab, s_list),
+	CK(NODE_SHARED, "S12", SLAB_TITLE, cache, c_node_shared),
+	CK(CACHE_UNLISTED, "S8", SLAB_TITLE, cache, c_unlisted),
 };
 
 static bool cache_queues(struct canary *c, struct kmem_cache *s)

@@ -248,7 +248,20 @@ unsigned int sf_prog_nr_opcodes(unsigned int version);
 	X(REGISTRY_COUNT, "registry_count")                                     \
 	X(KMALLOC_STRAY, "kmalloc_stray")                                       \
 	X(REDZONE_LEFT, "redzone_left")                                         \
-	X(POISON_END, "poison_end")
+	X(POISON_END, "poison_end")                                             \
+	X(MEMBLOCK_ARRAY, "memblock_array")                                     \
+	X(MEMBLOCK_WRAP, "memblock_wrap")                                       \
+	X(MEMBLOCK_NID_NEG, "memblock_nid_neg")                                 \
+	X(ZONELIST_EMPTY, "zonelist_empty")                                     \
+	X(NOFALLBACK_EXTRA, "nofallback_extra")                                 \
+	X(ZONE_PRESENT, "zone_present")                                         \
+	X(CPU_NODE, "cpu_node")                                                 \
+	X(VMEMMAP_PAGES, "vmemmap_pages")                                       \
+	X(QUEUE_AVAIL, "queue_avail")                                           \
+	X(SLAB_CACHE, "slab_cache")                                             \
+	X(SLAB_LIST, "slab_list")                                               \
+	X(NODE_SHARED, "node_shared")                                           \
+	X(CACHE_UNLISTED, "cache_unlisted")
 
 enum sf_canary_kind {
 #define SF_CANARY_ENUM(id, name) CANARY_##id,
