@@ -302,6 +302,9 @@ static int emit_call(FILE *f, const struct sf_program *p, const struct sf_op *op
 	case OP_CORRUPT:
 		fprintf(f, "do_corrupt(\"%s\", %u)", enum_arg(op, 0), a[1]);
 		break;
+	case OP_QUERY:
+		fprintf(f, "do_query(%u, %u)", a[0], a[1]);
+		break;
 	case NR_OPCODES:
 	default:
 		return -1;

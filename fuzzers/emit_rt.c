@@ -1786,6 +1786,38 @@ static MAYBE_UNUSED bool do_corrupt(const char *kind, unsigned int index)
 	return true;
 }
 
+/* query (interp_api.c): the same calls; their oracles need the harness's
+ * count of reports and its topology rules. */
+static MAYBE_UNUSED bool do_query(unsigned int kind, unsigned int n)
+{
+	struct sf_topology t;
+	unsigned int bugs;
+	struct sf_error err;
+
+	switch (kind) {
+	case 0:
+		for (unsigned int i = 0; sf_reports_get(m, i); i++)
+			(void)sf_reports_matching(m, sf_reports_get(m, i)->title);
+		break;
+	case 1:
+		for (unsigned int b = 1; b <= SF_BUG_SLAB_SYSFS_RACE; b <<= 1)
+			(void)sf_bugs_parse(sf_bug_name((enum sf_bug)b), &bugs, &err);
+		break;
+	case 2:
+		sf_topology_simple(&t, 1 + n % 4, 1 + (n / 4) % 8, 1 + n / 32);
+		(void)sf_topology_validate(&t, &err);
+		break;
+	case 3:
+		sf_topology_default(&t);
+		(void)sf_topology_validate(&t, &err);
+		break;
+	default:
+		/* memblock_is_memory_pfn is internal to the core. */
+		break;
+	}
+	return true;
+}
+
 static MAYBE_UNUSED bool do_drain_local_pages(void)
 {
 	drain_local_pages(m);

@@ -1026,6 +1026,7 @@ static const struct interp_module *const modules[] = {
 	&page_module,
 	&slab_module,
 	&canary_module,
+	&api_module,
 };
 #define NR_MODULES (sizeof(modules) / sizeof(modules[0]))
 

@@ -1271,8 +1271,9 @@ static bool c_node_queues(struct canary *c, struct kmem_cache *s)
 	return false;
 }
 
-/* S14: an entry pointing at no cache, an entry named as another, the
- * registry's count past its array (before SLAB_UP: any entry). */
+/* S14: an entry pointing at no cache, an entry named as another, a
+ * directory turned into an alias of another cache, the registry's count
+ * past its array (before SLAB_UP: any entry). */
 static bool registry_more(struct canary *c)
 {
 	struct slab_state *ss = c->m->slab;
@@ -1291,12 +1292,18 @@ static bool registry_more(struct canary *c)
 	for (unsigned int i = kind == CANARY_REGISTRY_DUP; i < ss->nr_sysfs; i++) {
 		struct slab_sysfs_entry *e = &ss->sysfs[i];
 
-		if (!chosen(c))
+		if ((kind == CANARY_REGISTRY_ALIAS && e->alias) || !chosen(c))
 			continue;
 		TARGET(c, "attribute entry %u (%.*s): %s", i, SLAB_NAME_MAX, e->name,
 		       kind == CANARY_REGISTRY_CACHE ? "its cache a stray pointer" :
+		       kind == CANARY_REGISTRY_ALIAS ? "an alias of another cache (its cache "
+						       "left with no directory)" :
 						       "named as entry 0");
-		if (kind == CANARY_REGISTRY_CACHE) {
+		if (kind == CANARY_REGISTRY_ALIAS) {
+			save(c, e, sizeof(*e), false);
+			e->alias = true;
+			e->s = e->s == ss->kmem_cache ? ss->kmem_cache_node : ss->kmem_cache;
+		} else if (kind == CANARY_REGISTRY_CACHE) {
 			save(c, &e->s, sizeof(e->s), false);
 			e->s = (struct kmem_cache *)(void *)e;
 		} else {
@@ -1599,6 +1606,7 @@ static const struct canary_kind canary_kinds[NR_CANARY_KINDS] = {
 	CK(SLAB_LIST, "S7", SLAB_TITLE, slab, s_list),
 	CK(NODE_SHARED, "S12", SLAB_TITLE, cache, c_node_shared),
 	CK(CACHE_UNLISTED, "S8", SLAB_TITLE, cache, c_unlisted),
+	CK(REGISTRY_ALIAS, "S14", SLAB_TITLE, pick, registry_more),
 };
 
 static bool cache_queues(struct canary *c, struct kmem_cache *s)

@@ -296,6 +296,7 @@ void dump_check_zoneinfo(struct run *r, const char *text);
 void dump_check_memory_map(struct run *r, const char *text);
 extern const struct interp_module slab_module;	/* interp_slab.c */
 extern const struct interp_module canary_module;	/* interp_canary.c: corrupt */
+extern const struct interp_module api_module;		/* interp_api.c: query */
 /* interp_topology.c: machine_create_invalid (a core op). */
 bool topology_invalid_op(struct run *r, const struct sf_op *op);
 

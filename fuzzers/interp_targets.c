@@ -32,6 +32,8 @@ _Static_assert(NR_OPCODES <= 64, "an op set is a 64-bit mask");
 #define FAULT_OPS (OPB(FAIL_PAGE_ALLOC) | OPB(FAIL_PAGE_ALLOC_OFF))
 /* The checker canary (interp_canary.c): every machine target's states. */
 #define CANARY_OPS OPB(CORRUPT)
+/* The core API only tests and tools called (interp_api.c). */
+#define QUERY_OPS OPB(QUERY)
 
 const struct sf_target sf_targets[] = {
 	{ "fuzz_boot", STAGE_EARLY,
@@ -39,7 +41,7 @@ const struct sf_target sf_targets[] = {
 		  FAULT_OPS | OPB(PFN_WALK) | OPB(TIMER) | OPB(ALLOC_PAGES) | OPB(FREE) |
 		  OPB(CPU) | OPB(KMALLOC) | OPB(KFREE) | OPB(TOPOLOGY_INVALID) |
 		  OPB(FREE_RESERVED) | OPB(FREE_FOREIGN) | OPB(KFREE_PAGE) | OPB(KFREE_FOREIGN) |
-		  MEMBLOCK_MISUSE_OPS | CANARY_OPS,
+		  MEMBLOCK_MISUSE_OPS | CANARY_OPS | QUERY_OPS,
 	  true, 4 },
 	{ "fuzz_gfp", STAGE_EARLY,
 	  OPB(BOOT) | PAGE_OPS | CTX_OPS | OPB(IRQ_AT) | OPB(IRQ_FREE_AT) | OPB(CHECK) |
@@ -50,18 +52,18 @@ const struct sf_target sf_targets[] = {
 	{ "fuzz_pages", STAGE_RUNNING,
 	  PAGE_OPS | OPB(CPU) | PAGE_MISUSE_OPS | FAULT_OPS | OPB(CHECK) | OPB(DUMP) |
 		  OPB(IRQ_AT) | OPB(IRQ_FREE_AT) | OPB(IRQ_DISABLE) | OPB(IRQ_ENABLE) |
-		  OPB(IRQ_SAVE) | OPB(IRQ_RESTORE) | OPB(PFN_WALK) | CANARY_OPS,
+		  OPB(IRQ_SAVE) | OPB(IRQ_RESTORE) | OPB(PFN_WALK) | CANARY_OPS | QUERY_OPS,
 	  false, 16 },
 	{ "fuzz_sparse", STAGE_EARLY,
 	  OPB(BOOT) | OPB(MEMBLOCK_ALLOC) | OPB(MEMBLOCK_FREE) | OPB(PFN_WALK) | OPB(CHECK) |
 		  OPB(DUMP) | FAULT_OPS | OPB(ALLOC_PAGES) | OPB(FREE) | MEMBLOCK_MISUSE_OPS |
-		  CANARY_OPS,
+		  CANARY_OPS | QUERY_OPS,
 	  false, 4 },
 	{ "fuzz_slab", STAGE_RUNNING,
 	  SLAB_OPS | SLAB_MISUSE_OPS | OPB(CPU) | OPB(CHECK) | OPB(DUMP) |
 		  OPB(IRQ_DISABLE) | OPB(IRQ_ENABLE) | OPB(IRQ_SAVE) | OPB(IRQ_RESTORE) |
 		  FAULT_OPS | OPB(DRAIN_ALL) |
-		  OPB(ALLOC_PAGES) | OPB(FREE) | CANARY_OPS,
+		  OPB(ALLOC_PAGES) | OPB(FREE) | CANARY_OPS | QUERY_OPS,
 	  false, 16 },
 	/* Runs no program: the text parser's oracle (sf_fuzz_text). */
 	{ "fuzz_program_text", STAGE_EARLY, 0, false, 8 },

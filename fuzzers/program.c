@@ -49,6 +49,9 @@ static const char *const topo_names[] = {
 	"no_ranges", "empty_range", "range_past_max_pfn", "range_node", "overlapping_ranges",
 	"dma_above_dma32", "dma32_above_movable", "movable_past_max_pfn", NULL
 };
+static const char *const query_names[] = { "report_log", "bug_names",
+					   "topology_simple", "topology_default", "memory_pfn",
+					   NULL };
 static const char *const wattr_names[] = { "cpu_queue_size", "batch", "shared", "validate",
 					   "shrink", "object_size", NULL };
 
@@ -156,6 +159,7 @@ const struct sf_op_spec sf_op_specs[NR_OPCODES] = {
 	/* version 4 */
 	[OP_CORRUPT] = { "corrupt", HK_NONE, 2, 0,
 			 { A_ENUM(sf_canary_names), A_NUM("index", 256) } },
+	[OP_QUERY] = { "query", HK_NONE, 2, 0, { A_ENUM(query_names), A_NUM("n", 256) } },
 };
 
 unsigned int sf_prog_nr_opcodes(unsigned int version)

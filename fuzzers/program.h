@@ -149,7 +149,8 @@ struct sf_arg_spec {
 	X(MEMBLOCK_DOUBLE_FREE, "memblock_double_free")                         \
 	X(CACHE_DESTROY_AGAIN, "kmem_cache_destroy_again")                      \
 	/* version 4 */                                                         \
-	X(CORRUPT, "corrupt")
+	X(CORRUPT, "corrupt")                                                   \
+	X(QUERY, "query")
 
 enum sf_opcode {
 #define SF_OP_ENUM(id, name) OP_##id,
@@ -261,7 +262,8 @@ unsigned int sf_prog_nr_opcodes(unsigned int version);
 	X(SLAB_CACHE, "slab_cache")                                             \
 	X(SLAB_LIST, "slab_list")                                               \
 	X(NODE_SHARED, "node_shared")                                           \
-	X(CACHE_UNLISTED, "cache_unlisted")
+	X(CACHE_UNLISTED, "cache_unlisted")                                     \
+	X(REGISTRY_ALIAS, "registry_alias")
 
 enum sf_canary_kind {
 #define SF_CANARY_ENUM(id, name) CANARY_##id,

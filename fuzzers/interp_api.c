@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Op "query KIND n=N" (format version 4): the core API that only the unit
+ * tests, the stress drivers and the tools called, each against the
+ * harness's own expectation.
+ *
+ *   report_log        sf_reports_get and sf_reports_matching against the
+ *                     harness's own count of the reports delivered: the
+ *                     i-th distinct report is the i-th title it counted,
+ *                     matching(title) the sum of its counts of the titles
+ *                     that contain it
+ *   bug_names         sf_bug_name and sf_bugs_parse: every historical bug
+ *                     switch has its own name, which parses back to it
+ *                     (alone and all in one list); an unknown name is
+ *                     refused naming the field "bugs"; parsing changes no
+ *                     switch of the machine
+ *   topology_simple   sf_topology_simple with nodes, cpus and MiB from N:
+ *                     what was asked, memory split evenly in ranges from
+ *                     pfn 0, and sf_topology_validate accepts it
+ *   topology_default  sf_topology_default: 2 nodes, 4 cpus, 64 MiB, valid
+ *   memory_pfn        memblock_is_memory_pfn of every pfn to past the end
+ *                     of memory: exactly the pfns of the topology's ranges
+ *
+ * Findings: "HARNESS: report log differs from the reports delivered",
+ * "HARNESS: bug switch names do not round-trip", "HARNESS: ready-made
+ * topology differs from what was asked", "HARNESS: memblock memory differs
+ * from the topology".
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "interp_internal.h"
+#include "internal.h"
+
+static void report_log(struct run *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nr_titles; i++) {
+		const struct sf_report *rep = sf_reports_get(r->m, i);
+		unsigned long want = 0;
+
+		if (!rep || strcmp(rep->title, r->titles[i].title))
+			run_fail(r, "HARNESS: report log differs from the reports delivered",
+				 "distinct report %u is '%s', the harness counted '%s' there", i,
+				 rep ? rep->title : "(none)", r->titles[i].title);
+		for (unsigned int j = 0; j < r->nr_titles; j++)
+			if (strstr(r->titles[j].title, rep->title))
+				want += r->titles[j].n;
+		if (sf_reports_matching(r->m, rep->title) != want)
+			run_fail(r, "HARNESS: report log differs from the reports delivered",
+				 "sf_reports_matching('%s') is %lu, the harness counts %lu", rep->title,
+				 sf_reports_matching(r->m, rep->title), want);
+	}
+	/* The harness keeps RUN_MAX_TITLES titles: past them it cannot tell. */
+	if (r->nr_titles < RUN_MAX_TITLES && sf_reports_get(r->m, i))
+		run_fail(r, "HARNESS: report log differs from the reports delivered",
+			 "distinct report %u is '%s'; the harness counted %u titles", i,
+			 sf_reports_get(r->m, i)->title, r->nr_titles);
+}
+
+/* The historical bug switches (core/include/slabfuzz/topology.h). */
+static const enum sf_bug all_bugs[] = {
+	SF_BUG_VMEMMAP_REPOPULATE,   SF_BUG_BUDDY_MERGE_UNALIGNED, SF_BUG_SLAB_MEMORYLESS_BOOT,
+	SF_BUG_SLAB_EARLY_IRQ_ENABLE, SF_BUG_SLAB_DMA_DUPLICATE,   SF_BUG_SLAB_RESIZE_RACE,
+	SF_BUG_SLAB_SYSFS_RACE,
+};
+#define NR_ALL_BUGS (sizeof(all_bugs) / sizeof(all_bugs[0]))
+
+static void bug_names(struct run *r)
+{
+	char list[512] = "";
+	unsigned int bugs, all = 0, before = r->m->bugs;
+	struct sf_error err;
+	size_t len = 0;
+
+	for (unsigned int i = 0; i < NR_ALL_BUGS; i++) {
+		const char *name = sf_bug_name(all_bugs[i]);
+
+		all |= all_bugs[i];
+		memset(&err, 0, sizeof(err));
+		if (!strcmp(name, "?") || sf_bugs_parse(name, &bugs, &err) || bugs != all_bugs[i])
+			run_fail(r, "HARNESS: bug switch names do not round-trip",
+				 "bug %#x: name '%s' parses to %#x (%s)", (unsigned int)all_bugs[i],
+				 name, bugs, err.msg);
+		for (unsigned int j = 0; j < i; j++)
+			if (!strcmp(name, sf_bug_name(all_bugs[j])))
+				run_fail(r, "HARNESS: bug switch names do not round-trip",
+					 "bugs %#x and %#x are both '%s'", (unsigned int)all_bugs[j],
+					 (unsigned int)all_bugs[i], name);
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? "," : "", name);
+	}
+	if (sf_bugs_parse(list, &bugs, &err) || bugs != all)
+		run_fail(r, "HARNESS: bug switch names do not round-trip",
+			 "'%s' parses to %#x, expected %#x", list, bugs, all);
+	memset(&err, 0, sizeof(err));
+	if (!sf_bugs_parse("vmemmap_repopulate,no_such_bug", &bugs, &err) ||
+	    strcmp(err.field, "bugs") || strcmp(sf_bug_name((enum sf_bug)0), "?"))
+		run_fail(r, "HARNESS: bug switch names do not round-trip",
+			 "an unknown name was accepted, or refused naming '%s', or bug 0 is named",
+			 err.field);
+	if (r->m->bugs != before)
+		run_fail(r, "HARNESS: bug switch names do not round-trip",
+			 "parsing changed the machine's switches from %#x to %#x", before,
+			 r->m->bugs);
+}
+
+static void check_ready_made(struct run *r, const struct sf_topology *t, unsigned int nodes,
+			     unsigned int cpus, unsigned int mib, const char *what)
+{
+	pfn_t per_node = ((pfn_t)mib << (20 - SF_PAGE_SHIFT)) / nodes, pfn = 0;
+	struct sf_error err;
+
+	memset(&err, 0, sizeof(err));
+	if (sf_topology_validate(t, &err))
+		run_fail(r, "HARNESS: ready-made topology differs from what was asked",
+			 "%s refused: %s: %s", what, err.field, err.msg);
+	if (t->nr_nodes != nodes || t->nr_cpus != cpus || t->nr_ranges != nodes)
+		run_fail(r, "HARNESS: ready-made topology differs from what was asked",
+			 "%s: %u nodes, %u cpus, %u ranges for %u nodes and %u cpus", what,
+			 t->nr_nodes, t->nr_cpus, t->nr_ranges, nodes, cpus);
+	for (unsigned int n = 0; n < nodes; n++, pfn += per_node)
+		if (t->ranges[n].start_pfn != pfn || t->ranges[n].end_pfn != pfn + per_node ||
+		    t->ranges[n].node != (int)n)
+			run_fail(r, "HARNESS: ready-made topology differs from what was asked",
+				 "%s: range %u is node %d [%#llx, %#llx), expected node %u [%#llx, "
+				 "+%#llx)", what, n, t->ranges[n].node,
+				 (unsigned long long)t->ranges[n].start_pfn,
+				 (unsigned long long)t->ranges[n].end_pfn, n, (unsigned long long)pfn,
+				 (unsigned long long)per_node);
+}
+
+static void topology_simple(struct run *r, unsigned int n)
+{
+	unsigned int nodes = 1 + n % SF_PROG_MAX_NODES, cpus = 1 + (n / 4) % SF_PROG_MAX_CPUS;
+	unsigned int mib = 1 + n / 32;
+	struct sf_topology t;
+
+	sf_topology_simple(&t, nodes, cpus, mib);
+	check_ready_made(r, &t, nodes, cpus, mib, "sf_topology_simple");
+}
+
+static void topology_default(struct run *r)
+{
+	struct sf_topology t;
+
+	sf_topology_default(&t);
+	check_ready_made(r, &t, 2, 4, 64, "sf_topology_default");
+}
+
+static void memory_pfn(struct run *r)
+{
+	pfn_t end = sf_prog_max_pfn(&r->p->h) + 64;
+
+	for (pfn_t pfn = 0; pfn < end; pfn++) {
+		bool want = run_pfn_node(r, pfn) >= 0;
+
+		if (memblock_is_memory_pfn(r->m, pfn) != want)
+			run_fail(r, "HARNESS: memblock memory differs from the topology",
+				 "memblock_is_memory_pfn(%#llx) is %d, the topology says %d",
+				 (unsigned long long)pfn, !want, want);
+	}
+}
+
+/* KIND: the index of its name in program.c's query_names. */
+static bool op_query(struct run *r, const struct sf_op *op)
+{
+	switch (op->arg[0]) {
+	case 0:
+		report_log(r);
+		break;
+	case 1:
+		bug_names(r);
+		break;
+	case 2:
+		topology_simple(r, op->arg[1]);
+		break;
+	case 3:
+		topology_default(r);
+		break;
+	default:
+		memory_pfn(r);
+		break;
+	}
+	return true;
+}
+
+static void api_irq_op(struct run *r, const struct sf_op *op)
+{
+	(void)r;
+	(void)op;
+}
+
+static void api_nothing(struct run *r)
+{
+	(void)r;
+}
+
+static const op_fn api_op_table[NR_OPCODES] = {
+	[OP_QUERY] = op_query,
+};
+
+const struct interp_module api_module = {
+	"api", api_op_table, api_irq_op, api_nothing, api_nothing, NULL,
+};
