@@ -201,5 +201,5 @@ static const op_fn api_op_table[NR_OPCODES] = {
 };
 
 const struct interp_module api_module = {
-	"api", api_op_table, api_irq_op, api_nothing, api_nothing, NULL,
+	"api", api_op_table, api_irq_op, api_nothing, api_nothing, NULL, NULL,
 };

@@ -1737,5 +1737,5 @@ static const op_fn canary_op_table[NR_OPCODES] = {
 };
 
 const struct interp_module canary_module = {
-	"canary", canary_op_table, canary_irq_op, canary_nothing, canary_nothing, NULL,
+	"canary", canary_op_table, canary_irq_op, canary_nothing, canary_nothing, NULL, NULL,
 };
