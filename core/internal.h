@@ -393,6 +393,7 @@ struct machine {
 
 	/* Simulated physical memory [0, max_pfn) pages; holes never touched.
 	 * The host mapping may be larger (a parked one, core/host_memory.c). */
+	struct host_arena *arena;	/* every host allocation of the machine, itself too */
 	uint8_t *mem_base;
 	size_t mem_size;
 	pfn_t max_pfn;
@@ -579,6 +580,25 @@ static inline int this_cpu_id(const struct machine *m)
 {
 	return sf_cpu_binding.m == m ? sf_cpu_binding.cpu : m->current_cpu;
 }
+
+/*
+ * The machine's host allocations (core/host_arena.c): malloc, calloc,
+ * realloc and free of one arena at a fixed address. An arena pointer of the
+ * wrong arena or a double free is the core's bug (SF_BUG_ON).
+ */
+struct host_arena;
+struct host_arena *host_arena_new(void);
+void host_arena_delete(struct host_arena *a);
+void *host_alloc(struct host_arena *a, size_t size);
+void *host_zalloc(struct host_arena *a, size_t size);
+void *host_calloc(struct host_arena *a, size_t n, size_t size);
+void *host_realloc(struct host_arena *a, void *p, size_t size);
+void host_free(struct host_arena *a, void *p);
+size_t host_arena_used(const struct host_arena *a);
+unsigned long host_arena_live(const struct host_arena *a);
+int host_arena_validate(const struct host_arena *a, char *why, size_t len);
+/* The same, stopping with the problem (our own broken invariant). */
+void host_arena_assert_valid(const struct host_arena *a);
 
 /* The host mapping of simulated memory (core/host_memory.c): a parked one
  * when it fits, reading exactly like a fresh one. */

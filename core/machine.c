@@ -358,18 +358,22 @@ static void fault_state_init(struct fault_state *fs)
 struct machine *machine_create(const struct sf_topology *t, const struct sf_options *opts,
 			       struct sf_error *err)
 {
+	struct host_arena *arena;
 	struct machine *m;
 
 	if (sf_topology_validate(t, err))
 		return NULL;
-	m = calloc(1, sizeof(*m));
+	arena = host_arena_new();
+	m = arena ? host_zalloc(arena, sizeof(*m)) : NULL;
 	if (!m) {
+		host_arena_delete(arena);
 		if (err) {
 			snprintf(err->field, sizeof(err->field), "host");
 			snprintf(err->msg, sizeof(err->msg), "out of host memory");
 		}
 		return NULL;
 	}
+	m->arena = arena;
 	m->topo = *t;
 	if (opts)
 		m->opts = *opts;
@@ -488,10 +492,13 @@ int machine_boot(struct machine *m, enum boot_stage target)
 
 void machine_destroy(struct machine *m)
 {
+	struct host_arena *arena;
+
 	if (!m)
 		return;
 	if (sf_cpu_binding.m == m)
 		sf_cpu_binding.m = NULL;	/* nobody will look at the count again */
+	host_arena_assert_valid(m->arena);
 	slab_release(m);
 	page_alloc_release(m);
 	sparse_release(m);
@@ -506,5 +513,7 @@ void machine_destroy(struct machine *m)
 	spin_lock_destroy(&m->shrinker_lock);
 	spin_lock_destroy(&m->fail_page_alloc.lock);
 	spin_lock_destroy(&m->failslab.lock);
-	free(m);
+	arena = m->arena;
+	host_free(arena, m);
+	host_arena_delete(arena);
 }

@@ -26,7 +26,8 @@ static inline uint64_t region_end(const struct memblock_region *r)
 }
 
 /* Make room for at least want regions. Returns 0 or -ENOMEM. */
-static int memblock_reserve_slots(struct memblock_type *type, unsigned int want)
+static int memblock_reserve_slots(struct machine *m, struct memblock_type *type,
+				  unsigned int want)
 {
 	struct memblock_region *regions;
 	unsigned int max = type->max ? type->max : MEMBLOCK_INIT_REGIONS;
@@ -35,7 +36,7 @@ static int memblock_reserve_slots(struct memblock_type *type, unsigned int want)
 		return 0;
 	while (max < want)
 		max *= 2;
-	regions = realloc(type->regions, (size_t)max * sizeof(*regions));
+	regions = host_realloc(m->arena, type->regions, (size_t)max * sizeof(*regions));
 	if (!regions)
 		return -ENOMEM;
 	type->regions = regions;
@@ -78,7 +79,8 @@ static const struct memblock_region *memblock_search(const struct memblock_type 
  * the same node it touches. The range must not overlap an existing region.
  * Returns 0 or -ENOMEM.
  */
-static int memblock_add_range(struct memblock_type *type, uint64_t base, uint64_t size, int nid)
+static int memblock_add_range(struct machine *m, struct memblock_type *type, uint64_t base,
+			      uint64_t size, int nid)
 {
 	unsigned int idx = memblock_lower_bound(type, base);
 	struct memblock_region *prev = idx > 0 ? &type->regions[idx - 1] : NULL;
@@ -98,7 +100,7 @@ static int memblock_add_range(struct memblock_type *type, uint64_t base, uint64_
 		next->base = base;
 		next->size += size;
 	} else {
-		if (memblock_reserve_slots(type, type->cnt + 1))
+		if (memblock_reserve_slots(m, type, type->cnt + 1))
 			return -ENOMEM;
 		memmove(&type->regions[idx + 1], &type->regions[idx],
 			(type->cnt - idx) * sizeof(type->regions[0]));
@@ -113,7 +115,8 @@ static int memblock_add_range(struct memblock_type *type, uint64_t base, uint64_
  * Returns 0, -ENOENT when some byte of the range is not in type (nothing
  * changed), or -ENOMEM.
  */
-static int memblock_remove_range(struct memblock_type *type, uint64_t base, uint64_t size)
+static int memblock_remove_range(struct machine *m, struct memblock_type *type, uint64_t base,
+				 uint64_t size)
 {
 	uint64_t end = base + size;
 	struct memblock_region keep[2];
@@ -140,7 +143,7 @@ static int memblock_remove_range(struct memblock_type *type, uint64_t base, uint
 		keep[nkeep++] = (struct memblock_region){
 			end, region_end(&type->regions[last]) - end, type->regions[last].nid };
 	nold = last - first + 1;
-	if (nkeep > nold && memblock_reserve_slots(type, type->cnt + nkeep - nold))
+	if (nkeep > nold && memblock_reserve_slots(m, type, type->cnt + nkeep - nold))
 		return -ENOMEM;
 	memmove(&type->regions[first + nkeep], &type->regions[last + 1],
 		(type->cnt - last - 1) * sizeof(type->regions[0]));
@@ -154,13 +157,13 @@ int memblock_init(struct machine *m)
 	struct memblock *mb = &m->memblock;
 
 	memset(mb, 0, sizeof(*mb));
-	if (memblock_reserve_slots(&mb->memory, m->topo.nr_ranges) ||
-	    memblock_reserve_slots(&mb->reserved, MEMBLOCK_INIT_REGIONS))
+	if (memblock_reserve_slots(m, &mb->memory, m->topo.nr_ranges) ||
+	    memblock_reserve_slots(m, &mb->reserved, MEMBLOCK_INIT_REGIONS))
 		goto free_arrays;
 	for (unsigned int i = 0; i < m->topo.nr_ranges; i++) {
 		const struct sf_mem_range *r = &m->topo.ranges[i];
 
-		if (memblock_add_range(&mb->memory, PFN_PHYS(r->start_pfn),
+		if (memblock_add_range(m, &mb->memory, PFN_PHYS(r->start_pfn),
 				       PFN_PHYS(r->end_pfn - r->start_pfn), r->node))
 			goto free_arrays;
 	}
@@ -173,8 +176,8 @@ free_arrays:
 
 void memblock_release(struct machine *m)
 {
-	free(m->memblock.memory.regions);
-	free(m->memblock.reserved.regions);
+	host_free(m->arena, m->memblock.memory.regions);
+	host_free(m->arena, m->memblock.reserved.regions);
 	memset(&m->memblock, 0, sizeof(m->memblock));
 }
 
@@ -279,7 +282,7 @@ static void *memblock_alloc_common(struct machine *m, size_t size, size_t align,
 	for (int i = 0; i < nr; i++) {
 		if (!memblock_find_in_node(mb, order[i], size, align, &phys))
 			continue;
-		if (memblock_add_range(&mb->reserved, phys, size, memblock_region_nid(mb, phys)))
+		if (memblock_add_range(m, &mb->reserved, phys, size, memblock_region_nid(mb, phys)))
 			return NULL;
 		mb->allocated_bytes += size;
 		virt = phys_to_virt(m, phys);
@@ -324,7 +327,7 @@ void memblock_free(struct machine *m, void *ptr, size_t size)
 		phys = virt_to_phys(m, ptr);
 		ctx.pfn = (int64_t)PHYS_PFN(phys);
 		ctx.node = memblock_region_nid(mb, phys);
-		ret = memblock_remove_range(&mb->reserved, phys, size);
+		ret = memblock_remove_range(m, &mb->reserved, phys, size);
 	}
 	if (ret == -ENOENT) {
 		report(m, SF_REPORT_WARN, "WARNING: memblock_free of unreserved memory", &ctx,

@@ -168,15 +168,15 @@ static void kmem_cache_release(struct machine *m, struct kmem_cache *s, bool fre
 
 		if (!n)
 			continue;
-		slab_free_node_queues(n);
+		slab_free_node_queues(m, n);
 		spin_lock_destroy(&n->list_lock);
 		s->node[nid] = NULL;
 		kmem_cache_free(m, m->slab->kmem_cache_node, n);
 	}
 	if (s->cpu_slab) {
 		for (unsigned int c = 0; c < m->topo.nr_cpus; c++)
-			free(s->cpu_slab[c].ac);
-		free(s->cpu_slab);
+			host_free(m->arena, s->cpu_slab[c].ac);
+		host_free(m->arena, s->cpu_slab);
 		s->cpu_slab = NULL;
 	}
 	if (free_struct)
@@ -1025,7 +1025,7 @@ static unsigned long slab_shrink_scan(struct machine *m, struct shrinker *sh, un
 
 static int slab_partial_init(struct machine *m)
 {
-	struct slab_state *ss = calloc(1, sizeof(*ss));
+	struct slab_state *ss = host_zalloc(m->arena, sizeof(*ss));
 	int ret;
 
 	if (!ss)
@@ -1179,13 +1179,13 @@ static int release_cache(struct machine *m, struct kmem_cache *s, struct page_re
 				(*refs)[(*nr)++].order = s->order;
 			}
 		}
-		slab_free_node_queues(n);
+		slab_free_node_queues(m, n);
 		spin_lock_destroy(&n->list_lock);
 	}
 	if (s->cpu_slab) {
 		for (unsigned int c = 0; c < m->topo.nr_cpus; c++)
-			free(s->cpu_slab[c].ac);
-		free(s->cpu_slab);
+			host_free(m->arena, s->cpu_slab[c].ac);
+		host_free(m->arena, s->cpu_slab);
 		s->cpu_slab = NULL;
 	}
 	return 0;
@@ -1232,6 +1232,6 @@ void slab_release(struct machine *m)
 		__free_pages(m, ss->boot_page, ss->boot_order);
 	spin_lock_destroy(&ss->slab_mutex);
 	spin_lock_destroy(&ss->sysfs_lock);
-	free(ss);
+	host_free(m->arena, ss);
 	m->slab = NULL;
 }

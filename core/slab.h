@@ -262,11 +262,11 @@ void cpu_queue_unlock_remote(struct kmem_cache_cpu *c);
 /* All cpus of a cache at once (drain, validate, check, statistics). */
 void cpu_queues_lock_all(struct machine *m, struct kmem_cache *s);
 void cpu_queues_unlock_all(struct machine *m, struct kmem_cache *s);
-struct array_cache *alloc_arraycache(unsigned int limit, unsigned int batch);
+struct array_cache *alloc_arraycache(struct machine *m, unsigned int limit, unsigned int batch);
 int slab_alloc_cpu_caches(struct machine *m, struct kmem_cache *s);
 int slab_alloc_node_queues(struct machine *m, struct kmem_cache *s,
 			   struct kmem_cache_node *n);
-void slab_free_node_queues(struct kmem_cache_node *n);
+void slab_free_node_queues(struct machine *m, struct kmem_cache_node *n);
 void slab_init_node(struct machine *m, struct kmem_cache *s, struct kmem_cache_node *n,
 		    int nid);
 /* Grow a slab on nid (exactly) and hand out its first object (bootstrap). */

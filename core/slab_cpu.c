@@ -73,9 +73,9 @@ void cpu_queues_unlock_all(struct machine *m, struct kmem_cache *s)
 		cpu_queue_unlock_remote(&s->cpu_slab[cpu]);
 }
 
-struct array_cache *alloc_arraycache(unsigned int limit, unsigned int batch)
+struct array_cache *alloc_arraycache(struct machine *m, unsigned int limit, unsigned int batch)
 {
-	struct array_cache *ac = malloc(sizeof(*ac) + (size_t)limit * sizeof(void *));
+	struct array_cache *ac = host_alloc(m->arena, sizeof(*ac) + (size_t)limit * sizeof(void *));
 
 	if (!ac)
 		return NULL;
@@ -361,16 +361,16 @@ void slab_init_node(struct machine *m, struct kmem_cache *s, struct kmem_cache_n
 		n->alien[r] = NULL;
 }
 
-void slab_free_node_queues(struct kmem_cache_node *n)
+void slab_free_node_queues(struct machine *m, struct kmem_cache_node *n)
 {
-	free(n->shared);
+	host_free(m->arena, n->shared);
 	n->shared = NULL;
 	for (unsigned int r = 0; r < n->nr_alien; r++) {
 		if (!n->alien[r])
 			continue;
 		spin_lock_destroy(&n->alien[r]->lock);
-		free(n->alien[r]->ac);
-		free(n->alien[r]);
+		host_free(m->arena, n->alien[r]->ac);
+		host_free(m->arena, n->alien[r]);
 		n->alien[r] = NULL;
 	}
 }
@@ -378,7 +378,7 @@ void slab_free_node_queues(struct kmem_cache_node *n)
 int slab_alloc_node_queues(struct machine *m, struct kmem_cache *s, struct kmem_cache_node *n)
 {
 	if (s->shared) {
-		n->shared = alloc_arraycache(s->shared * s->batchcount, s->batchcount);
+		n->shared = alloc_arraycache(m, s->shared * s->batchcount, s->batchcount);
 		if (!n->shared)
 			return -ENOMEM;
 	}
@@ -387,12 +387,12 @@ int slab_alloc_node_queues(struct machine *m, struct kmem_cache *s, struct kmem_
 
 		if ((int)r == n->node || !node_state(m, (int)r, N_NORMAL_MEMORY))
 			continue;
-		a = malloc(sizeof(*a));
+		a = host_alloc(m->arena, sizeof(*a));
 		if (!a)
 			goto fail;
-		a->ac = alloc_arraycache(SLAB_ALIEN_LIMIT, SLAB_ALIEN_LIMIT);
+		a->ac = alloc_arraycache(m, SLAB_ALIEN_LIMIT, SLAB_ALIEN_LIMIT);
 		if (!a->ac) {
-			free(a);
+			host_free(m->arena, a);
 			goto fail;
 		}
 		spin_lock_init(&a->lock);
@@ -400,7 +400,7 @@ int slab_alloc_node_queues(struct machine *m, struct kmem_cache *s, struct kmem_
 	}
 	return 0;
 fail:
-	slab_free_node_queues(n);
+	slab_free_node_queues(m, n);
 	return -ENOMEM;
 }
 
@@ -408,18 +408,18 @@ int slab_alloc_cpu_caches(struct machine *m, struct kmem_cache *s)
 {
 	unsigned int nr = m->topo.nr_cpus;
 
-	s->cpu_slab = aligned_alloc(64, nr * sizeof(struct kmem_cache_cpu));
+	s->cpu_slab = host_alloc(m->arena, nr * sizeof(struct kmem_cache_cpu));
 	if (!s->cpu_slab)
 		return -ENOMEM;
 	memset(s->cpu_slab, 0, nr * sizeof(struct kmem_cache_cpu));
 	for (unsigned int c = 0; c < nr; c++) {
 		s->cpu_slab[c].owner_fence = !m->membarrier_ok;
 		atomic_store_explicit(&s->cpu_slab[c].check_dirty, true, memory_order_relaxed);
-		s->cpu_slab[c].ac = alloc_arraycache(s->limit, s->batchcount);
+		s->cpu_slab[c].ac = alloc_arraycache(m, s->limit, s->batchcount);
 		if (!s->cpu_slab[c].ac) {
 			while (c--)
-				free(s->cpu_slab[c].ac);
-			free(s->cpu_slab);
+				host_free(m->arena, s->cpu_slab[c].ac);
+			host_free(m->arena, s->cpu_slab);
 			s->cpu_slab = NULL;
 			return -ENOMEM;
 		}
@@ -918,18 +918,18 @@ int slab_do_tune(struct machine *m, struct kmem_cache *s, unsigned int limit,
 	bool racy = machine_bug(m, SF_BUG_SLAB_RESIZE_RACE);
 
 	slab_mark_dirty(m, s);
-	cpu_new = calloc(nr_cpus, sizeof(*cpu_new));
+	cpu_new = host_calloc(m->arena, nr_cpus, sizeof(*cpu_new));
 	if (!cpu_new)
 		return -ENOMEM;
 	for (unsigned int c = 0; c < nr_cpus; c++) {
-		cpu_new[c] = alloc_arraycache(limit, batch);
+		cpu_new[c] = alloc_arraycache(m, limit, batch);
 		if (!cpu_new[c])
 			goto nomem;
 	}
 	for (unsigned int nid = 0; nid < nr_nodes && shared; nid++) {
 		if (!get_node(s, (int)nid))
 			continue;
-		node_new[nid] = alloc_arraycache(shared * batch, batch);
+		node_new[nid] = alloc_arraycache(m, shared * batch, batch);
 		if (!node_new[nid])
 			goto nomem;
 	}
@@ -957,7 +957,7 @@ int slab_do_tune(struct machine *m, struct kmem_cache *s, unsigned int limit,
 			c->ac = cpu_new[cpu];
 			cpu_queue_unlock_remote(c);
 		}
-		free(old);
+		host_free(m->arena, old);
 	}
 	s->limit = limit;
 	s->batchcount = batch;
@@ -985,16 +985,16 @@ int slab_do_tune(struct machine *m, struct kmem_cache *s, unsigned int limit,
 		if (old)
 			free_block_held(m, s, old->entry, old->avail, &to_free, n);
 		spin_unlock(&n->list_lock);
-		free(old);
+		host_free(m->arena, old);
 	}
-	free(cpu_new);
+	host_free(m->arena, cpu_new);
 	discard_slabs(m, s, &to_free);
 	return 0;
 nomem:
 	for (unsigned int c = 0; c < nr_cpus; c++)
-		free(cpu_new[c]);
+		host_free(m->arena, cpu_new[c]);
 	for (unsigned int nid = 0; nid < nr_nodes; nid++)
-		free(node_new[nid]);
-	free(cpu_new);
+		host_free(m->arena, node_new[nid]);
+	host_free(m->arena, cpu_new);
 	return -ENOMEM;
 }

@@ -43,7 +43,7 @@ static int sysfs_insert(struct machine *m, struct kmem_cache *s, const char *nam
 	}
 	if (ss->nr_sysfs == ss->max_sysfs) {
 		unsigned int nmax = ss->max_sysfs ? ss->max_sysfs * 2 : 64;
-		struct slab_sysfs_entry *n = realloc(ss->sysfs, nmax * sizeof(*n));
+		struct slab_sysfs_entry *n = host_realloc(m->arena, ss->sysfs, nmax * sizeof(*n));
 
 		if (!n) {
 			ret = -ENOMEM;
@@ -96,7 +96,7 @@ void slab_sysfs_release(struct machine *m)
 	struct list_head *pos;
 
 	spin_lock(&ss->sysfs_lock);
-	free(ss->sysfs);
+	host_free(m->arena, ss->sysfs);
 	ss->sysfs = NULL;
 	ss->nr_sysfs = ss->max_sysfs = 0;
 	spin_unlock(&ss->sysfs_lock);

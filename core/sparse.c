@@ -365,8 +365,8 @@ static int sparse_init_common(struct machine *m, bool init_pages)
 					sp->block_shift);
 	sp->nr_sections = sp->nr_blocks << block_sections_shift;
 	memmap_marks_init(m);
-	sp->sections = calloc(sp->nr_sections, sizeof(*sp->sections));
-	sp->blocks = calloc(sp->nr_blocks, sizeof(*sp->blocks));
+	sp->sections = host_calloc(m->arena, sp->nr_sections, sizeof(*sp->sections));
+	sp->blocks = host_calloc(m->arena, sp->nr_blocks, sizeof(*sp->blocks));
 	if (!sp->sections || !sp->blocks)
 		goto undo;
 	memory_present(m);
@@ -412,8 +412,8 @@ int sparse_init_boot(struct machine *m)
 
 void sparse_release(struct machine *m)
 {
-	free(m->sparse.sections);
-	free(m->sparse.blocks);
+	host_free(m->arena, m->sparse.sections);
+	host_free(m->arena, m->sparse.blocks);
 	memset(&m->sparse, 0, sizeof(m->sparse));
 }
 
