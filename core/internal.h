@@ -600,6 +600,16 @@ int host_arena_validate(const struct host_arena *a, char *why, size_t len);
 /* The same, stopping with the problem (our own broken invariant). */
 void host_arena_assert_valid(const struct host_arena *a);
 
+/*
+ * ASan's shadow of host memory as raw bytes (core/asan_shadow.c): size / 8
+ * bytes for [addr, addr + size), both 8-byte aligned; size 0 and no-ops
+ * without ASan.
+ */
+size_t kasan_shadow_size(size_t size);
+void kasan_shadow_save(const void *addr, size_t size, uint8_t *out);
+void kasan_shadow_load(const void *addr, size_t size, const uint8_t *in);
+uint64_t kasan_shadow_hash(const void *addr, size_t size);
+
 /* The host mapping of simulated memory (core/host_memory.c): a parked one
  * when it fits, reading exactly like a fresh one. */
 int host_memory_map(struct machine *m);

@@ -11,5 +11,6 @@
 #include "slabfuzz/fault.h"
 #include "slabfuzz/mm.h"
 #include "slabfuzz/slab.h"
+#include "slabfuzz/digest.h"
 
 #endif

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/digest.c: two machines built and used the same way have the same
+ * digest although they live at different host addresses; a difference in a
+ * free list, a cache attribute, a counter, the report log or the ASan
+ * poisoning is the first difference, printed by its name with both values.
+ */
+#include "slab.h"
+#include "test.h"
+
+#ifdef SF_HAVE_ASAN
+static const bool have_asan = true;
+#else
+static const bool have_asan = false;
+#endif
+
+static struct machine *booted(void)
+{
+	struct sf_topology t;
+
+	sf_topology_simple(&t, 2, 4, 16);
+	return test_machine(&t, NULL, STAGE_RUNNING);
+}
+
+/* The same small workload on either machine. */
+static void *workload(struct machine *m, struct page **page)
+{
+	void *keep = kmalloc(m, 200, GFP_KERNEL);
+	void *gone = kmalloc(m, 64, GFP_KERNEL);
+
+	kfree(m, gone);
+	*page = alloc_pages(m, GFP_KERNEL, 2);
+	return keep;
+}
+
+static struct sf_digest da, db;
+static char why[256];
+
+static void test_same_build_same_digest(void)
+{
+	struct machine *a = booted(), *b;
+	struct page *pa, *pb;
+	void *oa, *ob;
+
+	assert_nonnull(a);
+	/* Both alive at once: different host addresses for everything. */
+	b = booted();
+	assert_nonnull(b);
+	expect_true(a->mem_base != b->mem_base);
+	oa = workload(a, &pa);
+	ob = workload(b, &pb);
+	assert_nonnull(pa);
+	assert_nonnull(pb);
+	expect_eq(sf_digest_take(a, &da), 0);
+	expect_eq(sf_digest_take(b, &db), 0);
+	expect_true(da.nr > 100);
+	expect_eq(sf_digest_diff(&da, &db), -1);
+	expect_eq(sf_digest_describe_diff(&da, &db, why, sizeof(why)), 0);
+
+	/* One more free on a: a difference, named. */
+	__free_pages(a, pa, 2);
+	expect_eq(sf_digest_take(a, &da), 0);
+	expect_true(sf_digest_diff(&da, &db) >= 0);
+	sf_digest_describe_diff(&da, &db, why, sizeof(why));
+	expect_str_contains(why, " vs ");
+	__free_pages(b, pb, 2);
+	expect_eq(sf_digest_take(a, &da), 0);
+	expect_eq(sf_digest_take(b, &db), 0);
+	expect_eq(sf_digest_diff(&da, &db), -1);
+	kfree(a, oa);
+	kfree(b, ob);
+	machine_destroy(a);
+	machine_destroy(b);
+}
+
+static void test_difference_named(void)
+{
+	struct machine *a = booted(), *b = booted();
+	struct kmem_cache *s;
+
+	assert_nonnull(a);
+	assert_nonnull(b);
+	/* A cache attribute. */
+	s = kmalloc_slab(b, 64, GFP_KERNEL);
+	assert_nonnull(s);
+	s->refcount++;
+	expect_eq(sf_digest_take(a, &da), 0);
+	expect_eq(sf_digest_take(b, &db), 0);
+	sf_digest_describe_diff(&da, &db, why, sizeof(why));
+	expect_str_contains(why, "].refcount/sysfs: ");
+	s->refcount--;
+	/* A counter of the report log. */
+	b->reports.dropped++;
+	expect_eq(sf_digest_take(b, &db), 0);
+	sf_digest_describe_diff(&da, &db, why, sizeof(why));
+	expect_str_contains(why, "reports.dropped: 0 vs 0x1");
+	b->reports.dropped--;
+	/* The poisoning of one free page. */
+	if (have_asan) {
+		struct page *p = alloc_pages(b, GFP_KERNEL, 0);
+		struct page *q = alloc_pages(a, GFP_KERNEL, 0);
+		uint8_t *x;
+
+		assert_nonnull(p);
+		assert_nonnull(q);
+		__free_pages(b, p, 0);
+		__free_pages(a, q, 0);
+		expect_eq(sf_digest_take(a, &da), 0);
+		x = page_address(b, p);
+		kasan_unpoison(x + 8, 8);
+		expect_eq(sf_digest_take(b, &db), 0);
+		sf_digest_describe_diff(&da, &db, why, sizeof(why));
+		expect_str_contains(why, "asan_shadow[pfn ");
+		kasan_poison(x + 8, 8);
+	}
+	expect_eq(sf_digest_take(b, &db), 0);
+	expect_eq(sf_digest_diff(&da, &db), -1);
+	machine_destroy(a);
+	machine_destroy(b);
+}
+
+int main(void)
+{
+	RUN(test_same_build_same_digest);
+	RUN(test_difference_named);
+	sf_digest_free(&da);
+	sf_digest_free(&db);
+	return test_summary();
+}
