@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include "bench.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+
+#include "slabfuzz/slabfuzz.h"
 
 uint64_t bench_now_ns(void)
 {
@@ -47,4 +50,19 @@ const char *bench_build(void)
 #else
 	return "debug";
 #endif
+}
+
+void bench_boot_destroy(void *topology, long iters)
+{
+	const struct sf_topology *t = topology;
+
+	for (long i = 0; i < iters; i++) {
+		struct machine *m = machine_create(t, NULL, NULL);
+
+		if (!m || machine_boot(m, STAGE_RUNNING)) {
+			fprintf(stderr, "boot failed\n");
+			exit(1);
+		}
+		machine_destroy(m);
+	}
 }

@@ -22,21 +22,6 @@ struct boot_arg {
 	struct sf_topology t;
 };
 
-static void boot_destroy(void *p, long iters)
-{
-	struct boot_arg *a = p;
-
-	for (long i = 0; i < iters; i++) {
-		struct machine *m = machine_create(&a->t, NULL, NULL);
-
-		if (!m || machine_boot(m, STAGE_RUNNING)) {
-			fprintf(stderr, "boot failed\n");
-			exit(1);
-		}
-		machine_destroy(m);
-	}
-}
-
 struct memset_arg {
 	void *buf;
 	size_t size;
@@ -91,7 +76,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench_page_alloc: --boots needs a positive count\n");
 			return 2;
 		}
-		boot_destroy(&def, n);
+		bench_boot_destroy(&def.t, n);
 		return 0;
 	}
 	if (argc != 1) {
@@ -104,7 +89,7 @@ int main(int argc, char **argv)
 		return 1;
 	memset_memmap(&ms, 1);
 	printf("build: %s\n", bench_build());
-	boot_ns = bench_median_ns(boot_destroy, &def, 20, 15);
+	boot_ns = bench_median_ns(bench_boot_destroy, &def.t, 20, 15);
 	memset_ns = bench_median_ns(memset_memmap, &ms, 20, 15);
 	printf("create+boot+destroy default (2 nodes, 4 cpus, 64 MiB): %10.1f us\n",
 	       boot_ns / 1000.0);
@@ -112,7 +97,7 @@ int main(int argc, char **argv)
 	       ms.size >> 10, memset_ns / 1000.0, boot_ns / memset_ns);
 	free(ms.buf);
 	printf("create+boot+destroy small   (1 node, 2 cpus, 4 MiB):   %10.1f us\n",
-	       bench_median_ns(boot_destroy, &small, 50, 15) / 1000.0);
+	       bench_median_ns(bench_boot_destroy, &small.t, 50, 15) / 1000.0);
 	m = machine_create(&def.t, NULL, NULL);
 	if (!m || machine_boot(m, STAGE_RUNNING))
 		return 1;

@@ -10,56 +10,6 @@
 
 #include "slab.h"
 
-enum dg_kind {
-	DG_MACHINE,		/* a: enum dg_machine */
-	DG_CPU,			/* a: cpu, b: enum dg_cpu */
-	DG_MEMBLOCK,		/* a: 0 memory 1 reserved, b: enum dg_memblock */
-	DG_SPARSE,		/* a: enum dg_sparse */
-	DG_ZONE,		/* a: node, b: zone, c: enum dg_zone */
-	DG_FREE_AREA,		/* a: node, b: zone, c: order (nr_free) */
-	DG_FREE_LIST,		/* a: node, b: zone, c: order (hash of the pfns in order) */
-	DG_PCP,			/* a: node, b: zone, c: cpu (count, high, batch, lists) */
-	DG_PAGE,		/* a: pfn (hash of the struct page) */
-	DG_ASAN_PAGE,		/* a: pfn (hash of the page's shadow) */
-	DG_FAULT,		/* a: 0 fail_page_alloc 1 failslab */
-	DG_REPORTS,		/* a: enum dg_reports */
-	DG_REPORT,		/* a: index in the log (title hash and count) */
-	DG_SLAB,		/* a: enum dg_slab */
-	DG_CACHE,		/* a: cache (list position), b: enum dg_cache */
-	DG_CACHE_NODE,		/* a: cache, b: node, c: enum dg_cache_node */
-	DG_CACHE_CPU,		/* a: cache, b: cpu (the queue: avail, limit, batch, entries) */
-	DG_CACHE_ALIEN,		/* a: cache, b: node, c: remote node */
-	DG_SYSFS,		/* a: entry (name, cache, alias) */
-	NR_DG_KINDS
-};
-
-enum dg_machine { DGM_STAGE, DGM_GFP_MASK, DGM_BUGS, DGM_DEBUG, DGM_MAX_PFN, DGM_CUR_CPU,
-		  DGM_NODE_STATES, DGM_HOLES };
-static const char *const dgm_names[] = { "stage", "gfp_allowed_mask", "bugs", "debug_level",
-					 "max_pfn", "current_cpu", "node_states", "holes" };
-enum dg_cpu { DGC_ONLINE, DGC_IRQS, DGC_IRQ_DEPTH, DGC_PREEMPT, DGC_TIMER, DGC_SCHED };
-static const char *const dgc_names[] = { "online", "irqs_enabled", "irq_depth",
-					 "preempt_count", "timers", "sched_hits" };
-enum dg_memblock { DGB_CNT, DGB_REGIONS, DGB_FLAGS };
-static const char *const dgb_names[] = { "cnt", "regions", "retired/freed_late/bytes" };
-enum dg_sparse { DGS_SHAPE, DGS_SECTIONS, DGS_BLOCKS };
-static const char *const dgs_names[] = { "shape", "sections", "blocks" };
-enum dg_zone { DGZ_SPAN, DGZ_PAGES, DGZ_WATERMARKS, DGZ_FREE_PAGES };
-static const char *const dgz_names[] = { "span", "present/managed", "watermark",
-					 "free_pages" };
-enum dg_reports { DGR_TOTAL, DGR_KINDS, DGR_DISTINCT, DGR_DROPPED };
-static const char *const dgr_names[] = { "total", "by_kind", "nr_distinct", "dropped" };
-enum dg_slab { DGL_STATE, DGL_KMALLOC, DGL_TRACK_SEQ, DGL_BOOT_PAGE, DGL_NR_CACHES,
-	       DGL_NR_SYSFS, DGL_SHRINKER };
-static const char *const dgl_names[] = { "state", "kmalloc_caches", "track_seq", "boot_page",
-					 "nr_caches", "nr_sysfs", "shrinker" };
-enum dg_cache { DGK_NAME, DGK_GEOMETRY, DGK_TUNABLES, DGK_FLAGS, DGK_REFCOUNT };
-static const char *const dgk_names[] = { "name", "geometry", "limit/batch/shared", "flags",
-					 "refcount/sysfs" };
-enum dg_cache_node { DGN_COUNTS, DGN_PARTIAL, DGN_FULL, DGN_FREE, DGN_SHARED };
-static const char *const dgn_names[] = { "counters", "slabs_partial", "slabs_full",
-					 "slabs_free", "shared" };
-
 #define HASH_INIT 0xcbf29ce484222325ull
 
 static inline uint64_t mix(uint64_t h, uint64_t v)
@@ -224,12 +174,13 @@ static void digest_sparse(struct dg *g)
 	put(g, DG_SPARSE, DGS_SHAPE, 0, 0,
 	    mix(mix(mix(mix(h, sp->section_shift), sp->block_shift), sp->nr_sections),
 		sp->init_pages));
-	for (unsigned long i = 0; sp->sections && i < sp->nr_sections; i++)
+	/* nr_sections and nr_blocks are 0 while the tables are NULL. */
+	for (unsigned long i = 0; i < sp->nr_sections; i++)
 		h = mix(mix(mix(h, sp->sections[i].flags), (uint64_t)sp->sections[i].nid),
 			sp->sections[i].memmap_allocated);
 	put(g, DG_SPARSE, DGS_SECTIONS, 0, 0, h);
 	h = HASH_INIT;
-	for (unsigned long i = 0; sp->blocks && i < sp->nr_blocks; i++)
+	for (unsigned long i = 0; i < sp->nr_blocks; i++)
 		h = mix(mix(mix(mix(h, (uint64_t)sp->blocks[i].state), (uint64_t)sp->blocks[i].nid),
 			    sp->blocks[i].populate_count), stable_ptr(m, sp->blocks[i].pages));
 	put(g, DG_SPARSE, DGS_BLOCKS, 0, 0, h);
@@ -326,7 +277,7 @@ static void digest_cache(struct dg *g, unsigned int i, struct kmem_cache *s)
 	put(g, DG_CACHE, i, DGK_TUNABLES, 0, mix(mix(s->limit, s->batchcount), s->shared));
 	put(g, DG_CACHE, i, DGK_FLAGS, 0, mix(mix(s->flags, s->allocflags), s->ctor != NULL));
 	put(g, DG_CACHE, i, DGK_REFCOUNT, 0, mix((uint64_t)s->refcount, s->sysfs_registered));
-	for (unsigned int c = 0; s->cpu_slab && c < m->topo.nr_cpus; c++)
+	for (unsigned int c = 0; c < m->topo.nr_cpus; c++)	/* never NULL on the list */
 		put(g, DG_CACHE_CPU, i, c, 0,
 		    mix(hash_ac(m, s->cpu_slab[c].ac), (uint64_t)s->cpu_slab[c].live));
 	for (unsigned int n = 0; n < m->topo.nr_nodes; n++) {
@@ -420,87 +371,3 @@ long sf_digest_diff(const struct sf_digest *a, const struct sf_digest *b)
 	return a->nr == b->nr ? -1 : (long)n;
 }
 
-static const char *sub_name(const char *const *names, size_t nr, uint32_t i)
-{
-	return i < nr ? names[i] : "?";
-}
-
-#define SUB(names, i) sub_name(names, sizeof(names) / sizeof(names[0]), i)
-
-size_t sf_digest_field_name(const struct sf_digest *d, size_t i, char *buf, size_t len)
-{
-	const struct sf_digest_field *f;
-
-	if (i >= d->nr)
-		return (size_t)snprintf(buf, len, "(end)");
-	f = &d->f[i];
-	switch ((enum dg_kind)f->kind) {
-	case DG_MACHINE:
-		return (size_t)snprintf(buf, len, "machine.%s", SUB(dgm_names, f->a));
-	case DG_CPU:
-		return (size_t)snprintf(buf, len, "cpu[%u].%s", f->a, SUB(dgc_names, f->b));
-	case DG_MEMBLOCK:
-		return (size_t)snprintf(buf, len, "memblock.%s.%s", f->a ? "reserved" : "memory",
-					SUB(dgb_names, f->b));
-	case DG_SPARSE:
-		return (size_t)snprintf(buf, len, "sparse.%s", SUB(dgs_names, f->a));
-	case DG_ZONE:
-		return (size_t)snprintf(buf, len, "node[%u].zone[%u].%s", f->a, f->b,
-					SUB(dgz_names, f->c));
-	case DG_FREE_AREA:
-		return (size_t)snprintf(buf, len, "node[%u].zone[%u].free_area[%u].nr_free", f->a,
-					f->b, f->c);
-	case DG_FREE_LIST:
-		return (size_t)snprintf(buf, len, "node[%u].zone[%u].free_area[%u].free_list",
-					f->a, f->b, f->c);
-	case DG_PCP:
-		return (size_t)snprintf(buf, len, "node[%u].zone[%u].pcp[cpu %u]", f->a, f->b,
-					f->c);
-	case DG_PAGE:
-		return (size_t)snprintf(buf, len, "memmap[pfn %#x]", f->a);
-	case DG_ASAN_PAGE:
-		return (size_t)snprintf(buf, len, "asan_shadow[pfn %#x]", f->a);
-	case DG_FAULT:
-		return (size_t)snprintf(buf, len, "%s", f->a ? "failslab" : "fail_page_alloc");
-	case DG_REPORTS:
-		return (size_t)snprintf(buf, len, "reports.%s", SUB(dgr_names, f->a));
-	case DG_REPORT:
-		return (size_t)snprintf(buf, len, "reports.log[%u]", f->a);
-	case DG_SLAB:
-		return (size_t)snprintf(buf, len, "slab.%s", SUB(dgl_names, f->a));
-	case DG_CACHE:
-		return (size_t)snprintf(buf, len, "cache[%u].%s", f->a, SUB(dgk_names, f->b));
-	case DG_CACHE_NODE:
-		return (size_t)snprintf(buf, len, "cache[%u].node[%u].%s", f->a, f->b,
-					SUB(dgn_names, f->c));
-	case DG_CACHE_CPU:
-		return (size_t)snprintf(buf, len, "cache[%u].cpu[%u].queue", f->a, f->b);
-	case DG_CACHE_ALIEN:
-		return (size_t)snprintf(buf, len, "cache[%u].node[%u].alien[%u]", f->a, f->b,
-					f->c);
-	case DG_SYSFS:
-		return (size_t)snprintf(buf, len, "slab.sysfs[%u]", f->a);
-	case NR_DG_KINDS:
-		break;
-	}
-	return (size_t)snprintf(buf, len, "field kind %u", f->kind);
-}
-
-size_t sf_digest_describe_diff(const struct sf_digest *a, const struct sf_digest *b,
-			       char *buf, size_t len)
-{
-	long i = sf_digest_diff(a, b);
-	char na[96], nb[96];
-
-	if (len)
-		buf[0] = '\0';
-	if (i < 0)
-		return 0;
-	sf_digest_field_name(a, (size_t)i, na, sizeof(na));
-	sf_digest_field_name(b, (size_t)i, nb, sizeof(nb));
-	if (strcmp(na, nb))
-		return (size_t)snprintf(buf, len, "field %ld: %s vs %s", i, na, nb);
-	return (size_t)snprintf(buf, len, "%s: %#llx vs %#llx", na,
-				(unsigned long long)a->f[i].value,
-				(unsigned long long)b->f[i].value);
-}

@@ -145,6 +145,11 @@ SF_NO_COVERAGE void host_memory_hand_out(struct machine *m, void *addr, size_t s
 	}
 }
 
+SF_NO_COVERAGE void host_memory_forget(struct machine *m, pfn_t pfn)
+{
+	m->mem_dirty[pfn] = HOST_GEN_STALE;
+}
+
 SF_NO_COVERAGE void host_memory_unmap(struct machine *m)
 {
 	uint8_t *old, *old_dirty;

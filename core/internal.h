@@ -620,6 +620,9 @@ void host_memory_unmap(struct machine *m);
  * zeroing, the caller zeroes the range itself).
  */
 void host_memory_hand_out(struct machine *m, void *addr, size_t size, bool zeroing);
+/* The page reads as written by an older machine: zeroed when next handed
+ * out (a snapshot's restore, for pages handed out after the take). */
+void host_memory_forget(struct machine *m, pfn_t pfn);
 
 /* Handing out simulated memory: fresh for the host, usable for ASan. */
 static inline void memory_hand_out(struct machine *m, void *addr, size_t size, bool zeroing)

@@ -70,6 +70,7 @@ _Noreturn void run_fail(struct run *r, const char *title, const char *fmt, ...)
 	/* A report held back (a WARN, or anything in dump mode) came first. */
 	if (r->deferred)
 		fail_report(r, &r->deferred_report);
+	run_snapshot_failed(r, title);
 	fflush(stdout);
 	fprintf(stderr, "slabfuzz: %s\n", title);
 	va_start(ap, fmt);
@@ -86,6 +87,7 @@ static _Noreturn void fail_report(struct run *r, const struct sf_report *rep)
 {
 	static char buf[SF_REPORT_TITLE_MAX + SF_REPORT_BODY_MAX + 256];
 
+	run_snapshot_failed(r, rep->title);
 	fflush(stdout);
 	fprintf(stderr, "slabfuzz: %s\n", sf_report_format(rep, buf, sizeof(buf)));
 	print_where(r);
@@ -1150,12 +1152,38 @@ static void teardown(struct run *r)
 
 static struct run the_run;
 
+/* A fresh machine for the run, booted by the target's prologue; a
+ * snapshot of it is kept when the options ask for one. */
+static void run_create_boot(struct run *r, const struct sf_header *h)
+{
+	struct sf_options opts;
+	struct sf_error err;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.bugs = r->o->bugs;
+	opts.debug_level = h->debug_level;
+	opts.slab_debug = sf_prog_slab_debug(h);
+	opts.memmap_together = h->memmap_together;
+	opts.seed = 1;
+	r->m = machine_create(&r->topo, &opts, &err);
+	if (!r->m)
+		run_fail(r, "HARNESS: machine_create refused a decoded topology", "%s: %s",
+			 err.field, err.msg);
+	sf_set_report_handler(r->m, on_report, r);
+	r->sched_base = sched_hits_total(r->m);
+	sched_set_hook(r->m, sched_hook, r);
+	r->phase = "prologue";
+	if (r->t->prologue > STAGE_EARLY) {
+		boot_op(r, r->t->prologue);
+		run_snapshot_keep(r);
+	}
+}
+
 int sf_run_program(const struct sf_target *t, const struct sf_program *p,
 		   const struct sf_run_opts *o)
 {
 	struct run *r = &the_run;
-	struct sf_options opts;
-	struct sf_error err;
+	struct machine *m;
 	uint64_t ops = t->ops;
 	unsigned int since_check = 0;
 
@@ -1187,26 +1215,11 @@ int sf_run_program(const struct sf_target *t, const struct sf_program *p,
 	r->phase = "machine_create";
 	sf_prog_topology(&p->h, &r->topo);
 	r->cur_cpu = (int)r->topo.boot_cpu;	/* machine_create's current cpu */
-	memset(&opts, 0, sizeof(opts));
-	opts.bugs = o->bugs;
-	opts.debug_level = p->h.debug_level;
-	opts.slab_debug = sf_prog_slab_debug(&p->h);
-	opts.memmap_together = p->h.memmap_together;
-	opts.seed = 1;
-	r->m = machine_create(&r->topo, &opts, &err);
-	if (!r->m)
-		run_fail(r, "HARNESS: machine_create refused a decoded topology", "%s: %s",
-			 err.field, err.msg);
-	sf_set_report_handler(r->m, on_report, r);
-	r->sched_base = sched_hits_total(r->m);
-	sched_set_hook(r->m, sched_hook, r);
-	r->phase = "prologue";
-	if (t->prologue > STAGE_EARLY) {
-		boot_op(r, t->prologue);
-		if (o->trace)
-			fprintf(o->trace, "  prologue: booted to %s\n",
-				boot_stage_name(machine_stage(r->m)));
-	}
+	if (!run_snapshot_start(r))
+		run_create_boot(r, &p->h);
+	if (t->prologue > STAGE_EARLY && o->trace)
+		fprintf(o->trace, "  prologue: booted to %s%s\n", boot_stage_name(machine_stage(r->m)),
+			r->from_snapshot ? " (restored from a snapshot)" : "");
 	r->phase = "op";
 	for (r->op_index = 0; r->op_index < p->nr_ops; r->op_index++) {
 		const struct sf_op *op = &p->ops[r->op_index];
@@ -1244,15 +1257,36 @@ int sf_run_program(const struct sf_target *t, const struct sf_program *p,
 		dump_state(r, " at the end (before the harness frees what the program holds)");
 	if (o->at_end)
 		o->at_end(r->m, o->at_end_arg);
+	run_snapshot_digest(r);
 	teardown(r);
 	run_after_call(r);
 	sched_set_hook(r->m, NULL, NULL);
-	machine_destroy(r->m);
+	m = r->m;
+	/* A machine of the snapshot cache stays for the next restore. */
+	if (!run_snapshot_end(r))
+		machine_destroy(m);
 	r->m = NULL;
 	return 0;
 }
 
 /* ---- fuzz entry helpers ---- */
+
+/* A number from the environment, def when unset; exits on a bad value. */
+static unsigned long env_flag(const char *name, unsigned long def, unsigned long max)
+{
+	const char *v = getenv(name);
+	char *end;
+	unsigned long n;
+
+	if (!v || !*v)
+		return def;
+	n = strtoul(v, &end, 10);
+	if (*end || n > max || *v == '-') {
+		fprintf(stderr, "slabfuzz: %s=%s: a number from 0 to %lu\n", name, v, max);
+		exit(2);
+	}
+	return n;
+}
 
 void sf_fuzz_init(struct sf_run_opts *o)
 {
@@ -1264,6 +1298,9 @@ void sf_fuzz_init(struct sf_run_opts *o)
 		fprintf(stderr, "slabfuzz: SLABFUZZ_BUGS: %s\n", err.msg);
 		exit(2);
 	}
+	o->snapshot = env_flag("SLABFUZZ_SNAPSHOT", 1, 1);
+	o->snapshot_check_every = (unsigned int)env_flag("SLABFUZZ_SNAPSHOT_CHECK",
+							 SF_SNAPSHOT_CHECK_EVERY, 1u << 30);
 	if (getenv("SLABFUZZ_TRACE"))
 		o->trace = stdout;
 }

@@ -108,6 +108,21 @@ struct sf_run_opts {
 	void (*test_after_release)(struct machine *m);
 	/* Tests only (test_oracles.c): the length a dump op's dump returned. */
 	size_t (*test_dump_len)(struct machine *m, unsigned int kind, size_t n);
+
+	/*
+	 * Start from a snapshot of the booted machine when the cache holds one
+	 * of the same boot configuration (target prologue, header, bug
+	 * switches), else boot and keep one (fuzzers/interp_snapshot.c). Only
+	 * for targets whose prologue boots; never in TSan builds. The fuzz
+	 * entry points turn it on (SLABFUZZ_SNAPSHOT=0 turns it off).
+	 */
+	bool snapshot;
+#define SF_SNAPSHOT_CHECK_EVERY 32
+	/* Every this many runs with a snapshot, and at every failure, the same
+	 * program also runs by the other path (fresh boot / restore) and the
+	 * final digests (or failure titles) must match: else "HARNESS:
+	 * snapshot reset diverged". 0: never (SLABFUZZ_SNAPSHOT_CHECK). */
+	unsigned int snapshot_check_every;
 };
 
 /*

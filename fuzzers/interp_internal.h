@@ -195,7 +195,29 @@ struct run {
 		int handle;
 	} shadow[4 * SF_PROG_MAX_OPS];
 	unsigned int nr_shadow;
+
+	/* Snapshots (interp_snapshot.c), set by sf_run_program for each run. */
+	struct snap_entry *snap;	/* the cache entry of this run's machine, NULL: none */
+	bool from_snapshot;		/* the machine was restored, not booted */
 };
+
+/*
+ * Snapshots of the booted machine (interp_snapshot.c). run_snapshot_start
+ * restores the machine and the harness's post-prologue state when the cache
+ * has the run's boot configuration (true), run_snapshot_keep takes one after
+ * a prologue that booted. run_snapshot_digest before teardown and
+ * run_snapshot_end after it: the reset-equivalence check every
+ * o->snapshot_check_every runs (the same program by the other path, end
+ * digests compared); run_snapshot_end is true when the machine belongs to
+ * the cache (not destroyed). run_snapshot_failed before a failure
+ * is printed: the same program by the other path must fail with the same
+ * title.
+ */
+bool run_snapshot_start(struct run *r);
+void run_snapshot_keep(struct run *r);
+void run_snapshot_digest(struct run *r);	/* the end state, before teardown */
+bool run_snapshot_end(struct run *r);
+void run_snapshot_failed(struct run *r, const char *title);
 
 _Noreturn void run_fail(struct run *r, const char *title, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

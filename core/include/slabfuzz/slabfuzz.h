@@ -12,5 +12,6 @@
 #include "slabfuzz/mm.h"
 #include "slabfuzz/slab.h"
 #include "slabfuzz/digest.h"
+#include "slabfuzz/snapshot.h"
 
 #endif

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Boot once, restore per input: a bounded cache of snapshots of machines
+ * right after the target's prologue boot (slabfuzz/snapshot.h), keyed by
+ * what decides that machine and boot: the target (its prologue), the
+ * header's canonical bytes (topology, options) and the bug switches. With
+ * the machine, the harness's own post-prologue state is kept (struct run
+ * as the prologue left it: cpu shadows, titles and report counts, the
+ * baseline, the ownership shadow) and put back with it.
+ *
+ * The cache holds at most SNAP_MAX entries and SNAP_BYTES_MAX bytes
+ * (copies, arenas and the machines' written simulated memory); the least
+ * recently used entry goes first.
+ *
+ * The reset-equivalence oracle: every o->snapshot_check_every runs that
+ * have a snapshot, the same program runs again by the other path (a fresh
+ * boot after a restore, a restore after a fresh boot that took the
+ * snapshot) and the digests of the two end states (slabfuzz/digest.h,
+ * taken after the ops and the epilogue, before teardown) must be equal; at a failure, the other path must
+ * fail with the same title. Either mismatch is "HARNESS: snapshot reset
+ * diverged" with the first difference.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "digest_names.h"
+#include "interp_internal.h"
+
+#define SNAP_MAX 16
+#define SNAP_BYTES_MAX (64ul << 20)
+#define SNAP_KEY_MAX 512
+
+/* The part of struct run the prologue sets (the handle arrays are reset
+ * per program and the prologue makes no handle). */
+#define RUN_HEAD_END offsetof(struct run, pages)
+#define RUN_MID_START offsetof(struct run, owned)
+#define RUN_MID_END offsetof(struct run, shadow)
+
+struct snap_entry {
+	const struct sf_target *t;
+	unsigned int bugs;
+	uint8_t key[SNAP_KEY_MAX];
+	size_t key_len;
+	struct sf_snapshot *s;
+	uint64_t used;			/* tick of the last use */
+	size_t bytes;
+	uint8_t head[RUN_HEAD_END];
+	uint8_t mid[RUN_MID_END - RUN_MID_START];
+	struct shadow_span shadow[4 * SF_PROG_MAX_OPS];
+	unsigned int nr_shadow;
+};
+
+static struct snap_entry *cache[SNAP_MAX];
+static uint64_t tick;
+static unsigned long runs_with_snapshot;
+
+/* The rerun of the oracle: by which path, and what the first run gave. */
+enum rerun { RERUN_NONE, RERUN_COMPARE, RERUN_FAILED, RERUN_REPORTING };
+static enum rerun rerun;
+static bool rerun_fresh;		/* the rerun boots (else it restores) */
+static struct sf_digest first_digest, second_digest;
+static bool compare_pending;		/* first_digest is this run's: run it again */
+static char first_title[SF_REPORT_TITLE_MAX + 64];
+static struct sf_program key_prog;
+
+static size_t run_key(const struct run *r, uint8_t *key)
+{
+	key_prog.version = r->p->version;
+	key_prog.h = r->p->h;
+	key_prog.nr_ops = 0;
+	return sf_prog_encode(&key_prog, key, SNAP_KEY_MAX);
+}
+
+static struct snap_entry *lookup(const struct run *r)
+{
+	uint8_t key[SNAP_KEY_MAX];
+	size_t len = run_key(r, key);
+
+	for (unsigned int i = 0; i < SNAP_MAX; i++) {
+		struct snap_entry *e = cache[i];
+
+		if (e && e->t == r->t && e->bugs == r->o->bugs && e->key_len == len &&
+		    !memcmp(e->key, key, len))
+			return e;
+	}
+	return NULL;
+}
+
+static void entry_free(struct snap_entry *e)
+{
+	sf_snapshot_destroy(e->s);
+	free(e);
+}
+
+/* Room for one more entry of bytes: evict the least recently used ones. */
+static void make_room(size_t bytes)
+{
+	for (;;) {
+		size_t total = bytes;
+		unsigned int n = 0, lru = SNAP_MAX;
+
+		for (unsigned int i = 0; i < SNAP_MAX; i++) {
+			if (!cache[i])
+				continue;
+			n++;
+			total += cache[i]->bytes;
+			if (lru == SNAP_MAX || cache[i]->used < cache[lru]->used)
+				lru = i;
+		}
+		if ((n < SNAP_MAX && total <= SNAP_BYTES_MAX) || lru == SNAP_MAX)
+			return;
+		entry_free(cache[lru]);
+		cache[lru] = NULL;
+	}
+}
+
+static bool snapshots_on(const struct run *r)
+{
+	return r->o->snapshot && sf_snapshot_supported() && r->t->prologue > STAGE_EARLY;
+}
+
+bool run_snapshot_start(struct run *r)
+{
+	struct snap_entry *e;
+	const struct sf_target *t = r->t;
+	const struct sf_program *p = r->p;
+	const struct sf_run_opts *o = r->o;
+
+	r->snap = NULL;
+	r->from_snapshot = false;
+	if (!snapshots_on(r) || (rerun != RERUN_NONE && rerun_fresh) || !(e = lookup(r)))
+		return false;
+	sf_snapshot_restore(e->s);
+	memcpy(r, e->head, RUN_HEAD_END);
+	memcpy((uint8_t *)r + RUN_MID_START, e->mid, sizeof(e->mid));
+	memcpy(r->shadow, e->shadow, e->nr_shadow * sizeof(e->shadow[0]));
+	r->nr_shadow = e->nr_shadow;
+	r->t = t;
+	r->p = p;
+	r->o = o;
+	r->snap = e;
+	r->from_snapshot = true;
+	e->used = ++tick;
+	return true;
+}
+
+void run_snapshot_keep(struct run *r)
+{
+	struct snap_entry *e;
+
+	if (!snapshots_on(r) || rerun != RERUN_NONE || lookup(r))
+		return;
+	e = malloc(sizeof(*e));
+	if (!e)
+		return;
+	e->t = r->t;
+	e->bugs = r->o->bugs;
+	e->key_len = run_key(r, e->key);
+	e->s = sf_snapshot_take(r->m);
+	if (!e->s) {
+		free(e);
+		return;
+	}
+	memcpy(e->head, r, RUN_HEAD_END);
+	memcpy(e->mid, (uint8_t *)r + RUN_MID_START, sizeof(e->mid));
+	memcpy(e->shadow, r->shadow, r->nr_shadow * sizeof(e->shadow[0]));
+	e->nr_shadow = r->nr_shadow;
+	e->bytes = sizeof(*e) + sf_snapshot_bytes(e->s);
+	e->used = ++tick;
+	make_room(e->bytes);
+	for (unsigned int i = 0; i < SNAP_MAX; i++) {
+		if (!cache[i]) {
+			cache[i] = e;
+			break;
+		}
+	}
+	r->snap = e;
+}
+
+static void run_again(struct run *r, enum rerun why)
+{
+	const struct sf_target *t = r->t;
+	const struct sf_program *p = r->p;
+	const struct sf_run_opts *o = r->o;
+
+	rerun = why;
+	rerun_fresh = r->from_snapshot;
+	sf_run_program(t, p, o);
+}
+
+static const char *path_name(bool fresh)
+{
+	return fresh ? "a fresh boot" : "the snapshot";
+}
+
+static void take_digest(struct run *r, struct sf_digest *d)
+{
+	if (sf_digest_take(r->m, d))
+		run_fail(r, "HARNESS: out of host memory for the state digest", "%zu fields",
+			 d->nr);
+}
+
+void run_snapshot_digest(struct run *r)
+{
+	char diff[256];
+
+	if (rerun == RERUN_COMPARE) {
+		take_digest(r, &second_digest);
+		if (sf_digest_diff(&first_digest, &second_digest) >= 0) {
+			sf_digest_describe_diff(&first_digest, &second_digest, diff, sizeof(diff));
+			rerun = RERUN_REPORTING;
+			run_fail(r, "HARNESS: snapshot reset diverged",
+				 "final states differ, from %s vs from %s: %s",
+				 path_name(!rerun_fresh), path_name(rerun_fresh), diff);
+		}
+		return;
+	}
+	if (rerun != RERUN_NONE || !r->snap || !r->o->snapshot_check_every ||
+	    ++runs_with_snapshot % r->o->snapshot_check_every)
+		return;
+	take_digest(r, &first_digest);
+	compare_pending = true;
+}
+
+bool run_snapshot_end(struct run *r)
+{
+	bool kept = r->snap != NULL;
+
+	if (rerun == RERUN_FAILED) {
+		rerun = RERUN_REPORTING;
+		run_fail(r, "HARNESS: snapshot reset diverged",
+			 "from %s the run failed: %s; from %s it is clean",
+			 path_name(!rerun_fresh), first_title, path_name(rerun_fresh));
+	}
+	if (compare_pending && rerun == RERUN_NONE) {
+		compare_pending = false;
+		run_again(r, RERUN_COMPARE);
+		rerun = RERUN_NONE;
+	}
+	return kept;
+}
+
+void run_snapshot_failed(struct run *r, const char *title)
+{
+	if (rerun == RERUN_REPORTING)
+		return;
+	if (rerun == RERUN_COMPARE) {
+		rerun = RERUN_REPORTING;
+		run_fail(r, "HARNESS: snapshot reset diverged",
+			 "from %s the run is clean; from %s it failed: %s", path_name(!rerun_fresh),
+			 path_name(rerun_fresh), title);
+	}
+	if (rerun == RERUN_FAILED) {
+		if (!strcmp(title, first_title))
+			return;	/* the same failure by both paths: report it */
+		rerun = RERUN_REPORTING;
+		run_fail(r, "HARNESS: snapshot reset diverged",
+			 "from %s the run failed: %s; from %s: %s", path_name(!rerun_fresh),
+			 first_title, path_name(rerun_fresh), title);
+	}
+	if (rerun != RERUN_NONE || !r->snap || !r->o->snapshot_check_every)
+		return;
+	snprintf(first_title, sizeof(first_title), "%s", title);
+	run_again(r, RERUN_FAILED);
+}
