@@ -498,7 +498,6 @@ void machine_destroy(struct machine *m)
 		return;
 	if (sf_cpu_binding.m == m)
 		sf_cpu_binding.m = NULL;	/* nobody will look at the count again */
-	host_arena_assert_valid(m->arena);
 	slab_release(m);
 	page_alloc_release(m);
 	sparse_release(m);

@@ -40,7 +40,8 @@ struct sf_snapshot {
 	uint8_t *pages;			/* nr_pfns pages, in pfns order */
 	uint64_t *in_s;			/* bit per pfn of the mapping */
 	uint8_t *mem_shadow;		/* ASan shadow of [0, mem_size) (none without ASan) */
-	size_t bytes;
+	size_t bytes;			/* the copies */
+	size_t resident;		/* pages of the mapping written since mapped */
 };
 
 static bool leak_counter;
@@ -69,7 +70,7 @@ struct machine *sf_snapshot_machine(const struct sf_snapshot *s)
 
 size_t sf_snapshot_bytes(const struct sf_snapshot *s)
 {
-	return s->bytes;
+	return s->bytes + s->resident * PAGE_SIZE;
 }
 
 /* Copy a page of simulated memory whatever its poisoning, which stays. */
@@ -140,8 +141,9 @@ struct sf_snapshot *sf_snapshot_take(struct machine *m)
 	kasan_unpoison(s->arena, s->arena_used);
 	memcpy(s->arena_copy, s->arena, s->arena_used);
 	kasan_shadow_load(s->arena, s->arena_used, s->arena_shadow);
-	/* The copies, and as much again in the machine: its arena and pages. */
-	s->bytes = bytes + used + nr * PAGE_SIZE;
+	/* The copies, the machine's arena and its written pages. */
+	s->bytes = bytes + used;
+	s->resident = nr;
 	return s;
 }
 
@@ -156,7 +158,9 @@ void sf_snapshot_restore(struct sf_snapshot *s)
 
 	/* Pages handed out since the take (all below max_pfn): as if never
 	 * handed out. */
+	s->resident = 0;
 	for (pfn_t pfn = 0; pfn < m->max_pfn; pfn++) {
+		s->resident += m->mem_dirty[pfn] != 0;
 		if (m->mem_dirty[pfn] != gen || (s->in_s[pfn / 64] >> (pfn % 64)) & 1)
 			continue;
 		host_memory_forget(m, pfn);

@@ -8,7 +8,9 @@
  * as the prologue left it: cpu shadows, titles and report counts, the
  * baseline, the ownership shadow) and put back with it.
  *
- * The cache holds at most SNAP_MAX entries and SNAP_BYTES_MAX bytes
+ * A configuration's snapshot is taken at its second boot among the last
+ * SNAP_SEEN boots (most configurations a fuzzer makes are seen once). The
+ * cache holds at most SNAP_MAX entries and SNAP_BYTES_MAX bytes
  * (copies, arenas and the machines' written simulated memory); the least
  * recently used entry goes first.
  *
@@ -29,6 +31,7 @@
 #define SNAP_MAX 16
 #define SNAP_BYTES_MAX (64ul << 20)
 #define SNAP_KEY_MAX 512
+#define SNAP_SEEN 256		/* boots remembered to take a snapshot at the second */
 
 /* The part of struct run the prologue sets (the handle arrays are reset
  * per program and the prologue makes no handle). */
@@ -92,8 +95,9 @@ static void entry_free(struct snap_entry *e)
 	free(e);
 }
 
-/* Room for one more entry of bytes: evict the least recently used ones. */
-static void make_room(size_t bytes)
+/* Room for one more entry of bytes: evict the least recently used ones,
+ * never keep. */
+static void make_room(size_t bytes, const struct snap_entry *keep)
 {
 	for (;;) {
 		size_t total = bytes;
@@ -104,10 +108,12 @@ static void make_room(size_t bytes)
 				continue;
 			n++;
 			total += cache[i]->bytes;
-			if (lru == SNAP_MAX || cache[i]->used < cache[lru]->used)
+			if (cache[i] != keep &&
+			    (lru == SNAP_MAX || cache[i]->used < cache[lru]->used))
 				lru = i;
 		}
-		if ((n < SNAP_MAX && total <= SNAP_BYTES_MAX) || lru == SNAP_MAX)
+		/* keep: nothing added, only its new size. */
+		if (((n < SNAP_MAX || keep) && total <= SNAP_BYTES_MAX) || lru == SNAP_MAX)
 			return;
 		entry_free(cache[lru]);
 		cache[lru] = NULL;
@@ -141,14 +147,39 @@ bool run_snapshot_start(struct run *r)
 	r->snap = e;
 	r->from_snapshot = true;
 	e->used = ++tick;
+	/* The machine may have written more pages since: they count. */
+	e->bytes = sizeof(*e) + sf_snapshot_bytes(e->s);
+	make_room(0, e);
 	return true;
+}
+
+/*
+ * Was this configuration booted before, among the last SNAP_SEEN boots?
+ * (Records it when not.) Most configurations a fuzzer makes are seen once:
+ * a snapshot pays off from the second boot of one.
+ */
+static bool seen_before(const uint8_t *key, size_t len, const struct run *r)
+{
+	static uint64_t seen[SNAP_SEEN];
+	static unsigned int next;
+	uint64_t h = 0xcbf29ce484222325ull ^ (uintptr_t)r->t ^ ((uint64_t)r->o->bugs << 32);
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ key[i]) * 0x100000001b3ull;
+	for (unsigned int i = 0; i < SNAP_SEEN; i++)
+		if (seen[i] == h)
+			return true;
+	seen[next++ % SNAP_SEEN] = h;
+	return false;
 }
 
 void run_snapshot_keep(struct run *r)
 {
 	struct snap_entry *e;
+	uint8_t key[SNAP_KEY_MAX];
 
-	if (!snapshots_on(r) || rerun != RERUN_NONE || lookup(r))
+	if (!snapshots_on(r) || rerun != RERUN_NONE || lookup(r) ||
+	    !seen_before(key, run_key(r, key), r))
 		return;
 	e = malloc(sizeof(*e));
 	if (!e)
@@ -167,7 +198,7 @@ void run_snapshot_keep(struct run *r)
 	e->nr_shadow = r->nr_shadow;
 	e->bytes = sizeof(*e) + sf_snapshot_bytes(e->s);
 	e->used = ++tick;
-	make_room(e->bytes);
+	make_room(e->bytes, NULL);
 	for (unsigned int i = 0; i < SNAP_MAX; i++) {
 		if (!cache[i]) {
 			cache[i] = e;

@@ -39,7 +39,9 @@
 struct snap_case {
 	const char *name;
 	bool leak;
-	int fail_runs;		/* runs whose first op breaks the core: -1 all, n: the first n */
+	int fail_runs;		/* runs whose first op breaks the core after the first run
+				 * (which only boots: the second takes the snapshot):
+				 * -1 all, n: the next n */
 	const char *title;	/* expected title, NULL: clean */
 	const char *detail;	/* also in the output */
 };
@@ -59,6 +61,7 @@ static const struct snap_case cases[] = {
 static struct sf_program prog;
 static char out[1 << 16];
 static int breaks_left;
+static int runs_seen;
 
 /* A core misuse the harness did not ask for: a kmalloc object freed twice. */
 static void double_kfree(struct machine *m, unsigned int op_index, void *arg)
@@ -66,7 +69,7 @@ static void double_kfree(struct machine *m, unsigned int op_index, void *arg)
 	void *p;
 
 	(void)arg;
-	if (op_index || !breaks_left)
+	if (op_index || runs_seen++ < 1 || !breaks_left)
 		return;
 	breaks_left--;
 	p = kmalloc(m, 64, GFP_KERNEL);
@@ -107,7 +110,7 @@ static int run_child(const struct snap_case *c)
 			fprintf(stderr, "test_snapshot: %s\n", err);
 			_exit(3);
 		}
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < 4; i++)
 			sf_run_program(sf_target_find("fuzz_slab"), &prog, &o);
 		_exit(0);
 	}

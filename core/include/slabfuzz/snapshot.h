@@ -25,8 +25,8 @@ struct sf_snapshot *sf_snapshot_take(struct machine *m);
 /* Put the machine back as it was at the take. */
 void sf_snapshot_restore(struct sf_snapshot *s);
 struct machine *sf_snapshot_machine(const struct sf_snapshot *s);
-/* Host bytes the snapshot keeps (its copies and the machine's arena and
- * written simulated memory). */
+/* Host bytes the snapshot keeps: its copies, the machine's arena and the
+ * simulated pages the machine has written (as of the last take or restore). */
 size_t sf_snapshot_bytes(const struct sf_snapshot *s);
 void sf_snapshot_destroy(struct sf_snapshot *s);
 
