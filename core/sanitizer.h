@@ -35,8 +35,16 @@
  */
 #if defined(__clang__) && __clang_major__ >= 13
 #define SF_NO_COVERAGE __attribute__((no_sanitize("coverage")))
+/* The same for every function of a file, from here to SF_NO_COVERAGE_END:
+ * the snapshot, digest and oracle plumbing, which runs or not depending on
+ * the inputs before (a cached configuration, every Nth run). */
+#define SF_NO_COVERAGE_BEGIN \
+	_Pragma("clang attribute push (__attribute__((no_sanitize(\"coverage\"))), apply_to = function)")
+#define SF_NO_COVERAGE_END _Pragma("clang attribute pop")
 #else
 #define SF_NO_COVERAGE
+#define SF_NO_COVERAGE_BEGIN
+#define SF_NO_COVERAGE_END
 #endif
 
 #ifdef SF_HAVE_ASAN

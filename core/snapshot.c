@@ -29,6 +29,8 @@
 
 #include "internal.h"
 
+SF_NO_COVERAGE_BEGIN
+
 struct sf_snapshot {
 	struct machine *m;
 	struct host_arena *arena;
@@ -183,3 +185,5 @@ void sf_snapshot_restore(struct sf_snapshot *s)
 	if (leak_counter)
 		memcpy(m->cpus[m->topo.boot_cpu].sched_hits, leaked, sizeof(leaked));
 }
+
+SF_NO_COVERAGE_END

@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "digest_names.h"
+#include "interp_internal.h"
+
+SF_NO_COVERAGE_BEGIN
 
 static const char *const dgm_names[] = { "stage", "gfp_allowed_mask", "bugs", "debug_level",
 					 "max_pfn", "current_cpu", "node_states", "holes" };
@@ -110,3 +113,5 @@ size_t sf_digest_describe_diff(const struct sf_digest *a, const struct sf_digest
 				(unsigned long long)a->f[i].value,
 				(unsigned long long)b->f[i].value);
 }
+
+SF_NO_COVERAGE_END

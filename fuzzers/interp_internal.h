@@ -10,6 +10,21 @@
 #include "interp.h"
 #include "slab_geom.h"
 
+/*
+ * Every function of a file from here to SF_NO_COVERAGE_END out of the
+ * fuzzers' coverage feedback (core/sanitizer.h has the same for core/): the
+ * snapshot oracle's plumbing, which runs or not depending on the inputs
+ * before (a cached configuration, every Nth run).
+ */
+#if defined(__clang__) && __clang_major__ >= 13
+#define SF_NO_COVERAGE_BEGIN \
+	_Pragma("clang attribute push (__attribute__((no_sanitize(\"coverage\"))), apply_to = function)")
+#define SF_NO_COVERAGE_END _Pragma("clang attribute pop")
+#else
+#define SF_NO_COVERAGE_BEGIN
+#define SF_NO_COVERAGE_END
+#endif
+
 #define RUN_MAX_EXPECT 6
 #define RUN_MAX_TITLES 16
 #define RUN_MAX_PFN 8192	/* > the largest pfn a program can describe */

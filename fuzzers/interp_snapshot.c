@@ -28,6 +28,8 @@
 #include "digest_names.h"
 #include "interp_internal.h"
 
+SF_NO_COVERAGE_BEGIN
+
 #define SNAP_MAX 16
 #define SNAP_BYTES_MAX (64ul << 20)
 #define SNAP_KEY_MAX 512
@@ -294,3 +296,5 @@ void run_snapshot_failed(struct run *r, const char *title)
 	snprintf(first_title, sizeof(first_title), "%s", title);
 	run_again(r, RERUN_FAILED);
 }
+
+SF_NO_COVERAGE_END
