@@ -113,8 +113,9 @@ struct sf_run_opts {
 	 * Start from a snapshot of the booted machine when the cache holds one
 	 * of the same boot configuration (target prologue, header, bug
 	 * switches), else boot and keep one (fuzzers/interp_snapshot.c). Only
-	 * for targets whose prologue boots; never in TSan builds. The fuzz
-	 * entry points turn it on (SLABFUZZ_SNAPSHOT=0 turns it off).
+	 * for targets whose prologue boots; never in TSan builds. Off in the
+	 * fuzz entry points unless SLABFUZZ_SNAPSHOT=1 (measured slower than
+	 * booting, docs/bench.md).
 	 */
 	bool snapshot;
 #define SF_SNAPSHOT_CHECK_EVERY 32
