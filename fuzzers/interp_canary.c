@@ -1712,11 +1712,12 @@ static bool op_corrupt(struct run *r, const struct sf_op *op)
 		fprintf(r->o->trace, "     (no %s candidate at stage %s: nothing corrupted)\n", kind,
 			boot_stage_name(machine_stage(r->m)));
 	}
-	/* Restored byte for byte: the full check passes again. */
+	/*
+	 * Restored byte for byte. The state is checked clean again by the
+	 * next check point and by the full check at the end of the run (a
+	 * second full check here cost a sixth of fuzz_slab's time).
+	 */
 	run_expect_clear(r);
-	if (!check_machine(r->m))
-		run_fail(r, "HARNESS: check_machine failed without a report",
-			 "after corrupt %s was restored", kind);
 	run_after_call(r);
 	return true;
 }
