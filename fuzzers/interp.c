@@ -432,6 +432,7 @@ static void sched_hook(struct machine *m, enum sched_point sp, int cpu, void *da
 	struct run *r = data;
 
 	r->sched_calls++;
+	r->sched_seen[sp]++;
 	if (cpu != r->cur_cpu)
 		run_fail(r, "HARNESS: sched point on another cpu",
 			 "sched point %s on cpu %d; the harness made cpu %d current",

@@ -108,6 +108,10 @@ struct sf_run_opts {
 	void (*test_after_release)(struct machine *m);
 	/* Tests only (test_oracles.c): the length a dump op's dump returned. */
 	size_t (*test_dump_len)(struct machine *m, unsigned int kind, size_t n);
+	/* Tests only (test_oracles.c): a free's drain of a per-cpu list passes
+	 * no SP_PCP_DRAIN as far as the harness sees (neither the hook nor the
+	 * core's count of the point). */
+	bool test_hide_pcp_drain_point;
 
 	/*
 	 * Start from a snapshot of the booted machine when the cache holds one

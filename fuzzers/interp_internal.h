@@ -162,6 +162,7 @@ struct run {
 	int cur_cpu;			/* the cpu the harness last made current */
 	unsigned long sched_base;	/* sched points passed before the hook was set */
 	unsigned long sched_calls;	/* calls of the harness's sched hook */
+	unsigned long sched_seen[NR_SCHED_POINTS];	/* the same, per sched point */
 	/* Reports delivered to the harness, counted by itself: the first
 	 * RUN_MAX_TITLES titles, every kind. */
 	struct run_title {

@@ -261,6 +261,11 @@ static void arm_drop_sched_hook(struct sf_run_opts *o)
 	o->test_after_op = drop_sched_hook;
 }
 
+static void arm_hide_pcp_drain_point(struct sf_run_opts *o)
+{
+	o->test_hide_pcp_drain_point = true;
+}
+
 /* After op 0: the DMA zone's order-0 free list counts one block more than
  * it holds. */
 static void miscount_free_area(struct machine *m, unsigned int op_index, void *arg)
@@ -749,6 +754,11 @@ static const struct oracle_case cases[] = {
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n"
 		     "p1 = alloc_pages GFP_KERNEL order=3\nfree p1\ncheck\n",
 	  arm_drop_sched_hook, "HARNESS: sched point passed without the hook" },
+	/* The free of p1 drains the per-cpu list (batch 1 on this zone). */
+	{ "page.pcp_drain_point", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n"
+		     "p1 = alloc_pages GFP_KERNEL order=3\nfree p1\n",
+	  arm_hide_pcp_drain_point, "HARNESS: per-cpu list drain without its sched point" },
 	/* Op 1's sched points run on cpu1, the harness made cpu0 current. */
 	{ "sched.cpu", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n"
