@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "interp.h"
+#include "test_child.h"
 #include "internal.h"	/* white-box: the hooks break core state on purpose */
 #include "interp_internal.h"	/* the ownership shadow's API */
 
@@ -834,47 +835,41 @@ static const struct oracle_case cases[] = {
 static struct sf_program prog;
 static char out[1 << 16];
 
+struct child_arg {
+	const struct oracle_case *c;
+	bool hooked;
+};
+
+static void child_case(void *arg)
+{
+	const struct child_arg *a = arg;
+	const struct oracle_case *c = a->c;
+	struct sf_run_opts o;
+	char err[256];
+
+	memset(&o, 0, sizeof(o));
+	if (!c->program) {
+		if (a->hooked)
+			shadow_overlap();
+		return;
+	}
+	if (a->hooked && c->arm)
+		c->arm(&o);
+	if (sf_prog_parse(c->program, &prog, err, sizeof(err))) {
+		fprintf(stderr, "test_oracles: %s: %s\n", c->name, err);
+		_exit(3);
+	}
+	sf_run_program(sf_target_find(c->target), &prog, &o);
+}
+
 /* Run one case in a child; returns its stderr in out and the wait status. */
 static int run_child(const struct oracle_case *c, bool hooked)
 {
-	int fd[2], status;
-	size_t n = 0;
-	ssize_t k;
-	pid_t pid;
+	struct child_arg a = { c, hooked };
+	int status = test_child_run(child_case, &a, false, out, sizeof(out));
 
-	if (pipe(fd))
+	if (status < 0)
 		exit(2);
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		exit(2);
-	if (!pid) {
-		struct sf_run_opts o;
-		char err[256];
-
-		dup2(fd[1], 2);
-		close(fd[0]);
-		memset(&o, 0, sizeof(o));
-		if (!c->program) {
-			if (hooked)
-				shadow_overlap();
-			_exit(0);
-		}
-		if (hooked && c->arm)
-			c->arm(&o);
-		if (sf_prog_parse(c->program, &prog, err, sizeof(err))) {
-			fprintf(stderr, "test_oracles: %s: %s\n", c->name, err);
-			_exit(3);
-		}
-		sf_run_program(sf_target_find(c->target), &prog, &o);
-		_exit(0);
-	}
-	close(fd[1]);
-	while ((k = read(fd[0], out + n, sizeof(out) - 1 - n)) > 0)
-		n += (size_t)k;
-	out[n] = '\0';
-	close(fd[0]);
-	waitpid(pid, &status, 0);
 	return status;
 }
 

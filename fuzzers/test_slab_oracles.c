@@ -19,6 +19,7 @@
 
 #include "slab.h"	/* struct page, struct kmem_cache: the corruption cases */
 #include "interp.h"
+#include "test_child.h"
 
 #define MACHINE1                                                                         \
 	"slabfuzz-program 2\n"                                                           \
@@ -464,48 +465,47 @@ static const struct oracle_case cases[] = {
 	  NULL, "HARNESS: slab op skipped: the slab layer is not up", NULL, r_boot_ok, NULL },
 };
 
+struct child_arg {
+	const struct oracle_case *c;
+	const struct sf_program *prog;
+	bool hooked;
+};
+
+static void child_case(void *arg)
+{
+	const struct child_arg *a = arg;
+	const struct oracle_case *c = a->c;
+	struct sf_run_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.test_slab_result = a->hooked ? c->hook : NULL;
+	o.test_slab_ret = a->hooked ? c->ret_hook : NULL;
+	o.test_boot_result = a->hooked ? c->boot_hook : NULL;
+	o.test_after_release = a->hooked ? c->release_hook : NULL;
+	sf_run_program(sf_target_find("fuzz_slab"), a->prog, &o);
+}
+
 /* Runs c in a child; returns the first "slabfuzz: " line of its stderr
  * (or "") and whether it aborted. */
 static bool run_case(const struct oracle_case *c, bool hooked, char *title, size_t size,
 		     bool *aborted)
 {
 	static struct sf_program prog;
-	int fds[2], status;
+	struct child_arg child;
+	int status;
 	char buf[1 << 16];
-	size_t len = 0;
-	ssize_t n;
-	pid_t pid;
 	char err[256];
 
 	if (sf_prog_parse(c->program, &prog, err, sizeof(err))) {
 		fprintf(stderr, "%s: program does not parse: %s\n", c->name, err);
 		return false;
 	}
-	if (pipe(fds))
+	child.c = c;
+	child.prog = &prog;
+	child.hooked = hooked;
+	status = test_child_run(child_case, &child, false, buf, sizeof(buf));
+	if (status < 0)
 		return false;
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return false;
-	if (pid == 0) {
-		struct sf_run_opts o;
-
-		close(fds[0]);
-		dup2(fds[1], 2);
-		memset(&o, 0, sizeof(o));
-		o.test_slab_result = hooked ? c->hook : NULL;
-		o.test_slab_ret = hooked ? c->ret_hook : NULL;
-		o.test_boot_result = hooked ? c->boot_hook : NULL;
-		o.test_after_release = hooked ? c->release_hook : NULL;
-		sf_run_program(sf_target_find("fuzz_slab"), &prog, &o);
-		_exit(0);
-	}
-	close(fds[1]);
-	while ((n = read(fds[0], buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += (size_t)n;
-	buf[len] = '\0';
-	close(fds[0]);
-	waitpid(pid, &status, 0);
 	*aborted = WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
 	title[0] = '\0';
 	for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {

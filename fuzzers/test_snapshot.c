@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "interp.h"
+#include "test_child.h"
 
 #define PROGRAM                                                                             \
 	"slabfuzz-program 2\n"                                                              \
@@ -77,49 +78,35 @@ static void double_kfree(struct machine *m, unsigned int op_index, void *arg)
 	kfree(m, p);
 }
 
+static void child_case(void *arg)
+{
+	const struct snap_case *c = arg;
+	struct sf_run_opts o;
+	char err[256];
+
+	memset(&o, 0, sizeof(o));
+	o.snapshot = true;
+	o.snapshot_check_every = 1;
+	o.trace = stderr;
+	if (c->fail_runs) {
+		breaks_left = c->fail_runs;
+		o.test_after_op = double_kfree;
+	}
+	sf_snapshot_test_leak_counter(c->leak);
+	if (sf_prog_parse(PROGRAM, &prog, err, sizeof(err))) {
+		fprintf(stderr, "test_snapshot: %s\n", err);
+		_exit(3);
+	}
+	for (int i = 0; i < 4; i++)
+		sf_run_program(sf_target_find("fuzz_slab"), &prog, &o);
+}
+
 static int run_child(const struct snap_case *c)
 {
-	int fd[2], status;
-	size_t n = 0;
-	ssize_t k;
-	pid_t pid;
+	int status = test_child_run(child_case, (void *)c, true, out, sizeof(out));
 
-	if (pipe(fd))
+	if (status < 0)
 		exit(2);
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		exit(2);
-	if (!pid) {
-		struct sf_run_opts o;
-		char err[256];
-
-		dup2(fd[1], 1);
-		dup2(fd[1], 2);
-		close(fd[0]);
-		memset(&o, 0, sizeof(o));
-		o.snapshot = true;
-		o.snapshot_check_every = 1;
-		o.trace = stderr;
-		if (c->fail_runs) {
-			breaks_left = c->fail_runs;
-			o.test_after_op = double_kfree;
-		}
-		sf_snapshot_test_leak_counter(c->leak);
-		if (sf_prog_parse(PROGRAM, &prog, err, sizeof(err))) {
-			fprintf(stderr, "test_snapshot: %s\n", err);
-			_exit(3);
-		}
-		for (int i = 0; i < 4; i++)
-			sf_run_program(sf_target_find("fuzz_slab"), &prog, &o);
-		_exit(0);
-	}
-	close(fd[1]);
-	while ((k = read(fd[0], out + n, sizeof(out) - 1 - n)) > 0)
-		n += (size_t)k;
-	out[n] = '\0';
-	close(fd[0]);
-	waitpid(pid, &status, 0);
 	return status;
 }
 
