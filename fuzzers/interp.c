@@ -419,19 +419,20 @@ static unsigned long sched_hits_total(struct machine *m)
  */
 static void check_sched_calls(struct run *r)
 {
-	unsigned long hits = sched_hits_total(r->m) - r->sched_base;
+	unsigned long hits = sched_hits_total(r->m) - r->sched_base, calls = 0;
 
-	if (hits != r->sched_calls)
+	for (int sp = 0; sp < NR_SCHED_POINTS; sp++)
+		calls += r->sched_seen[sp];
+	if (hits != calls)
 		run_fail(r, "HARNESS: sched point passed without the hook",
 			 "%lu sched points passed since machine_create, the hook ran %lu times",
-			 hits, r->sched_calls);
+			 hits, calls);
 }
 
 static void sched_hook(struct machine *m, enum sched_point sp, int cpu, void *data)
 {
 	struct run *r = data;
 
-	r->sched_calls++;
 	r->sched_seen[sp]++;
 	if (cpu != r->cur_cpu)
 		run_fail(r, "HARNESS: sched point on another cpu",

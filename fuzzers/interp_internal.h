@@ -161,8 +161,7 @@ struct run {
 	struct cpu_shadow cpu[SF_PROG_MAX_CPUS];
 	int cur_cpu;			/* the cpu the harness last made current */
 	unsigned long sched_base;	/* sched points passed before the hook was set */
-	unsigned long sched_calls;	/* calls of the harness's sched hook */
-	unsigned long sched_seen[NR_SCHED_POINTS];	/* the same, per sched point */
+	unsigned long sched_seen[NR_SCHED_POINTS];	/* calls of the harness's sched hook */
 	/* Reports delivered to the harness, counted by itself: the first
 	 * RUN_MAX_TITLES titles, every kind. */
 	struct run_title {
