@@ -533,7 +533,7 @@ static inline struct page *sparse_pfn_to_page(const struct machine *m, pfn_t pfn
 /*
  * A block at pfn changed (page allocator, under the lock that owns it).
  * A relaxed load and store, not a locked add: this runs twice on every
- * per-cpu list alloc/free pair, where the locked add cost 7 ns of 46
+ * per-cpu list alloc/free pair, where the locked adds cost 8 ns of 50
  * (bench_page_alloc). Two cpus marking one chunk at once (their own pcp
  * locks, real-thread stress) can lose a count and, in the worst
  * interleaving, bring it back to one a reader saw; only the incremental
