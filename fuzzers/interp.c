@@ -438,6 +438,18 @@ static void sched_hook(struct machine *m, enum sched_point sp, int cpu, void *da
 		run_fail(r, "HARNESS: sched point on another cpu",
 			 "sched point %s on cpu %d; the harness made cpu %d current",
 			 sched_point_name(sp), cpu, r->cur_cpu);
+	/* A timer the program made pending is taken at the first sched point
+	 * of its cpu with interrupts on (the core's state there: a call may
+	 * turn them off for a while). */
+	if (r->cpu[cpu].timer_set && !irqs_disabled(m)) {
+		r->cpu[cpu].timer_set = false;
+		if (timer_fired(m, cpu) == r->cpu[cpu].timer_fired_at_set)
+			run_fail(r, "HARNESS: pending timer did not fire",
+				 "cpu %d passed %s with interrupts on, stage %s: the timer the "
+				 "program made pending is still not taken (fired %lu times)",
+				 cpu, sched_point_name(sp), boot_stage_name(machine_stage(m)),
+				 timer_fired(m, cpu));
+	}
 	if (!r->inj.armed || r->in_hook || sp != r->inj.sp || irqs_disabled(m) || in_interrupt(m))
 		return;
 	injected_interrupt(r);
@@ -580,6 +592,27 @@ static void run_check(struct run *r)
 
 /* ---- one operation ---- */
 
+/* The contract of the draw (docs/fuzzing.md "Fault injection"): xorshift64
+ * with shifts 13, 7, 17 from the attr's seed (0 means 0x9e3779b97f4a7c15). */
+#define RUN_FAULT_SEED0 0x9e3779b97f4a7c15ULL
+
+static uint64_t fault_next_draw(uint64_t *state)
+{
+	uint64_t v = *state;
+
+	v ^= v << 13;
+	v ^= v >> 7;
+	*state = v ^ (v << 17);
+	return *state;
+}
+
+static void fault_shadow_start(struct fault_shadow *sh, const struct fault_attr *a)
+{
+	sh->rng = a && a->seed ? a->seed : RUN_FAULT_SEED0;
+	sh->calls = 0;
+	sh->failures = 0;
+}
+
 static void fault_op(struct run *r, const struct sf_op *op, bool slab)
 {
 	struct fault_attr a;
@@ -593,42 +626,62 @@ static void fault_op(struct run *r, const struct sf_op *op, bool slab)
 	if (slab) {
 		r->failslab_on = a.nth || a.probability;
 		r->failslab_attr = a;
+		fault_shadow_start(&r->failslab_shadow, &a);
 		failslab_set(r->m, r->failslab_on ? &a : NULL);
 		return;
 	}
 	a.min_order = op->arg[4];
 	r->fail_page_on = a.nth || a.probability;
 	r->fail_page_attr = a;
+	fault_shadow_start(&r->fail_page_shadow, &a);
 	fail_page_alloc_set(r->m, r->fail_page_on ? &a : NULL);
 }
 
 /*
  * The core's fault counts against the program's settings (the harness's
- * record): off (never set, or set off), nothing is counted; on, the nth
- * rule alone decides when the probability is 0: one failure from the nth
- * counted call on, or every call from it when persistent; with a
- * probability at least those, at most every call.
+ * record): off (never set, or set off), nothing is counted; on, the
+ * harness decides each counted call itself by the documented rule: the nth
+ * rule first (the nth call, or every call from it when persistent: a
+ * failure without a draw), else with a probability one draw, a failure
+ * when draw % 10^6 < ppm. The failures of the calls the core counted must
+ * be exactly those. Incremental: each check point decides the calls since
+ * the last one.
  */
 static void check_fault(struct run *r, const char *name, bool on, const struct fault_attr *a,
-			struct fault_stats st)
+			struct fault_shadow *sh, struct fault_stats st)
 {
-	unsigned long nth = 0;
+	unsigned long from = sh->calls;
 
-	if (on && a->nth && st.calls >= a->nth)
-		nth = a->persistent ? st.calls - a->nth + 1 : 1;
-	if ((!on && (st.calls || st.failures)) || st.failures > st.calls || st.failures < nth ||
-	    (on && !a->probability && st.failures != nth))
-		run_fail(r, "HARNESS: fault injection counts differ from its settings",
-			 "%s %s (nth %lu%s, %u ppm): %lu calls, %lu failures; the nth rule gives %lu",
-			 name, on ? "on" : "off", a->nth, a->persistent ? " persistent" : "",
-			 a->probability, st.calls, st.failures, nth);
+	if (on && st.calls >= sh->calls) {
+		while (sh->calls < st.calls) {
+			bool fail = false;
+
+			sh->calls++;
+			if (a->nth)
+				fail = sh->calls == a->nth || (a->persistent && sh->calls > a->nth);
+			if (!fail && a->probability)
+				fail = fault_next_draw(&sh->rng) % 1000000u < a->probability;
+			sh->failures += fail;
+		}
+		if (st.failures == sh->failures)
+			return;
+	} else if (!on && !st.calls && !st.failures) {
+		return;
+	}
+	run_fail(r, "HARNESS: fault injection counts differ from its settings",
+		 "%s %s (nth %lu%s, %u ppm, seed %#llx): %lu calls, %lu failures; the draw rule "
+		 "gives %lu failures (%lu calls decided before)",
+		 name, on ? "on" : "off", a->nth, a->persistent ? " persistent" : "",
+		 a->probability, (unsigned long long)a->seed, st.calls, st.failures,
+		 sh->failures, from);
 }
 
 static void check_faults(struct run *r)
 {
 	check_fault(r, "fail_page_alloc", r->fail_page_on, &r->fail_page_attr,
-		    fail_page_alloc_stats(r->m));
-	check_fault(r, "failslab", r->failslab_on, &r->failslab_attr, failslab_stats(r->m));
+		    &r->fail_page_shadow, fail_page_alloc_stats(r->m));
+	check_fault(r, "failslab", r->failslab_on, &r->failslab_attr, &r->failslab_shadow,
+		    failslab_stats(r->m));
 }
 
 /* ---- boot oracle ---- */
@@ -936,9 +989,17 @@ static bool op_preempt_enable(struct run *r, const struct sf_op *op)
 	return true;
 }
 
+/* The harness's record of the timers it made pending (sched_hook checks
+ * that each fires). */
 static bool op_timer(struct run *r, const struct sf_op *op)
 {
-	timer_set_pending(r->m, (int)op->arg[0]);
+	int cpu = (int)op->arg[0];
+
+	timer_set_pending(r->m, cpu);
+	if (cpu >= 0 && (unsigned int)cpu < r->topo.nr_cpus && !r->cpu[cpu].timer_set) {
+		r->cpu[cpu].timer_set = true;
+		r->cpu[cpu].timer_fired_at_set = timer_fired(r->m, cpu);
+	}
 	return true;
 }
 
@@ -952,6 +1013,7 @@ static bool op_fail_page_alloc_off(struct run *r, const struct sf_op *op)
 {
 	(void)op;
 	r->fail_page_on = false;
+	fault_shadow_start(&r->fail_page_shadow, NULL);
 	fail_page_alloc_set(r->m, NULL);
 	return true;
 }
@@ -971,6 +1033,7 @@ static bool op_failslab_off(struct run *r, const struct sf_op *op)
 	if (machine_stage(r->m) < STAGE_SLAB_PARTIAL)
 		return false;
 	r->failslab_on = false;
+	fault_shadow_start(&r->failslab_shadow, NULL);
 	failslab_set(r->m, NULL);
 	return true;
 }
@@ -1121,6 +1184,8 @@ static void teardown(struct run *r)
 	r->inj.armed = false;
 	r->fail_page_on = false;
 	r->failslab_on = false;
+	fault_shadow_start(&r->fail_page_shadow, NULL);
+	fault_shadow_start(&r->failslab_shadow, NULL);
 	fail_page_alloc_set(m, NULL);
 	failslab_set(m, NULL);
 	/* Back to process context on every cpu. */
@@ -1206,6 +1271,8 @@ int sf_run_program(const struct sf_target *t, const struct sf_program *p,
 	r->failslab_on = false;
 	memset(&r->fail_page_attr, 0, sizeof(r->fail_page_attr));
 	memset(&r->failslab_attr, 0, sizeof(r->failslab_attr));
+	fault_shadow_start(&r->fail_page_shadow, NULL);
+	fault_shadow_start(&r->failslab_shadow, NULL);
 	r->boot_excused = false;
 	r->memmap.valid = false;
 	r->memmap.nr = 0;

@@ -110,6 +110,10 @@ struct cpu_shadow {
 	bool flags[RUN_MAX_IRQ_SAVE];
 	bool saved[RUN_MAX_IRQ_SAVE];
 	int saved_depth[RUN_MAX_IRQ_SAVE];
+	/* timer_set_pending by the program, not yet seen to fire: the
+	 * cpu's timer_fired count when it was set. */
+	bool timer_set;
+	unsigned long timer_fired_at_set;
 };
 
 struct injected {
@@ -198,6 +202,12 @@ struct run {
 	bool fail_page_on;
 	bool failslab_on;
 	struct fault_attr fail_page_attr, failslab_attr;	/* as set while on */
+	/* The documented draw replayed by the harness: its xorshift state and
+	 * the counted calls and failures it has decided so far. */
+	struct fault_shadow {
+		uint64_t rng;
+		unsigned long calls, failures;
+	} fail_page_shadow, failslab_shadow;
 	bool boot_excused;		/* a boot failed with faults on, or memory short */
 
 	struct memmap_view memmap;	/* interp_memmap.c */

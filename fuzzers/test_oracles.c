@@ -235,6 +235,33 @@ static void arm_count_extra_failure(struct sf_run_opts *o)
 	o->test_after_op = count_extra_failure;
 }
 
+/* After op 0: the draws of fail_page_alloc go on from another state than
+ * the seed's (a random sequence other than the documented one). */
+static void skew_fault_draws(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (!op_index)
+		m->fail_page_alloc.rng ^= 0x10000;
+}
+
+static void arm_skew_fault_draws(struct sf_run_opts *o)
+{
+	o->test_after_op = skew_fault_draws;
+}
+
+/* After op 1: cpu0's pending timer is forgotten before any sched point. */
+static void drop_pending_timer(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (op_index == 1)
+		atomic_store(&m->cpus[0].timer_pending, false);
+}
+
+static void arm_drop_pending_timer(struct sf_run_opts *o)
+{
+	o->test_after_op = drop_pending_timer;
+}
+
 /* After op 0: the core's current cpu moves to cpu1 behind the harness's
  * back (the harness made cpu0 current), so the next report names cpu1. */
 static void move_current_cpu(struct machine *m, unsigned int op_index, void *arg)
@@ -709,6 +736,23 @@ static const struct oracle_case cases[] = {
 		     "p1 = alloc_pages GFP_KERNEL order=0\n"
 		     "p2 = alloc_pages GFP_KERNEL order=0\ncheck\n",
 	  arm_count_extra_failure, "HARNESS: fault injection counts differ from its settings" },
+	/* About one allocation in eight fails by the draws of the op's seed: the
+	 * harness's replay of the documented draw gives the count. */
+	{ "fault.draws", "fuzz_pages",
+	  MACHINE_1N "fail_page_alloc nth=0 ppm=128000 persistent=0 ignore_reclaim=0 min_order=0\n"
+		     "p0 = alloc_pages GFP_KERNEL|__GFP_NOWARN order=0\n"
+		     "p1 = alloc_pages GFP_KERNEL|__GFP_NOWARN order=0\n"
+		     "p2 = alloc_pages GFP_KERNEL|__GFP_NOWARN order=0\n"
+		     "p3 = alloc_pages GFP_KERNEL|__GFP_NOWARN order=0\n"
+		     "p4 = alloc_pages GFP_KERNEL|__GFP_NOWARN order=0\n"
+		     "p5 = alloc_pages GFP_KERNEL|__GFP_NOWARN order=0\n"
+		     "p6 = alloc_pages GFP_KERNEL|__GFP_NOWARN order=0\n"
+		     "p7 = alloc_pages GFP_KERNEL|__GFP_NOWARN order=0\ncheck\n",
+	  arm_skew_fault_draws, "HARNESS: fault injection counts differ from its settings" },
+	/* The timer of cpu0 is due at op 2's first sched point. */
+	{ "timer.fires", "fuzz_gfp",
+	  MACHINE_1N "boot running\ntimer_set_pending cpu0\np0 = alloc_pages GFP_KERNEL order=0\n",
+	  arm_drop_pending_timer, "HARNESS: pending timer did not fire" },
 	/* Never set: nothing may be counted. */
 	{ "fault.counts_off", "fuzz_pages", MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ncheck\n",
 	  arm_count_extra_failure, "HARNESS: fault injection counts differ from its settings" },

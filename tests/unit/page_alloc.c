@@ -591,6 +591,49 @@ static void test_fail_page_alloc(void)
 	machine_destroy(m);
 }
 
+/*
+ * The contract of the draw (docs/fuzzing.md): xorshift64 13/7/17 from the
+ * seed, a failure when draw % 10^6 < probability. From seed 1 the first draw
+ * is 0x40822041 (1082269761): probability 269761 is exactly the draw's
+ * remainder, so the call succeeds; one ppm more and it fails. The nth rule
+ * goes first and takes no draw: with nth 1 the second call makes the first
+ * draw.
+ */
+static void test_fault_draw_rule(void)
+{
+	struct machine *m = small_machine(1, 1, 4);
+	struct fault_attr a = { 0 };
+	struct page *p;
+
+	assert_nonnull(m);
+	a.seed = 1;
+	a.probability = 269761;
+	fail_page_alloc_set(m, &a);
+	p = alloc_pages(m, GFP_KERNEL | __GFP_NOWARN, 0);
+	expect_nonnull(p);
+	if (p)
+		__free_pages(m, p, 0);
+	a.probability = 269762;
+	fail_page_alloc_set(m, &a);
+	expect_null(alloc_pages(m, GFP_KERNEL | __GFP_NOWARN, 0));
+	a.nth = 1;
+	fail_page_alloc_set(m, &a);
+	expect_null(alloc_pages(m, GFP_KERNEL | __GFP_NOWARN, 0));
+	expect_null(alloc_pages(m, GFP_KERNEL | __GFP_NOWARN, 0));
+	expect_eq(fail_page_alloc_stats(m).calls, 2);
+	expect_eq(fail_page_alloc_stats(m).failures, 2);
+	a.probability = 269761;
+	fail_page_alloc_set(m, &a);
+	expect_null(alloc_pages(m, GFP_KERNEL | __GFP_NOWARN, 0));
+	p = alloc_pages(m, GFP_KERNEL | __GFP_NOWARN, 0);
+	expect_nonnull(p);
+	if (p)
+		__free_pages(m, p, 0);
+	fail_page_alloc_set(m, NULL);
+	expect_true(check_machine(m));
+	machine_destroy(m);
+}
+
 /* Fail the Nth allocation of boot for N = 1, 2, ... until a boot sees none. */
 static void fail_nth_boot(bool persistent)
 {
@@ -649,6 +692,7 @@ int main(void)
 	RUN(test_before_buddy);
 	RUN(test_gfp_allowed_mask_and_might_sleep);
 	RUN(test_fail_page_alloc);
+	RUN(test_fault_draw_rule);
 	RUN(test_fail_nth_boot);
 	return test_summary();
 }
