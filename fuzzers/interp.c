@@ -815,6 +815,8 @@ static void boot_op(struct run *r, enum boot_stage stage)
 		ret = r->o->test_boot_result(m, ret, r->o->test_arg);
 	run_after_call(r);
 	sync_boot_shadow(r, before);
+	if (ret && machine_stage(m) == STAGE_EARLY)
+		page_check_failed_sparse(r);
 	if (ret)
 		boot_failed(r, before, stage, ret);
 	else

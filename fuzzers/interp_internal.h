@@ -327,6 +327,8 @@ extern const struct interp_module page_module;	/* interp_page.c */
 /* The memmap's page states counted (pfn_page_state): allocated, and free
  * (buddy + per-cpu) pages of the whole machine. */
 void page_memmap_count(struct run *r, long *allocated, long *free_pages);
+/* After a sparse stage that failed: memblock reserves what the program holds. */
+void page_check_failed_sparse(struct run *r);
 /* The page-failure rule for the slab side: a free order-order block above
  * the watermark bound for eff from nid's zonelist (writes where into why). */
 bool page_block_available(struct run *r, gfp_t eff, unsigned int order, int nid, char *why,

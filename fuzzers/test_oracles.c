@@ -262,6 +262,20 @@ static void arm_drop_pending_timer(struct sf_run_opts *o)
 	o->test_after_op = drop_pending_timer;
 }
 
+/* After op 0: boot memory reserved that no one holds (a sparse init that
+ * kept what it took shows the same). */
+static void reserve_behind_back(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (!op_index && !memblock_alloc(m, 3000, 8))
+		abort();
+}
+
+static void arm_reserve_behind_back(struct sf_run_opts *o)
+{
+	o->test_after_op = reserve_behind_back;
+}
+
 /* After op 0: the core's current cpu moves to cpu1 behind the harness's
  * back (the harness made cpu0 current), so the next report names cpu1. */
 static void move_current_cpu(struct machine *m, unsigned int op_index, void *arg)
@@ -753,6 +767,12 @@ static const struct oracle_case cases[] = {
 	{ "timer.fires", "fuzz_gfp",
 	  MACHINE_1N "boot running\ntimer_set_pending cpu0\np0 = alloc_pages GFP_KERNEL order=0\n",
 	  arm_drop_pending_timer, "HARNESS: pending timer did not fire" },
+	/* The first memblock allocation of sparse init fails. */
+	{ "sparse.failed_init_memblock", "fuzz_sparse",
+	  MACHINE_1N "pfn_walk start=0 count=4\n"
+		     "fail_page_alloc nth=1 ppm=0 persistent=0 ignore_reclaim=0 min_order=0\n"
+		     "boot sparse\n",
+	  arm_reserve_behind_back, "HARNESS: failed sparse init kept boot memory" },
 	/* Never set: nothing may be counted. */
 	{ "fault.counts_off", "fuzz_pages", MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ncheck\n",
 	  arm_count_extra_failure, "HARNESS: fault injection counts differ from its settings" },
