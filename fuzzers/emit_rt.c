@@ -680,7 +680,7 @@ static void memblock_release(int h)
 {
 	struct mbh *b = &mb[h];
 
-	if (!b->live || machine_stage(m) >= STAGE_BUDDY)
+	if (!b->live)
 		return;
 	for (size_t i = 0; i < b->size; i++)
 		if (b->ptr[i] != (uint8_t)(0xa5 ^ (h & 0xff)))

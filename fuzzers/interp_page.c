@@ -969,11 +969,13 @@ static void page_check_point(struct run *r)
 			memblock_pattern_check(r, h);
 }
 
+/* Also after buddy is up (a late free: memblock forgets the reservation,
+ * its pages stay reserved, check_machine's P12 exempts them). */
 static void memblock_release_h(struct run *r, unsigned int h)
 {
 	struct mb_h *mh = &r->mbs[h];
 
-	if (!mh->live || machine_stage(r->m) >= STAGE_BUDDY)
+	if (!mh->live)
 		return;
 	memblock_pattern_check(r, h);
 	mh->live = false;
