@@ -402,6 +402,33 @@ static void test_enomem_fail_nth(void)
 	}
 }
 
+/*
+ * A second sparse init over a built map starts from scratch: the first
+ * map's blocks go back to memblock before the new ones are taken, so the
+ * reserved bytes are those of one map, and the new map is valid.
+ */
+static void test_reinit_replaces_map(void)
+{
+	static const struct sf_mem_range ranges[] = { { 0, 0x900, 0 }, { 0x900, 0x1100, 1 } };
+	struct sf_topology t;
+	struct machine *m;
+	uint64_t one_map;
+	char why[256] = "";
+
+	topo_sparse(&t, 2, ranges, 2, 8, 4);
+	m = early_machine(&t, 0, false);
+	assert_nonnull(m);
+	assert_true(sparse_init(m) == 0);
+	one_map = m->memblock.allocated_bytes;
+	expect_true(one_map > 0);
+	expect_eq(sparse_init(m), 0);
+	expect_eq(m->memblock.allocated_bytes, one_map);
+	expect_true(memblock_is_valid(m, why, sizeof(why)));
+	expect_true(pfn_valid(m, 0x10ff));
+	expect_sparse_valid(m);
+	machine_destroy(m);
+}
+
 static void test_dump_map(void)
 {
 	static const struct sf_mem_range ranges[] = { { 0x000, 0x180, 0 }, { 0x600, 0x700, 1 } };
@@ -607,6 +634,7 @@ int main(void)
 	RUN(test_incident3_bug_section_at_a_time_is_clean);
 	RUN(test_incident3_fixed_with_memmap_together_is_clean);
 	RUN(test_enomem_fail_nth);
+	RUN(test_reinit_replaces_map);
 	RUN(test_dump_map);
 	RUN(test_validator_catches_corruption);
 	RUN(test_boot_incident3);
