@@ -291,6 +291,13 @@ void *host_realloc(struct host_arena *a, void *p, size_t size)
 	return n;
 }
 
+bool host_arena_contains(const struct host_arena *a, const void *p)
+{
+	const uint8_t *b = p;
+
+	return b >= arena_base(a) && b < arena_base(a) + a->reserve;
+}
+
 size_t host_arena_used(const struct host_arena *a)
 {
 	return a->used;

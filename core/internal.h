@@ -42,32 +42,121 @@
 	} while (0)
 _Noreturn void sf_bug_on_fail(const char *cond, const char *file, int line, const char *func);
 
-/* ---- locks: pthread mutexes so TSan sees them exactly ---- */
+/*
+ * ---- locks: pthread mutexes so TSan sees them exactly ----
+ *
+ * Lock discipline is checked always, as lockdep does it (core/lockdep.c):
+ * each thread keeps the stack of spinlocks it holds (thread-local, so no
+ * races and no change to the lock's size), so unlocking a lock this thread
+ * does not hold, taking a lock it already holds (a self-deadlock),
+ * destroying a held lock and lockdep_assert_held() of a lock not held are
+ * reports, and the call goes on without the mutex operation that would be
+ * undefined or would hang. The reports name the lock expression and the
+ * calling function.
+ */
 
 typedef struct {
 	pthread_mutex_t mutex;
 } spinlock_t;
 
+/* The checker holds every alien lock of a cache and every list_lock at once. */
+#define LOCK_MAX_HELD (SF_MAX_NODES * (SF_MAX_NODES + 1) + 16)
+struct held_locks {
+	unsigned int depth;
+	const void *lock[LOCK_MAX_HELD];
+};
+extern _Thread_local struct held_locks held_locks;
+
+/* This thread's identity: the address of its held-lock stack. */
+static inline uintptr_t lock_self(void)
+{
+	return (uintptr_t)&held_locks;
+}
+
+enum lock_misuse {
+	LOCK_BAD_UNLOCK,	/* unlock of a lock this thread does not hold */
+	LOCK_RECURSIVE,		/* lock of a lock this thread holds */
+	LOCK_HELD_FREED,	/* destroy of a held lock */
+	LOCK_NOT_HELD,		/* lockdep_assert_held() failed */
+	LOCK_TOO_DEEP,		/* more than LOCK_MAX_HELD locks held */
+};
+
+/*
+ * Reports the misuse to the machine that owns lock (the one whose host
+ * arena or simulated memory holds it, core/lockdep.c).
+ */
+void lock_misuse(const void *lock, enum lock_misuse kind, const char *what, const char *func);
+/* Machines register so a lock's misuse finds its report handler. */
+void lockdep_machine_add(struct machine *m);
+void lockdep_machine_remove(struct machine *m);
+/* Forget the locks of m this thread holds (a snapshot restore frees them). */
+void lockdep_forget_machine(struct machine *m);
+bool lock_held_slow(const void *lock);
+void lock_release_slow(spinlock_t *l, const char *what, const char *func);
+
+void spin_lock_destroy_at(spinlock_t *l, const char *what, const char *func);
+
+static inline bool lock_held(const void *lock)
+{
+	unsigned int d = held_locks.depth;
+
+	return d && (held_locks.lock[d - 1] == lock || lock_held_slow(lock));
+}
+
 static inline void spin_lock_init(spinlock_t *l)
 {
 	pthread_mutex_init(&l->mutex, NULL);
 }
-static inline void spin_lock_destroy(spinlock_t *l)
+/* A lock taken at the first try cannot have been this thread's already. */
+static inline void spin_lock_at(spinlock_t *l, const char *what, const char *func)
 {
-	pthread_mutex_destroy(&l->mutex);
+	if (__builtin_expect(pthread_mutex_trylock(&l->mutex) != 0, 0)) {
+		if (lock_held(l)) {
+			lock_misuse(l, LOCK_RECURSIVE, what, func);
+			return;
+		}
+		pthread_mutex_lock(&l->mutex);
+	}
+	if (__builtin_expect(held_locks.depth == LOCK_MAX_HELD, 0)) {
+		lock_misuse(l, LOCK_TOO_DEEP, what, func);
+		return;
+	}
+	held_locks.lock[held_locks.depth++] = l;
 }
-static inline void spin_lock(spinlock_t *l)
+/* As in the kernel, a trylock of a lock this thread holds just fails. */
+static inline bool spin_trylock_at(spinlock_t *l, const char *what, const char *func)
 {
-	pthread_mutex_lock(&l->mutex);
+	if (pthread_mutex_trylock(&l->mutex))
+		return false;
+	if (__builtin_expect(held_locks.depth == LOCK_MAX_HELD, 0)) {
+		lock_misuse(l, LOCK_TOO_DEEP, what, func);
+		return true;
+	}
+	held_locks.lock[held_locks.depth++] = l;
+	return true;
 }
-static inline bool spin_trylock(spinlock_t *l)
+static inline void spin_unlock_at(spinlock_t *l, const char *what, const char *func)
 {
-	return pthread_mutex_trylock(&l->mutex) == 0;
+	unsigned int d = held_locks.depth;
+
+	if (__builtin_expect(d && held_locks.lock[d - 1] == l, 1)) {
+		held_locks.depth = d - 1;
+		pthread_mutex_unlock(&l->mutex);
+		return;
+	}
+	lock_release_slow(l, what, func);	/* not the innermost, or not held */
 }
-static inline void spin_unlock(spinlock_t *l)
-{
-	pthread_mutex_unlock(&l->mutex);
-}
+#define spin_lock(l) spin_lock_at((l), #l, __func__)
+#define spin_trylock(l) spin_trylock_at((l), #l, __func__)
+#define spin_unlock(l) spin_unlock_at((l), #l, __func__)
+#define spin_lock_destroy(l) spin_lock_destroy_at((l), #l, __func__)
+
+/* The caller changes state that l guards: this thread must hold l. */
+#define lockdep_assert_held(l)                                                     \
+	do {                                                                       \
+		if (__builtin_expect(!lock_held(l), 0))                            \
+			lock_misuse((l), LOCK_NOT_HELD, #l, __func__);             \
+	} while (0)
 
 /* ---- struct page ---- */
 
@@ -607,6 +696,8 @@ void *host_calloc(struct host_arena *a, size_t n, size_t size);
 void *host_realloc(struct host_arena *a, void *p, size_t size);
 void host_free(struct host_arena *a, void *p);
 size_t host_arena_used(const struct host_arena *a);
+/* p is inside the arena's reservation (used or not). */
+bool host_arena_contains(const struct host_arena *a, const void *p);
 unsigned long host_arena_live(const struct host_arena *a);
 int host_arena_validate(const struct host_arena *a, char *why, size_t len);
 /* The same, stopping with the problem (our own broken invariant). */

@@ -374,6 +374,7 @@ struct machine *machine_create(const struct sf_topology *t, const struct sf_opti
 		return NULL;
 	}
 	m->arena = arena;
+	lockdep_machine_add(m);
 	m->topo = *t;
 	if (opts)
 		m->opts = *opts;
@@ -513,6 +514,7 @@ void machine_destroy(struct machine *m)
 	spin_lock_destroy(&m->fail_page_alloc.lock);
 	spin_lock_destroy(&m->failslab.lock);
 	arena = m->arena;
+	lockdep_machine_remove(m);
 	host_free(arena, m);
 	host_arena_delete(arena);
 }

@@ -84,7 +84,7 @@ struct alien_cache {
  * (the racy SF_BUG_SLAB_RESIZE_RACE aside).
  */
 struct kmem_cache_cpu {
-	atomic_int lock;		/* 0 free, 1 held: remote lockers, owner slow path */
+	atomic_uintptr_t lock;		/* 0 free, else the holder's lock_self() */
 	atomic_int owner_active;	/* owner inside its critical section (fast mode) */
 	atomic_int remote_req;		/* a remote locker holds or wants the queue */
 	bool owner_locked;		/* owner only: took lock on the slow path */
@@ -234,11 +234,22 @@ struct kmem_cache *slab_cache_lookup_locked(struct machine *m, const char *name)
  * Without membarrier the owner runs a full fence itself (owner_fence).
  * remote_req is cleared with release and read with acquire (a plain load
  * on x86), so what a remote locker wrote is visible to the owner after.
+ *
+ * The discipline is checked as for spinlock_t (core/internal.h): the owner
+ * entering while inside (owner_active or owner_locked), a remote locker
+ * taking c->lock it holds, an unlock by a thread that is not inside are
+ * reports, and the lock operation is skipped.
  */
 void cpu_queue_lock_slow(struct kmem_cache_cpu *c);
 void cpu_queue_lock_owner_slow(struct kmem_cache_cpu *c);
+void cpu_queue_misuse(struct kmem_cache_cpu *c, enum lock_misuse kind);
 static inline void cpu_queue_lock(struct kmem_cache_cpu *c)
 {
+	if (__builtin_expect(atomic_load_explicit(&c->owner_active, memory_order_relaxed) |
+			     c->owner_locked, 0)) {
+		cpu_queue_misuse(c, LOCK_RECURSIVE);
+		return;
+	}
 	atomic_store_explicit(&c->owner_active, 1, memory_order_relaxed);
 	if (__builtin_expect(c->owner_fence, 0))
 		atomic_thread_fence(memory_order_seq_cst);
@@ -252,6 +263,10 @@ static inline void cpu_queue_unlock(struct kmem_cache_cpu *c)
 	if (__builtin_expect(c->owner_locked, 0)) {
 		c->owner_locked = false;
 		atomic_store_explicit(&c->lock, 0, memory_order_release);
+		return;
+	}
+	if (__builtin_expect(!atomic_load_explicit(&c->owner_active, memory_order_relaxed), 0)) {
+		cpu_queue_misuse(c, LOCK_BAD_UNLOCK);
 		return;
 	}
 	atomic_store_explicit(&c->owner_active, 0, memory_order_release);

@@ -22,12 +22,32 @@
 #define BITS_PER_LONG_ (8 * sizeof(long))
 #define BITS_TO_LONGS_(n) (((n) + BITS_PER_LONG_ - 1) / BITS_PER_LONG_)
 
+void cpu_queue_misuse(struct kmem_cache_cpu *c, enum lock_misuse kind)
+{
+	lock_misuse(c, kind, "cpu queue lock", __builtin_FUNCTION());
+}
+
+/* The holder taking c->lock again would wait for itself: a report. */
 void cpu_queue_lock_slow(struct kmem_cache_cpu *c)
 {
+	uintptr_t self = lock_self(), free_;
+
+	if (atomic_load_explicit(&c->lock, memory_order_relaxed) == self) {
+		cpu_queue_misuse(c, LOCK_RECURSIVE);
+		return;
+	}
 	do {
 		while (atomic_load_explicit(&c->lock, memory_order_relaxed))
 			sched_yield();
-	} while (atomic_exchange_explicit(&c->lock, 1, memory_order_acquire));
+		free_ = 0;
+	} while (!atomic_compare_exchange_weak_explicit(&c->lock, &free_, self,
+							memory_order_acquire,
+							memory_order_relaxed));
+}
+
+static bool cpu_queue_lock_held(struct kmem_cache_cpu *c)
+{
+	return atomic_load_explicit(&c->lock, memory_order_relaxed) == lock_self();
 }
 
 void cpu_queue_lock_owner_slow(struct kmem_cache_cpu *c)
@@ -48,6 +68,10 @@ void cpu_queue_lock_remote(struct machine *m, struct kmem_cache_cpu *c)
 
 void cpu_queue_unlock_remote(struct kmem_cache_cpu *c)
 {
+	if (!cpu_queue_lock_held(c)) {
+		cpu_queue_misuse(c, LOCK_BAD_UNLOCK);
+		return;
+	}
 	atomic_store_explicit(&c->remote_req, 0, memory_order_release);
 	atomic_store_explicit(&c->lock, 0, memory_order_release);
 }
@@ -85,7 +109,7 @@ struct array_cache *alloc_arraycache(struct machine *m, unsigned int limit, unsi
 	return ac;
 }
 
-/* ---- bitmap slabs (list_lock held) ---- */
+/* ---- bitmap slabs (list_lock held: lockdep_assert_held where lists change) ---- */
 
 /* Bitmap words are atomics, read without the lock by the cheap free checks. */
 static inline atomic_ulong *bitmap_words(struct machine *m, struct kmem_cache *s,
@@ -100,6 +124,7 @@ static void slab_list_fix(struct kmem_cache *s, struct kmem_cache_node *n, struc
 	unsigned int inuse = page->slab_inuse;
 	struct list_head *to;
 
+	lockdep_assert_held(&n->list_lock);
 	if (old_inuse == inuse)
 		return;
 	if (old_inuse == 0)
@@ -174,6 +199,7 @@ static unsigned int node_take(struct machine *m, struct kmem_cache *s, struct km
 static void node_trim(struct kmem_cache *s, struct kmem_cache_node *n, struct list_head *to_free,
 		      bool all)
 {
+	lockdep_assert_held(&n->list_lock);
 	while (!list_empty(&n->slabs_free) && (all || n->free_objects > n->free_limit)) {
 		struct page *page = list_last_entry(&n->slabs_free, struct page, lru);
 
@@ -309,6 +335,7 @@ static struct page *new_slab(struct machine *m, struct kmem_cache *s, gfp_t gfp,
 
 static void node_add_slab(struct kmem_cache *s, struct kmem_cache_node *n, struct page *page)
 {
+	lockdep_assert_held(&n->list_lock);
 	list_add(&page->lru, &n->slabs_free);
 	n->nr_free++;
 	n->free_objects += s->objects;

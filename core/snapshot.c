@@ -157,6 +157,8 @@ void sf_snapshot_restore(struct sf_snapshot *s)
 	atomic_ulong leaked[NR_SCHED_POINTS];
 
 	memcpy(leaked, m->cpus[m->topo.boot_cpu].sched_hits, sizeof(leaked));
+	/* The locks come back free (as at the take), whatever this thread held. */
+	lockdep_forget_machine(m);
 
 	/* Pages handed out since the take (all below max_pfn): as if never
 	 * handed out. */
