@@ -40,17 +40,22 @@ char *sf_report_format(const struct sf_report *r, char *buf, size_t size)
 	return buf;
 }
 
-void sf_report_print(struct machine *m, const struct sf_report *r, void *data)
+void sf_report_fprint(struct machine *m, const struct sf_report *r, void *file)
 {
 	char buf[SF_REPORT_TITLE_MAX + SF_REPORT_BODY_MAX + 256];
 
-	(void)data;
 	/* INFO notices are only counted; WARN once per title. */
 	if (r->kind == SF_REPORT_INFO)
 		return;
 	if (r->kind == SF_REPORT_WARN && sf_reports_count(m, r->title) > 1)
 		return;
-	fprintf(stderr, "slabfuzz: %s\n", sf_report_format(r, buf, sizeof(buf)));
+	fprintf(file, "slabfuzz: %s\n", sf_report_format(r, buf, sizeof(buf)));
+}
+
+void sf_report_print(struct machine *m, const struct sf_report *r, void *data)
+{
+	(void)data;
+	sf_report_fprint(m, r, stderr);
 }
 
 void sf_report_collect(struct machine *m, const struct sf_report *r, void *data)

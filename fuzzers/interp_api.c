@@ -20,13 +20,33 @@
  *   topology_default  sf_topology_default: 2 nodes, 4 cpus, 64 MiB, valid
  *   memory_pfn        memblock_is_memory_pfn of every pfn to past the end
  *                     of memory: exactly the pfns of the topology's ranges
+ *   report_print      the default printer (sf_report_fprint into a memory
+ *                     stream) of every distinct report logged, against the
+ *                     harness's own rendering of its fields: nothing for
+ *                     INFO, nothing for a WARN the harness counted more
+ *                     than once, else "slabfuzz: " and the report
+ *   cpu_bind          cpu_bind of cpu N mod (cpus + 2) - 1 (unbind, each
+ *                     cpu, one past the last), then unbind twice: -EINVAL
+ *                     past the last cpu, smp_processor_id the bound cpu
+ *                     while bound and the harness's current cpu after, the
+ *                     count of bound threads back where it was
+ *   sched_points      sched_point_name and sched_point_hits of every point
+ *                     and N mod 4 past the last: a distinct name and at
+ *                     least the harness hook's count each, "?" and 0 past
+ *   timers            timer_pending and timer_fired of cpus -2 to N mod 4
+ *                     past the last: false and 0 outside the machine
  *
  * Findings: "HARNESS: report log differs from the reports delivered",
  * "HARNESS: bug switch names do not round-trip", "HARNESS: ready-made
  * topology differs from what was asked", "HARNESS: memblock memory differs
- * from the topology".
+ * from the topology", "HARNESS: default report printer differs from the
+ * report", "HARNESS: cpu binding differs from what was asked", "HARNESS:
+ * sched point query differs from the hook", "HARNESS: timer query outside
+ * the machine".
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "interp_internal.h"
@@ -162,6 +182,112 @@ static void memory_pfn(struct run *r)
 	}
 }
 
+static void report_print(struct run *r)
+{
+	static const char *const kinds[] = {
+		[SF_REPORT_BUG] = "BUG", [SF_REPORT_WARN] = "WARNING", [SF_REPORT_INFO] = "INFO",
+	};
+	static char want[SF_REPORT_TITLE_MAX + SF_REPORT_BODY_MAX + 512];
+
+	for (unsigned int i = 0; i < r->nr_titles; i++) {
+		const struct sf_report *rep = sf_reports_get(r->m, i);
+		char pfn[32] = "-", *got = NULL;
+		size_t len = 0;
+		FILE *f;
+
+		if (!rep)
+			return;	/* report_log's finding */
+		want[0] = 0;
+		if (rep->kind == SF_REPORT_BUG || (rep->kind == SF_REPORT_WARN && r->titles[i].n == 1)) {
+			if (rep->pfn >= 0)
+				snprintf(pfn, sizeof(pfn), "0x%llx", (unsigned long long)rep->pfn);
+			snprintf(want, sizeof(want),
+				 "slabfuzz: %s\nkind: %s  op: %s  stage: %s  cpu: %d  node: %d  zone: "
+				 "%s  pfn: %s\n%s\n", rep->title, kinds[rep->kind],
+				 rep->op ? rep->op : "-", boot_stage_name((enum boot_stage)rep->stage),
+				 rep->cpu, rep->node,
+				 rep->zone >= 0 ? zone_type_name((enum zone_type)rep->zone) : "-", pfn,
+				 rep->body);
+		}
+		f = open_memstream(&got, &len);
+		if (!f)
+			return;	/* host memory: nothing to compare */
+		sf_report_fprint(r->m, rep, f);
+		fclose(f);
+		if (strcmp(got, want))
+			run_fail(r, "HARNESS: default report printer differs from the report",
+				 "report '%s' (kind %d, counted %lu) printed:\n%s\nthe harness:\n%s",
+				 rep->title, rep->kind, r->titles[i].n, got, want);
+		free(got);
+	}
+}
+
+static void expect_bound_cpu(struct run *r, int want, int bound, const char *when)
+{
+	if (smp_processor_id(r->m) != want)
+		run_fail(r, "HARNESS: cpu binding differs from what was asked",
+			 "%s: smp_processor_id is %d, expected %d (bound %d, current cpu %d)", when,
+			 smp_processor_id(r->m), want, bound, r->cur_cpu);
+}
+
+static void bind_cpu(struct run *r, unsigned int n)
+{
+	int nr = (int)r->topo.nr_cpus, cpu = (int)(n % (unsigned int)(nr + 2)) - 1;
+	int bound_before = atomic_load(&r->m->nr_bound_threads);
+	bool binds = cpu >= 0 && cpu < nr;
+	int ret = cpu_bind(r->m, cpu), want = cpu >= nr ? -EINVAL : 0;
+
+	if (ret != want || atomic_load(&r->m->nr_bound_threads) != bound_before + binds)
+		run_fail(r, "HARNESS: cpu binding differs from what was asked",
+			 "cpu_bind(%d) of %d cpus returned %d (expected %d), %d threads bound, "
+			 "%d before", cpu, nr, ret, want, atomic_load(&r->m->nr_bound_threads),
+			 bound_before);
+	expect_bound_cpu(r, binds ? cpu : r->cur_cpu, cpu, "bound");
+	for (int i = 0; i < 2; i++) {
+		ret = cpu_bind(r->m, -1);
+		if (ret || atomic_load(&r->m->nr_bound_threads) != bound_before)
+			run_fail(r, "HARNESS: cpu binding differs from what was asked",
+				 "unbind %d after cpu_bind(%d) returned %d, %d threads bound, %d "
+				 "before", i, cpu, ret, atomic_load(&r->m->nr_bound_threads),
+				 bound_before);
+		expect_bound_cpu(r, r->cur_cpu, -1, "unbound");
+	}
+}
+
+static void sched_points(struct run *r, unsigned int n)
+{
+	unsigned int end = NR_SCHED_POINTS + n % 4;
+
+	for (unsigned int sp = 0; sp < end; sp++) {
+		const char *name = sched_point_name((enum sched_point)sp);
+		unsigned long hits = sched_point_hits(r->m, (enum sched_point)sp);
+		bool valid = sp < NR_SCHED_POINTS, dup = false;
+
+		for (unsigned int j = 0; valid && j < sp; j++)
+			dup |= !strcmp(name, sched_point_name((enum sched_point)j));
+		if (valid ? (dup || !strcmp(name, "?") || hits < r->sched_seen[sp])
+			  : (strcmp(name, "?") || hits))
+			run_fail(r, "HARNESS: sched point query differs from the hook",
+				 "sched point %u of %d: name '%s'%s, %lu hits, the hook saw %lu", sp,
+				 NR_SCHED_POINTS, name, dup ? " (twice)" : "", hits,
+				 valid ? r->sched_seen[sp] : 0);
+	}
+}
+
+static void timers(struct run *r, unsigned int n)
+{
+	int nr = (int)r->topo.nr_cpus;
+
+	for (int cpu = -2; cpu < nr + (int)(n % 4); cpu++) {
+		if (cpu >= 0 && cpu < nr)
+			continue;
+		if (timer_pending(r->m, cpu) || timer_fired(r->m, cpu))
+			run_fail(r, "HARNESS: timer query outside the machine",
+				 "cpu %d of %d: timer_pending %d, timer_fired %lu", cpu, nr,
+				 timer_pending(r->m, cpu), timer_fired(r->m, cpu));
+	}
+}
+
 /* KIND: the index of its name in program.c's query_names. */
 static bool op_query(struct run *r, const struct sf_op *op)
 {
@@ -178,8 +304,20 @@ static bool op_query(struct run *r, const struct sf_op *op)
 	case 3:
 		topology_default(r);
 		break;
-	default:
+	case 4:
 		memory_pfn(r);
+		break;
+	case 5:
+		report_print(r);
+		break;
+	case 6:
+		bind_cpu(r, op->arg[1]);
+		break;
+	case 7:
+		sched_points(r, op->arg[1]);
+		break;
+	default:
+		timers(r, op->arg[1]);
 		break;
 	}
 	return true;

@@ -51,6 +51,7 @@ static const char *const topo_names[] = {
 };
 static const char *const query_names[] = { "report_log", "bug_names",
 					   "topology_simple", "topology_default", "memory_pfn",
+					   "report_print", "cpu_bind", "sched_points", "timers",
 					   NULL };
 static const char *const wattr_names[] = { "cpu_queue_size", "batch", "shared", "validate",
 					   "shrink", "object_size", NULL };

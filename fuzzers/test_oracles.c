@@ -629,6 +629,46 @@ static void trim_memory(struct machine *m, unsigned int op_index, void *arg)
 		m->memblock.memory.regions[m->memblock.memory.cnt - 1].size -= SF_PAGE_SIZE;
 }
 
+/* After op 1: the log counts the newest title twice (the default printer
+ * then stays silent for a WARN); the harness's thread bound to cpu 0 behind
+ * its back; the boot cpu's sched point hits forgotten. */
+static void count_first_twice(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (op_index == 1 && m->reports.nr_distinct)
+		m->reports.count[m->reports.nr_distinct - 1] = 2;
+}
+
+static void bind_phantom(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (op_index == 1)
+		cpu_bind(m, 0);
+}
+
+static void forget_sched_hits(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (op_index == 1)
+		for (unsigned int sp = 0; sp < NR_SCHED_POINTS; sp++)
+			atomic_store(&m->cpus[0].sched_hits[sp], 0);
+}
+
+static void arm_count_first_twice(struct sf_run_opts *o)
+{
+	o->test_after_op = count_first_twice;
+}
+
+static void arm_bind_phantom(struct sf_run_opts *o)
+{
+	o->test_after_op = bind_phantom;
+}
+
+static void arm_forget_sched_hits(struct sf_run_opts *o)
+{
+	o->test_after_op = forget_sched_hits;
+}
+
 static void arm_rename_first_report(struct sf_run_opts *o)
 {
 	o->test_after_op = rename_first_report;
@@ -646,6 +686,20 @@ static const struct oracle_case cases[] = {
 	  arm_rename_first_report, "HARNESS: report log differs from the reports delivered" },
 	{ "query.memory_pfn", "fuzz_boot", MACHINE_1N_V4 "check\nquery memory_pfn n=0\n",
 	  arm_trim_memory, "HARNESS: memblock memory differs from the topology" },
+	{ "query.report_print", "fuzz_boot",
+	  MACHINE_1N_V4 "boot running\nkfree_foreign\nquery report_print n=0\n",
+	  arm_count_first_twice, "HARNESS: default report printer differs from the report" },
+	{ "query.cpu_bind", "fuzz_boot",
+	  MACHINE_1N_V4 "boot running\ncheck\nquery cpu_bind n=2\n",
+	  arm_bind_phantom, "HARNESS: cpu binding differs from what was asked" },
+	{ "query.sched_points", "fuzz_boot",
+	  MACHINE_1N_V4 "boot running\np0 = alloc_pages GFP_KERNEL order=3\nquery sched_points n=0\n",
+	  arm_forget_sched_hits, "HARNESS: sched point query differs from the hook" },
+	{ "query.clean", "fuzz_boot",
+	  MACHINE_1N_V4 "boot running\nkfree_foreign\nkfree_foreign\nquery report_print n=0\n"
+			"query cpu_bind n=0\nquery cpu_bind n=1\nquery cpu_bind n=3\n"
+			"query cpu_bind n=4\nquery sched_points n=3\nquery timers n=3\n",
+	  NULL, NULL },
 	/* The checker canary, one case per kind group: page layer (P1-P12),
 	 * boot memory before buddy, slab layer (S1-S14), the validator. */
 	{ "canary.page_layer", "fuzz_pages",

@@ -44,6 +44,9 @@ typedef void (*sf_report_handler_fn)(struct machine *m, const struct sf_report *
 void sf_report_collect(struct machine *m, const struct sf_report *r, void *data);
 /* Print BUG reports, WARN once per title; INFO is only counted. The default. */
 void sf_report_print(struct machine *m, const struct sf_report *r, void *data);
+/* What sf_report_print prints, to file (a FILE *): a handler that prints
+ * elsewhere. */
+void sf_report_fprint(struct machine *m, const struct sf_report *r, void *file);
 
 void sf_set_report_handler(struct machine *m, sf_report_handler_fn fn, void *data);
 
