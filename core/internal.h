@@ -85,7 +85,8 @@ enum lock_misuse {
  * Reports the misuse to the machine that owns lock (the one whose host
  * arena or simulated memory holds it, core/lockdep.c).
  */
-void lock_misuse(const void *lock, enum lock_misuse kind, const char *what, const char *func);
+__attribute__((cold)) void lock_misuse(const void *lock, enum lock_misuse kind, const char *what,
+				 const char *func);
 /* Machines register so a lock's misuse finds its report handler. */
 void lockdep_machine_add(struct machine *m);
 void lockdep_machine_remove(struct machine *m);

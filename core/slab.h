@@ -236,17 +236,18 @@ struct kmem_cache *slab_cache_lookup_locked(struct machine *m, const char *name)
  * on x86), so what a remote locker wrote is visible to the owner after.
  *
  * The discipline is checked as for spinlock_t (core/internal.h): the owner
- * entering while inside (owner_active or owner_locked), a remote locker
- * taking c->lock it holds, an unlock by a thread that is not inside are
- * reports, and the lock operation is skipped.
+ * entering while inside (owner_active; on the slow path, c->lock its own),
+ * a remote locker taking c->lock it holds, an unlock by a thread that is
+ * not inside are reports, and the lock operation is skipped.
  */
 void cpu_queue_lock_slow(struct kmem_cache_cpu *c);
 void cpu_queue_lock_owner_slow(struct kmem_cache_cpu *c);
-void cpu_queue_misuse(struct kmem_cache_cpu *c, enum lock_misuse kind);
+__attribute__((cold)) void cpu_queue_misuse(struct kmem_cache_cpu *c, enum lock_misuse kind);
 static inline void cpu_queue_lock(struct kmem_cache_cpu *c)
 {
-	if (__builtin_expect(atomic_load_explicit(&c->owner_active, memory_order_relaxed) |
-			     c->owner_locked, 0)) {
+	/* Inside on the slow path (owner_locked), only a nested slow path is
+	 * found (cpu_queue_lock_slow: c->lock is its own). */
+	if (__builtin_expect(atomic_load_explicit(&c->owner_active, memory_order_relaxed), 0)) {
 		cpu_queue_misuse(c, LOCK_RECURSIVE);
 		return;
 	}
@@ -369,8 +370,9 @@ static inline bool slab_has_debug(const struct kmem_cache *s)
  * fault injection, a remote node, an empty or full queue, debug - takes
  * the full slab_alloc_node()/slab_free().
  */
-static inline void *slab_alloc_fast(struct machine *m, struct kmem_cache *s, gfp_t gfp,
-				    size_t size)
+/* always_inline: the lock checks made the compiler keep them out of line. */
+static inline __attribute__((always_inline)) void *
+slab_alloc_fast(struct machine *m, struct kmem_cache *s, gfp_t gfp, size_t size)
 {
 	struct kmem_cache_cpu *c;
 	struct array_cache *ac;
@@ -398,8 +400,8 @@ static inline void *slab_alloc_fast(struct machine *m, struct kmem_cache *s, gfp
 }
 
 /* true when x went onto the local queue. */
-static inline bool slab_free_fast(struct machine *m, struct kmem_cache *s,
-				  const struct page *page, void *x)
+static inline __attribute__((always_inline)) bool
+slab_free_fast(struct machine *m, struct kmem_cache *s, const struct page *page, void *x)
 {
 	int cpu = this_cpu_id(m);
 	struct kmem_cache_cpu *c;
