@@ -203,10 +203,11 @@ campaign_tests() {
   # with a note): none is a 'did not load' row.
   grep -q 'did not load' "$out" && fail "a crash input shown as not loaded: $(grep 'did not load' "$out" | head -n 2)"
 
-  # 3. The same folder again: appended, nothing lost; a third campaign
+  # 3. The same folder again (5 s: under load, loading the corpus alone can
+  # take 2): appended, nothing lost; a third campaign
   # started while it runs is refused.
   snapshot "$tmp/work2" >"$tmp/before"
-  (cd "$tmp" && SLABFUZZ_BUGS=slab_dma_duplicate bash "$camp" -B "$lf" --no-build -t 2 -p 1 -w work2 fuzz_boot) \
+  (cd "$tmp" && SLABFUZZ_BUGS=slab_dma_duplicate bash "$camp" -B "$lf" --no-build -t 5 -p 1 -w work2 fuzz_boot) \
     >"$out" 2>&1 &
   local second=$! i
   for ((i = 0; i < 300; i++)); do grep -q ': started' "$out" && break; sleep 0.1; done
