@@ -548,10 +548,40 @@ static unsigned int kmalloc_size(unsigned int index)
 	return index == 1 ? 96 : index == 2 ? 192 : 1u << index;
 }
 
+/* Is s an entry of a kmalloc table? */
+static bool kmalloc_table_holds(const struct slab_state *ss, const struct kmem_cache *s)
+{
+	for (int type = 0; type < NR_KMALLOC_TYPES; type++)
+		for (unsigned int i = 1; i < NR_KMALLOC_INDEX; i++)
+			if (ss->kmalloc_caches[type][i] == s)
+				return true;
+	return false;
+}
+
+/* SLAB_KMALLOC marks the table's caches only: a listed cache with the flag
+ * is a table entry (the entries' own flags are checked below). */
+static bool kmalloc_flag_valid(struct machine *m, char *why, size_t len)
+{
+	struct slab_state *ss = m->slab;
+	struct list_head *pos;
+
+	list_for_each(pos, &ss->caches) {
+		struct kmem_cache *s = list_entry(pos, struct kmem_cache, list);
+
+		if ((s->flags & SLAB_KMALLOC) && !kmalloc_table_holds(ss, s)) {
+			snprintf(why, len, "%s has SLAB_KMALLOC (flags %#x) but no kmalloc index",
+				 s->name, s->flags);
+			return false;
+		}
+	}
+	return true;
+}
+
 /*
  * The kmalloc tables: index 0 of the normal table is kmem_cache_node (as in
  * the 2010 code), index 0 of the DMA table is empty, and every other entry
- * is a kmalloc cache of its class size and of its table's zone. Returns
+ * is a kmalloc cache of its class size and of its table's zone, and no other
+ * listed cache has SLAB_KMALLOC. Returns
  * false with the first broken relation in why (slab_mutex held).
  */
 bool kmalloc_caches_valid(struct machine *m, char *why, size_t len)
@@ -587,7 +617,7 @@ bool kmalloc_caches_valid(struct machine *m, char *why, size_t len)
 			}
 		}
 	}
-	return true;
+	return kmalloc_flag_valid(m, why, len);
 }
 
 struct kmem_cache *kmalloc_slab(struct machine *m, size_t size, gfp_t gfp)

@@ -848,6 +848,41 @@ static bool k_kmalloc_table(struct canary *c)
 	return false;
 }
 
+/* S11: SLAB_KMALLOC cleared on a kmalloc table entry, or set on a listed
+ * cache that is no entry (kmem_cache, kmem_cache_node, the program's). */
+static bool k_kmalloc_flag(struct canary *c)
+{
+	struct slab_state *ss = c->m->slab;
+	struct list_head *pos;
+
+	if (!slab_checked(c->m))
+		return false;
+	for (int t = 0; t < NR_KMALLOC_TYPES; t++) {
+		for (int i = 1; i < NR_KMALLOC_INDEX; i++) {
+			struct kmem_cache *k = ss->kmalloc_caches[t][i];
+
+			if (!k || !chosen(c))
+				continue;
+			TARGET(c, "kmalloc table entry [%d][%d] (%s): SLAB_KMALLOC cleared", t, i,
+			       k->name);
+			save(c, &k->flags, sizeof(k->flags), false);
+			k->flags &= ~SLAB_KMALLOC;
+			return true;
+		}
+	}
+	list_for_each(pos, &ss->caches) {
+		struct kmem_cache *s = list_entry(pos, struct kmem_cache, list);
+
+		if ((s->flags & SLAB_KMALLOC) || !chosen(c))
+			continue;
+		TARGET(c, "cache %s: SLAB_KMALLOC set", s->name);
+		save(c, &s->flags, sizeof(s->flags), false);
+		s->flags |= SLAB_KMALLOC;
+		return true;
+	}
+	return false;
+}
+
 /* S13: PG_slab on a page block the program holds, with no cache or with
  * kmem_cache (which has no such slab on its lists). */
 static bool k_pg_slab(struct canary *c)
@@ -1607,6 +1642,7 @@ static const struct canary_kind canary_kinds[NR_CANARY_KINDS] = {
 	CK(NODE_SHARED, "S12", SLAB_TITLE, cache, c_node_shared),
 	CK(CACHE_UNLISTED, "S8", SLAB_TITLE, cache, c_unlisted),
 	CK(REGISTRY_ALIAS, "S14", SLAB_TITLE, pick, registry_more),
+	CK(KMALLOC_FLAG, "S11", SLAB_TITLE, pick, k_kmalloc_flag),
 };
 
 static bool cache_queues(struct canary *c, struct kmem_cache *s)

@@ -263,7 +263,8 @@ unsigned int sf_prog_nr_opcodes(unsigned int version);
 	X(SLAB_LIST, "slab_list")                                               \
 	X(NODE_SHARED, "node_shared")                                           \
 	X(CACHE_UNLISTED, "cache_unlisted")                                     \
-	X(REGISTRY_ALIAS, "registry_alias")
+	X(REGISTRY_ALIAS, "registry_alias")                                     \
+	X(KMALLOC_FLAG, "kmalloc_flag")
 
 enum sf_canary_kind {
 #define SF_CANARY_ENUM(id, name) CANARY_##id,

@@ -614,6 +614,14 @@ static void test_s11_kmalloc_table(void)
 	*slot = f.m->slab->kmalloc_caches[KMALLOC_NORMAL][7];
 	expect_broken(f.m, SLAB_TITLE, "S11");
 	*slot = k64;
+	expect_clean(f.m);
+	/* SLAB_KMALLOC off a table entry, and on a cache that is no entry. */
+	k64->flags &= ~SLAB_KMALLOC;
+	expect_broken(f.m, SLAB_TITLE, "S11");
+	k64->flags |= SLAB_KMALLOC;
+	f.s->flags |= SLAB_KMALLOC;
+	expect_broken(f.m, SLAB_TITLE, "S11");
+	f.s->flags &= ~SLAB_KMALLOC;
 	teardown(&f);
 }
 
