@@ -364,6 +364,10 @@ bool slab_obj_geom(struct run *r, const struct obj_h *o, struct slab_geom *g);
  * the handle that made it). */
 void slab_cache_name(const struct run *r, int h, char *buf, size_t size);
 
+/* interp_queues.c: the objects in cache's alien buffers, by the harness's
+ * own walk of them (cache: a struct kmem_cache *). */
+unsigned long slab_alien_walk(struct machine *m, void *cache);
+
 /* interp_slab_debug.c: the slab debug shadow. A new object h (not kept in
  * place by krealloc) allocated through core API op: red zones active, the
  * alloc track this call's; every check point: both unchanged. */

@@ -194,6 +194,13 @@ static int r_flip(struct machine *m, const char *op, int ret)
 	return ret ? 0 : -EINVAL;
 }
 
+/* alien: a core that leaves node0's objects out of the count. */
+static int r_alien_lost(struct machine *m, const char *op, int ret)
+{
+	(void)m;
+	return strcmp(op, "alien") ? ret : 0;
+}
+
 static void h_leak(struct machine *m, const char *op, void **p, size_t size)
 {
 	(void)p;
@@ -395,6 +402,13 @@ static const struct oracle_case cases[] = {
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
 		   "attr_store c0 batch val=4\n",
 	  NULL, "HARNESS: slab attribute store differs from the shadow", r_flip, NULL, NULL },
+	{ "attr_alien",
+	  MACHINE2 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
+		   "o0 = kmem_cache_alloc c0 GFP_KERNEL node0\n"
+		   "cpu cpu1\n"
+		   "kmem_cache_free o0\n"
+		   "attr_show c0 alien\n",
+	  NULL, "HARNESS: slab attribute differs from the shadow", r_alien_lost, NULL, NULL },
 	{ "end_unaccounted", MACHINE1 "o0 = kmalloc size=64 GFP_KERNEL any\n", h_leak,
 	  "HARNESS: slab objects unaccounted at the end of the run", NULL, NULL, NULL },
 	{ "end_not_empty", MACHINE1 "o0 = kmalloc size=64 GFP_KERNEL any\n", h_phantom_slab,
