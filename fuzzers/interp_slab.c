@@ -818,6 +818,28 @@ static void cache_shadow(struct run *r, int h, const struct slab_geom *want)
 		}
 }
 
+/*
+ * A new cache (no merge) under the name of a live alias cannot have its
+ * directory: the create fails with sysfs's duplicate-name WARN. Its NULL
+ * without the WARN is a finding when fault injection is off and memory
+ * was there for the cache's structures (an order-3 block, more than they
+ * take, by the page side's rule), so the create got as far as the name.
+ */
+static void dup_name_check(struct run *r, int h, const char *name)
+{
+	static const char title[] = "WARNING: sysfs: cannot create duplicate filename";
+	char why[160];
+
+	if (machine_stage(r->m) < STAGE_SLAB_UP || alias_owner(r, h, name) < 0 || r->in_hook ||
+	    r->failslab_on || r->fail_page_on || run_seen(r, title))
+		return;
+	if (page_block_available(r, GFP_KERNEL & machine_gfp_allowed_mask(r->m), 3, SF_NO_NODE,
+				 why, sizeof(why)))
+		run_fail(r, "HARNESS: duplicate sysfs name not reported",
+			 "c%d = %s: NULL without '%s' (the name is c%d's alias); memory: %s", h,
+			 name, title, alias_owner(r, h, name), why);
+}
+
 static void cache_create(struct run *r, const struct sf_op *op)
 {
 	struct cache_h *c = &r->caches[op->result];
@@ -870,6 +892,8 @@ static void cache_create(struct run *r, const struct sf_op *op)
 		run_fail(r, "HARNESS: kmem_cache_create result differs from the shadow",
 			 "c%d = %s size %u align %u: created, the shadow says refused", op->result,
 			 name, op->arg[1], align);
+	if (!s && !must_fail && !merge)
+		dup_name_check(r, op->result, name);
 	if (!s && !must_fail && merge && !failslab_stats(r->m).failures)
 		run_fail(r, "HARNESS: kmem_cache_create result differs from the shadow",
 			 "c%d = %s size %u align %u flags %#x: NULL, the shadow has a cache to "

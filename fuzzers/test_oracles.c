@@ -904,6 +904,11 @@ static const struct oracle_case cases[] = {
 	{ "misuse.foreign", "fuzz_pages",
 	  MACHINE_1N_V3 "p0 = alloc_pages GFP_KERNEL order=0\nfree_foreign struct_page\n",
 	  arm_mute_reports, "HARNESS: misuse not reported" },
+	/* A new cache under a merged cache's name, its sysfs WARN unheard. */
+	{ "slab.duplicate_name", "fuzz_slab",
+	  MACHINE_1N_V3 "c0 = kmem_cache_create dup size=64 align=0 flags=0\n"
+		      "c1 = kmem_cache_create dup size=100 align=0 flags=0x4\n",
+	  arm_mute_reports, "HARNESS: duplicate sysfs name not reported" },
 	{ "misuse.kfree_page", "fuzz_slab",
 	  MACHINE_1N_V3 "p0 = alloc_pages GFP_KERNEL order=0\nkfree_page p0\n",
 	  arm_mute_reports, "HARNESS: misuse not reported" },
