@@ -166,6 +166,8 @@ struct run {
 	int cur_cpu;			/* the cpu the harness last made current */
 	unsigned long sched_base;	/* sched points passed before the hook was set */
 	unsigned long sched_seen[NR_SCHED_POINTS];	/* calls of the harness's sched hook */
+	unsigned long slab_reclaim_seen;	/* sched_seen[SP_ALLOC_PAGES_RECLAIM] before a slab alloc */
+	bool slab_alloc_armed;		/* an injected interrupt was armed over it */
 	/* Reports delivered to the harness, counted by itself: the first
 	 * RUN_MAX_TITLES titles, every kind. */
 	struct run_title {
@@ -367,6 +369,9 @@ void slab_cache_name(const struct run *r, int h, char *buf, size_t size);
 /* interp_queues.c: the objects in cache's alien buffers, by the harness's
  * own walk of them (cache: a struct kmem_cache *). */
 unsigned long slab_alien_walk(struct machine *m, void *cache);
+/* The free slabs (all objects back in the slab) of every listed cache, by
+ * the harness's walk of the node lists; who: the first cache with one. */
+unsigned long slab_free_slabs_walk(struct machine *m, char *who, size_t len);
 
 /* interp_slab_debug.c: the slab debug shadow. A new object h (not kept in
  * place by krealloc) allocated through core API op: red zones active, the

@@ -322,6 +322,8 @@ static void slab_check_objects(struct run *r)
  * and invalid bits and goes on without them. */
 static void expect_slab_alloc(struct run *r, gfp_t gfp, bool kmalloc)
 {
+	r->slab_reclaim_seen = r->sched_seen[SP_ALLOC_PAGES_RECLAIM];
+	r->slab_alloc_armed = r->inj.armed;
 	run_expect_alloc(r, gfp, true);
 	run_expect_clear(r);
 	if (kmalloc && (gfp & (__GFP_DMA32 | ~(gfp_t)__GFP_BITS_MASK)))
@@ -380,6 +382,29 @@ static void slab_null(struct run *r, const struct obj_expect *e, size_t size, gf
 			 why);
 }
 
+/*
+ * A slab allocation during which direct reclaim ran (the harness's hook
+ * saw SP_ALLOC_PAGES_RECLAIM) leaves no free slab in any cache: from
+ * slab_up the slab shrinker is registered, and reclaim's scan drains every
+ * queue and gives back every free slab; after it nothing frees (not across
+ * an injected interrupt, not from one), and a slab grown after it gives at
+ * least one object to the caller, so it is not free.
+ */
+static void reclaim_shrunk_check(struct run *r, const char *name, size_t size)
+{
+	char who[96];
+	unsigned long nr;
+
+	if (r->sched_seen[SP_ALLOC_PAGES_RECLAIM] == r->slab_reclaim_seen || r->in_hook ||
+	    r->slab_alloc_armed || r->inj.armed || machine_stage(r->m) < STAGE_SLAB_UP)
+		return;
+	nr = slab_free_slabs_walk(r->m, who, sizeof(who));
+	if (nr)
+		run_fail(r, "HARNESS: free slabs kept through reclaim",
+			 "%s size %zu: direct reclaim ran; %lu free slabs left (%s)", name, size,
+			 nr, who);
+}
+
 static void alloc_result(struct run *r, const struct sf_op *op, void *ptr, size_t size,
 			 const struct obj_expect *e, gfp_t gfp, bool zero, int nid)
 {
@@ -401,10 +426,12 @@ static void alloc_result(struct run *r, const struct sf_op *op, void *ptr, size_
 			run_fail(r, "HARNESS: __GFP_NOFAIL slab allocation returned NULL",
 				 "%s size %zu gfp %#x", name, size, gfp);
 		run_expect_clear(r);
+		reclaim_shrunk_check(r, name, size);
 		slab_null(r, e, size, gfp, nid, name);
 		return;
 	}
 	run_expect_clear(r);
+	reclaim_shrunk_check(r, name, size);
 	obj_got(r, (unsigned int)op->result, ptr, size, e, gfp,
 		zero || (eff & __GFP_ZERO) ? 0 : SIZE_MAX, nid, name);
 }

@@ -194,6 +194,51 @@ static int r_flip(struct machine *m, const char *op, int ret)
 	return ret ? 0 : -EINVAL;
 }
 
+/* The slab shrinker unregistered behind the harness's back (at the first
+ * object): reclaim then keeps the free slabs. */
+static void h_no_shrinker(struct machine *m, const char *op, void **p, size_t size)
+{
+	(void)p;
+	(void)size;
+	if (nth(op, "kmem_cache_alloc", 1))
+		unregister_shrinker(m, &m->slab->shrinker);
+}
+
+/*
+ * Free slabs when memory runs out (corpus/fuzz_slab/pressure.txt's
+ * scenario): 40 objects of 4000 bytes in ten slabs, page blocks taken
+ * largest first, the objects given back (a queue of 32: free slabs stay),
+ * then a kmalloc of 8192 bytes needs a new slab and reclaim.
+ */
+static char pressure[8192];
+
+static void pressure_program(void)
+{
+	static const unsigned int orders[] = { 8, 8, 8, 8, 7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 2,
+					       1, 1, 1, 0, 0, 0, 0, 0, 0, 7, 6, 5, 4, 3, 3, 2,
+					       2, 1, 1, 0, 0, 0, 0 };
+	size_t n = sizeof(orders) / sizeof(orders[0]), len;
+
+	len = (size_t)snprintf(pressure, sizeof(pressure), "%s",
+			       MACHINE1 "c0 = kmem_cache_create cache0 size=4000 align=0 flags=0x4\n"
+					"kmem_cache_tune c0 limit=32 batch=16 shared=0\n");
+	for (unsigned int i = 0; i < 40; i++)
+		len += (size_t)snprintf(pressure + len, sizeof(pressure) - len,
+					"o%u = kmem_cache_alloc c0 GFP_KERNEL any\n", i);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(pressure + len, sizeof(pressure) - len,
+					"p%zu = alloc_pages GFP_KERNEL order=%u\n", i, orders[i]);
+	for (unsigned int i = 0; i < 40; i++)
+		len += (size_t)snprintf(pressure + len, sizeof(pressure) - len,
+					"kmem_cache_free o%u\n", i);
+	len += (size_t)snprintf(pressure + len, sizeof(pressure) - len,
+				"o40 = kmalloc size=8192 GFP_KERNEL any\n");
+	if (len >= sizeof(pressure)) {
+		fprintf(stderr, "pressure program truncated\n");
+		exit(2);
+	}
+}
+
 /* alien: a core that leaves node0's objects out of the count. */
 static int r_alien_lost(struct machine *m, const char *op, int ret)
 {
@@ -409,6 +454,8 @@ static const struct oracle_case cases[] = {
 		   "kmem_cache_free o0\n"
 		   "attr_show c0 alien\n",
 	  NULL, "HARNESS: slab attribute differs from the shadow", r_alien_lost, NULL, NULL },
+	{ "reclaim_keeps_free_slabs", pressure, h_no_shrinker,
+	  "HARNESS: free slabs kept through reclaim", NULL, NULL, NULL },
 	{ "end_unaccounted", MACHINE1 "o0 = kmalloc size=64 GFP_KERNEL any\n", h_leak,
 	  "HARNESS: slab objects unaccounted at the end of the run", NULL, NULL, NULL },
 	{ "end_not_empty", MACHINE1 "o0 = kmalloc size=64 GFP_KERNEL any\n", h_phantom_slab,
@@ -541,6 +588,7 @@ int main(int argc, char **argv)
 {
 	int failed = 0, ran = 0;
 
+	pressure_program();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct oracle_case *c = &cases[i];
 		char title[256];
