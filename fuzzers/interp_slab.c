@@ -306,8 +306,28 @@ static void obj_got(struct run *r, unsigned int h, void *ptr, size_t size,
 					 "kmem_cache_alloc");
 }
 
+/*
+ * Before slab_up no cache has a directory (the slab layer registers them
+ * all at slab_up; before slab_partial there is no slab layer): the
+ * directory of kmalloc-64 is -ENOENT, as a tool that asks early would see.
+ */
+static void sysfs_before_up_check(struct run *r)
+{
+	char buf[SLAB_NAME_MAX + 16];
+	long len;
+
+	if (machine_stage(r->m) >= STAGE_SLAB_UP)
+		return;
+	len = slab_sysfs_dir_name(r->m, "kmalloc-64", buf, sizeof(buf));
+	if (len != -ENOENT)
+		run_fail(r, "HARNESS: slab sysfs directory differs from the shadow",
+			 "kmalloc-64 at stage %s (before slab_up): slab_sysfs_dir_name %ld, "
+			 "not -ENOENT", boot_stage_name(machine_stage(r->m)), len);
+}
+
 static void slab_check_objects(struct run *r)
 {
+	sysfs_before_up_check(r);
 	slab_debug_check(r);
 	for (unsigned int h = 0; h < obj_limit(r); h++) {
 		const struct obj_h *o = &r->objs[h];

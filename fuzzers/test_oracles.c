@@ -19,6 +19,7 @@
 #include "interp.h"
 #include "test_child.h"
 #include "internal.h"	/* white-box: the hooks break core state on purpose */
+#include "slab.h"	/* sysfs_slab_add: a directory before slab_up */
 #include "interp_internal.h"	/* the ownership shadow's API */
 
 struct oracle_case {
@@ -679,6 +680,20 @@ static void arm_trim_memory(struct sf_run_opts *o)
 	o->test_after_op = trim_memory;
 }
 
+/* After op 0 (boot slab_partial): kmalloc-64 registered in sysfs before
+ * slab_up. */
+static void early_sysfs(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (!op_index)
+		(void)sysfs_slab_add(m, kmalloc_slab(m, 64, GFP_KERNEL));
+}
+
+static void arm_early_sysfs(struct sf_run_opts *o)
+{
+	o->test_after_op = early_sysfs;
+}
+
 static const struct oracle_case cases[] = {
 	/* query: the tools' API against the harness's own record. */
 	{ "query.report_log", "fuzz_boot",
@@ -909,6 +924,8 @@ static const struct oracle_case cases[] = {
 	  MACHINE_1N_V3 "c0 = kmem_cache_create dup size=64 align=0 flags=0\n"
 		      "c1 = kmem_cache_create dup size=100 align=0 flags=0x4\n",
 	  arm_mute_reports, "HARNESS: duplicate sysfs name not reported" },
+	{ "slab.sysfs_before_up", "fuzz_boot", MACHINE_1N "boot slab_partial\ncheck\n",
+	  arm_early_sysfs, "HARNESS: slab sysfs directory differs from the shadow" },
 	{ "misuse.kfree_page", "fuzz_slab",
 	  MACHINE_1N_V3 "p0 = alloc_pages GFP_KERNEL order=0\nkfree_page p0\n",
 	  arm_mute_reports, "HARNESS: misuse not reported" },
