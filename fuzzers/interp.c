@@ -1176,6 +1176,11 @@ static void release_check(struct run *r)
 		run_fail(r, "HARNESS: pages still allocated after slab_release",
 			 "%ld pages allocated, %ld free (the harness owns none)", alloc,
 			 free_pages);
+	run_expect_clear(r);
+	if (!check_machine(r->m))
+		run_fail(r, "HARNESS: check_machine failed without a report",
+			 "after slab_release, stage %s", boot_stage_name(machine_stage(r->m)));
+	run_after_call(r);
 }
 
 static void teardown(struct run *r)
