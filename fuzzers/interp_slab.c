@@ -1189,15 +1189,17 @@ static void attr_show_op(struct run *r, unsigned int h, unsigned int which)
 			 "%s (c%u): partial %lu > slabs %lu", dir, h, v, slabs);
 }
 
-/* A store is accepted or refused as the shadow predicts; the tunables
- * follow it. */
+/* A store is accepted or refused as the shadow predicts, with the error
+ * it predicts (a name sysfs has no file for -ENOENT, a read-only file
+ * -EACCES, a value out of range -EINVAL); the tunables follow it. */
 static void attr_store_op(struct run *r, unsigned int h, unsigned int which, unsigned int v)
 {
 	static const char *const wattrs[] = { "cpu_queue_size", "batch", "shared",
-					      "validate", "shrink", "object_size" };
+					      "validate", "shrink", "object_size", "nonexistent" };
 	unsigned int w = which % (sizeof(wattrs) / sizeof(wattrs[0]));
 	unsigned int limit, batch, shared;
 	char dir[SLAB_NAME_MAX], val[16];
+	int want = -EINVAL;
 	bool ok;
 	int ret;
 
@@ -1220,6 +1222,11 @@ static void attr_store_op(struct run *r, unsigned int h, unsigned int which, uns
 		break;
 	case 5:
 		ok = false;	/* read-only */
+		want = -EACCES;
+		break;
+	case 6:
+		ok = false;	/* no such file */
+		want = -ENOENT;
 		break;
 	default:
 		ok = v == 1;	/* validate, shrink */
@@ -1230,9 +1237,10 @@ static void attr_store_op(struct run *r, unsigned int h, unsigned int which, uns
 	run_after_call(r);
 	if (r->o->test_slab_ret)
 		ret = r->o->test_slab_ret(r->m, "attr_store", ret);
-	if ((ret == 0) != ok)
+	if ((ret == 0) != ok || (!ok && ret != want))
 		run_fail(r, "HARNESS: slab attribute store differs from the shadow",
-			 "%s/%s (c%u) = %u: %d", dir, wattrs[w], h, v, ret);
+			 "%s/%s (c%u) = %u: %d, the shadow gives %d", dir, wattrs[w], h, v, ret,
+			 ok ? 0 : want);
 	if (!ret && w < 3)
 		tunables_set(r, (int)h, limit, batch ? batch : 1, shared);
 }

@@ -54,7 +54,7 @@ static const char *const query_names[] = { "report_log", "bug_names",
 					   "report_print", "cpu_bind", "sched_points", "timers",
 					   NULL };
 static const char *const wattr_names[] = { "cpu_queue_size", "batch", "shared", "validate",
-					   "shrink", "object_size", NULL };
+					   "shrink", "object_size", "nonexistent", NULL };
 
 const char *const sf_canary_names[NR_CANARY_KINDS + 1] = {
 #define SF_CANARY_NAME(id, name) name,
