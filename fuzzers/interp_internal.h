@@ -234,8 +234,9 @@ struct run {
  * has the run's boot configuration (true), run_snapshot_keep takes one after
  * a prologue that booted. run_snapshot_digest before teardown and
  * run_snapshot_end after it: the reset-equivalence check every
- * o->snapshot_check_every runs (the same program by the other path, end
- * digests compared); run_snapshot_end is true when the machine belongs to
+ * o->snapshot_check_every runs (the same program again, by the other path
+ * when the run has a snapshot, from a fresh boot when not; end digests
+ * compared); run_snapshot_end is true when the machine belongs to
  * the cache (not destroyed). run_snapshot_failed before a failure
  * is printed: the same program by the other path must fail with the same
  * title.

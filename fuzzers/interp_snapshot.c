@@ -14,13 +14,17 @@
  * (copies, arenas and the machines' written simulated memory); the least
  * recently used entry goes first.
  *
- * The reset-equivalence oracle: every o->snapshot_check_every runs that
- * have a snapshot, the same program runs again by the other path (a fresh
- * boot after a restore, a restore after a fresh boot that took the
- * snapshot) and the digests of the two end states (slabfuzz/digest.h,
- * taken after the ops and the epilogue, before teardown) must be equal; at a failure, the other path must
- * fail with the same title. Either mismatch is "HARNESS: snapshot reset
- * diverged" with the first difference.
+ * The reset-equivalence oracle: every o->snapshot_check_every-th run, the
+ * same program runs again and the digests of the two end states
+ * (slabfuzz/digest.h, taken after the ops and the epilogue, before
+ * teardown) must be equal. A run that has a snapshot runs again by the
+ * other path (a fresh boot after a restore, a restore after a fresh boot
+ * that took the snapshot), and at a failure the other path must fail with
+ * the same title; either mismatch is "HARNESS: snapshot reset diverged"
+ * with the first difference. A run without one (snapshots off, the
+ * target's prologue does not boot, or its configuration is not cached)
+ * runs again from a fresh boot: same input, same result, or "HARNESS: same
+ * input gave another state".
  */
 #include <stdlib.h>
 #include <string.h>
@@ -57,12 +61,13 @@ struct snap_entry {
 
 static struct snap_entry *cache[SNAP_MAX];
 static uint64_t tick;
-static unsigned long runs_with_snapshot;
+static unsigned long runs_counted;	/* toward the next check */
 
 /* The rerun of the oracle: by which path, and what the first run gave. */
 enum rerun { RERUN_NONE, RERUN_COMPARE, RERUN_FAILED, RERUN_REPORTING };
 static enum rerun rerun;
 static bool rerun_fresh;		/* the rerun boots (else it restores) */
+static bool first_from_snapshot;	/* the first run restored */
 static struct sf_digest first_digest, second_digest;
 static bool compare_pending;		/* first_digest is this run's: run it again */
 static char first_title[SF_REPORT_TITLE_MAX + 64];
@@ -226,6 +231,12 @@ static const char *path_name(bool fresh)
 	return fresh ? "a fresh boot" : "the snapshot";
 }
 
+/* The compare's rerun r: did either path restore a snapshot? */
+static bool snapshot_involved(const struct run *r)
+{
+	return first_from_snapshot || r->from_snapshot;
+}
+
 static void take_digest(struct run *r, struct sf_digest *d)
 {
 	if (sf_digest_take(r->m, d))
@@ -242,16 +253,21 @@ void run_snapshot_digest(struct run *r)
 		if (sf_digest_diff(&first_digest, &second_digest) >= 0) {
 			sf_digest_describe_diff(&first_digest, &second_digest, diff, sizeof(diff));
 			rerun = RERUN_REPORTING;
+			if (!snapshot_involved(r))
+				run_fail(r, "HARNESS: same input gave another state",
+					 "final states differ, first vs second fresh boot: %s",
+					 diff);
 			run_fail(r, "HARNESS: snapshot reset diverged",
 				 "final states differ, from %s vs from %s: %s",
 				 path_name(!rerun_fresh), path_name(rerun_fresh), diff);
 		}
 		return;
 	}
-	if (rerun != RERUN_NONE || !r->snap || !r->o->snapshot_check_every ||
-	    ++runs_with_snapshot % r->o->snapshot_check_every)
+	if (rerun != RERUN_NONE || !r->o->snapshot_check_every ||
+	    ++runs_counted % r->o->snapshot_check_every)
 		return;
 	take_digest(r, &first_digest);
+	first_from_snapshot = r->from_snapshot;
 	compare_pending = true;
 }
 
@@ -279,6 +295,10 @@ void run_snapshot_failed(struct run *r, const char *title)
 		return;
 	if (rerun == RERUN_COMPARE) {
 		rerun = RERUN_REPORTING;
+		if (!snapshot_involved(r))
+			run_fail(r, "HARNESS: same input gave another state",
+				 "the first fresh boot's run is clean; the second failed: %s",
+				 title);
 		run_fail(r, "HARNESS: snapshot reset diverged",
 			 "from %s the run is clean; from %s it failed: %s", path_name(!rerun_fresh),
 			 path_name(rerun_fresh), title);

@@ -10,6 +10,10 @@
  *   - a failure is run again by the other path: the same failure by both
  *     paths is reported under its own title; a failure of one path only is
  *     "HARNESS: snapshot reset diverged".
+ *   - with snapshots off each run is compared with a second fresh boot:
+ *     clean, and a run whose end state differs the second time (a page
+ *     taken at the end of every other run) is "HARNESS: same input gave
+ *     another state" naming the field.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -40,21 +44,28 @@
 struct snap_case {
 	const char *name;
 	bool leak;
+	bool fresh_only;	/* snapshots off: each run against a second fresh boot */
+	bool vary;		/* every other run takes a page at the end */
 	int fail_runs;		/* runs whose first op breaks the core after the first run
-				 * (which only boots: the second takes the snapshot):
-				 * -1 all, n: the next n */
+				 * and its check against a second fresh boot (both only
+				 * boot: the second run takes the snapshot): -1 all, n:
+				 * the next n */
 	const char *title;	/* expected title, NULL: clean */
 	const char *detail;	/* also in the output */
 };
 
 static const struct snap_case cases[] = {
-	{ "restore_equals_fresh", false, 0, NULL, "(restored from a snapshot)" },
-	{ "leaked_field", true, 0, "HARNESS: snapshot reset diverged", "from a fresh boot vs from the snapshot: cpu[0].sched_hits: " },
-	{ "same_failure_both_paths", false, -1, "BUG: slab invariant broken",
+	{ "restore_equals_fresh", false, false, false, 0, NULL, "(restored from a snapshot)" },
+	{ "leaked_field", true, false, false, 0, "HARNESS: snapshot reset diverged",
+	  "from a fresh boot vs from the snapshot: cpu[0].sched_hits: " },
+	{ "same_failure_both_paths", false, false, false, -1, "BUG: slab invariant broken",
 	  "(restored from a snapshot)" },
-	{ "failure_of_one_path", false, 1, "HARNESS: snapshot reset diverged",
+	{ "failure_of_one_path", false, false, false, 1, "HARNESS: snapshot reset diverged",
 	  "from a fresh boot the run failed: BUG: slab invariant broken; "
 	  "from the snapshot it is clean" },
+	{ "fresh_equals_fresh", false, true, false, 0, NULL, "kmem_cache_destroy c0" },
+	{ "fresh_differs", false, true, true, 0, "HARNESS: same input gave another state",
+	  "final states differ, first vs second fresh boot: " },
 };
 
 #define NR_CASES (sizeof(cases) / sizeof(cases[0]))
@@ -70,12 +81,23 @@ static void double_kfree(struct machine *m, unsigned int op_index, void *arg)
 	void *p;
 
 	(void)arg;
-	if (op_index || runs_seen++ < 1 || !breaks_left)
+	if (op_index || runs_seen++ < 2 || !breaks_left)
 		return;
 	breaks_left--;
 	p = kmalloc(m, 64, GFP_KERNEL);
 	kfree(m, p);
 	kfree(m, p);
+}
+
+static int end_runs;
+
+/* Every other run ends with one more page allocated: the end state of a
+ * run and of its second fresh boot differ. */
+static void take_a_page(struct machine *m, void *arg)
+{
+	(void)arg;
+	if (end_runs++ % 2)
+		(void)alloc_pages(m, GFP_KERNEL, 0);
 }
 
 static void child_case(void *arg)
@@ -85,9 +107,11 @@ static void child_case(void *arg)
 	char err[256];
 
 	memset(&o, 0, sizeof(o));
-	o.snapshot = true;
+	o.snapshot = !c->fresh_only;
 	o.snapshot_check_every = 1;
 	o.trace = stderr;
+	if (c->vary)
+		o.at_end = take_a_page;
 	if (c->fail_runs) {
 		breaks_left = c->fail_runs;
 		o.test_after_op = double_kfree;
