@@ -14,7 +14,9 @@
  * (copies, arenas and the machines' written simulated memory); the least
  * recently used entry goes first.
  *
- * The reset-equivalence oracle: every o->snapshot_check_every-th run, the
+ * The reset-equivalence oracle: one program in o->snapshot_check_every
+ * (chosen by a hash of the program, so an input is checked at every run
+ * or at none: AFL++'s stability and a replay see the same path), the
  * same program runs again and the digests of the two end states
  * (slabfuzz/digest.h, taken after the ops and the epilogue, before
  * teardown) must be equal. A run that has a snapshot runs again by the
@@ -61,7 +63,6 @@ struct snap_entry {
 
 static struct snap_entry *cache[SNAP_MAX];
 static uint64_t tick;
-static unsigned long runs_counted;	/* toward the next check */
 
 /* The rerun of the oracle: by which path, and what the first run gave. */
 enum rerun { RERUN_NONE, RERUN_COMPARE, RERUN_FAILED, RERUN_REPORTING };
@@ -79,6 +80,25 @@ static size_t run_key(const struct run *r, uint8_t *key)
 	key_prog.h = r->p->h;
 	key_prog.nr_ops = 0;
 	return sf_prog_encode(&key_prog, key, SNAP_KEY_MAX);
+}
+
+/* Is this program one of the one in `every` the oracle runs twice? */
+static bool program_checked(const struct run *r, unsigned int every)
+{
+	uint8_t key[SNAP_KEY_MAX];
+	size_t len = run_key(r, key);
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ key[i]) * 0x100000001b3ull;
+	for (unsigned int i = 0; i < r->p->nr_ops; i++) {
+		const struct sf_op *op = &r->p->ops[i];
+
+		h = (h ^ op->code) * 0x100000001b3ull;
+		for (unsigned int a = 0; a < SF_PROG_MAX_ARGS; a++)
+			h = (h ^ op->arg[a]) * 0x100000001b3ull;
+	}
+	return (h ^ (h >> 29)) % every == 0;
 }
 
 static struct snap_entry *lookup(const struct run *r)
@@ -264,7 +284,7 @@ void run_snapshot_digest(struct run *r)
 		return;
 	}
 	if (rerun != RERUN_NONE || !r->o->snapshot_check_every ||
-	    ++runs_counted % r->o->snapshot_check_every)
+	    !program_checked(r, r->o->snapshot_check_every))
 		return;
 	take_digest(r, &first_digest);
 	first_from_snapshot = r->from_snapshot;
