@@ -869,6 +869,8 @@ static void dump_op(struct run *r, unsigned int kind)
 	if (n < sizeof(dump_buf) && n != strlen(dump_buf))
 		run_fail(r, "HARNESS: dump length differs from its text",
 			 "dump %u returned %zu, its text has %zu bytes", kind, n, strlen(dump_buf));
+	if (n && n < sizeof(dump_buf))
+		dump_check_short(r, kind);
 	if (n && r->o->trace)
 		fprintf(r->o->trace, "%s", dump_buf);
 }

@@ -108,6 +108,9 @@ struct sf_run_opts {
 	void (*test_after_release)(struct machine *m);
 	/* Tests only (test_oracles.c): the length a dump op's dump returned. */
 	size_t (*test_dump_len)(struct machine *m, unsigned int kind, size_t n);
+	/* Tests only (test_oracles.c): the result of a short-buffer call of
+	 * the dump check (call: the API function's name), buf its size bytes. */
+	void (*test_short_result)(const char *call, char *buf, size_t size, long *ret);
 	/* Tests only (test_oracles.c): a free's drain of a per-cpu list passes
 	 * no SP_PCP_DRAIN as far as the harness sees (neither the hook nor the
 	 * core's count of the point). */

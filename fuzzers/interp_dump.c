@@ -11,6 +11,7 @@
  * pages so and counts the blocks of each order.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "interp_internal.h"
@@ -400,4 +401,106 @@ void dump_check_memory_map(struct run *r, const char *text)
 	if (*p)
 		run_fail(r, "HARNESS: memory map differs from the topology",
 			 "text past the last vmemmap block: %.80s", p);
+}
+
+/* ---- short buffers ---- */
+
+/*
+ * Every dump and every sysfs read takes (buf, size) and is documented like
+ * snprintf (mm.h, slab.h): it returns the length the whole text needs and
+ * writes at most size bytes, the text's prefix NUL-terminated. The harness
+ * calls each one again into exactly-sized heap buffers (0, 1, half, the
+ * length - 1, the length, the length + 1 bytes: a byte past size is
+ * AddressSanitizer's heap-buffer-overflow) and compares with the text the
+ * call gave into a big buffer.
+ */
+enum short_call { SC_BUDDYINFO, SC_ZONEINFO, SC_MEMORY_MAP, SC_SLABINFO, SC_SYSFS_LIST,
+		  SC_DIR_NAME, SC_ATTR_SHOW };
+
+static const char *const short_call_names[] = {
+	"dump_buddyinfo", "dump_zoneinfo", "dump_memory_map", "dump_slabinfo",
+	"slab_sysfs_list", "slab_sysfs_dir_name", "slab_attr_show",
+};
+
+static char short_want[1 << 16];
+
+static long short_do(struct run *r, enum short_call c, const char *cache, const char *attr,
+		     char *buf, size_t size)
+{
+	switch (c) {
+	case SC_BUDDYINFO: return (long)dump_buddyinfo(r->m, buf, size);
+	case SC_ZONEINFO: return (long)dump_zoneinfo(r->m, buf, size);
+	case SC_MEMORY_MAP: return (long)dump_memory_map(r->m, buf, size);
+	case SC_SLABINFO: return (long)slab_dump(r, buf, size);
+	case SC_SYSFS_LIST: return (long)slab_sysfs_list(r->m, buf, size);
+	case SC_DIR_NAME: return slab_sysfs_dir_name(r->m, cache, buf, size);
+	default: return slab_attr_show(r->m, cache, attr, buf, size);
+	}
+}
+
+static void short_check(struct run *r, enum short_call c, const char *cache, const char *attr)
+{
+	long full = short_do(r, c, cache, attr, short_want, sizeof(short_want));
+	size_t sizes[6];
+
+	if (full < 0 || (size_t)full >= sizeof(short_want))
+		return;
+	sizes[0] = 0;
+	sizes[1] = 1;
+	sizes[2] = (size_t)full / 2;
+	sizes[3] = full ? (size_t)full - 1 : 0;
+	sizes[4] = (size_t)full;
+	sizes[5] = (size_t)full + 1;
+	for (unsigned int i = 0; i < 6; i++) {
+		size_t size = sizes[i], keep = size && size - 1 < (size_t)full ? size - 1 : (size_t)full;
+		char *buf = malloc(size);
+		long got;
+
+		if (!buf && size)
+			abort();	/* the host is out of memory: not the core's */
+		got = short_do(r, c, cache, attr, buf, size);
+		if (r->o->test_short_result)
+			r->o->test_short_result(short_call_names[c], buf, size, &got);
+		if (got != full || (size && (memcmp(buf, short_want, keep) || buf[keep]))) {
+			int shown = size && got == full && !buf[keep] ? (int)strlen(buf) : 0;
+
+			free(buf);
+			run_fail(r, "HARNESS: dump into a short buffer differs from the whole text",
+				 "%s(%s%s%s) into %zu bytes returned %ld (the whole text %ld), "
+				 "wrote %d bytes of its prefix",
+				 short_call_names[c], cache ? cache : "", attr ? ", " : "",
+				 attr ? attr : "", size, got, full, shown);
+		}
+		free(buf);
+	}
+}
+
+/* The short-buffer check of dump kind (the dump op's numbering); after the
+ * slab dump also the sysfs list, and the directory name and every attribute
+ * of one registered name (the op's index picks it: a few calls per op). */
+void dump_check_short(struct run *r, unsigned int kind)
+{
+	static char names[1 << 14];
+	unsigned int nr = 0;
+	long len;
+	char *s;
+
+	if (kind < SC_SLABINFO) {
+		short_check(r, (enum short_call)kind, NULL, NULL);
+		return;
+	}
+	short_check(r, SC_SLABINFO, NULL, NULL);
+	short_check(r, SC_SYSFS_LIST, NULL, NULL);
+	len = (long)slab_sysfs_list(r->m, names, sizeof(names));
+	if (len <= 0 || (size_t)len >= sizeof(names))
+		return;
+	for (s = names; *s; s += strcspn(s, "\n") + (s[strcspn(s, "\n")] != '\0'))
+		nr++;
+	s = names;
+	for (unsigned int i = r->op_index % nr; i; i--)
+		s += strcspn(s, "\n") + 1;
+	s[strcspn(s, " \n")] = '\0';	/* "name -> target": the alias itself */
+	short_check(r, SC_DIR_NAME, s, NULL);
+	for (unsigned int i = 0; slab_attr_name(i, NULL); i++)
+		short_check(r, SC_ATTR_SHOW, s, slab_attr_name(i, NULL));
 }

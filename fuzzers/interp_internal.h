@@ -346,6 +346,9 @@ void dump_check_buddyinfo(struct run *r, const char *text);
 void dump_check_zoneinfo(struct run *r, const char *text);
 /* ... and dump_memory_map against the topology. */
 void dump_check_memory_map(struct run *r, const char *text);
+/* ... and every dump (kind as the dump op numbers them; the slab one also
+ * the sysfs reads) into exactly-sized short buffers, like snprintf. */
+void dump_check_short(struct run *r, unsigned int kind);
 extern const struct interp_module slab_module;	/* interp_slab.c */
 extern const struct interp_module canary_module;	/* interp_canary.c: corrupt */
 extern const struct interp_module api_module;		/* interp_api.c: query */

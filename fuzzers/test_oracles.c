@@ -396,6 +396,45 @@ static void arm_dump_len_zero(struct sf_run_opts *o)
 	o->test_dump_len = dump_len_zero;
 }
 
+/* A short-buffer call returns what it wrote, not the whole length. */
+static void short_len_written(const char *call, char *buf, size_t size, long *ret)
+{
+	(void)call;
+	if (size && (size_t)*ret >= size)
+		*ret = (long)strlen(buf);
+}
+
+static void arm_short_len_written(struct sf_run_opts *o)
+{
+	o->test_short_result = short_len_written;
+}
+
+/* slab_attr_show leaves its short buffer unterminated. */
+static void short_attr_unterminated(const char *call, char *buf, size_t size, long *ret)
+{
+	(void)ret;
+	if (!strcmp(call, "slab_attr_show") && size)
+		buf[size - 1] = '?';
+}
+
+static void arm_short_attr_unterminated(struct sf_run_opts *o)
+{
+	o->test_short_result = short_attr_unterminated;
+}
+
+/* slab_sysfs_dir_name's text of a short buffer is not the whole one's prefix. */
+static void short_dir_name_other(const char *call, char *buf, size_t size, long *ret)
+{
+	(void)ret;
+	if (!strcmp(call, "slab_sysfs_dir_name") && size > 1)
+		buf[0] = '#';
+}
+
+static void arm_short_dir_name_other(struct sf_run_opts *o)
+{
+	o->test_short_result = short_dir_name_other;
+}
+
 /* After op 0: reports go to the log only, the harness hears none. */
 static void mute_reports(struct machine *m, unsigned int op_index, void *arg)
 {
@@ -878,6 +917,19 @@ static const struct oracle_case cases[] = {
 	{ "dump.length", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ndump buddyinfo\n",
 	  arm_dump_len_zero, "HARNESS: dump length differs from its text" },
+	{ "dump.short_length", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ndump zoneinfo\n",
+	  arm_short_len_written, "HARNESS: dump into a short buffer differs from the whole text" },
+	{ "dump.short_memory_map", "fuzz_sparse", MACHINE_1N "boot sparse\ndump memory_map\n",
+	  arm_short_len_written, "HARNESS: dump into a short buffer differs from the whole text" },
+	{ "dump.short_attr_show", "fuzz_slab",
+	  MACHINE_1N "c0 = kmem_cache_create cache0 size=64 align=0 flags=0\ndump slabinfo\n",
+	  arm_short_attr_unterminated,
+	  "HARNESS: dump into a short buffer differs from the whole text" },
+	{ "dump.short_dir_name", "fuzz_slab",
+	  MACHINE_1N "c0 = kmem_cache_create cache0 size=64 align=0 flags=0\ndump slabinfo\n",
+	  arm_short_dir_name_other,
+	  "HARNESS: dump into a short buffer differs from the whole text" },
 	{ "dump.memory_map", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ndump memory_map\n",
 	  arm_grow_node, "HARNESS: memory map differs from the topology" },
