@@ -571,6 +571,40 @@ static void arm_create_wrong_field(struct sf_run_opts *o)
 	o->test_machine_create = create_wrong_field;
 }
 
+/* A machine_create whose refusal states a section_shift bound one too high
+ * (the real refusal's field, a message as a slip would word it). */
+static struct machine *create_wrong_bound(const struct sf_topology *t,
+					  const struct sf_options *o, struct sf_error *err)
+{
+	struct machine *m = machine_create(t, o, err);
+
+	if (!m && !strcmp(err->field, "section_shift"))
+		snprintf(err->msg, sizeof(err->msg), "%u; must be %u..18", t->section_shift,
+			 t->max_order);
+	return m;
+}
+
+static void arm_create_wrong_bound(struct sf_run_opts *o)
+{
+	o->test_machine_create = create_wrong_bound;
+}
+
+/* A refusal that names the field and nothing else. */
+static struct machine *create_bare_refusal(const struct sf_topology *t,
+					   const struct sf_options *o, struct sf_error *err)
+{
+	struct machine *m = machine_create(t, o, err);
+
+	if (!m)
+		snprintf(err->msg, sizeof(err->msg), "out of range");
+	return m;
+}
+
+static void arm_create_bare_refusal(struct sf_run_opts *o)
+{
+	o->test_machine_create = create_bare_refusal;
+}
+
 /* The shared ownership shadow on its own: two overlapping claims. */
 static void shadow_overlap(void)
 {
@@ -1009,6 +1043,11 @@ static const struct oracle_case cases[] = {
 	  arm_create_anything, "HARNESS: invalid topology accepted" },
 	{ "topology.other_field", "fuzz_boot", MACHINE_1N_V3 "machine_create_invalid max_order\n",
 	  arm_create_wrong_field, "HARNESS: invalid topology refused for another field" },
+	{ "topology.bound", "fuzz_boot", MACHINE_1N_V3 "machine_create_invalid section_shift\n",
+	  arm_create_wrong_bound, "HARNESS: invalid topology refused without its bound" },
+	{ "topology.bound_range", "fuzz_boot",
+	  MACHINE_1N_V3 "machine_create_invalid range_past_max_pfn\n", arm_create_bare_refusal,
+	  "HARNESS: invalid topology refused without its bound" },
 	/* Really impossible (no ZONE_DMA on node1 and THISNODE): no finding. */
 	{ "page.nofail_really_impossible", "fuzz_pages",
 	  "slabfuzz-program 2\n"

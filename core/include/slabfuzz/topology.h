@@ -62,7 +62,7 @@ struct sf_options {
 
 struct sf_error {
 	char field[64];		/* the offending field, e.g. "ranges[2].node" */
-	char msg[160];		/* what is wrong with it */
+	char msg[160];		/* what is wrong with it: its value, the bounds */
 };
 
 /* Fill t with the default machine: 2 nodes, 4 cpus, 64 MiB. */
