@@ -111,6 +111,9 @@ struct sf_run_opts {
 	/* Tests only (test_oracles.c): the result of a short-buffer call of
 	 * the dump check (call: the API function's name), buf its size bytes. */
 	void (*test_short_result)(const char *call, char *buf, size_t size, long *ret);
+	/* Tests only (test_oracles.c): what alloc_pages_exact past the largest
+	 * order returned (interp_page.c). */
+	void *(*test_exact_beyond)(struct machine *m, void *ret);
 	/* Tests only (test_oracles.c): a free's drain of a per-cpu list passes
 	 * no SP_PCP_DRAIN as far as the harness sees (neither the hook nor the
 	 * core's count of the point). */

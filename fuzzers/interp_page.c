@@ -657,12 +657,37 @@ static void page_alloc_op(struct run *r, const struct sf_op *op, gfp_t gfp, unsi
 		page_watermark_check(r, &before, gfp, ph->pfn, order, name);
 }
 
+/*
+ * alloc_pages_exact past the largest block any machine may have (2^(the
+ * order limit - 1) pages, types.h) returns NULL and reports nothing, with
+ * any gfp at any stage: the op asks the size it names past that limit too
+ * (the size argument cannot reach it).
+ */
+static void page_exact_beyond(struct run *r, gfp_t gfp, size_t size)
+{
+	size_t limit = (size_t)SF_PAGE_SIZE << (SF_MAX_ORDER_LIMIT - 1);
+	void *p;
+
+	run_expect_clear(r);
+	p = alloc_pages_exact(r->m, limit + 1 + size, gfp);
+	run_after_call(r);
+	if (r->o->test_exact_beyond)
+		p = r->o->test_exact_beyond(r->m, p);
+	if (p)
+		run_fail(r, "HARNESS: page allocation past the largest order succeeded",
+			 "alloc_pages_exact size %zu (the limit %zu) gfp %#x returned %p",
+			 limit + 1 + size, limit, gfp, p);
+}
+
 static void page_exact_op(struct run *r, const struct sf_op *op, gfp_t gfp, size_t size)
 {
 	struct machine *m = r->m;
 	struct page_h *ph = &r->pages[op->result];
-	bool invalid = run_expect_alloc(r, gfp, false);
+	bool invalid;
 	unsigned int order = 0;
+
+	page_exact_beyond(r, gfp, size);
+	invalid = run_expect_alloc(r, gfp, false);
 
 	memset(ph, 0, sizeof(*ph));
 	while (((size_t)SF_PAGE_SIZE << order) < size)

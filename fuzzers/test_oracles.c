@@ -435,6 +435,17 @@ static void arm_short_dir_name_other(struct sf_run_opts *o)
 	o->test_short_result = short_dir_name_other;
 }
 
+/* alloc_pages_exact past the largest order hands out a page. */
+static void *exact_beyond_granted(struct machine *m, void *ret)
+{
+	return ret ? ret : alloc_pages_exact(m, SF_PAGE_SIZE, GFP_KERNEL);
+}
+
+static void arm_exact_beyond_granted(struct sf_run_opts *o)
+{
+	o->test_exact_beyond = exact_beyond_granted;
+}
+
 /* After op 0: reports go to the log only, the harness hears none. */
 static void mute_reports(struct machine *m, unsigned int op_index, void *arg)
 {
@@ -951,6 +962,9 @@ static const struct oracle_case cases[] = {
 	{ "dump.length", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ndump buddyinfo\n",
 	  arm_dump_len_zero, "HARNESS: dump length differs from its text" },
+	{ "page.exact_beyond_limit", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages_exact GFP_KERNEL size=5000\n", arm_exact_beyond_granted,
+	  "HARNESS: page allocation past the largest order succeeded" },
 	{ "dump.short_length", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ndump zoneinfo\n",
 	  arm_short_len_written, "HARNESS: dump into a short buffer differs from the whole text" },
