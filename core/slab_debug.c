@@ -495,6 +495,8 @@ unsigned long slab_validate_cache(struct machine *m, struct kmem_cache *s)
  *       of its cache's node structure, and its cache is on the list
  *   S14 from SLAB_UP the attribute registry matches the cache list
  *   S15 the check ran: slab_mutex was free (else a WARNING, never a pass)
+ *   S16 between calls no cpu queue is locked: lock word, remote request,
+ *       owner flags all clear (read before the check takes the locks)
  * Linear in objects and pages (queued objects are sorted once per cache).
  */
 
@@ -1127,6 +1129,35 @@ static bool cache_take_dirty(struct machine *m, struct kmem_cache *s)
 	return dirty;
 }
 
+/*
+ * S16: a check point is between calls, so no cpu queue lock may be held or
+ * wanted. Only reads the lock's state (the check then takes every lock,
+ * which a word left set would turn into a hang).
+ */
+static void check_queue_locks(struct slab_check *cc)
+{
+	struct machine *m = cc->m;
+	struct list_head *pos;
+
+	list_for_each(pos, &m->slab->caches) {
+		struct kmem_cache *s = list_entry(pos, struct kmem_cache, list);
+
+		for (unsigned int cpu = 0; cpu < m->topo.nr_cpus; cpu++) {
+			struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
+			int lock = atomic_load_explicit(&c->lock, memory_order_relaxed);
+			int req = atomic_load_explicit(&c->remote_req, memory_order_relaxed);
+			int active = atomic_load_explicit(&c->owner_active, memory_order_relaxed);
+
+			if (!lock && !req && !active && !c->owner_locked)
+				continue;
+			check_fail(cc, "S16: cache %s cpu %u queue locked between calls: lock %d "
+				   "remote_req %d owner_active %d owner_locked %d", s->name, cpu,
+				   lock, req, active, c->owner_locked);
+			return;
+		}
+	}
+}
+
 bool check_slab_layer_view(struct machine *m, const struct check_view *v)
 {
 	struct slab_state *ss = m->slab;
@@ -1145,7 +1176,8 @@ bool check_slab_layer_view(struct machine *m, const struct check_view *v)
 		check_skipped(m, "slab_mutex busy");
 		return false;
 	}
-	ok = collect_caches(&cc);
+	check_queue_locks(&cc);
+	ok = cc.failed || collect_caches(&cc);
 	if (ok) {
 		cc.selected = calloc(cc.nr_caches + 1, sizeof(*cc.selected));
 		ok = cc.selected != NULL;

@@ -740,6 +740,30 @@ static void test_s15_busy_mutex(void)
 	teardown(&f);
 }
 
+/* A cpu queue lock left taken or wanted between calls (each field alone). */
+static void test_s16_queue_lock(void)
+{
+	struct fixture f;
+	struct kmem_cache_cpu *c;
+
+	assert_true(setup(&f, NULL));
+	c = &f.s->cpu_slab[1];
+	atomic_store(&c->remote_req, 1);
+	expect_broken(f.m, SLAB_TITLE, "S16");
+	atomic_store(&c->remote_req, 0);
+	atomic_store(&c->lock, 1);
+	expect_broken(f.m, SLAB_TITLE, "S16");
+	atomic_store(&c->lock, 0);
+	atomic_store(&c->owner_active, 1);
+	expect_broken(f.m, SLAB_TITLE, "S16");
+	atomic_store(&c->owner_active, 0);
+	c->owner_locked = true;
+	expect_broken(f.m, SLAB_TITLE, "S16");
+	c->owner_locked = false;
+	expect_clean(f.m);
+	teardown(&f);
+}
+
 /* ---- the incremental check (check_machine_incremental) ---- */
 
 #define NEVER_FULL 1000u
@@ -971,6 +995,7 @@ int main(void)
 	RUN(test_s13_unlisted_slab);
 	RUN(test_s14_registry);
 	RUN(test_s15_busy_mutex);
+	RUN(test_s16_queue_lock);
 	RUN(test_incremental_counts);
 	RUN(test_incremental_agrees_pages);
 	RUN(test_incremental_agrees_slab);
