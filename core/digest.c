@@ -71,10 +71,12 @@ static uint64_t stable_ptr(const struct machine *m, const void *p)
 
 static uint64_t cache_ref(struct dg *g, const struct kmem_cache *s)
 {
+	if (!s)		/* most struct pages: no search */
+		return 0;
 	for (unsigned int i = 0; i < g->nr_caches; i++)
 		if (g->caches[i] == s)
 			return i + 1;
-	return s ? 1ull << 62 : 0;
+	return 1ull << 62;
 }
 
 /* The pfns of a list of struct pages, in list order. */

@@ -44,6 +44,8 @@
 
 #include "program.h"
 
+struct sf_digest;
+
 struct sf_target {
 	const char *name;		/* fuzz_pages */
 	enum boot_stage prologue;	/* boot to this stage before the ops */
@@ -103,6 +105,11 @@ struct sf_run_opts {
 	 * a validator kind) is this instead: a checker with invariants left
 	 * out. Returns true when the check passed. */
 	bool (*test_canary_check)(struct machine *m, struct kmem_cache *s, void *arg);
+	/* Tests only (test_oracles.c): the canary's free of a held block with
+	 * a field broken (__free_pages), and its state digest (sf_digest_take),
+	 * are these instead: a free that checks less, a digest that sees less. */
+	void (*test_canary_free)(struct machine *m, struct page *page, unsigned int order);
+	int (*test_digest)(struct machine *m, struct sf_digest *d);
 	/* Tests only (test_slab_oracles.c): right after the end of run shuts
 	 * the slab layer down. */
 	void (*test_after_release)(struct machine *m);

@@ -13,8 +13,14 @@
  * invariant id its body starts with), restores the bytes exactly and checks
  * again: the state must be clean. A check that stays quiet is
  * "HARNESS: checker missed a corruption"; a report of another invariant is
- * "HARNESS: checker named another invariant". A state with no candidate
+ * "HARNESS: checker named another invariant", the report with the check
+ * passing "HARNESS: checker reported but passed". A state with no candidate
  * skips the corruption (the trace says so) and runs only the clean check.
+ *
+ * Free-time kinds break a block the program holds and call the core's free
+ * instead of the check: it must refuse with exactly the report of that
+ * page. And the state digest (core/digest.c) taken before and after the
+ * corruption must differ, for every kind but those of digest_blind[].
  *
  * The failure branches this runs are the checker's, provoked by the harness
  * on purpose: a correct core never hands a fuzz target a broken state.
@@ -27,6 +33,7 @@
 #include "page_alloc.h"
 #include "sanitizer.h"
 #include "slab.h"
+#include "slabfuzz/digest.h"
 
 #define PAGE_TITLE "BUG: page allocator invariant broken"
 #define SLAB_TITLE "BUG: slab invariant broken"
@@ -54,7 +61,11 @@ struct canary {
 	char target[192];		/* what was corrupted, for the trace and findings */
 	struct kmem_cache *validate;	/* validator kinds: the cache to validate */
 	int qnode;			/* walk_queues: the node the queue's objects are of */
+	bool aliens;			/* walk_queues: the alien buffers only */
 	struct page *probe;		/* slab_has_queued: the slab looked for */
+	struct page *free_head;		/* free-time kinds: the block to free, */
+	unsigned int free_order;	/* its order */
+	pfn_t free_pfn;			/* and the page the report must name */
 };
 
 /* The next candidate: true when it is the one to corrupt. */
@@ -168,7 +179,7 @@ static bool walk_queues(struct canary *c, struct kmem_cache *s, queue_fn fn)
 	struct machine *m = c->m;
 	char where[48];
 
-	for (unsigned int cpu = 0; cpu < m->topo.nr_cpus; cpu++) {
+	for (unsigned int cpu = 0; !c->aliens && cpu < m->topo.nr_cpus; cpu++) {
 		snprintf(where, sizeof(where), "cpu %u queue", cpu);
 		c->qnode = m->slab->mem_node[cpu];
 		if (fn(c, s, s->cpu_slab[cpu].ac, where))
@@ -181,7 +192,7 @@ static bool walk_queues(struct canary *c, struct kmem_cache *s, queue_fn fn)
 			continue;
 		snprintf(where, sizeof(where), "node %u shared queue", nid);
 		c->qnode = (int)nid;
-		if (n->shared && fn(c, s, n->shared, where))
+		if (!c->aliens && n->shared && fn(c, s, n->shared, where))
 			return true;
 		for (unsigned int r = 0; r < n->nr_alien; r++) {
 			snprintf(where, sizeof(where), "node %u alien buffer %u", nid, r);
@@ -1534,6 +1545,88 @@ static bool c_unlisted(struct canary *c, struct kmem_cache *s)
 	return true;
 }
 
+/* S16: a cpu queue's lock word or remote request left set. */
+static bool c_queue_lock(struct canary *c, struct kmem_cache *s)
+{
+	bool lock = c->kind == CANARY_QUEUE_LOCK;
+
+	for (unsigned int cpu = 0; cpu < c->m->topo.nr_cpus; cpu++) {
+		atomic_int *w = lock ? &s->cpu_slab[cpu].lock : &s->cpu_slab[cpu].remote_req;
+
+		if (!chosen(c))
+			continue;
+		TARGET(c, "%s of cache %s's cpu %u queue set", lock ? "lock word" : "remote_req",
+		       s->name, cpu);
+		save(c, w, sizeof(*w), false);
+		atomic_store(w, 1);
+		return true;
+	}
+	return false;
+}
+
+/* The digest only: the count of one distinct title of the report log. */
+static bool k_report_count(struct canary *c)
+{
+	struct report_log *log = &c->m->reports;
+
+	for (unsigned int i = 0; i < log->nr_distinct && i < SF_REPORT_LOG_MAX; i++) {
+		if (!chosen(c))
+			continue;
+		TARGET(c, "count of report log entry %u '%s' (%lu)", i, log->first[i].title,
+		       log->count[i]);
+		save(c, &log->count[i], sizeof(log->count[i]), false);
+		log->count[i]++;
+		return true;
+	}
+	return false;
+}
+
+/* Free-time kinds: a page block the program holds (its head, order), one
+ * field of the head or of one of its tail pages (tail 1 to the last)
+ * broken; the core's free must refuse it. */
+static bool held_blocks(struct canary *c)
+{
+	struct run *r = c->r;
+	int kind = c->kind;
+
+	if (machine_stage(c->m) < STAGE_BUDDY)
+		return false;
+	for (unsigned int h = 0; h < r->p->nr_handles[HK_PAGE]; h++) {
+		struct page_h *ph = &r->pages[h];
+		struct page *head;
+		unsigned long first = kind == CANARY_FREE_TAIL, nr = 1;
+
+		if (!ph->live || ph->kind == PH_EXACT)
+			continue;
+		head = pfn_to_page(c->m, ph->pfn);
+		if (kind == CANARY_FREE_TAIL)
+			nr = 1ul << ph->order;
+		for (unsigned long i = first; i < nr; i++) {
+			struct page *p = head + i;
+
+			if (!chosen(c))
+				continue;
+			TARGET(c, "%s of page block p%u (pfn %#llx order %u)",
+			       kind == CANARY_FREE_TAIL ? "head_offset of a tail page" :
+			       kind == CANARY_FREE_PG_SLAB ? "PG_slab on the head" :
+							    "refcount 2 on the head",
+			       h, (unsigned long long)ph->pfn, ph->order);
+			c->free_head = head;
+			c->free_order = ph->order;
+			c->free_pfn = ph->pfn + i;
+			save(c, p, sizeof(*p), false);
+			if (kind == CANARY_FREE_TAIL)
+				p->head_offset++;
+			else if (kind == CANARY_FREE_PG_SLAB)
+				p->flags |= PG_slab;
+			else
+				atomic_store(&p->refcount, 2);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* ---- the table ---- */
 
 struct canary_kind {
@@ -1546,9 +1639,20 @@ struct canary_kind {
 	cache_fn cache;			/* every cache */
 	queue_fn queue;			/* every queue of every cache */
 	slab_fn slab;			/* every slab of every cache */
+	bool alien;			/* queue kinds: the alien buffers only */
+	const char *free_reason;	/* free-time kinds: the report's reason (title: its) */
 };
 
 #define CK(kind, id_, title_, how, fn) [CANARY_##kind] = { .id = id_, .title = title_, .how = fn }
+/* The alien buffers' objects, as the cpu queues'. */
+#define CK_ALIEN(kind, id_, fn)                                                          \
+	[CANARY_##kind] = { .id = id_, .title = SLAB_TITLE, .queue = fn, .alien = true }
+/* Caught by the core's free (__free_pages), not by the checker. */
+#define CK_FREE(kind, reason)                                                            \
+	[CANARY_##kind] = { .title = "BUG: Bad page state", .pick = held_blocks,         \
+			    .free_reason = reason }
+/* Seen by the state digest only (no checker looks at it): no title. */
+#define CK_DIGEST(kind, fn) [CANARY_##kind] = { .pick = fn }
 
 static const struct canary_kind canary_kinds[NR_CANARY_KINDS] = {
 	CK(FREE_ORDER, "P2", PAGE_TITLE, pick, free_blocks),
@@ -1643,6 +1747,59 @@ static const struct canary_kind canary_kinds[NR_CANARY_KINDS] = {
 	CK(CACHE_UNLISTED, "S8", SLAB_TITLE, cache, c_unlisted),
 	CK(REGISTRY_ALIAS, "S14", SLAB_TITLE, pick, registry_more),
 	CK(KMALLOC_FLAG, "S11", SLAB_TITLE, pick, k_kmalloc_flag),
+	CK_ALIEN(ALIEN_ENTRY, "S2", queued_entries),
+	CK_ALIEN(ALIEN_TWICE, "S9", q_twice),
+	CK_ALIEN(ALIEN_AVAIL, "S1", q_avail),
+	CK(QUEUE_LOCK, "S16", SLAB_TITLE, cache, c_queue_lock),
+	CK(QUEUE_REMOTE, "S16", SLAB_TITLE, cache, c_queue_lock),
+	CK_DIGEST(REPORT_COUNT, k_report_count),
+	CK_FREE(FREE_TAIL, "corrupted tail page"),
+	CK_FREE(FREE_PG_SLAB, "PG_slab set or refcount not 1 at free"),
+	CK_FREE(FREE_REFCOUNT, "PG_slab set or refcount not 1 at free"),
+};
+
+/*
+ * The kinds whose corrupted field the state digest (core/digest.c) does
+ * not cover, and why; every other kind must change the digest.
+ */
+static const char *const digest_blind[NR_CANARY_KINDS] = {
+#define NOT_DIGESTED "a field the digest leaves out"
+#define IN_SLAB "in-slab metadata or object contents (simulated memory the digest does not read)"
+#define UNSAFE "the digest would read through the broken pointer or count"
+	[CANARY_NR_ALLOCATED] = NOT_DIGESTED " (the memmap it counts is digested)",
+	[CANARY_MEMBLOCK_CNT] = UNSAFE,
+	[CANARY_MEMBLOCK_ARRAY] = UNSAFE,
+	[CANARY_REGISTRY_COUNT] = UNSAFE,
+	[CANARY_VMEMMAP_BACKING] = UNSAFE,
+	[CANARY_VMEMMAP_STATE] = UNSAFE,
+	[CANARY_ZONELIST_ORDER] = NOT_DIGESTED " (zonelists: built from the topology)",
+	[CANARY_ZONELIST_DROP] = NOT_DIGESTED " (zonelists)",
+	[CANARY_ZONELIST_DUP] = NOT_DIGESTED " (zonelists)",
+	[CANARY_ZONELIST_EMPTY] = NOT_DIGESTED " (zonelists)",
+	[CANARY_NOFALLBACK] = NOT_DIGESTED " (zonelists)",
+	[CANARY_NOFALLBACK_EXTRA] = NOT_DIGESTED " (zonelists)",
+	[CANARY_CPU_MEM_NODE] = NOT_DIGESTED " (cpu topology)",
+	[CANARY_CPU_NODE] = NOT_DIGESTED " (cpu topology)",
+	[CANARY_SLAB_MEM_NODE] = NOT_DIGESTED " (cpu topology)",
+	[CANARY_PRESENT_PAGES] = NOT_DIGESTED " (a node's pages: its zones' are)",
+	[CANARY_NEAREST_NODE] = NOT_DIGESTED " (node topology)",
+	[CANARY_ZONE_SPANNED] = NOT_DIGESTED " (the span's ends are)",
+	[CANARY_NODE_ID] = NOT_DIGESTED " (a node structure's contents are, not its node)",
+	[CANARY_NODE_SHARED] = NOT_DIGESTED " (a node structure's contents are, not its identity)",
+	[CANARY_QUEUE_LOCK] = NOT_DIGESTED " (lock state)",
+	[CANARY_QUEUE_REMOTE] = NOT_DIGESTED " (lock state)",
+	[CANARY_QUEUE_BIT] = IN_SLAB,
+	[CANARY_SLAB_BIT] = IN_SLAB,
+	[CANARY_OBJ_STATE] = IN_SLAB,
+	[CANARY_FREE_MARKED] = IN_SLAB,
+	[CANARY_QUEUED_STATE] = IN_SLAB,
+	[CANARY_REDZONE] = IN_SLAB,
+	[CANARY_REDZONE_LEFT] = IN_SLAB,
+	[CANARY_POISON] = IN_SLAB,
+	[CANARY_POISON_END] = IN_SLAB,
+#undef NOT_DIGESTED
+#undef IN_SLAB
+#undef UNSAFE
 };
 
 static bool cache_queues(struct canary *c, struct kmem_cache *s)
@@ -1712,6 +1869,13 @@ static void expect_caught(struct canary *c, const struct canary_kind *k, const c
 			 "corrupt %s (%s%s%s): %s; no '%s' report", kind, k->id ? k->id : "validator",
 			 k->id ? "" : " of cache ", k->id ? "" : c->validate->name, c->target, title);
 	}
+	if (seen == 1 && !ok && (!k->id || body_names(r->caught.body, k->id))) {
+		restore(c);
+		run_fail(r, "HARNESS: checker reported but passed",
+			 "corrupt %s (%s): %s; the '%s' report came, but the check returned "
+			 "success:\n%s", kind, k->id ? k->id : "validator", c->target, title,
+			 r->caught.body);
+	}
 	if (seen != 1 || !ok || (k->id && !body_names(r->caught.body, k->id))) {
 		restore(c);
 		run_fail(r, "HARNESS: checker named another invariant",
@@ -1722,12 +1886,94 @@ static void expect_caught(struct canary *c, const struct canary_kind *k, const c
 	}
 }
 
+/*
+ * A free-time kind: the corruption is in place, the core's free of the
+ * block must refuse it with exactly the report of the broken page. A
+ * refused free changes nothing (free_pages_check runs first): the block
+ * stays allocated and the program's handle keeps owning it.
+ */
+static void expect_refused(struct canary *c, const struct canary_kind *k, const char *kind)
+{
+	struct run *r = c->r;
+	struct injected saved = r->inj;
+	unsigned long seen;
+
+	r->inj.armed = false;	/* no interrupt between the corruption and the free */
+	run_expect_clear(r);
+	run_expect(r, k->title);
+	r->nr_caught = 0;
+	if (r->o->test_canary_free)
+		r->o->test_canary_free(c->m, c->free_head, c->free_order);
+	else
+		__free_pages(c->m, c->free_head, c->free_order);
+	seen = run_seen(r, k->title);
+	run_expect_clear(r);
+	run_after_call(r);
+	r->inj = saved;
+	if (!seen) {
+		restore(c);
+		run_fail(r, "HARNESS: free-time check missed a corruption",
+			 "corrupt %s: %s; __free_pages order %u gave no '%s' report", kind, c->target,
+			 c->free_order, k->title);
+	}
+	if (seen != 1 || r->caught.pfn != (int64_t)c->free_pfn ||
+	    !strstr(r->caught.body, k->free_reason)) {
+		restore(c);
+		run_fail(r, "HARNESS: free-time check named another fault",
+			 "corrupt %s: %s; expected one '%s' report of pfn %#llx (%s), got %lu, the "
+			 "first of pfn %#llx:\n%s", kind, c->target, k->title,
+			 (unsigned long long)c->free_pfn, k->free_reason, seen,
+			 (unsigned long long)r->caught.pfn, r->caught.body);
+	}
+}
+
+/*
+ * The state digest must see the corruption: it is what the snapshot
+ * reset-equivalence oracle compares, and a field it misses would let a
+ * reset that forgets that field pass. Two digests walk the whole machine
+ * (a few times one check): taken at every DIGEST_EVERY-th op only.
+ */
+#define DIGEST_EVERY 4
+
+static bool digest_due(const struct run *r, int kid)
+{
+	return !digest_blind[kid] && r->op_index % DIGEST_EVERY == 0;
+}
+
+static int digest_take(struct run *r, struct sf_digest *d)
+{
+	return r->o->test_digest ? r->o->test_digest(r->m, d) : sf_digest_take(r->m, d);
+}
+
+static void expect_digest_changed(struct canary *c, const struct sf_digest *before,
+				  const char *kind)
+{
+	struct sf_digest after = { 0 };
+	bool same;
+
+	if (digest_take(c->r, &after)) {
+		sf_digest_free(&after);
+		return;		/* host memory short: no comparison */
+	}
+	same = sf_digest_diff(before, &after) < 0;
+	sf_digest_free(&after);
+	if (same) {
+		restore(c);
+		run_fail(c->r, "HARNESS: digest blind to a corruption",
+			 "corrupt %s: %s; the state digest (core/digest.c) is the same before and "
+			 "after", kind, c->target);
+	}
+}
+
 static bool op_corrupt(struct run *r, const struct sf_op *op)
 {
 	int kid = (int)(op->arg[0] % NR_CANARY_KINDS);
 	const struct canary_kind *k = &canary_kinds[kid];
 	const char *kind = sf_canary_names[kid];
-	struct canary c = { .r = r, .m = r->m, .kind = kid, .k = k, .want = UINT_MAX };
+	struct canary c = { .r = r, .m = r->m, .kind = kid, .k = k, .want = UINT_MAX,
+			    .aliens = k->alien };
+	struct sf_digest before = { 0 };
+	bool digest = digest_due(r, kid);
 	unsigned int count;
 
 	pick(&c);
@@ -1736,13 +1982,21 @@ static bool op_corrupt(struct run *r, const struct sf_op *op)
 		c.want = op->arg[1] % count;
 		c.n = 0;
 		c.validate = NULL;
+		if (digest && digest_take(r, &before))
+			digest = false;
 		if (!pick(&c))
 			run_fail(r, "HARNESS: canary lost its target", "corrupt %s: candidate %u of %u",
 				 kind, c.want, count);
 		if (r->o->trace)
-			fprintf(r->o->trace, "     corrupt: %s (candidate %u of %u)\n", c.target,
-				c.want, count);
-		expect_caught(&c, k, kind);
+			fprintf(r->o->trace, "     corrupt: %s (candidate %u of %u%s)\n", c.target,
+				c.want, count, digest ? ", digest compared" : "");
+		if (digest)
+			expect_digest_changed(&c, &before, kind);
+		sf_digest_free(&before);
+		if (k->free_reason)
+			expect_refused(&c, k, kind);
+		else if (k->title)
+			expect_caught(&c, k, kind);
 		restore(&c);
 	} else if (r->o->trace) {
 		fprintf(r->o->trace, "     (no %s candidate at stage %s: nothing corrupted)\n", kind,

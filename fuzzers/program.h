@@ -264,7 +264,16 @@ unsigned int sf_prog_nr_opcodes(unsigned int version);
 	X(NODE_SHARED, "node_shared")                                           \
 	X(CACHE_UNLISTED, "cache_unlisted")                                     \
 	X(REGISTRY_ALIAS, "registry_alias")                                     \
-	X(KMALLOC_FLAG, "kmalloc_flag")
+	X(KMALLOC_FLAG, "kmalloc_flag")                                         \
+	X(ALIEN_ENTRY, "alien_entry")                                           \
+	X(ALIEN_TWICE, "alien_twice")                                           \
+	X(ALIEN_AVAIL, "alien_avail")                                           \
+	X(QUEUE_LOCK, "queue_lock")                                             \
+	X(QUEUE_REMOTE, "queue_remote")                                         \
+	X(REPORT_COUNT, "report_count")                                         \
+	X(FREE_TAIL, "free_tail")                                               \
+	X(FREE_PG_SLAB, "free_pg_slab")                                         \
+	X(FREE_REFCOUNT, "free_refcount")
 
 enum sf_canary_kind {
 #define SF_CANARY_ENUM(id, name) CANARY_##id,

@@ -21,6 +21,7 @@
 #include "internal.h"	/* white-box: the hooks break core state on purpose */
 #include "slab.h"	/* sysfs_slab_add: a directory before slab_up */
 #include "interp_internal.h"	/* the ownership shadow's API */
+#include "slabfuzz/digest.h"
 
 struct oracle_case {
 	const char *name;
@@ -664,15 +665,80 @@ static bool checker_blind(struct machine *m, struct kmem_cache *s, void *arg)
 	return true;
 }
 
-static bool checker_wrong_id(struct machine *m, struct kmem_cache *s, void *arg)
+/* A checker that files a page-layer report whose body is body. */
+static void checker_report(struct machine *m, const char *body)
 {
 	struct report_ctx ctx = { "check_page_layer", -1, -1, -1 };
 
+	report(m, SF_REPORT_BUG, "BUG: page allocator invariant broken", &ctx, "%s\n", body);
+}
+
+static bool checker_wrong_id(struct machine *m, struct kmem_cache *s, void *arg)
+{
 	(void)s;
 	(void)arg;
-	report(m, SF_REPORT_BUG, "BUG: page allocator invariant broken", &ctx,
-	       "P5: a test's checker names the wrong invariant\n");
+	checker_report(m, "P5: a test's checker names the wrong invariant");
 	return false;
+}
+
+/* A checker that files the right report (P10 for a watermark) and then
+ * says the state passed. */
+static bool checker_passes(struct machine *m, struct kmem_cache *s, void *arg)
+{
+	(void)s;
+	(void)arg;
+	checker_report(m, "P10: a test's checker reports and passes");
+	return true;
+}
+
+static void arm_checker_passes(struct sf_run_opts *o)
+{
+	o->test_canary_check = checker_passes;
+}
+
+/* The canary's free, broken: one that checks nothing (and frees nothing),
+ * one that names the head when a tail page is the broken one. */
+static void free_blind(struct machine *m, struct page *page, unsigned int order)
+{
+	(void)m;
+	(void)page;
+	(void)order;
+}
+
+static void free_names_head(struct machine *m, struct page *page, unsigned int order)
+{
+	(void)order;
+	report_page(m, SF_REPORT_BUG, "BUG: Bad page state", page, "__free_pages",
+		    "corrupted tail page");
+}
+
+static void arm_free_blind(struct sf_run_opts *o)
+{
+	o->test_canary_free = free_blind;
+}
+
+static void arm_free_names_head(struct sf_run_opts *o)
+{
+	o->test_canary_free = free_names_head;
+}
+
+/* A digest that leaves out every zone's span, pages and watermarks (what
+ * a node loop from 1 or a dropped field does for some). */
+static int digest_no_zones(struct machine *m, struct sf_digest *d)
+{
+	int err = sf_digest_take(m, d);
+	size_t n = 0;
+
+	for (size_t i = 0; !err && i < d->nr; i++)
+		if (d->f[i].kind != DG_ZONE)
+			d->f[n++] = d->f[i];
+	d->nr = n;
+	return err;
+}
+
+static void arm_digest_no_zones(struct sf_run_opts *o)
+{
+	o->test_digest = digest_no_zones;
 }
 
 static void arm_checker_blind(struct sf_run_opts *o)
@@ -693,6 +759,17 @@ static void arm_checker_wrong_id(struct sf_run_opts *o)
 	"cpu_nodes node0 node0\n"                                                          \
 	"range node0 0-0x200\n"                                                             \
 	"zones dma=0x80 dma32=0x100 movable=none\n"
+
+/* Two nodes, a cpu each, in format version 4. */
+#define MACHINE_2N_V4                                                                       \
+	"slabfuzz-program 4\n"                                                              \
+	"machine nodes=2 cpus=2 boot=cpu0 max_order=9 section_shift=9 vmemmap_block=1 "     \
+	"memmap_together=0 debug=1 slab_debug=none\n"                                       \
+	"cpu_nodes node0 node1\n"                                                          \
+	"distance node0 node1 20\n"                                                        \
+	"range node0 0-0x200\n"                                                            \
+	"range node1 0x200-0x400\n"                                                        \
+	"zones dma=0x80 dma32=0x200 movable=none\n"
 
 #define CANARY_SLAB_OPS                                                                     \
 	"c0 = kmem_cache_create cache0 size=64 align=0 flags=0\n"                         \
@@ -818,6 +895,25 @@ static const struct oracle_case cases[] = {
 	  "range node0 0-0x200\nzones dma=0x80 dma32=0x100 movable=none\n" CANARY_SLAB_OPS
 	  "corrupt redzone index=3\ncorrupt poison index=1\nkmem_cache_free o0\n",
 	  arm_checker_blind, "HARNESS: checker missed a corruption" },
+	{ "canary.reported_but_passed", "fuzz_pages",
+	  MACHINE_1N_V4 "corrupt watermark index=2\n", arm_checker_passes,
+	  "HARNESS: checker reported but passed" },
+	{ "canary.queue_lock", "fuzz_slab",
+	  MACHINE_1N_V4 CANARY_SLAB_OPS "corrupt queue_remote index=1\n", arm_checker_blind,
+	  "HARNESS: checker missed a corruption" },
+	{ "canary.alien", "fuzz_slab",
+	  MACHINE_2N_V4 CANARY_SLAB_OPS "cpu cpu1\nkmem_cache_free o0\ncpu cpu0\n"
+			"corrupt alien_entry index=0\n",
+	  arm_checker_blind, "HARNESS: checker missed a corruption" },
+	{ "canary.free_blind", "fuzz_pages",
+	  MACHINE_1N_V4 "p0 = alloc_pages GFP_KERNEL order=2\ncorrupt free_tail index=0\n",
+	  arm_free_blind, "HARNESS: free-time check missed a corruption" },
+	{ "canary.free_wrong_page", "fuzz_pages",
+	  MACHINE_1N_V4 "p0 = alloc_pages GFP_KERNEL order=2\ncorrupt free_tail index=2\n",
+	  arm_free_names_head, "HARNESS: free-time check named another fault" },
+	{ "canary.digest_blind", "fuzz_pages",
+	  MACHINE_1N_V4 "corrupt watermark index=1\n", arm_digest_no_zones,
+	  "HARNESS: digest blind to a corruption" },
 	{ "canary.wrong_invariant", "fuzz_pages",
 	  MACHINE_1N_V4 "corrupt watermark index=2\n", arm_checker_wrong_id,
 	  "HARNESS: checker named another invariant" },
