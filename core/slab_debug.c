@@ -1144,15 +1144,15 @@ static void check_queue_locks(struct slab_check *cc)
 
 		for (unsigned int cpu = 0; cpu < m->topo.nr_cpus; cpu++) {
 			struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
-			int lock = atomic_load_explicit(&c->lock, memory_order_relaxed);
+			uintptr_t lock = atomic_load_explicit(&c->lock, memory_order_relaxed);
 			int req = atomic_load_explicit(&c->remote_req, memory_order_relaxed);
 			int active = atomic_load_explicit(&c->owner_active, memory_order_relaxed);
 
 			if (!lock && !req && !active && !c->owner_locked)
 				continue;
-			check_fail(cc, "S16: cache %s cpu %u queue locked between calls: lock %d "
+			check_fail(cc, "S16: cache %s cpu %u queue locked between calls: lock %#lx "
 				   "remote_req %d owner_active %d owner_locked %d", s->name, cpu,
-				   lock, req, active, c->owner_locked);
+				   (unsigned long)lock, req, active, c->owner_locked);
 			return;
 		}
 	}

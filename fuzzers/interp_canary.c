@@ -1551,14 +1551,19 @@ static bool c_queue_lock(struct canary *c, struct kmem_cache *s)
 	bool lock = c->kind == CANARY_QUEUE_LOCK;
 
 	for (unsigned int cpu = 0; cpu < c->m->topo.nr_cpus; cpu++) {
-		atomic_int *w = lock ? &s->cpu_slab[cpu].lock : &s->cpu_slab[cpu].remote_req;
+		struct kmem_cache_cpu *q = &s->cpu_slab[cpu];
 
 		if (!chosen(c))
 			continue;
 		TARGET(c, "%s of cache %s's cpu %u queue set", lock ? "lock word" : "remote_req",
 		       s->name, cpu);
-		save(c, w, sizeof(*w), false);
-		atomic_store(w, 1);
+		if (lock) {
+			save(c, &q->lock, sizeof(q->lock), false);
+			atomic_store(&q->lock, 1);
+		} else {
+			save(c, &q->remote_req, sizeof(q->remote_req), false);
+			atomic_store(&q->remote_req, 1);
+		}
 		return true;
 	}
 	return false;
