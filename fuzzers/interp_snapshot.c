@@ -257,6 +257,20 @@ static bool snapshot_involved(const struct run *r)
 	return first_from_snapshot || r->from_snapshot;
 }
 
+/* The compare's title and the name of its first or second path. */
+static const char *compare_title(const struct run *r)
+{
+	return snapshot_involved(r) ? "HARNESS: snapshot reset diverged" :
+				      "HARNESS: same input gave another state";
+}
+
+static const char *compare_path(const struct run *r, bool first)
+{
+	if (!snapshot_involved(r))
+		return first ? "the first fresh boot" : "the second fresh boot";
+	return path_name(first ? !rerun_fresh : rerun_fresh);
+}
+
 static void take_digest(struct run *r, struct sf_digest *d)
 {
 	if (sf_digest_take(r->m, d))
@@ -273,13 +287,8 @@ void run_snapshot_digest(struct run *r)
 		if (sf_digest_diff(&first_digest, &second_digest) >= 0) {
 			sf_digest_describe_diff(&first_digest, &second_digest, diff, sizeof(diff));
 			rerun = RERUN_REPORTING;
-			if (!snapshot_involved(r))
-				run_fail(r, "HARNESS: same input gave another state",
-					 "final states differ, first vs second fresh boot: %s",
-					 diff);
-			run_fail(r, "HARNESS: snapshot reset diverged",
-				 "final states differ, from %s vs from %s: %s",
-				 path_name(!rerun_fresh), path_name(rerun_fresh), diff);
+			run_fail(r, compare_title(r), "final states differ, from %s vs from %s: %s",
+				 compare_path(r, true), compare_path(r, false), diff);
 		}
 		return;
 	}
@@ -315,13 +324,8 @@ void run_snapshot_failed(struct run *r, const char *title)
 		return;
 	if (rerun == RERUN_COMPARE) {
 		rerun = RERUN_REPORTING;
-		if (!snapshot_involved(r))
-			run_fail(r, "HARNESS: same input gave another state",
-				 "the first fresh boot's run is clean; the second failed: %s",
-				 title);
-		run_fail(r, "HARNESS: snapshot reset diverged",
-			 "from %s the run is clean; from %s it failed: %s", path_name(!rerun_fresh),
-			 path_name(rerun_fresh), title);
+		run_fail(r, compare_title(r), "from %s the run is clean; from %s it failed: %s",
+			 compare_path(r, true), compare_path(r, false), title);
 	}
 	if (rerun == RERUN_FAILED) {
 		if (!strcmp(title, first_title))

@@ -65,7 +65,7 @@ static const struct snap_case cases[] = {
 	  "from the snapshot it is clean" },
 	{ "fresh_equals_fresh", false, true, false, 0, NULL, "kmem_cache_destroy c0" },
 	{ "fresh_differs", false, true, true, 0, "HARNESS: same input gave another state",
-	  "final states differ, first vs second fresh boot: " },
+	  "final states differ, from the first fresh boot vs from the second fresh boot: " },
 };
 
 #define NR_CASES (sizeof(cases) / sizeof(cases[0]))
