@@ -384,6 +384,30 @@ def text_of(src, a, b):
     return " ".join(src[a:b].split())
 
 
+def expect_hints(toks):
+    """Indices of the tokens of __builtin_expect's second argument (the value the
+    compiler is told to expect): changing it moves code, never behaviour, so a
+    mutant there is equivalent by construction and is not generated."""
+    out = set()
+    for i, t in enumerate(toks):
+        if t.text != "__builtin_expect" or i + 1 >= len(toks) or toks[i + 1].text != "(":
+            continue
+        j = match_bracket(toks, i + 1)
+        if j is None:
+            continue
+        depth, comma = 0, None
+        for k in range(i + 2, j):
+            if toks[k].text in ("(", "[", "{"):
+                depth += 1
+            elif toks[k].text in (")", "]", "}"):
+                depth -= 1
+            elif toks[k].text == "," and depth == 0:
+                comma = k
+        if comma is not None:
+            out.update(range(comma + 1, j))
+    return out
+
+
 def candidates(relpath, src):
     """Every candidate mutant of one file, in source order."""
     toks = mark_active(lex(src))
@@ -469,8 +493,9 @@ def candidates(relpath, src):
            "==": ["!="], "!=": ["=="]}
     ARITH = {"+=": ["-="], "-=": ["+="], "++": ["--"], "--": ["++"]}
     BIT = {"&=": ["|="], "|=": ["&="], "<<": [">>"], ">>": ["<<"], "|": ["&"]}
+    hints = expect_hints(toks)
     for i, t in enumerate(toks):
-        if not ok(i) or i in nodecl:
+        if not ok(i) or i in nodecl or i in hints:
             continue
         if t.kind == "p":
             if t.text in REL:

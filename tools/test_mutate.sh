@@ -32,6 +32,14 @@ python3 "$tool" --source "$work/nowhere" --dry-run >"$work/out" 2>&1
 python3 "$tool" --files 'core/nothing*.c' --dry-run >"$work/out" 2>&1
 [ $? -eq 2 ] && grep -q 'matches no file' "$work/out" || fail "--files matching nothing accepted"
 
+# The expected value of __builtin_expect is a hint, never a mutant; its condition is.
+hint=$(grep -n '__builtin_expect(.*, 0)) {$' "$src/core/slab.h" | head -1 | cut -d: -f1)
+[ -n "$hint" ] || fail "core/slab.h has no __builtin_expect(..., 0) line for the hint check"
+python3 "$tool" --only "core/slab.h:$hint:const" --dry-run >"$work/out" 2>&1
+[ $? -eq 2 ] && grep -q 'no such mutant' "$work/out" || fail "a branch hint is mutated: $(cat "$work/out")"
+python3 "$tool" --only "core/slab.h:$hint:negate" --dry-run >"$work/out" 2>&1 ||
+  fail "the condition under a branch hint is not mutated: $(cat "$work/out")"
+
 # The sample: fixed by the seed, different for another seed, 20 mutants.
 python3 "$tool" --dry-run --count 20 >"$work/a" || fail "dry run: exit $?"
 python3 "$tool" --dry-run --count 20 >"$work/b" || fail "dry run: exit $?"
