@@ -52,7 +52,7 @@ static void obj_fill(struct obj_h *o)
 		o->ptr[i] = pat(o->seed, i);
 }
 
-static bool obj_intact(const struct obj_h *o, size_t upto)
+static SF_NO_COVERAGE bool obj_intact(const struct obj_h *o, size_t upto)
 {
 	for (size_t i = 0; i < upto; i++)
 		if (o->ptr[i] != pat(o->seed, i))
@@ -237,7 +237,7 @@ static int local_slab_node(struct run *r)
  * [zero_from, size) must be zero (SIZE_MAX: none); nid >= 0 with
  * __GFP_THISNODE: the object must be on that node; NID_ANY (no node
  * asked): local_slab_node's rule; NID_OLD: an object kept in place. */
-static void obj_got(struct run *r, unsigned int h, void *ptr, size_t size,
+static SF_NO_COVERAGE void obj_got(struct run *r, unsigned int h, void *ptr, size_t size,
 		    const struct obj_expect *e, gfp_t gfp, size_t zero_from, int nid, const char *op)
 {
 	struct machine *m = r->m;
@@ -325,7 +325,7 @@ static void sysfs_before_up_check(struct run *r)
 			 "not -ENOENT", boot_stage_name(machine_stage(r->m)), len);
 }
 
-static void slab_check_objects(struct run *r)
+static SF_NO_COVERAGE void slab_check_objects(struct run *r)
 {
 	sysfs_before_up_check(r);
 	slab_debug_check(r);
@@ -942,7 +942,13 @@ static void cache_create(struct run *r, const struct sf_op *op)
 		run_fail(r, "HARNESS: kmem_cache_create result differs from the shadow",
 			 "c%d = %s size %u align %u: created, the shadow says refused", op->result,
 			 name, op->arg[1], align);
-	if (!s && !must_fail && !merge)
+	if (s && !must_fail && !merge && !want.ok)
+		run_fail(r, "HARNESS: kmem_cache_create result differs from the shadow",
+			 "c%d = %s size %u align %u flags %#x: created, the shadow says no slab "
+			 "order below max_order %u holds an object",
+			 op->result, name, op->arg[1], align, flags, r->topo.max_order);
+	/* No layout fits: refused before the name is registered, no WARN. */
+	if (!s && !must_fail && !merge && want.ok)
 		dup_name_check(r, op->result, name);
 	if (!s && !must_fail && merge && !failslab_stats(r->m).failures)
 		run_fail(r, "HARNESS: kmem_cache_create result differs from the shadow",
