@@ -16,11 +16,13 @@
 # 3 minutes on one free core plus the builds (see docs/bench.md).
 #
 #   bench/throughput.sh [-r RUNS] [-e EMPTY_RUNS] [-t AFL_SECONDS] [-B BUILDROOT]
-#                       [-L LIBFUZZER_BUILD] [-A AFL_BUILD]
+#                       [-L LIBFUZZER_BUILD] [-A AFL_BUILD] [-k KEEP_DIR]
 #                       [--no-afl] [--no-libfuzzer] [--no-build] [TARGET...]
 # Defaults: -r 5000 -e 1000000 -t 15, builds in BUILDROOT/libfuzzer and
 # BUILDROOT/afl (BUILDROOT: build/ of the checkout), built first unless
-# --no-build. Exit 1 when a target crashed or an engine failed.
+# --no-build. Exit 1 when a target crashed or an engine failed; the crash
+# inputs and the log are kept in a new folder under KEEP_DIR (default
+# ./throughput-crashes), named on stderr.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -28,6 +30,7 @@ runs=5000
 empty_runs=1000000
 afl_secs=15
 buildroot=$root/build
+keep=$PWD/throughput-crashes
 lf=
 afl=
 do_lf=1
@@ -37,7 +40,7 @@ machine_targets=(fuzz_boot fuzz_gfp fuzz_pages fuzz_sparse fuzz_slab)
 targets=()
 
 die() { echo "throughput: $*" >&2; exit 2; }
-usage() { sed -n '2,24s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
+usage() { sed -n '2,26s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
 posint() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 needs a positive integer, got '$2'"; }
 
 while (($#)); do
@@ -46,6 +49,7 @@ while (($#)); do
     -e) (($# > 1)) || die "-e needs a value"; posint -e "$2"; empty_runs=$2; shift 2 ;;
     -t) (($# > 1)) || die "-t needs a value"; posint -t "$2"; afl_secs=$2; shift 2 ;;
     -B) (($# > 1)) || die "-B needs a value"; buildroot=$2; shift 2 ;;
+    -k) (($# > 1)) || die "-k needs a value"; keep=$2; shift 2 ;;
     -L) (($# > 1)) || die "-L needs a value"; lf=$2; shift 2 ;;
     -A) (($# > 1)) || die "-A needs a value"; afl=$2; shift 2 ;;
     --no-afl) do_afl=0; shift ;;
@@ -104,6 +108,18 @@ max_len_of() {
 }
 
 now() { date +%s.%N; }
+
+# A crash is a finding, never thrown away with the scratch folder: its inputs
+# and the log go to a new folder under KEEP_DIR (nothing there is overwritten).
+keep_crash() { # NAME LOG FILE...
+  local name=$1 log=$2 d f
+  shift 2
+  mkdir -p "$keep" && d=$(mktemp -d "$keep/$name.XXXXXX") || {
+    echo "throughput: cannot keep the crash of $name in $keep" >&2; return; }
+  cp "$log" "$d/log.txt"
+  for f in "$@"; do [[ -f $f ]] && cp "$f" "$d/"; done
+  echo "throughput: $name: the crash inputs and the log are kept in $d" >&2
+}
 
 # CPU seconds (user+sys) of the reaped children of this shell so far, from
 # `times` run in this shell (a command substitution would be a new shell).
@@ -172,6 +188,7 @@ if ((do_lf)); then
       status=1
       echo "throughput: $t exited $rc; the end of its log:" >&2
       tail -n 5 "$work/lf-$t/log" >&2
+      keep_crash "libfuzzer-$t" "$work/lf-$t/log" "$work/lf-$t"/{crash,leak,timeout,oom,slow-unit}-*
     fi
     printf '%-12s %9d %8.2f %10d %7.2f %11d %12d %7d%s\n' "$t" "$e" "$w" "$eps" "$c" "$cps" \
       "$s" "$r" "$note"
@@ -221,11 +238,13 @@ if ((do_afl)); then
     if ((rc == 100)); then
       note="  crashes saved"
       status=1
+      keep_crash "afl-$t" "$work/afl-$t/log" "$work/afl-$t"/out/default/crashes/id:*
     elif ((rc)); then
       note="  afl-fuzz exit $rc"
       status=1
       echo "throughput: afl-fuzz on $t exited $rc; the end of its log:" >&2
       tail -n 5 "$work/afl-$t/log" >&2
+      keep_crash "afl-$t" "$work/afl-$t/log" "$work/afl-$t"/out/default/crashes/id:*
     fi
     printf '%-12s %10d %6d %10d %9s%s\n' "$t" "$e" "$s" "$eps" "$st" "$note"
   done
