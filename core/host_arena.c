@@ -23,7 +23,7 @@
  * touch cost more than the allocations. A parked arena is reset to empty
  * before reuse, so what a machine's allocations return depends on that
  * machine alone; only whether the reservation is new depends on the machines
- * before (SF_NO_COVERAGE, core/host_memory.denylist).
+ * before (SF_NO_COVERAGE, fuzzers/coverage.denylist).
  */
 #include <string.h>
 #include <sys/mman.h>

@@ -22,7 +22,7 @@
  *
  * Which pages are cleared, and whether a mapping is reused, depend on the
  * machines before: these functions are kept out of the fuzzers' coverage
- * (SF_NO_COVERAGE, core/host_memory.denylist) so the same input gives the
+ * (SF_NO_COVERAGE, fuzzers/coverage.denylist) so the same input gives the
  * same coverage.
  *
  * Host memory stays bounded: a parked mapping whose written pages pass

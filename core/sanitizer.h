@@ -31,7 +31,7 @@
  * Host plumbing whose branches depend on what earlier machines of the
  * process did (core/host_memory.c): kept out of the fuzzers' coverage
  * feedback, which must be the same for the same input (clang's
- * SanitizerCoverage; AFL++ reads core/host_memory.denylist).
+ * SanitizerCoverage; AFL++ reads fuzzers/coverage.denylist).
  */
 #if defined(__clang__) && __clang_major__ >= 13
 #define SF_NO_COVERAGE __attribute__((no_sanitize("coverage")))

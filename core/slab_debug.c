@@ -470,6 +470,9 @@ unsigned long slab_validate_cache(struct machine *m, struct kmem_cache *s)
 
 /* ---- the invariant checker ---- */
 
+/* Out of coverage feedback from here to the end (fuzzers/coverage.denylist). */
+SF_NO_COVERAGE_BEGIN
+
 /*
  * check_slab_layer(): ids as in docs/architecture.md and docs/slab.md.
  *   S1  queues within their limits; queue sizes are the cache's tunables
@@ -1219,3 +1222,5 @@ bool check_slab_layer_view(struct machine *m, const struct check_view *v)
 		check_skipped(m, "host memory short");
 	return ok && !cc.failed;
 }
+
+SF_NO_COVERAGE_END

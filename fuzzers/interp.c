@@ -142,7 +142,7 @@ void run_cpu_switch(struct run *r, int cpu)
 		r->cur_cpu = cpu;
 }
 
-int run_pfn_node(const struct run *r, pfn_t pfn)
+SF_NO_COVERAGE int run_pfn_node(const struct run *r, pfn_t pfn)
 {
 	for (unsigned int i = 0; i < r->topo.nr_ranges; i++)
 		if (pfn >= r->topo.ranges[i].start_pfn && pfn < r->topo.ranges[i].end_pfn)
@@ -150,7 +150,7 @@ int run_pfn_node(const struct run *r, pfn_t pfn)
 	return -1;
 }
 
-enum zone_type run_pfn_zone(const struct run *r, pfn_t pfn)
+SF_NO_COVERAGE enum zone_type run_pfn_zone(const struct run *r, pfn_t pfn)
 {
 	if (pfn < r->topo.zone_dma_end)
 		return ZONE_DMA;

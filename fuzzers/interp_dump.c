@@ -16,6 +16,9 @@
 
 #include "interp_internal.h"
 
+/* Oracle code: out of coverage feedback (fuzzers/coverage.denylist). */
+SF_NO_COVERAGE_BEGIN
+
 #define DUMP_MAX_ORDER 16
 
 struct zone_count {
@@ -504,3 +507,5 @@ void dump_check_short(struct run *r, unsigned int kind)
 	for (unsigned int i = 0; slab_attr_name(i, NULL); i++)
 		short_check(r, SC_ATTR_SHOW, s, slab_attr_name(i, NULL));
 }
+
+SF_NO_COVERAGE_END

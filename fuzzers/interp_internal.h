@@ -20,7 +20,9 @@
 #define SF_NO_COVERAGE_BEGIN \
 	_Pragma("clang attribute push (__attribute__((no_sanitize(\"coverage\"))), apply_to = function)")
 #define SF_NO_COVERAGE_END _Pragma("clang attribute pop")
+#define SF_NO_COVERAGE __attribute__((no_sanitize("coverage")))
 #else
+#define SF_NO_COVERAGE
 #define SF_NO_COVERAGE_BEGIN
 #define SF_NO_COVERAGE_END
 #endif

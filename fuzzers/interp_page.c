@@ -516,7 +516,7 @@ static void page_node_check(struct run *r, const struct page_h *ph, gfp_t eff, i
 }
 
 /* A new block from the page allocator: check it against the model and own it. */
-static void page_got(struct run *r, unsigned int h, struct page_h *ph, gfp_t gfp, int nid,
+static SF_NO_COVERAGE void page_got(struct run *r, unsigned int h, struct page_h *ph, gfp_t gfp, int nid,
 		     const char *op)
 {
 	struct machine *m = r->m;
@@ -727,7 +727,7 @@ static void page_exact_op(struct run *r, const struct sf_op *op, gfp_t gfp, size
 	page_got(r, (unsigned int)op->result, ph, gfp, NID_CPU, "alloc_pages_exact");
 }
 
-static void page_pattern_check(struct run *r, unsigned int h, const char *when)
+static SF_NO_COVERAGE void page_pattern_check(struct run *r, unsigned int h, const char *when)
 {
 	const struct page_h *ph = &r->pages[h];
 	long bad = pattern_bad(ph->addr, ph->nr, h);
@@ -901,7 +901,7 @@ static void memblock_op(struct run *r, const struct sf_op *op)
 	mh->live = true;
 }
 
-static void memblock_pattern_check(struct run *r, unsigned int h)
+static SF_NO_COVERAGE void memblock_pattern_check(struct run *r, unsigned int h)
 {
 	const struct mb_h *mh = &r->mbs[h];
 
@@ -983,7 +983,7 @@ static void page_check_alignment_infos(struct run *r)
 			 "block", title, seen, want, (unsigned long long)align);
 }
 
-static void page_check_point(struct run *r)
+static SF_NO_COVERAGE void page_check_point(struct run *r)
 {
 	page_check_alignment_infos(r);
 	for (unsigned int h = 0; h < r->p->nr_handles[HK_PAGE] + 8 && h < SF_PROG_MAX_OPS; h++)

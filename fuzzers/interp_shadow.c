@@ -9,6 +9,9 @@
 
 #include "interp_internal.h"
 
+/* Oracle code: out of coverage feedback (fuzzers/coverage.denylist). */
+SF_NO_COVERAGE_BEGIN
+
 static const char *const kind_name[NR_SHADOW_KINDS] = { "page block", "memblock allocation",
 							"slab object", "large kmalloc" };
 static const char kind_letter[NR_SHADOW_KINDS] = { 'p', 'm', 'o', 'o' };
@@ -74,3 +77,5 @@ void shadow_release(struct run *r, const void *p, enum shadow_kind kind, int han
 	memmove(&r->shadow[i], &r->shadow[i + 1], (r->nr_shadow - i - 1) * sizeof(r->shadow[0]));
 	r->nr_shadow--;
 }
+
+SF_NO_COVERAGE_END
