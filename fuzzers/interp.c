@@ -102,8 +102,22 @@ void run_expect(struct run *r, const char *title)
 {
 	if (r->nr_expect < RUN_MAX_EXPECT) {
 		r->expect[r->nr_expect] = title;
+		r->expect_where[r->nr_expect] = (struct run_where){ 0 };
 		r->expect_seen[r->nr_expect++] = 0;
 	}
+}
+
+void run_expect_at(struct run *r, const char *title, uint32_t nodes, int zone)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nr_expect; i++)
+		if (!strcmp(r->expect[i], title))
+			break;
+	if (i == r->nr_expect)
+		run_expect(r, title);
+	if (i < r->nr_expect)
+		r->expect_where[i] = (struct run_where){ nodes, true, zone };
 }
 
 void run_expect_clear(struct run *r)
@@ -249,25 +263,92 @@ static void check_report_log(struct run *r)
 
 static void modules_on_report(struct run *r, const struct sf_report *rep);
 
+/*
+ * Every report's fields in their ranges: a known kind and stage, cpu -1 or
+ * a cpu of the topology, node -1 or one of its nodes, zone -1 or a zone
+ * index, pfn -1 or at most the end of memory (a boundary report names the
+ * first pfn past its zone). A node outside them only where the harness
+ * predicted that very node (a misuse that names the node it was given).
+ */
+static void check_report_fields(struct run *r, const struct sf_report *rep,
+				const struct run_where *w)
+{
+	pfn_t end = 0;
+	const char *bad = NULL;
+
+	for (unsigned int i = 0; i < r->topo.nr_ranges; i++)
+		if (r->topo.ranges[i].end_pfn > end)
+			end = r->topo.ranges[i].end_pfn;
+	if ((unsigned int)rep->kind >= 3)
+		bad = "kind";
+	else if (rep->stage < 0 || rep->stage >= NR_BOOT_STAGES)
+		bad = "stage";
+	else if (rep->cpu < -1 || rep->cpu >= (int)r->topo.nr_cpus)
+		bad = "cpu";
+	else if ((rep->node < -1 || rep->node >= (int)r->topo.nr_nodes) &&
+		 !(w && rep->node >= 0 && rep->node < 32 && ((w->nodes >> rep->node) & 1)))
+		bad = "node";
+	else if (rep->zone < -1 || rep->zone >= MAX_NR_ZONES)
+		bad = "zone";
+	else if (rep->pfn < -1 || rep->pfn > (int64_t)end)
+		bad = "pfn";
+	if (bad)
+		run_fail(r, "HARNESS: report field out of range",
+			 "%s: report '%s' kind %d stage %d cpu %d node %d zone %d pfn %lld; the "
+			 "topology: %u cpus, %u nodes, memory ends at pfn %#llx", bad, rep->title,
+			 (int)rep->kind, rep->stage, rep->cpu, rep->node, rep->zone,
+			 (long long)rep->pfn, r->topo.nr_cpus, r->topo.nr_nodes,
+			 (unsigned long long)end);
+}
+
+/* An expected report at the node and zone the harness predicted for it. */
+static void check_report_where(struct run *r, const struct sf_report *rep,
+			       const struct run_where *w)
+{
+	bool node_ok = !w->nodes ||
+		       (rep->node >= 0 && rep->node < 32 && ((w->nodes >> rep->node) & 1));
+
+	if (node_ok && (!w->zone_set || rep->zone == w->zone))
+		return;
+	run_fail(r, "HARNESS: report context differs from the shadow",
+		 "%s: report '%s' says node %d zone %d; the harness: nodes %#x zone %d",
+		 node_ok ? "zone" : "node", rep->title, rep->node, rep->zone, w->nodes,
+		 w->zone_set ? w->zone : -1);
+}
+
+/* The expectation rep fulfils, counted; -1 when none. */
+static int expect_match(struct run *r, const struct sf_report *rep)
+{
+	for (unsigned int i = 0; i < r->nr_expect; i++) {
+		if (title_match(r->expect[i], rep->title)) {
+			r->expect_seen[i]++;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
 static void on_report(struct machine *m, const struct sf_report *rep, void *data)
 {
 	struct run *r = data;
+	int e = expect_match(r, rep);
+	const struct run_where *w = e >= 0 ? &r->expect_where[e] : NULL;
 
 	(void)m;
 	count_report(r, rep);
+	check_report_fields(r, rep, w);
+	if (w)
+		check_report_where(r, rep, w);
 	if (rep->kind == SF_REPORT_INFO) {
 		check_report_context(r, rep);
 		return;
 	}
-	for (unsigned int i = 0; i < r->nr_expect; i++) {
-		if (title_match(r->expect[i], rep->title)) {
-			r->expect_seen[i]++;
-			if (!r->nr_caught++)
-				r->caught = *rep;
-			check_report_context(r, rep);
-			modules_on_report(r, rep);
-			return;
-		}
+	if (w) {
+		if (!r->nr_caught++)
+			r->caught = *rep;
+		check_report_context(r, rep);
+		modules_on_report(r, rep);
+		return;
 	}
 	/* The harness made a timer pending; once interrupts are on (and before
 	 * timers are) it fires legitimately. Before IRQS_ON it is incident 2. */
@@ -374,10 +455,12 @@ static void injected_interrupt(struct run *r)
 	unsigned int saved_n = r->nr_expect;
 	const char *saved[RUN_MAX_EXPECT];
 	unsigned long saved_seen[RUN_MAX_EXPECT];
+	struct run_where saved_where[RUN_MAX_EXPECT];
 	bool caller_irqs_on = c->irqs_on;
 
 	memcpy(saved, r->expect, sizeof(saved));
 	memcpy(saved_seen, r->expect_seen, sizeof(saved_seen));
+	memcpy(saved_where, r->expect_where, sizeof(saved_where));
 	r->inj.armed = false;
 	r->in_hook = true;
 	irq_enter(m);
@@ -400,6 +483,7 @@ static void injected_interrupt(struct run *r)
 	r->in_hook = false;
 	memcpy(r->expect, saved, sizeof(saved));
 	memcpy(r->expect_seen, saved_seen, sizeof(saved_seen));
+	memcpy(r->expect_where, saved_where, sizeof(saved_where));
 	r->nr_expect = saved_n;
 }
 

@@ -143,6 +143,17 @@ struct memmap_view {
 	struct memmap_segment seg[RUN_MAX_SEGMENTS];
 };
 
+/*
+ * The context the harness predicts for an expected report: the nodes it
+ * may name (a bit per node, bit nr_nodes for the invalid node a misuse
+ * names; 0 when not predicted) and its zone (when zone_set, -1 for none).
+ */
+struct run_where {
+	uint32_t nodes;
+	bool zone_set;
+	int zone;
+};
+
 struct run {
 	const struct sf_target *t;
 	const struct sf_program *p;
@@ -156,6 +167,8 @@ struct run {
 	const char *expect[RUN_MAX_EXPECT];
 	unsigned int nr_expect;
 	unsigned long expect_seen[RUN_MAX_EXPECT];
+	/* Where the harness predicts each expected report (run_expect_at). */
+	struct run_where expect_where[RUN_MAX_EXPECT];
 	/* replay mode: the first unexpected report, shown after the op */
 	bool deferred;
 	struct sf_report deferred_report;
@@ -252,6 +265,8 @@ void run_snapshot_failed(struct run *r, const char *title);
 _Noreturn void run_fail(struct run *r, const char *title, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void run_expect(struct run *r, const char *title);
+/* Expect title (or refine its expectation) at the nodes and zone given. */
+void run_expect_at(struct run *r, const char *title, uint32_t nodes, int zone);
 void run_expect_clear(struct run *r);
 unsigned long run_seen(const struct run *r, const char *title);
 struct cpu_shadow *run_cpu(struct run *r);

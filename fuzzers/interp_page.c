@@ -566,6 +566,19 @@ static SF_NO_COVERAGE void page_got(struct run *r, unsigned int h, struct page_h
 	r->live_pages += (long)ph->nr;
 }
 
+/*
+ * A valid page allocation's failure reports name the node whose zonelist
+ * it used (the one asked, the cpu's, or for SF_NO_NODE one of the nearest
+ * with memory) and no zone.
+ */
+static void page_expect_where(struct run *r, int nid)
+{
+	uint32_t nodes = preferred_nodes(r, nid);
+
+	run_expect_at(r, "WARNING: __GFP_NOFAIL allocation impossible", nodes, -1);
+	run_expect_at(r, "INFO: page allocation failure", nodes, -1);
+}
+
 static void page_alloc_op(struct run *r, const struct sf_op *op, gfp_t gfp, unsigned int order,
 			  int nid_arg)
 {
@@ -594,9 +607,12 @@ static void page_alloc_op(struct run *r, const struct sf_op *op, gfp_t gfp, unsi
 	}
 	ph->order = order;
 	ph->nr = 1ul << order;
+	if (op->code == OP_ALLOC_PAGES_NODE)
+		nid = nid_arg;
+	if (!invalid)
+		page_expect_where(r, nid);
 	switch (op->code) {
 	case OP_ALLOC_PAGES_NODE:
-		nid = nid_arg;
 		ph->kind = PH_PAGES;
 		ph->page = alloc_pages_node(m, nid, gfp, order);
 		break;
@@ -701,6 +717,8 @@ static void page_exact_op(struct run *r, const struct sf_op *op, gfp_t gfp, size
 		run_expect(r, "WARNING: page allocation before buddy allocator is up");
 		invalid = true;
 	}
+	if (!invalid)
+		page_expect_where(r, NID_CPU);
 	ph->kind = PH_EXACT;
 	ph->size = size;
 	ph->nr = (size + SF_PAGE_SIZE - 1) / SF_PAGE_SIZE;
@@ -1193,7 +1211,8 @@ static bool op_memblock_alloc_invalid(struct run *r, const struct sf_op *op)
 	if (machine_stage(r->m) >= STAGE_BUDDY || r->in_hook)
 		return false;
 	run_expect_clear(r);
-	run_expect(r, title);
+	/* The invalid node is named as given; no node for the alignment. */
+	run_expect_at(r, title, op->arg[0] ? 1u << r->topo.nr_nodes : 0, -1);
 	p = op->arg[0] ? memblock_alloc_node(r->m, op->arg[1], 8, (int)r->topo.nr_nodes) :
 			 memblock_alloc_node(r->m, op->arg[1], 24, SF_NO_NODE);
 	if (p)

@@ -93,13 +93,14 @@ static void arm_zero_free_counters(struct sf_run_opts *o)
 }
 
 /* A page allocation that comes back NULL with the NOFAIL WARN, whatever
- * its gfp. */
+ * its gfp, naming the node and zone in arg (NULL: the cpu's, no zone). */
 static struct page *null_with_impossible(struct machine *m, struct page *page, void *arg)
 {
-	struct report_ctx ctx = { "alloc_pages", -1, -1, -1 };
+	const int *where = arg;
+	struct report_ctx ctx = { "alloc_pages", where ? where[0] : cpu_to_node(m, this_cpu_id(m)),
+				  where ? where[1] : -1, -1 };
 
 	(void)page;
-	(void)arg;
 	report(m, SF_REPORT_WARN, "WARNING: __GFP_NOFAIL allocation impossible", &ctx, "test\n");
 	return NULL;
 }
@@ -107,6 +108,24 @@ static struct page *null_with_impossible(struct machine *m, struct page *page, v
 static void arm_null_with_impossible(struct sf_run_opts *o)
 {
 	o->test_page_result = null_with_impossible;
+}
+
+/* The WARN names no node (the harness predicts node 0, the cpu's). */
+static void arm_impossible_no_node(struct sf_run_opts *o)
+{
+	static const int where[2] = { -1, -1 };
+
+	o->test_page_result = null_with_impossible;
+	o->test_arg = (void *)where;
+}
+
+/* The WARN names a zone index that does not exist. */
+static void arm_impossible_bad_zone(struct sf_run_opts *o)
+{
+	static const int where[2] = { 0, -2 };
+
+	o->test_page_result = null_with_impossible;
+	o->test_arg = (void *)where;
 }
 
 /* The block of the first page allocation, recorded as it comes back. */
@@ -945,6 +964,12 @@ static const struct oracle_case cases[] = {
 	{ "page.impossible_without_nofail", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n",
 	  arm_null_with_impossible, "HARNESS: __GFP_NOFAIL impossible WARN without __GFP_NOFAIL" },
+	{ "page.report_node", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL|__GFP_NOFAIL order=0\n",
+	  arm_impossible_no_node, "HARNESS: report context differs from the shadow" },
+	{ "page.report_field_range", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL|__GFP_NOFAIL order=0\n",
+	  arm_impossible_bad_zone, "HARNESS: report field out of range" },
 	{ "page.pattern_whole_block", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=2\ncheck\n",
 	  arm_scribble, "HARNESS: page contents changed while allocated" },
