@@ -92,6 +92,10 @@ void lockdep_machine_add(struct machine *m);
 void lockdep_machine_remove(struct machine *m);
 /* Forget the locks of m this thread holds (a snapshot restore frees them). */
 void lockdep_forget_machine(struct machine *m);
+/* Registry slots naming the machine at address m (machine_left_behind). */
+unsigned int lockdep_machine_slots(uintptr_t m);
+/* Locks the calling thread holds, of any machine. */
+unsigned int lockdep_held_depth(void);
 bool lock_held_slow(const void *lock);
 void lock_release_slow(spinlock_t *l, const char *what, const char *func);
 

@@ -50,6 +50,22 @@ void lockdep_machine_remove(struct machine *m)
 	pthread_mutex_unlock(&machines.lock);
 }
 
+unsigned int lockdep_machine_slots(uintptr_t m)
+{
+	unsigned int n = 0;
+
+	pthread_mutex_lock(&machines.lock);
+	for (unsigned int i = 0; i < LOCKDEP_MAX_MACHINES; i++)
+		n += (uintptr_t)machines.m[i] == m;
+	pthread_mutex_unlock(&machines.lock);
+	return n;
+}
+
+unsigned int lockdep_held_depth(void)
+{
+	return held_locks.depth;
+}
+
 static bool machine_holds(const struct machine *m, const void *p)
 {
 	const uint8_t *b = p;

@@ -491,6 +491,17 @@ int machine_boot(struct machine *m, enum boot_stage target)
 	return 0;
 }
 
+unsigned int machine_left_behind(uintptr_t gone, char *why, size_t len)
+{
+	unsigned int slots = lockdep_machine_slots(gone);
+	unsigned int held = lockdep_held_depth();
+	unsigned int bound = (uintptr_t)sf_cpu_binding.m == gone;
+
+	snprintf(why, len, "lockdep registry slots %u, held locks %u, cpu binding %u", slots,
+		 held, bound);
+	return slots + held + bound;
+}
+
 void machine_destroy(struct machine *m)
 {
 	struct host_arena *arena;

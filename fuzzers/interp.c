@@ -1222,6 +1222,24 @@ static bool run_op(struct run *r, const struct sf_op *op)
 
 /* ---- the run ---- */
 
+/*
+ * An input leaves nothing behind: once a machine of the run is destroyed,
+ * no process-wide registry may still name it (a later machine at the same
+ * address would inherit it) and the harness's thread holds no lock.
+ */
+void run_destroy(struct run *r, struct machine *m)
+{
+	uintptr_t gone = (uintptr_t)m;
+	char why[128];
+
+	if (!m)
+		return;
+	machine_destroy(m);
+	if (machine_left_behind(gone, why, sizeof(why)))
+		run_fail(r, "HARNESS: input left state behind", "machine %#lx destroyed: %s",
+			 (unsigned long)gone, why);
+}
+
 static void workload(struct run *r)
 {
 	struct machine *m = r->m;
@@ -1425,9 +1443,12 @@ int sf_run_program(const struct sf_target *t, const struct sf_program *p,
 	sched_set_hook(r->m, NULL, NULL);
 	m = r->m;
 	/* A machine of the snapshot cache stays for the next restore. */
-	if (!run_snapshot_end(r))
-		machine_destroy(m);
-	r->m = NULL;
+	if (run_snapshot_end(r)) {
+		r->m = NULL;
+		return 0;
+	}
+	r->m = NULL;	/* a failure must not dump the destroyed machine */
+	run_destroy(r, m);
 	return 0;
 }
 

@@ -268,6 +268,8 @@ void run_expect(struct run *r, const char *title);
 /* Expect title (or refine its expectation) at the nodes and zone given. */
 void run_expect_at(struct run *r, const char *title, uint32_t nodes, int zone);
 void run_expect_clear(struct run *r);
+/* machine_destroy(m), then nothing process-wide may refer to it. */
+void run_destroy(struct run *r, struct machine *m);
 unsigned long run_seen(const struct run *r, const char *title);
 struct cpu_shadow *run_cpu(struct run *r);
 /* Make cpu current (cpu_switch) and record it: the harness's own idea of the

@@ -183,7 +183,7 @@ bool topology_invalid_op(struct run *r, const struct sf_op *op)
 	m2 = r->o->test_machine_create ? r->o->test_machine_create(&t, &opts, &err) :
 					 machine_create(&t, &opts, &err);
 	if (m2) {
-		machine_destroy(m2);
+		run_destroy(r, m2);
 		run_fail(r, "HARNESS: invalid topology accepted", "%s broken, machine created",
 			 want);
 	}

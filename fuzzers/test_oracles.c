@@ -87,6 +87,23 @@ static void zero_free_counters(struct machine *m, unsigned int op_index, void *a
 			atomic_store(&m->nodes[n].node_zones[z].free_pages, 0);
 }
 
+/* The run ends with a lock of no machine held: the thread keeps it after
+ * the machine is gone. */
+static void keep_a_lock(struct machine *m, void *arg)
+{
+	static spinlock_t l;
+
+	(void)m;
+	(void)arg;
+	spin_lock_init(&l);
+	spin_lock(&l);
+}
+
+static void arm_keep_a_lock(struct sf_run_opts *o)
+{
+	o->at_end = keep_a_lock;
+}
+
 static void arm_zero_free_counters(struct sf_run_opts *o)
 {
 	o->test_after_op = zero_free_counters;
@@ -964,6 +981,9 @@ static const struct oracle_case cases[] = {
 	{ "page.impossible_without_nofail", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n",
 	  arm_null_with_impossible, "HARNESS: __GFP_NOFAIL impossible WARN without __GFP_NOFAIL" },
+	{ "run.left_state_behind", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n",
+	  arm_keep_a_lock, "HARNESS: input left state behind" },
 	{ "page.report_node", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL|__GFP_NOFAIL order=0\n",
 	  arm_impossible_no_node, "HARNESS: report context differs from the shadow" },

@@ -49,6 +49,15 @@ enum boot_stage machine_stage(const struct machine *m);
 /* Release everything the machine owns. NULL is fine. */
 void machine_destroy(struct machine *m);
 
+/*
+ * Process-wide state that still refers to a destroyed machine (gone: its
+ * address, never dereferenced): lockdep's registry of machines, a cpu
+ * binding of the calling thread, and any lock the calling thread still
+ * holds. Returns how many entries are left; why names them. A correct
+ * core returns 0 after every machine_destroy.
+ */
+unsigned int machine_left_behind(uintptr_t gone, char *why, size_t len);
+
 /* The topology the machine was built from. */
 const struct sf_topology *machine_topology(const struct machine *m);
 
