@@ -155,6 +155,27 @@ static struct page *section_map(struct machine *m, pfn_t pfn)
 }
 
 /*
+ * P1 under ASan: a free block's memory is poisoned (KASAN's rule: a free
+ * page may not be touched), the first and last byte of each of its pages.
+ */
+static bool check_free_poisoned(struct check_ctx *cc, pfn_t pfn, const struct page *head)
+{
+	struct machine *m = cc->m;
+
+	if ((head->state != PS_BUDDY && head->state != PS_PCP) || !kasan_shadow_size(PAGE_SIZE))
+		return true;
+	for (unsigned long i = 0; i < 1ul << head->order; i++) {
+		const uint8_t *b = m->mem_base + PFN_PHYS(pfn + i);
+
+		if (!kasan_is_poisoned(b) || !kasan_is_poisoned(b + PAGE_SIZE - 1))
+			return fail(cc, "P1: free pfn %#llx (block at %#llx order %u) is not poisoned",
+				    (unsigned long long)(pfn + i), (unsigned long long)pfn,
+				    head->order);
+	}
+	return true;
+}
+
+/*
  * P1 for one block at pfn (its head): the block lies inside the chunk
  * ending at chunk_end and its pages share its state. Tails inside the
  * section are read from the section's memmap (map: its first page, first:
@@ -199,7 +220,7 @@ static bool check_block(struct check_ctx *cc, const struct page *map, pfn_t firs
 			return fail(cc, "P1: tail pfn %#llx head_offset %u, expected %lu",
 				    (unsigned long long)(pfn + i), p->head_offset, i);
 	}
-	return true;
+	return check_free_poisoned(cc, pfn, head);
 }
 
 /*

@@ -56,6 +56,7 @@ struct canary {
 		void *addr;
 		size_t len;
 		bool poisoned;		/* sanitizer-poisoned memory (red zones, free objects) */
+		bool unpoisoned;	/* the corruption is the unpoisoning: poison again */
 		uint8_t bytes[CANARY_SAVE_MAX];
 	} saved[CANARY_SAVES];
 	char target[192];		/* what was corrupted, for the trace and findings */
@@ -84,9 +85,23 @@ static void save(struct canary *c, void *addr, size_t len, bool poisoned)
 	sv->addr = addr;
 	sv->len = len;
 	sv->poisoned = poisoned;
+	sv->unpoisoned = false;
 	if (poisoned)
 		kasan_unpoison(addr, len);
 	memcpy(sv->bytes, addr, len);
+}
+
+/* The corruption is unpoisoning poisoned memory (its bytes unread):
+ * restore poisons it again. */
+static void unpoison(struct canary *c, void *addr, size_t len)
+{
+	struct canary_save *sv = &c->saved[c->nr_saved++];
+
+	if (c->nr_saved > CANARY_SAVES)
+		run_fail(c->r, "HARNESS: canary saves more than it can restore", "%zu bytes",
+			 len);
+	*sv = (struct canary_save){ .addr = addr, .len = len, .unpoisoned = true };
+	kasan_unpoison(addr, len);
 }
 
 /* After the corruption was written: poisoned memory is poisoned again. */
@@ -102,6 +117,10 @@ static void restore(struct canary *c)
 	while (c->nr_saved) {
 		struct canary_save *sv = &c->saved[--c->nr_saved];
 
+		if (sv->unpoisoned) {
+			kasan_poison(sv->addr, sv->len);
+			continue;
+		}
 		if (sv->poisoned)
 			kasan_unpoison(sv->addr, sv->len);
 		memcpy(sv->addr, sv->bytes, sv->len);
@@ -245,7 +264,8 @@ static uint8_t *obj_state_of(struct canary *c, struct kmem_cache *s, struct page
 
 /* ---- P1-P5: the memmap, free lists and per-cpu lists ---- */
 
-/* The free blocks on the free lists, zone by zone, order by order. */
+/* The free blocks on the free lists, zone by zone, order by order (P2;
+ * free_unpoisoned: P1, a free block's memory under ASan). */
 static bool free_blocks(struct canary *c)
 {
 	int kind = c->kind;
@@ -254,6 +274,9 @@ static bool free_blocks(struct canary *c)
 	struct zone *z;
 
 	if (machine_stage(m) < STAGE_BUDDY)
+		return false;
+	/* free_unpoisoned: no shadow (not ASan), nothing to break */
+	if (kind == CANARY_FREE_UNPOISONED && !kasan_shadow_size(SF_PAGE_SIZE))
 		return false;
 	for_each_pop_zone(m, n, zt, z) {
 		for (unsigned int o = 0; o < m->max_order; o++) {
@@ -266,7 +289,11 @@ static bool free_blocks(struct canary *c)
 					continue;
 				TARGET(c, "free block pfn %#llx order %u of node %u %s",
 				       (unsigned long long)pfn_of(m, page), o, n, z->name);
-				if (kind == CANARY_FREE_ORDER) {
+				if (kind == CANARY_FREE_UNPOISONED) {
+					/* its last page's first granule accessible */
+					unpoison(c, (uint8_t *)page_address(m, page) +
+							    ((1ul << o) - 1) * SF_PAGE_SIZE, 8);
+				} else if (kind == CANARY_FREE_ORDER) {
 					save(c, &page->order, 1, false);
 					page->order = (uint8_t)(o + 1);
 				} else if (kind == CANARY_FREE_STATE) {
@@ -1761,6 +1788,8 @@ static const struct canary_kind canary_kinds[NR_CANARY_KINDS] = {
 	CK_FREE(FREE_TAIL, "corrupted tail page"),
 	CK_FREE(FREE_PG_SLAB, "PG_slab set or refcount not 1 at free"),
 	CK_FREE(FREE_REFCOUNT, "PG_slab set or refcount not 1 at free"),
+	/* wt-page: sanitizer state */
+	CK(FREE_UNPOISONED, "P1", PAGE_TITLE, pick, free_blocks),
 };
 
 /*

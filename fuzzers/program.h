@@ -273,7 +273,9 @@ unsigned int sf_prog_nr_opcodes(unsigned int version);
 	X(REPORT_COUNT, "report_count")                                         \
 	X(FREE_TAIL, "free_tail")                                               \
 	X(FREE_PG_SLAB, "free_pg_slab")                                         \
-	X(FREE_REFCOUNT, "free_refcount")
+	X(FREE_REFCOUNT, "free_refcount")                                       \
+	/* wt-page: sanitizer state (keep apart for merging) */                  \
+	X(FREE_UNPOISONED, "free_unpoisoned")
 
 enum sf_canary_kind {
 #define SF_CANARY_ENUM(id, name) CANARY_##id,

@@ -150,6 +150,29 @@ static void test_p1_refcount(void)
 	machine_destroy(m);
 }
 
+/* Under ASan a free block's memory is poisoned: one byte of a free page's
+ * last granule made accessible breaks P1 (nothing to break without ASan). */
+static void test_p1_free_unpoisoned(void)
+{
+	struct machine *m = boot_small(NULL, STAGE_RUNNING);
+	struct page *p;
+	uint8_t *b;
+
+	assert_nonnull(m);
+	p = alloc_pages(m, GFP_KERNEL, 1);
+	assert_nonnull(p);
+	b = page_address(m, p) + 2 * PAGE_SIZE - 8;
+	__free_pages(m, p, 1);
+	expect_clean(m);
+	if (kasan_shadow_size(PAGE_SIZE)) {
+		kasan_unpoison(b, 8);
+		expect_broken(m, PAGE_TITLE, "P1");
+		kasan_poison(b, 8);
+		expect_clean(m);
+	}
+	machine_destroy(m);
+}
+
 /* A free block on its list whose head says another zone. */
 static void test_p2_free_block_zone(void)
 {
@@ -967,6 +990,7 @@ int main(void)
 {
 	RUN(test_clean_at_every_stage);
 	RUN(test_p1_refcount);
+	RUN(test_p1_free_unpoisoned);
 	RUN(test_p2_free_block_zone);
 	RUN(test_p3_nr_free);
 	RUN(test_p4_pcp_count);
