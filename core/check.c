@@ -25,6 +25,8 @@
  *   P12 the memblock hand-over: after it, a page of memory is reserved
  *       exactly when a memblock reservation overlaps it (every other page
  *       went to buddy; a reservation freed late leaves its pages reserved)
+ *   P13 the machine's host arena is valid (host_arena_validate: chunk
+ *       headers, free lists, the live count), in full checks
  * Linear in the number of pages: cheap on machines of a few MiB.
  */
 #include <stdarg.h>
@@ -554,6 +556,11 @@ static bool check_page_layer_view(struct machine *m, const struct check_view *v)
 	long list_pages = 0, pcp_pages = 0, state_free = 0, allocated = 0;
 	managed_count_t managed = { { 0 } };
 
+	if (!v->incremental && host_arena_check(m->arena, cc.why + 5, sizeof(cc.why) - 5)) {
+		memcpy(cc.why, "P13: ", 5);
+		cc.failed = true;
+		goto out;
+	}
 	if (!check_gfp_mask(&cc) || !check_node_states(&cc))
 		goto out;
 	if (!memblock_is_valid(m, cc.why + 4, sizeof(cc.why) - 4)) {

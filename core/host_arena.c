@@ -367,6 +367,16 @@ bad:
 	return -1;
 }
 
+int host_arena_check(struct host_arena *a, char *why, size_t len)
+{
+	int ret;
+
+	pthread_mutex_lock(&a->lock);
+	ret = host_arena_validate(a, why, len);
+	pthread_mutex_unlock(&a->lock);
+	return ret;
+}
+
 void host_arena_assert_valid(const struct host_arena *a)
 {
 	char why[256];

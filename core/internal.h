@@ -705,6 +705,8 @@ size_t host_arena_used(const struct host_arena *a);
 bool host_arena_contains(const struct host_arena *a, const void *p);
 unsigned long host_arena_live(const struct host_arena *a);
 int host_arena_validate(const struct host_arena *a, char *why, size_t len);
+/* The same under the arena's lock (check_machine's P13). */
+int host_arena_check(struct host_arena *a, char *why, size_t len);
 /* The same, stopping with the problem (our own broken invariant). */
 void host_arena_assert_valid(const struct host_arena *a);
 

@@ -1659,6 +1659,27 @@ static bool held_blocks(struct canary *c)
 	return false;
 }
 
+/* ---- wt-page: the host arena (kept apart for merging) ---- */
+
+/*
+ * P13: the magic of the chunk header (the 16 bytes before every host
+ * allocation, core/host_arena.c) of the machine's own control block, one
+ * bit flipped as an overflow of the chunk before would. The header is
+ * poisoned; the validator reads it without touching its poisoning.
+ */
+static bool k_arena_header(struct canary *c)
+{
+	uint8_t *hdr = (uint8_t *)c->m - 16;
+
+	if (!chosen(c))
+		return false;
+	TARGET(c, "magic of the host arena chunk header of the machine at %p", (void *)c->m);
+	save(c, hdr, 16, true);
+	hdr[0] ^= 0x01;
+	repoison(c);
+	return true;
+}
+
 /* ---- the table ---- */
 
 struct canary_kind {
@@ -1790,6 +1811,8 @@ static const struct canary_kind canary_kinds[NR_CANARY_KINDS] = {
 	CK_FREE(FREE_REFCOUNT, "PG_slab set or refcount not 1 at free"),
 	/* wt-page: sanitizer state */
 	CK(FREE_UNPOISONED, "P1", PAGE_TITLE, pick, free_blocks),
+	/* wt-page: the host arena */
+	CK(ARENA_HEADER, "P13", PAGE_TITLE, pick, k_arena_header),
 };
 
 /*
@@ -1822,6 +1845,7 @@ static const char *const digest_blind[NR_CANARY_KINDS] = {
 	[CANARY_ZONE_SPANNED] = NOT_DIGESTED " (the span's ends are)",
 	[CANARY_NODE_ID] = NOT_DIGESTED " (a node structure's contents are, not its node)",
 	[CANARY_NODE_SHARED] = NOT_DIGESTED " (a node structure's contents are, not its identity)",
+	[CANARY_ARENA_HEADER] = NOT_DIGESTED " (host arena chunk headers)",
 	[CANARY_QUEUE_LOCK] = NOT_DIGESTED " (lock state)",
 	[CANARY_QUEUE_REMOTE] = NOT_DIGESTED " (lock state)",
 	[CANARY_QUEUE_BIT] = IN_SLAB,

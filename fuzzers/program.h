@@ -275,7 +275,8 @@ unsigned int sf_prog_nr_opcodes(unsigned int version);
 	X(FREE_PG_SLAB, "free_pg_slab")                                         \
 	X(FREE_REFCOUNT, "free_refcount")                                       \
 	/* wt-page: sanitizer state (keep apart for merging) */                  \
-	X(FREE_UNPOISONED, "free_unpoisoned")
+	X(FREE_UNPOISONED, "free_unpoisoned")                                   \
+	X(ARENA_HEADER, "arena_header")
 
 enum sf_canary_kind {
 #define SF_CANARY_ENUM(id, name) CANARY_##id,

@@ -173,6 +173,24 @@ static void test_p1_free_unpoisoned(void)
 	machine_destroy(m);
 }
 
+/* P13: the header of a host arena chunk (the machine's own) overwritten. */
+static void test_p13_host_arena(void)
+{
+	struct machine *m = boot_small(NULL, STAGE_RUNNING);
+	uint8_t *hdr = (uint8_t *)m - 16;
+
+	assert_nonnull(m);
+	kasan_unpoison(hdr, 16);
+	hdr[0] ^= 0x01;
+	kasan_poison(hdr, 16);
+	expect_broken(m, PAGE_TITLE, "P13");
+	kasan_unpoison(hdr, 16);
+	hdr[0] ^= 0x01;
+	kasan_poison(hdr, 16);
+	expect_clean(m);
+	machine_destroy(m);
+}
+
 /* A free block on its list whose head says another zone. */
 static void test_p2_free_block_zone(void)
 {
@@ -991,6 +1009,7 @@ int main(void)
 	RUN(test_clean_at_every_stage);
 	RUN(test_p1_refcount);
 	RUN(test_p1_free_unpoisoned);
+	RUN(test_p13_host_arena);
 	RUN(test_p2_free_block_zone);
 	RUN(test_p3_nr_free);
 	RUN(test_p4_pcp_count);
