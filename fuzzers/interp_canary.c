@@ -1659,7 +1659,7 @@ static bool held_blocks(struct canary *c)
 	return false;
 }
 
-/* ---- wt-page: the host arena (kept apart for merging) ---- */
+/* ---- the host arena ---- */
 
 /*
  * P13: the magic of the chunk header (the 16 bytes before every host
@@ -1678,6 +1678,63 @@ static bool k_arena_header(struct canary *c)
 	hdr[0] ^= 0x01;
 	repoison(c);
 	return true;
+}
+
+/* ---- slab list and kmalloc table kinds ---- */
+
+/*
+ * S7: a partial slab filled up (every object's bit set, slab_inuse the
+ * slab's objects) and its node's free object count lowered to match, so
+ * that only the slab's place is wrong: a full slab on the partial list.
+ * Slabs whose bitmap fits one save.
+ */
+static bool s_full(struct canary *c, struct kmem_cache *s, struct page *page)
+{
+	unsigned long *map = slab_bitmap(c->m, s, page);
+	struct kmem_cache_node *n = get_node(s, page->node);
+	size_t words = (s->objects + LONG_BITS - 1) / LONG_BITS;
+	unsigned int in = page->slab_inuse;
+
+	if (!n || !in || in >= s->objects || words * sizeof(long) > CANARY_SAVE_MAX ||
+	    !chosen(c))
+		return false;
+	TARGET(c, "cache %s's partial slab pfn %#llx filled (%u of %u in use)", s->name,
+	       (unsigned long long)pfn_of(c->m, page), in, s->objects);
+	save(c, map, words * sizeof(long), false);
+	save(c, &page->slab_inuse, sizeof(page->slab_inuse), false);
+	save(c, &n->free_objects, sizeof(n->free_objects), false);
+	for (unsigned int i = 0; i < s->objects; i++)
+		map[i / LONG_BITS] |= 1ul << (i % LONG_BITS);
+	page->slab_inuse = s->objects;
+	n->free_objects -= s->objects - in;
+	return true;
+}
+
+/*
+ * S11: any entry of the kmalloc tables, index 0 of each included, the
+ * empty ones too (index=N: type N / NR_KMALLOC_INDEX, index N modulo it),
+ * made to point at kmem_cache, a listed cache that is no kmalloc class.
+ */
+static bool k_kmalloc_entry(struct canary *c)
+{
+	struct slab_state *ss = c->m->slab;
+
+	if (!slab_checked(c->m))
+		return false;
+	for (int t = 0; t < NR_KMALLOC_TYPES; t++) {
+		for (int i = 0; i < NR_KMALLOC_INDEX; i++) {
+			struct kmem_cache **k = &ss->kmalloc_caches[t][i];
+
+			if (!chosen(c))
+				continue;
+			TARGET(c, "kmalloc table entry [%d][%d] (%s): kmem_cache", t, i,
+			       *k ? (*k)->name : "empty");
+			save(c, k, sizeof(*k), false);
+			*k = ss->kmem_cache;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* ---- the table ---- */
@@ -1809,10 +1866,13 @@ static const struct canary_kind canary_kinds[NR_CANARY_KINDS] = {
 	CK_FREE(FREE_TAIL, "corrupted tail page"),
 	CK_FREE(FREE_PG_SLAB, "PG_slab set or refcount not 1 at free"),
 	CK_FREE(FREE_REFCOUNT, "PG_slab set or refcount not 1 at free"),
-	/* wt-page: sanitizer state */
+	/* sanitizer state */
 	CK(FREE_UNPOISONED, "P1", PAGE_TITLE, pick, free_blocks),
-	/* wt-page: the host arena */
+	/* the host arena */
 	CK(ARENA_HEADER, "P13", PAGE_TITLE, pick, k_arena_header),
+	/* slab list and kmalloc table kinds */
+	CK(SLAB_FULL, "S7", SLAB_TITLE, slab, s_full),
+	CK(KMALLOC_ENTRY, "S11", SLAB_TITLE, pick, k_kmalloc_entry),
 };
 
 /*

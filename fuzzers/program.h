@@ -274,9 +274,10 @@ unsigned int sf_prog_nr_opcodes(unsigned int version);
 	X(FREE_TAIL, "free_tail")                                               \
 	X(FREE_PG_SLAB, "free_pg_slab")                                         \
 	X(FREE_REFCOUNT, "free_refcount")                                       \
-	/* wt-page: sanitizer state (keep apart for merging) */                  \
 	X(FREE_UNPOISONED, "free_unpoisoned")                                   \
-	X(ARENA_HEADER, "arena_header")
+	X(ARENA_HEADER, "arena_header")                                         \
+	X(SLAB_FULL, "slab_full")                                               \
+	X(KMALLOC_ENTRY, "kmalloc_entry")
 
 enum sf_canary_kind {
 #define SF_CANARY_ENUM(id, name) CANARY_##id,

@@ -931,6 +931,12 @@ static const struct oracle_case cases[] = {
 	  "range node0 0-0x200\nzones dma=0x80 dma32=0x100 movable=none\n" CANARY_SLAB_OPS
 	  "corrupt redzone index=3\ncorrupt poison index=1\nkmem_cache_free o0\n",
 	  arm_checker_blind, "HARNESS: checker missed a corruption" },
+	{ "canary.slab_full", "fuzz_slab",
+	  MACHINE_1N_V4 CANARY_SLAB_OPS "corrupt slab_full index=0\nkmem_cache_free o0\n",
+	  arm_checker_blind, "HARNESS: checker missed a corruption" },
+	{ "canary.kmalloc_entry", "fuzz_slab",
+	  MACHINE_1N_V4 CANARY_SLAB_OPS "corrupt kmalloc_entry index=14\n", arm_checker_blind,
+	  "HARNESS: checker missed a corruption" },
 	{ "canary.reported_but_passed", "fuzz_pages",
 	  MACHINE_1N_V4 "corrupt watermark index=2\n", arm_checker_passes,
 	  "HARNESS: checker reported but passed" },
