@@ -939,12 +939,10 @@ static void dump_op(struct run *r, unsigned int kind)
 				dump_check_memory_map(r, dump_buf);
 		}
 		break;
-	default:
-		if (machine_stage(m) >= STAGE_SLAB_PARTIAL) {
-			n = slab_dump(r, dump_buf, sizeof(dump_buf));
-			if (n < sizeof(dump_buf))
-				slab_check_slabinfo(r, dump_buf);
-		}
+	default:	/* before slab_partial too: the header alone */
+		n = slab_dump(r, dump_buf, sizeof(dump_buf));
+		if (n < sizeof(dump_buf))
+			slab_check_slabinfo(r, dump_buf);
 		break;
 	}
 	if (r->o->test_dump_len)
