@@ -753,7 +753,7 @@ static MAYBE_UNUSED bool do_dump(unsigned int kind)
 
 static const char *const cache_names[] = { "cache0", "cache1", "cache2", "cache3",
 					   "kmalloc-64", "kmem_cache_node", "dup", "dup" };
-static const unsigned int aligns[] = { 0, 8, 16, 32, 64, 128, 4, 3 };
+static const unsigned int aligns[] = { 0, 8, 16, 32, 64, 128, 4, 3, 1, 2 };
 
 static void ctor(void *x)
 {

@@ -27,7 +27,7 @@
 
 static const char *const cache_name_of[] = { "cache0", "cache1", "cache2", "cache3",
 					     "kmalloc-64", "kmem_cache_node", "dup", "dup" };
-static const unsigned int align_of[] = { 0, 8, 16, 32, 64, 128, 4, 3 };
+static const unsigned int align_of[] = { 0, 8, 16, 32, 64, 128, 4, 3, 1, 2 };
 
 static void ctor_fn(void *object)
 {
@@ -890,6 +890,31 @@ static void dup_name_check(struct run *r, int h, const char *name)
 			 name, title, alias_owner(r, h, name), why);
 }
 
+/*
+ * A new cache (no merge by the shadow) with valid arguments, a geometry
+ * that fits the machine's orders and a name neither listed nor an alias
+ * came back NULL. With fault injection off and an order-3 block free above
+ * the low watermark on every node (more than the cache's structure and
+ * its per-node structures, one on each node with normal memory, take),
+ * that is a finding.
+ */
+static void create_null_check(struct run *r, int h, const char *name,
+			      const struct slab_geom *want)
+{
+	gfp_t eff = (GFP_KERNEL | __GFP_THISNODE) & machine_gfp_allowed_mask(r->m);
+	char why[160];
+
+	if (!want->ok || alias_owner(r, h, name) >= 0 || r->in_hook || r->failslab_on ||
+	    r->fail_page_on)
+		return;
+	for (unsigned int nid = 0; nid < r->topo.nr_nodes; nid++)
+		if (!page_block_available(r, eff, 3, (int)nid, why, sizeof(why)))
+			return;
+	run_fail(r, "HARNESS: kmem_cache_create result differs from the shadow",
+		 "c%d = %s size %zu align %u flags %#x: NULL with memory on every node and no "
+		 "fault injection", h, name, r->caches[h].size, r->caches[h].align, want->flags);
+}
+
 static void cache_create(struct run *r, const struct sf_op *op)
 {
 	struct cache_h *c = &r->caches[op->result];
@@ -948,8 +973,10 @@ static void cache_create(struct run *r, const struct sf_op *op)
 			 "order below max_order %u holds an object",
 			 op->result, name, op->arg[1], align, flags, r->topo.max_order);
 	/* No layout fits: refused before the name is registered, no WARN. */
-	if (!s && !must_fail && !merge && want.ok)
+	if (!s && !must_fail && !merge && want.ok) {
 		dup_name_check(r, op->result, name);
+		create_null_check(r, op->result, name, &want);
+	}
 	if (!s && !must_fail && merge && !failslab_stats(r->m).failures)
 		run_fail(r, "HARNESS: kmem_cache_create result differs from the shadow",
 			 "c%d = %s size %u align %u flags %#x: NULL, the shadow has a cache to "

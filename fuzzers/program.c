@@ -33,7 +33,7 @@ static const char *const cache_names[] = { "cache0", "cache1", "cache2", "cache3
 					   NULL };
 static const char *const align_names[] = { "align=0", "align=8", "align=16", "align=32",
 					   "align=64", "align=128", "align=4", "align=3",
-					   NULL };
+					   "align=1", "align=2", NULL };
 static const char *const attr_names[] = {
 	"object_size", "slab_size", "objs_per_slab", "order", "objects", "total_objects",
 	"slabs", "partial", "cpu_queue_size", "batch", "shared", "alien", "aliases", "align",

@@ -153,6 +153,14 @@ static void h_create_null(struct machine *m, const char *op, void **p, size_t si
 		*p = NULL;	/* c1 would merge into c0: no memory needed */
 }
 
+static void h_create_null_first(struct machine *m, const char *op, void **p, size_t size)
+{
+	(void)m;
+	(void)size;
+	if (nth(op, "kmem_cache_create", 1))
+		*p = NULL;	/* a new cache (no merge) refused with memory free */
+}
+
 static void h_create_refused(struct machine *m, const char *op, void **p, size_t size)
 {
 	(void)size;
@@ -427,6 +435,10 @@ static const struct oracle_case cases[] = {
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0\n"
 		   "c1 = kmem_cache_create cache1 size=100 align=0 flags=0\n",
 	  h_create_null, "HARNESS: kmem_cache_create result differs from the shadow", NULL, NULL, NULL },
+	{ "create_null_no_merge",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=1 flags=0x4\n",
+	  h_create_null_first, "HARNESS: kmem_cache_create result differs from the shadow", NULL,
+	  NULL, NULL },
 	{ "create_refused_name",
 	  MACHINE1 "c0 = kmem_cache_create kmalloc-64 size=100 align=0 flags=0x4\n",
 	  h_create_refused, "HARNESS: kmem_cache_create result differs from the shadow", NULL, NULL,
