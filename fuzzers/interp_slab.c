@@ -869,11 +869,29 @@ static void cache_shadow(struct run *r, int h, const struct slab_geom *want)
 }
 
 /*
+ * The memory rule of the create oracles below: an order-3 block free above
+ * the low watermark on every node, for GFP_KERNEL | __GFP_THISNODE (more
+ * than the cache's structure and its per-node structures, one on each node
+ * with normal memory, take). Memory on some node is not enough: a node's
+ * structure comes from that node, and objects an earlier create freed may
+ * sit in another cpu's queue (regression slab_create_dup_name_node_memory).
+ */
+static bool create_memory_everywhere(struct run *r, char *why, size_t len)
+{
+	gfp_t eff = (GFP_KERNEL | __GFP_THISNODE) & machine_gfp_allowed_mask(r->m);
+
+	for (unsigned int nid = 0; nid < r->topo.nr_nodes; nid++)
+		if (!page_block_available(r, eff, 3, (int)nid, why, len))
+			return false;
+	return true;
+}
+
+/*
  * A new cache (no merge) under the name of a live alias cannot have its
  * directory: the create fails with sysfs's duplicate-name WARN. Its NULL
  * without the WARN is a finding when fault injection is off and memory
- * was there for the cache's structures (an order-3 block, more than they
- * take, by the page side's rule), so the create got as far as the name.
+ * was there for the cache's structures (create_memory_everywhere), so the
+ * create got as far as the name.
  */
 static void dup_name_check(struct run *r, int h, const char *name)
 {
@@ -883,33 +901,26 @@ static void dup_name_check(struct run *r, int h, const char *name)
 	if (machine_stage(r->m) < STAGE_SLAB_UP || alias_owner(r, h, name) < 0 || r->in_hook ||
 	    r->failslab_on || r->fail_page_on || run_seen(r, title))
 		return;
-	if (page_block_available(r, GFP_KERNEL & machine_gfp_allowed_mask(r->m), 3, SF_NO_NODE,
-				 why, sizeof(why)))
+	if (create_memory_everywhere(r, why, sizeof(why)))
 		run_fail(r, "HARNESS: duplicate sysfs name not reported",
-			 "c%d = %s: NULL without '%s' (the name is c%d's alias); memory: %s", h,
-			 name, title, alias_owner(r, h, name), why);
+			 "c%d = %s: NULL without '%s' (the name is c%d's alias); memory on "
+			 "every node (last: %s)", h, name, title, alias_owner(r, h, name), why);
 }
 
 /*
  * A new cache (no merge by the shadow) with valid arguments, a geometry
  * that fits the machine's orders and a name neither listed nor an alias
- * came back NULL. With fault injection off and an order-3 block free above
- * the low watermark on every node (more than the cache's structure and
- * its per-node structures, one on each node with normal memory, take),
- * that is a finding.
+ * came back NULL: with fault injection off and memory for its structures
+ * (create_memory_everywhere), that is a finding.
  */
 static void create_null_check(struct run *r, int h, const char *name,
 			      const struct slab_geom *want)
 {
-	gfp_t eff = (GFP_KERNEL | __GFP_THISNODE) & machine_gfp_allowed_mask(r->m);
 	char why[160];
 
 	if (!want->ok || alias_owner(r, h, name) >= 0 || r->in_hook || r->failslab_on ||
-	    r->fail_page_on)
+	    r->fail_page_on || !create_memory_everywhere(r, why, sizeof(why)))
 		return;
-	for (unsigned int nid = 0; nid < r->topo.nr_nodes; nid++)
-		if (!page_block_available(r, eff, 3, (int)nid, why, sizeof(why)))
-			return;
 	run_fail(r, "HARNESS: kmem_cache_create result differs from the shadow",
 		 "c%d = %s size %zu align %u flags %#x: NULL with memory on every node and no "
 		 "fault injection", h, name, r->caches[h].size, r->caches[h].align, want->flags);
