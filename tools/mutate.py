@@ -842,6 +842,38 @@ class Session:
             if rc != 0:
                 yield t, rc, log
 
+    def keep_unmutated(self):
+        """Copies of the unmutated fuzz targets (WORK/unmutated/): a fuzz-stage
+        finding is a kill only if the unmutated tree runs its input clean."""
+        if "fuzz" not in self.a.stages:
+            return
+        d = os.path.join(self.work, "unmutated")
+        os.makedirs(d, exist_ok=True)
+        for t in self.fuzz_targets:
+            shutil.copy2(os.path.join(self.lf, "fuzzers", t), os.path.join(d, t))
+
+    def finding_of_unmutated(self, mid, t, found):
+        """The first of the fuzz stage's saved inputs that the unmutated target
+        also fails on, kept in WORK/false-kills/ (then the finding is not the
+        mutant's: a harness or core bug of the tree itself), or None."""
+        ref = os.path.join(self.work, "unmutated", t)
+        for x in found:
+            log = os.path.join(self.tmp, "unmutated.log")
+            rc, _ = run([ref, "-runs=1", x], log, self.a.timeout, cwd=self.tmp, env=self.env)
+            if rc == 0:
+                continue
+            d = os.path.join(self.work, "false-kills")
+            os.makedirs(d, exist_ok=True)
+            kept = os.path.join(d, "%s-%s-%s" % (mid or "baseline", t, os.path.basename(x)))
+            shutil.copy(x, kept)
+            title = title_from_log(read_log(log)) or "exit status %s" % rc
+            with open(os.path.join(self.work, "false-kills.jsonl"), "a") as f:
+                f.write(json.dumps({"id": mid, "target": t, "title": title, "input": kept}) + "\n")
+            log_line("WARNING: %s: the fuzz stage's %s input fails on the unmutated tree "
+                     "too (%s): not a kill; kept as %s" % (mid, t, title, kept))
+            return kept
+        return None
+
     def stage_fuzz(self, mid, only=None):
         for t in self.fuzz_targets:
             if ("fuzz", t) in self.excluded or (only and t not in only):
@@ -859,13 +891,17 @@ class Session:
             log = os.path.join(self.tmp, "run.log")
             rc, _ = run(cmd, log, self.a.timeout, cwd=self.tmp, env=self.env)
             shutil.rmtree(out, ignore_errors=True)
-            for x in glob.glob(os.path.join(self.tmp, "crash-*")) + \
-                    glob.glob(os.path.join(self.tmp, "timeout-*")) + \
-                    glob.glob(os.path.join(self.tmp, "leak-*")) + \
-                    glob.glob(os.path.join(self.tmp, "oom-*")) + \
-                    glob.glob(os.path.join(self.tmp, "slow-unit-*")):
+            found = glob.glob(os.path.join(self.tmp, "crash-*")) + \
+                glob.glob(os.path.join(self.tmp, "timeout-*")) + \
+                glob.glob(os.path.join(self.tmp, "leak-*")) + \
+                glob.glob(os.path.join(self.tmp, "oom-*")) + \
+                glob.glob(os.path.join(self.tmp, "slow-unit-*"))
+            false_kill = rc not in (0, None) and mid is not None and \
+                os.path.isdir(os.path.join(self.work, "unmutated")) and \
+                self.finding_of_unmutated(mid, t, found) is not None
+            for x in found:
                 os.unlink(x)
-            if rc != 0:
+            if rc != 0 and not false_kill:
                 yield t, rc, log
 
     def fuzz_options(self, t):
@@ -1106,6 +1142,16 @@ def summarise(sess, mutants, results, meta):
     cov_built = [r for r in built if r["covered"]]
     lines.append("viable mutants on lines the seeds cover: %d, of them killed by the fuzz "
                  "targets %d" % (len(cov_built), sum(1 for r in cov_built if r["killed_fuzz"])))
+    fk = []
+    fkp = os.path.join(sess.work, "false-kills.jsonl")
+    if os.path.exists(fkp):
+        with open(fkp) as f:
+            fk = [json.loads(ln) for ln in f if ln.strip()]
+    if fk:
+        lines.append("WARNING: fuzz-stage findings that the unmutated tree has too (not "
+                     "kills; a bug of the tree itself, fix it and measure again) (%d):" % len(fk))
+        for k in fk:
+            lines.append("  %s %s: %s  [%s]" % (k["id"], k["target"], k["title"], k["input"]))
     if sess.excluded:
         lines.append("excluded (fail without a mutant): " +
                      "; ".join("%s %s: %s" % (s, n, t) for (s, n), t in sorted(sess.excluded.items())))
@@ -1312,6 +1358,7 @@ def main(argv):
     sess.configure()
     log_line("building the unmutated tree")
     sess.build(None, first=True)
+    sess.keep_unmutated()
     sess.encode_regressions()
     sess.cov = None if a.no_coverage else sess.coverage()
     for f in origs:

@@ -32,6 +32,30 @@ python3 "$tool" --source "$work/nowhere" --dry-run >"$work/out" 2>&1
 python3 "$tool" --files 'core/nothing*.c' --dry-run >"$work/out" 2>&1
 [ $? -eq 2 ] && grep -q 'matches no file' "$work/out" || fail "--files matching nothing accepted"
 
+# A fuzz-stage finding the unmutated tree has too is not a kill: it is kept in
+# WORK/false-kills/ and listed (fake unmutated targets: one fails, one passes).
+mkdir -p "$work/fk/tmp" "$work/fk/unmutated"
+printf '#!/bin/sh\necho "slabfuzz: HARNESS: some oracle" >&2\nexit 1\n' >"$work/fk/unmutated/fuzz_bad"
+printf '#!/bin/sh\nexit 0\n' >"$work/fk/unmutated/fuzz_good"
+chmod +x "$work/fk/unmutated/fuzz_bad" "$work/fk/unmutated/fuzz_good"
+echo x >"$work/fk/tmp/crash-1"
+python3 - "$tool" "$work/fk" <<'PY' || fail "false-kill check: $(cat "$work/fk/out" 2>/dev/null)"
+import importlib.util, json, os, sys, types
+spec = importlib.util.spec_from_file_location("mutate", sys.argv[1])
+mm = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(mm)
+S = next(v for v in vars(mm).values() if isinstance(v, type) and hasattr(v, "finding_of_unmutated"))
+s = S.__new__(S)
+s.work, s.tmp = sys.argv[2], os.path.join(sys.argv[2], "tmp")
+s.a, s.env = types.SimpleNamespace(timeout=30), mm.clean_env()
+crash = os.path.join(s.tmp, "crash-1")
+assert s.finding_of_unmutated("m001", "fuzz_good", [crash]) is None, "a clean input counted as the tree's"
+kept = s.finding_of_unmutated("m002", "fuzz_bad", [crash])
+assert kept and os.path.exists(kept), "the tree's own finding is not kept"
+rec = [json.loads(l) for l in open(os.path.join(s.work, "false-kills.jsonl"))]
+assert [r["id"] for r in rec] == ["m002"] and rec[0]["title"] == "HARNESS: some oracle", rec
+PY
+
 # The expected value of __builtin_expect is a hint, never a mutant; its condition is.
 hint=$(grep -n '__builtin_expect(.*, 0)) {$' "$src/core/slab.h" | head -1 | cut -d: -f1)
 [ -n "$hint" ] || fail "core/slab.h has no __builtin_expect(..., 0) line for the hint check"
