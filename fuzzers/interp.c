@@ -117,7 +117,16 @@ void run_expect_at(struct run *r, const char *title, uint32_t nodes, int zone)
 	if (i == r->nr_expect)
 		run_expect(r, title);
 	if (i < r->nr_expect)
-		r->expect_where[i] = (struct run_where){ nodes, true, zone };
+		r->expect_where[i] = (struct run_where){ nodes, true, zone, false };
+}
+
+/* title names a pfn of memory and the node of the topology range holding it. */
+void run_expect_pfn_node(struct run *r, const char *title)
+{
+	run_expect_at(r, title, 0, -1);
+	for (unsigned int i = 0; i < r->nr_expect; i++)
+		if (!strcmp(r->expect[i], title))
+			r->expect_where[i].pfn_node = true;
 }
 
 void run_expect_clear(struct run *r)
@@ -308,6 +317,15 @@ static void check_report_where(struct run *r, const struct sf_report *rep,
 	bool node_ok = !w->nodes ||
 		       (rep->node >= 0 && rep->node < 32 && ((w->nodes >> rep->node) & 1));
 
+	if (w->pfn_node) {
+		int want = rep->pfn >= 0 ? run_pfn_node(r, (pfn_t)rep->pfn) : -1;
+
+		if (rep->pfn < 0 || want < 0 || rep->node != want)
+			run_fail(r, "HARNESS: report context differs from the shadow",
+				 "pfn node: report '%s' says node %d pfn %lld; the topology puts "
+				 "that pfn on node %d", rep->title, rep->node, (long long)rep->pfn,
+				 want);
+	}
 	if (node_ok && (!w->zone_set || rep->zone == w->zone))
 		return;
 	run_fail(r, "HARNESS: report context differs from the shadow",

@@ -152,6 +152,7 @@ struct run_where {
 	uint32_t nodes;
 	bool zone_set;
 	int zone;
+	bool pfn_node;		/* a pfn named, and the node the topology gives it */
 };
 
 struct run {
@@ -267,6 +268,7 @@ _Noreturn void run_fail(struct run *r, const char *title, const char *fmt, ...)
 void run_expect(struct run *r, const char *title);
 /* Expect title (or refine its expectation) at the nodes and zone given. */
 void run_expect_at(struct run *r, const char *title, uint32_t nodes, int zone);
+void run_expect_pfn_node(struct run *r, const char *title);
 void run_expect_clear(struct run *r);
 /* machine_destroy(m), then nothing process-wide may refer to it. */
 void run_destroy(struct run *r, struct machine *m);

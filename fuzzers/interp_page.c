@@ -1229,7 +1229,8 @@ static bool op_memblock_double_free(struct run *r, const struct sf_op *op)
 	if (!mh->live || !mh->size || machine_stage(r->m) >= STAGE_BUDDY || r->in_hook)
 		return false;
 	memblock_release_h(r, op->arg[0]);
-	run_expect(r, "WARNING: memblock_free of unreserved memory");
+	/* The range freed is memory: the report names its pfn and that pfn's node. */
+	run_expect_pfn_node(r, "WARNING: memblock_free of unreserved memory");
 	memblock_free(r->m, mh->ptr, mh->size);
 	misuse_expect(r, "WARNING: memblock_free of unreserved memory", "memblock double free");
 	return true;
