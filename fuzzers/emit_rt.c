@@ -632,19 +632,39 @@ static MAYBE_UNUSED bool do_free_reserved_page(pfn_t from, pfn_t max)
 	return false;
 }
 
-static MAYBE_UNUSED bool do_free_foreign(int as_page)
+/* 16 bytes into the struct page of a pfn whose next pfn shares its section. */
+static struct page *foreign_interior(void)
+{
+	pfn_t mask = ((pfn_t)1 << topo.section_shift) - 1;
+
+	for (unsigned int i = 0; i < topo.nr_ranges; i++)
+		for (pfn_t pfn = topo.ranges[i].start_pfn;
+		     pfn + 1 < topo.ranges[i].end_pfn && pfn <= topo.ranges[i].start_pfn + 1; pfn++)
+			if (((pfn + 1) & mask) && pfn_to_page(m, pfn))
+				return (struct page *)(void *)((uint8_t *)pfn_to_page(m, pfn) + 16);
+	return NULL;
+}
+
+static MAYBE_UNUSED bool do_free_foreign(int kind)
 {
 	static uint64_t not_a_page[64];
+	const char *title = kind == 2 ? "WARNING: memblock_free of unreserved memory" :
+					"BUG: Bad page address";
+	struct page *inside = kind == 3 ? foreign_interior() : NULL;
 
-	if (machine_stage(m) < STAGE_BUDDY || in_hook)
+	if (machine_stage(m) < STAGE_BUDDY || in_hook || (kind == 3 && !inside))
 		return false;
 	expect_clear();
-	expect("BUG: Bad page address");
-	if (!as_page)
+	expect(title);
+	if (kind == 0)
 		free_pages(m, (unsigned long)(uintptr_t)not_a_page, 0);
-	else
+	else if (kind == 1)
 		__free_pages(m, (struct page *)(void *)not_a_page, 0);
-	misuse_expect("BUG: Bad page address");
+	else if (kind == 2)
+		memblock_free(m, not_a_page, sizeof(not_a_page));
+	else
+		__free_pages(m, inside, 0);
+	misuse_expect(title);
 	return true;
 }
 

@@ -117,16 +117,16 @@ void run_expect_at(struct run *r, const char *title, uint32_t nodes, int zone)
 	if (i == r->nr_expect)
 		run_expect(r, title);
 	if (i < r->nr_expect)
-		r->expect_where[i] = (struct run_where){ nodes, true, zone, false };
+		r->expect_where[i] = (struct run_where){ nodes, true, zone, RUN_PFN_ANY };
 }
 
-/* title names a pfn of memory and the node of the topology range holding it. */
-void run_expect_pfn_node(struct run *r, const char *title)
+/* title names no zone, and the pfn and node rule (RUN_PFN_*) says. */
+void run_expect_pfn(struct run *r, const char *title, int rule)
 {
 	run_expect_at(r, title, 0, -1);
 	for (unsigned int i = 0; i < r->nr_expect; i++)
 		if (!strcmp(r->expect[i], title))
-			r->expect_where[i].pfn_node = true;
+			r->expect_where[i].pfn = rule;
 }
 
 void run_expect_clear(struct run *r)
@@ -317,14 +317,17 @@ static void check_report_where(struct run *r, const struct sf_report *rep,
 	bool node_ok = !w->nodes ||
 		       (rep->node >= 0 && rep->node < 32 && ((w->nodes >> rep->node) & 1));
 
-	if (w->pfn_node) {
+	if (w->pfn != RUN_PFN_ANY) {
 		int want = rep->pfn >= 0 ? run_pfn_node(r, (pfn_t)rep->pfn) : -1;
+		bool ok = w->pfn == RUN_PFN_NONE ? rep->pfn == -1 && rep->node == -1 :
+						   rep->pfn >= 0 && want >= 0 && rep->node == want;
 
-		if (rep->pfn < 0 || want < 0 || rep->node != want)
+		if (!ok)
 			run_fail(r, "HARNESS: report context differs from the shadow",
-				 "pfn node: report '%s' says node %d pfn %lld; the topology puts "
-				 "that pfn on node %d", rep->title, rep->node, (long long)rep->pfn,
-				 want);
+				 "pfn: report '%s' says node %d pfn %lld; the harness: %s (the "
+				 "topology puts that pfn on node %d)", rep->title, rep->node,
+				 (long long)rep->pfn, w->pfn == RUN_PFN_NONE ? "no pfn, no node" :
+				 "a pfn of memory and its node", want);
 	}
 	if (node_ok && (!w->zone_set || rep->zone == w->zone))
 		return;

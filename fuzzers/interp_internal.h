@@ -152,7 +152,13 @@ struct run_where {
 	uint32_t nodes;
 	bool zone_set;
 	int zone;
-	bool pfn_node;		/* a pfn named, and the node the topology gives it */
+	int pfn;		/* RUN_PFN_*: what the report says of pfn and node */
+};
+
+enum {
+	RUN_PFN_ANY,		/* not predicted */
+	RUN_PFN_NODE,		/* a pfn of memory, and the node the topology gives it */
+	RUN_PFN_NONE,		/* pfn -1 and node -1: the report is about no memory */
 };
 
 struct run {
@@ -268,7 +274,7 @@ _Noreturn void run_fail(struct run *r, const char *title, const char *fmt, ...)
 void run_expect(struct run *r, const char *title);
 /* Expect title (or refine its expectation) at the nodes and zone given. */
 void run_expect_at(struct run *r, const char *title, uint32_t nodes, int zone);
-void run_expect_pfn_node(struct run *r, const char *title);
+void run_expect_pfn(struct run *r, const char *title, int rule);
 void run_expect_clear(struct run *r);
 /* machine_destroy(m), then nothing process-wide may refer to it. */
 void run_destroy(struct run *r, struct machine *m);

@@ -865,19 +865,57 @@ static bool op_free_reserved(struct run *r, const struct sf_op *op)
 }
 
 /* An address, or a struct page, that is not the machine's. */
+/*
+ * A struct page pointer that is not one: FOREIGN_INTERIOR bytes into the
+ * struct page of a pfn whose next pfn shares its section (the bytes a
+ * struct page's worth on stay inside the section's memmap), still aligned.
+ * NULL when no range has such a pfn.
+ */
+#define FOREIGN_INTERIOR 16
+
+static struct page *foreign_interior(struct run *r)
+{
+	pfn_t mask = ((pfn_t)1 << r->topo.section_shift) - 1;
+
+	for (unsigned int i = 0; i < r->topo.nr_ranges; i++) {
+		const struct sf_mem_range *mr = &r->topo.ranges[i];
+
+		for (pfn_t pfn = mr->start_pfn; pfn + 1 < mr->end_pfn && pfn <= mr->start_pfn + 1;
+		     pfn++) {
+			struct page *page = (pfn + 1) & mask ? pfn_to_page(r->m, pfn) : NULL;
+
+			if (page)
+				return (struct page *)(void *)((uint8_t *)page + FOREIGN_INTERIOR);
+		}
+	}
+	return NULL;
+}
+
+/* Memory the allocators do not own given to them: a host address to
+ * free_pages, a host buffer as a struct page to __free_pages, a host buffer
+ * to memblock_free, a pointer inside a struct page to __free_pages. */
 static bool op_free_foreign(struct run *r, const struct sf_op *op)
 {
 	static uint64_t not_a_page[64];
+	const char *title = op->arg[0] == 2 ? "WARNING: memblock_free of unreserved memory" :
+					      "BUG: Bad page address";
+	struct page *inside = op->arg[0] == 3 ? foreign_interior(r) : NULL;
 
-	if (machine_stage(r->m) < STAGE_BUDDY || r->in_hook)
+	if (machine_stage(r->m) < STAGE_BUDDY || r->in_hook || (op->arg[0] == 3 && !inside))
 		return false;
 	run_expect_clear(r);
-	run_expect(r, "BUG: Bad page address");
+	/* None of them is memory of the machine: no pfn, no node, no zone. */
+	run_expect_pfn(r, title, RUN_PFN_NONE);
 	if (op->arg[0] == 0)
 		free_pages(r->m, (unsigned long)(uintptr_t)not_a_page, 0);
-	else
+	else if (op->arg[0] == 1)
 		__free_pages(r->m, (struct page *)not_a_page, 0);
-	misuse_expect(r, "BUG: Bad page address", op->arg[0] ? "__free_pages" : "free_pages");
+	else if (op->arg[0] == 2)
+		memblock_free(r->m, not_a_page, sizeof(not_a_page));
+	else
+		__free_pages(r->m, inside, 0);
+	misuse_expect(r, title, op->arg[0] == 2 ? "memblock_free" :
+				op->arg[0] ? "__free_pages" : "free_pages");
 	return true;
 }
 
@@ -1230,7 +1268,7 @@ static bool op_memblock_double_free(struct run *r, const struct sf_op *op)
 		return false;
 	memblock_release_h(r, op->arg[0]);
 	/* The range freed is memory: the report names its pfn and that pfn's node. */
-	run_expect_pfn_node(r, "WARNING: memblock_free of unreserved memory");
+	run_expect_pfn(r, "WARNING: memblock_free of unreserved memory", RUN_PFN_NODE);
 	memblock_free(r->m, mh->ptr, mh->size);
 	misuse_expect(r, "WARNING: memblock_free of unreserved memory", "memblock double free");
 	return true;

@@ -40,7 +40,8 @@ static const char *const attr_names[] = {
 	"cache_dma", "sanity_checks", "red_zone", "poison", "store_user", "validate", "shrink",
 	"no_such_attr", NULL
 };
-static const char *const foreign_names[] = { "address", "struct_page", NULL };
+static const char *const foreign_names[] = { "address", "struct_page", "memblock", "interior",
+					     NULL };
 static const char *const interior_names[] = { "misaligned", "inside", NULL };
 static const char *const mb_invalid_names[] = { "align", "node", NULL };
 static const char *const topo_names[] = {
