@@ -1451,13 +1451,14 @@ static void take_baseline(void)
 	have_base = false;
 	if (machine_stage(m) < STAGE_BUDDY)
 		return;
+	shrink_all();
+	count_pages(&base_alloc, &base_free);
+	/* after the shrink, which an armed interrupt may allocate in */
 	base_exact = true;
 	for (int i = 0; i < NR_OBJ_H; i++)
 		base_exact &= !ob[i].live;
 	for (int i = 0; i < NR_CACHE_H; i++)
 		base_exact &= !kc[i].live;
-	shrink_all();
-	count_pages(&base_alloc, &base_free);
 	have_base = true;
 	slab_used = false;
 }

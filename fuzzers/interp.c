@@ -614,6 +614,10 @@ static void take_baseline(struct run *r)
 	r->have_base = false;
 	if (machine_stage(m) < STAGE_BUDDY)
 		return;
+	slab_shrink_all(r);
+	count_pages(r, &r->base_alloc, &r->base_free);
+	/* After the shrink: an interrupt armed at a sched point the shrink
+	 * passes may allocate in it (regression baseline_interrupt_in_shrink). */
 	r->base_exact = true;
 	for (unsigned int i = 0; i < r->p->nr_handles[HK_OBJ]; i++)
 		if (r->objs[i].live)
@@ -621,8 +625,6 @@ static void take_baseline(struct run *r)
 	for (unsigned int i = 0; i < r->p->nr_handles[HK_CACHE]; i++)
 		if (r->caches[i].live)
 			r->base_exact = false;
-	slab_shrink_all(r);
-	count_pages(r, &r->base_alloc, &r->base_free);
 	r->have_base = true;
 	r->slab_used = false;
 }
