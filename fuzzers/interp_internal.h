@@ -403,6 +403,11 @@ unsigned long slab_alien_walk(struct machine *m, void *cache);
 /* The free slabs (all objects back in the slab) of every listed cache, by
  * the harness's walk of the node lists; who: the first cache with one. */
 unsigned long slab_free_slabs_walk(struct machine *m, char *who, size_t len);
+/* SLAB's free limit on every node of cache, by the harness's own formula
+ * and count of the lists; false: who says which node is above it. */
+bool slab_free_limit_walk(struct machine *m, void *cache, char *who, size_t len);
+/* The cache (struct kmem_cache *) of the slab page x is in, or NULL. */
+void *slab_cache_of_page(struct machine *m, const void *x);
 
 /* interp_slab_debug.c: the slab debug shadow. A new object h (not kept in
  * place by krealloc) allocated through core API op: red zones active, the

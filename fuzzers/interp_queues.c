@@ -49,3 +49,57 @@ unsigned long slab_free_slabs_walk(struct machine *m, char *who, size_t len)
 	}
 	return nr;
 }
+
+/*
+ * SLAB's free limit, by the harness's own formula: a node keeps at most
+ * (1 + cpus allocating from it) * batchcount + objects-per-slab free
+ * objects while it holds a free slab. Every free_block trims free slabs
+ * while the node's free objects exceed it, and a slab grows only when its
+ * node had no free object, so between single-threaded calls a node with a
+ * free slab is never above it. The free objects are counted on the lists
+ * (objects - in use), never the core's counter; false and who set when a
+ * node of cache breaks the rule.
+ */
+bool slab_free_limit_walk(struct machine *m, void *cache, char *who, size_t len)
+{
+	struct kmem_cache *s = cache;
+
+	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++) {
+		struct kmem_cache_node *n = get_node(s, (int)nid);
+		unsigned long cpus = 0, free = 0, slabs_free = 0, limit;
+		struct list_head *lists[2];
+
+		if (!n)
+			continue;
+		lists[0] = &n->slabs_partial;
+		lists[1] = &n->slabs_free;
+		for (int l = 0; l < 2; l++)
+			for (struct list_head *e = lists[l]->next; e != lists[l]; e = e->next) {
+				struct page *page = list_entry(e, struct page, lru);
+
+				free += s->objects - page->slab_inuse;
+				slabs_free += l;
+			}
+		for (unsigned int c = 0; c < m->topo.nr_cpus; c++)
+			if (m->slab->mem_node[c] == (int)nid)
+				cpus++;
+		limit = (1 + cpus) * s->batchcount + s->objects;
+		if (slabs_free && free > limit) {
+			snprintf(who, len, "%s node %u: %lu free objects, %lu free slabs, limit %lu "
+				 "((1 + %lu cpus) * batch %u + %u objects)", s->name, nid, free,
+				 slabs_free, limit, cpus, s->batchcount, s->objects);
+			return false;
+		}
+	}
+	return true;
+}
+
+void *slab_cache_of_page(struct machine *m, const void *x)
+{
+	struct page *page;
+
+	if (!virt_addr_valid(m, x))
+		return NULL;
+	page = compound_head(virt_to_page(m, x));
+	return page->flags & PG_slab ? page->slab_cache : NULL;
+}

@@ -463,6 +463,8 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 {
 	struct obj_h *o = &r->objs[h];
 	struct kmem_cache *s;
+	void *freed_to;
+	char who[160];
 
 	if (!o->live)
 		return;
@@ -473,6 +475,7 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 	shadow_release(r, o->ptr, o->cache >= 0 || o->kclass ? SH_OBJECT : SH_LARGE_KMALLOC,
 		       (int)h);
 	s = cache_of(r, o->cache);
+	freed_to = slab_cache_of_page(r->m, o->ptr);
 	run_expect_clear(r);
 	/* The free's track is set before anything an interrupt can come into. */
 	slab_debug_free_event(r, o);
@@ -481,6 +484,9 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 	else
 		call_kfree(r->m, o->ptr);
 	run_after_call(r);
+	if (freed_to && !r->in_hook && !slab_free_limit_walk(r->m, freed_to, who, sizeof(who)))
+		run_fail(r, "HARNESS: node keeps free slabs above its free limit", "o%u %p: %s", h,
+			 (void *)o->ptr, who);
 	if (!twice)
 		return;
 	run_expect(r, "BUG * (Not tainted): Object already free");

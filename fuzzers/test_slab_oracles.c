@@ -212,6 +212,14 @@ static void h_no_shrinker(struct machine *m, const char *op, void **p, size_t si
 		unregister_shrinker(m, &m->slab->shrinker);
 }
 
+/* Appends fmt (one %u: the line's number) for 0..n-1 to buf at len. */
+static size_t append_lines(char *buf, size_t size, size_t len, const char *fmt, unsigned int n)
+{
+	for (unsigned int i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, fmt, i);
+	return len;
+}
+
 /*
  * Free slabs when memory runs out (corpus/fuzz_slab/pressure.txt's
  * scenario): 40 objects of 4000 bytes in ten slabs, page blocks taken
@@ -230,15 +238,12 @@ static void pressure_program(void)
 	len = (size_t)snprintf(pressure, sizeof(pressure), "%s",
 			       MACHINE1 "c0 = kmem_cache_create cache0 size=4000 align=0 flags=0x4\n"
 					"kmem_cache_tune c0 limit=32 batch=16 shared=0\n");
-	for (unsigned int i = 0; i < 40; i++)
-		len += (size_t)snprintf(pressure + len, sizeof(pressure) - len,
-					"o%u = kmem_cache_alloc c0 GFP_KERNEL any\n", i);
+	len = append_lines(pressure, sizeof(pressure), len,
+			   "o%u = kmem_cache_alloc c0 GFP_KERNEL any\n", 40);
 	for (size_t i = 0; i < n; i++)
 		len += (size_t)snprintf(pressure + len, sizeof(pressure) - len,
 					"p%zu = alloc_pages GFP_KERNEL order=%u\n", i, orders[i]);
-	for (unsigned int i = 0; i < 40; i++)
-		len += (size_t)snprintf(pressure + len, sizeof(pressure) - len,
-					"kmem_cache_free o%u\n", i);
+	len = append_lines(pressure, sizeof(pressure), len, "kmem_cache_free o%u\n", 40);
 	len += (size_t)snprintf(pressure + len, sizeof(pressure) - len,
 				"o40 = kmalloc size=8192 GFP_KERNEL any\n");
 	if (len >= sizeof(pressure)) {
@@ -252,6 +257,38 @@ static int r_alien_lost(struct machine *m, const char *op, int ret)
 {
 	(void)m;
 	return strcmp(op, "alien") ? ret : 0;
+}
+
+/* A node that keeps one batch more than SLAB's free limit (set behind the
+ * harness's back at the first object). */
+static void h_free_limit_up(struct machine *m, const char *op, void **p, size_t size)
+{
+	struct kmem_cache *s;
+
+	(void)size;
+	if (nth(op, "kmem_cache_alloc", 1) && (s = virt_to_slab(m, *p, NULL)))
+		get_node(s, 0)->free_limit += s->batchcount;
+}
+
+/* SLAB's free limit (corpus/fuzz_slab/free_limit.txt's scenario on one
+ * cpu): 48 objects of 1000 bytes, four to a slab, given back through a
+ * queue of 8 flushing 4. */
+static char free_limit[4096];
+
+static void free_limit_program(void)
+{
+	size_t len;
+
+	len = (size_t)snprintf(free_limit, sizeof(free_limit), "%s",
+			       MACHINE1 "c0 = kmem_cache_create cache0 size=1000 align=0 flags=0x4\n"
+					"kmem_cache_tune c0 limit=8 batch=4 shared=0\n");
+	len = append_lines(free_limit, sizeof(free_limit), len,
+			   "o%u = kmem_cache_alloc c0 GFP_KERNEL any\n", 48);
+	len = append_lines(free_limit, sizeof(free_limit), len, "kmem_cache_free o%u\n", 48);
+	if (len >= sizeof(free_limit)) {
+		fprintf(stderr, "free_limit program truncated\n");
+		exit(2);
+	}
 }
 
 static void h_leak(struct machine *m, const char *op, void **p, size_t size)
@@ -468,6 +505,8 @@ static const struct oracle_case cases[] = {
 	  NULL, "HARNESS: slab attribute differs from the shadow", r_alien_lost, NULL, NULL },
 	{ "reclaim_keeps_free_slabs", pressure, h_no_shrinker,
 	  "HARNESS: free slabs kept through reclaim", NULL, NULL, NULL },
+	{ "free_limit", free_limit, h_free_limit_up,
+	  "HARNESS: node keeps free slabs above its free limit", NULL, NULL, NULL },
 	{ "end_unaccounted", MACHINE1 "o0 = kmalloc size=64 GFP_KERNEL any\n", h_leak,
 	  "HARNESS: slab objects unaccounted at the end of the run", NULL, NULL, NULL },
 	{ "end_not_empty", MACHINE1 "o0 = kmalloc size=64 GFP_KERNEL any\n", h_phantom_slab,
@@ -601,6 +640,7 @@ int main(int argc, char **argv)
 	int failed = 0, ran = 0;
 
 	pressure_program();
+	free_limit_program();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct oracle_case *c = &cases[i];
 		char title[256];
