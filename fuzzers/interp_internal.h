@@ -408,6 +408,10 @@ unsigned long slab_free_slabs_walk(struct machine *m, char *who, size_t len);
 bool slab_free_limit_walk(struct machine *m, void *cache, char *who, size_t len);
 /* The cache (struct kmem_cache *) of the slab page x is in, or NULL. */
 void *slab_cache_of_page(struct machine *m, const void *x);
+/* A remote free of x (of cache) from cpu left x last in the cpu's node's
+ * alien buffer for x's node (true too when x is local); why: else. */
+bool slab_alien_holds(struct machine *m, void *cache, int cpu, const void *x, char *why,
+		      size_t len);
 
 /* interp_slab_debug.c: the slab debug shadow. A new object h (not kept in
  * place by krealloc) allocated through core API op: red zones active, the

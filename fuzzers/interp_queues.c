@@ -103,3 +103,35 @@ void *slab_cache_of_page(struct machine *m, const void *x)
 	page = compound_head(virt_to_page(m, x));
 	return page->flags & PG_slab ? page->slab_cache : NULL;
 }
+
+/*
+ * SLAB's remote free: an object of node nid freed from a cpu that
+ * allocates from another node waits in that node's alien buffer for nid
+ * (when the buffer is full it is drained to nid first, then the object is
+ * added), so right after the free it is the buffer's last entry. True when
+ * x is not remote or is there; else why says what the walk found.
+ */
+bool slab_alien_holds(struct machine *m, void *cache, int cpu, const void *x, char *why,
+		      size_t len)
+{
+	struct kmem_cache *s = cache;
+	struct page *page = compound_head(virt_to_page(m, x));
+	int local = m->slab->mem_node[cpu], nid = page->node;
+	struct kmem_cache_node *n = get_node(s, local);
+	struct array_cache *ac;
+
+	if (nid == local)
+		return true;
+	if (!n || (unsigned int)nid >= n->nr_alien || !n->alien[nid]) {
+		snprintf(why, len, "%s: node %d has no alien buffer for node %d", s->name, local,
+			 nid);
+		return false;
+	}
+	ac = n->alien[nid]->ac;
+	if (!ac->avail || ac->entry[ac->avail - 1] != x) {
+		snprintf(why, len, "%s: node %d's alien buffer for node %d holds %u, last %p",
+			 s->name, local, nid, ac->avail, ac->avail ? ac->entry[ac->avail - 1] : NULL);
+		return false;
+	}
+	return true;
+}

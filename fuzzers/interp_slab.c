@@ -465,6 +465,7 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 	struct kmem_cache *s;
 	void *freed_to;
 	char who[160];
+	bool armed;
 
 	if (!o->live)
 		return;
@@ -476,6 +477,7 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 		       (int)h);
 	s = cache_of(r, o->cache);
 	freed_to = slab_cache_of_page(r->m, o->ptr);
+	armed = r->inj.armed;
 	run_expect_clear(r);
 	/* The free's track is set before anything an interrupt can come into. */
 	slab_debug_free_event(r, o);
@@ -486,6 +488,11 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 	run_after_call(r);
 	if (freed_to && !r->in_hook && !slab_free_limit_walk(r->m, freed_to, who, sizeof(who)))
 		run_fail(r, "HARNESS: node keeps free slabs above its free limit", "o%u %p: %s", h,
+			 (void *)o->ptr, who);
+	if (freed_to && !r->in_hook && !armed && r->topo.nr_nodes > 1 &&
+	    machine_stage(r->m) >= STAGE_SLAB_UP &&
+	    !slab_alien_holds(r->m, freed_to, r->cur_cpu, o->ptr, who, sizeof(who)))
+		run_fail(r, "HARNESS: remote free not in the alien buffer", "o%u %p: %s", h,
 			 (void *)o->ptr, who);
 	if (!twice)
 		return;

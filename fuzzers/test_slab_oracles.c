@@ -270,6 +270,24 @@ static void h_free_limit_up(struct machine *m, const char *op, void **p, size_t 
 		get_node(s, 0)->free_limit += s->batchcount;
 }
 
+/* A remote free that skips the alien buffer: node1's buffer for node0
+ * taken away at the first object (the free then goes straight back to
+ * node0's slab). */
+static void h_alien_gone(struct machine *m, const char *op, void **p, size_t size)
+{
+	struct kmem_cache_node *n;
+	struct kmem_cache *s;
+
+	(void)size;
+	if (!nth(op, "kmem_cache_alloc", 1) || !(s = virt_to_slab(m, *p, NULL)))
+		return;
+	n = get_node(s, 1);
+	spin_lock_destroy(&n->alien[0]->lock);
+	host_free(m->arena, n->alien[0]->ac);
+	host_free(m->arena, n->alien[0]);
+	n->alien[0] = NULL;
+}
+
 /* SLAB's free limit (corpus/fuzz_slab/free_limit.txt's scenario on one
  * cpu): 48 objects of 1000 bytes, four to a slab, given back through a
  * queue of 8 flushing 4. */
@@ -507,6 +525,12 @@ static const struct oracle_case cases[] = {
 	  "HARNESS: free slabs kept through reclaim", NULL, NULL, NULL },
 	{ "free_limit", free_limit, h_free_limit_up,
 	  "HARNESS: node keeps free slabs above its free limit", NULL, NULL, NULL },
+	{ "alien_skipped",
+	  MACHINE2 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
+		   "o0 = kmem_cache_alloc c0 GFP_KERNEL node0\n"
+		   "cpu cpu1\n"
+		   "kmem_cache_free o0\n",
+	  h_alien_gone, "HARNESS: remote free not in the alien buffer", NULL, NULL, NULL },
 	{ "end_unaccounted", MACHINE1 "o0 = kmalloc size=64 GFP_KERNEL any\n", h_leak,
 	  "HARNESS: slab objects unaccounted at the end of the run", NULL, NULL, NULL },
 	{ "end_not_empty", MACHINE1 "o0 = kmalloc size=64 GFP_KERNEL any\n", h_phantom_slab,
