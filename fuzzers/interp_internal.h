@@ -65,6 +65,7 @@ struct cache_h {
 	bool gone;		/* the core cache was destroyed */
 	bool tuned;		/* tunables set by the program (else defaults) */
 	bool tuned_early;	/* ... before STAGE_SLAB_UP, which resets them */
+	unsigned int tuned_at;	/* the op of that tune + 1 (0: never) */
 	unsigned int limit, batch, shared;
 };
 

@@ -823,6 +823,7 @@ static void tunables_copy(struct cache_h *to, const struct cache_h *from)
 	to->limit = from->limit;
 	to->batch = from->batch;
 	to->shared = from->shared;
+	to->tuned_at = from->tuned_at;
 }
 
 /* Tunables of a core cache changed: every handle of it sees them. */
@@ -832,6 +833,7 @@ static void tunables_set(struct run *r, int h, unsigned int limit, unsigned int 
 	struct cache_h t = { .tuned = true, .limit = limit, .batch = batch, .shared = shared };
 
 	t.tuned_early = machine_stage(r->m) < STAGE_SLAB_UP;
+	t.tuned_at = r->op_index + 1;
 	for (unsigned int i = 0; i < r->p->nr_handles[HK_CACHE]; i++)
 		if (r->caches[i].live && r->caches[i].cache == r->caches[h].cache)
 			tunables_copy(&r->caches[i], &t);
@@ -848,7 +850,7 @@ static void cache_shadow(struct run *r, int h, const struct slab_geom *want)
 {
 	struct cache_h *c = &r->caches[h];
 	struct slab_geom g;
-	int kmalloc, k = known_cache(r, h, c->cache, &g, &kmalloc);
+	int kmalloc, k = known_cache(r, h, c->cache, &g, &kmalloc), dead = -1;
 
 	if (k == -2) {
 		if (!want->ok)
@@ -873,12 +875,23 @@ static void cache_shadow(struct run *r, int h, const struct slab_geom *want)
 	c->kmalloc = kmalloc;
 	c->owner = k >= 0 ? r->caches[k].owner : -1;
 	c->alias = machine_stage(r->m) >= STAGE_SLAB_UP;
-	/* Tunes of the cache through another handle (a kmalloc cache too). */
-	for (int i = 0; i < h; i++)
-		if (r->caches[i].live && r->caches[i].cache == c->cache) {
+	/* Tunes of the cache through another handle (a kmalloc cache too).
+	 * A kmalloc cache outlives its aliases: with none live, the latest
+	 * tune through one gone stays. */
+	for (int i = 0; i < h; i++) {
+		if (r->caches[i].cache != c->cache)
+			continue;
+		if (r->caches[i].live) {
 			tunables_copy(c, &r->caches[i]);
 			r->caches[i].geom.object_size = g.object_size;
+			dead = -2;
+		} else if (kmalloc > 0 && dead != -2 && r->caches[i].tuned_at &&
+			   (dead < 0 || r->caches[i].tuned_at > r->caches[dead].tuned_at)) {
+			dead = i;
 		}
+	}
+	if (dead >= 0)
+		tunables_copy(c, &r->caches[dead]);
 }
 
 /*
