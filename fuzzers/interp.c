@@ -107,26 +107,39 @@ void run_expect(struct run *r, const char *title)
 	}
 }
 
+/* The expectation of title, made when there is none; NULL when full. */
+static struct run_where *expect_where_of(struct run *r, const char *title)
+{
+	for (unsigned int i = 0; i < r->nr_expect; i++)
+		if (!strcmp(r->expect[i], title))
+			return &r->expect_where[i];
+	if (r->nr_expect == RUN_MAX_EXPECT)
+		return NULL;
+	run_expect(r, title);
+	return &r->expect_where[r->nr_expect - 1];
+}
+
 void run_expect_at(struct run *r, const char *title, uint32_t nodes, int zone)
 {
-	unsigned int i;
+	struct run_where *w = expect_where_of(r, title);
 
-	for (i = 0; i < r->nr_expect; i++)
-		if (!strcmp(r->expect[i], title))
-			break;
-	if (i == r->nr_expect)
-		run_expect(r, title);
-	if (i < r->nr_expect)
-		r->expect_where[i] = (struct run_where){ nodes, true, zone, RUN_PFN_ANY };
+	if (w)
+		*w = (struct run_where){ nodes, true, zone, RUN_PFN_ANY };
 }
 
 /* title names no zone, and the pfn and node rule (RUN_PFN_*) says. */
 void run_expect_pfn(struct run *r, const char *title, int rule)
 {
-	run_expect_at(r, title, 0, -1);
-	for (unsigned int i = 0; i < r->nr_expect; i++)
-		if (!strcmp(r->expect[i], title))
-			r->expect_where[i].pfn = rule;
+	struct run_where *w = expect_where_of(r, title);
+
+	if (w)
+		*w = (struct run_where){ 0, true, -1, rule };
+}
+
+/* A node the expectation w names (a bit per node, up to 32). */
+static bool where_names_node(const struct run_where *w, int node)
+{
+	return node >= 0 && node < 32 && ((w->nodes >> node) & 1);
 }
 
 void run_expect_clear(struct run *r)
@@ -171,6 +184,25 @@ SF_NO_COVERAGE int run_pfn_node(const struct run *r, pfn_t pfn)
 		if (pfn >= r->topo.ranges[i].start_pfn && pfn < r->topo.ranges[i].end_pfn)
 			return r->topo.ranges[i].node;
 	return -1;
+}
+
+SF_NO_COVERAGE pfn_t run_end_pfn(const struct run *r)
+{
+	pfn_t end = 0;
+
+	for (unsigned int i = 0; i < r->topo.nr_ranges; i++)
+		if (r->topo.ranges[i].end_pfn > end)
+			end = r->topo.ranges[i].end_pfn;
+	return end;
+}
+
+SF_NO_COVERAGE bool run_node_has_normal(const struct run *r, int nid)
+{
+	for (unsigned int i = 0; i < r->topo.nr_ranges; i++)
+		if (r->topo.ranges[i].node == nid &&
+		    r->topo.ranges[i].start_pfn < r->topo.zone_movable_start)
+			return true;
+	return false;
 }
 
 SF_NO_COVERAGE enum zone_type run_pfn_zone(const struct run *r, pfn_t pfn)
@@ -282,12 +314,9 @@ static void modules_on_report(struct run *r, const struct sf_report *rep);
 static void check_report_fields(struct run *r, const struct sf_report *rep,
 				const struct run_where *w)
 {
-	pfn_t end = 0;
+	pfn_t end = run_end_pfn(r);
 	const char *bad = NULL;
 
-	for (unsigned int i = 0; i < r->topo.nr_ranges; i++)
-		if (r->topo.ranges[i].end_pfn > end)
-			end = r->topo.ranges[i].end_pfn;
 	if ((unsigned int)rep->kind >= 3)
 		bad = "kind";
 	else if (rep->stage < 0 || rep->stage >= NR_BOOT_STAGES)
@@ -295,7 +324,7 @@ static void check_report_fields(struct run *r, const struct sf_report *rep,
 	else if (rep->cpu < -1 || rep->cpu >= (int)r->topo.nr_cpus)
 		bad = "cpu";
 	else if ((rep->node < -1 || rep->node >= (int)r->topo.nr_nodes) &&
-		 !(w && rep->node >= 0 && rep->node < 32 && ((w->nodes >> rep->node) & 1)))
+		 !(w && where_names_node(w, rep->node)))
 		bad = "node";
 	else if (rep->zone < -1 || rep->zone >= MAX_NR_ZONES)
 		bad = "zone";
@@ -314,8 +343,7 @@ static void check_report_fields(struct run *r, const struct sf_report *rep,
 static void check_report_where(struct run *r, const struct sf_report *rep,
 			       const struct run_where *w)
 {
-	bool node_ok = !w->nodes ||
-		       (rep->node >= 0 && rep->node < 32 && ((w->nodes >> rep->node) & 1));
+	bool node_ok = !w->nodes || where_names_node(w, rep->node);
 
 	if (w->pfn != RUN_PFN_ANY) {
 		int want = rep->pfn >= 0 ? run_pfn_node(r, (pfn_t)rep->pfn) : -1;

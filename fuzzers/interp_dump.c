@@ -76,12 +76,9 @@ static unsigned int block_order(struct run *r, pfn_t pfn, int nid, enum zone_typ
 
 static void zone_count_of(struct run *r, int nid, enum zone_type zt, struct zone_count *zc)
 {
-	pfn_t end = 0;
+	pfn_t end = run_end_pfn(r);
 
 	memset(zc, 0, sizeof(*zc));
-	for (unsigned int i = 0; i < r->topo.nr_ranges; i++)
-		if (r->topo.ranges[i].end_pfn > end)
-			end = r->topo.ranges[i].end_pfn;
 	for (pfn_t pfn = 0; pfn < end;) {
 		enum sf_page_state st;
 		pfn_t len = 1;

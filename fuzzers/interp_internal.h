@@ -286,6 +286,10 @@ struct cpu_shadow *run_cpu(struct run *r);
 void run_cpu_switch(struct run *r, int cpu);
 /* The topology's node of pfn (-1 in a hole) and its zone (by the boundaries). */
 int run_pfn_node(const struct run *r, pfn_t pfn);
+/* The first pfn past the topology's memory. */
+pfn_t run_end_pfn(const struct run *r);
+/* nid has memory below ZONE_MOVABLE (N_NORMAL_MEMORY, by the topology). */
+bool run_node_has_normal(const struct run *r, int nid);
 enum zone_type run_pfn_zone(const struct run *r, pfn_t pfn);
 /* Expected reports of an allocation with gfp (page or slab) in the current
  * context; returns true when the request is invalid and must fail. */
