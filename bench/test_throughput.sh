@@ -42,3 +42,13 @@ if [[ $engine == libfuzzer ]]; then
 fi
 echo "test_throughput: the crash was kept in $kept"
 
+# A KEEP_DIR that cannot be made: the scratch folder stays, named on stderr.
+: >"$keep/file"
+rc=0
+SLABFUZZ_BUGS=slab_dma_duplicate "$script" --no-build "${args[@]}" -k "$keep/file" fuzz_boot \
+  >"$keep/out2" 2>"$keep/err2" || rc=$?
+scratch=$(sed -n 's/.*stays in the scratch folder \(.*\), not deleted$/\1/p' "$keep/err2" | head -n 1)
+((rc == 1)) && [[ -n $scratch && -d $scratch ]] ||
+  { echo "test_throughput: an unusable -k lost the crash (exit $rc): $(cat "$keep/err2")" >&2; exit 1; }
+rm -rf "$scratch"
+

@@ -114,8 +114,13 @@ now() { date +%s.%N; }
 keep_crash() { # NAME LOG FILE...
   local name=$1 log=$2 d f
   shift 2
-  mkdir -p "$keep" && d=$(mktemp -d "$keep/$name.XXXXXX") || {
-    echo "throughput: cannot keep the crash of $name in $keep" >&2; return; }
+  if ! { mkdir -p "$keep" && d=$(mktemp -d "$keep/$name.XXXXXX"); } 2>/dev/null; then
+    # not lost: the scratch folder stays, and says where
+    trap - EXIT
+    echo "throughput: cannot make a folder in $keep (-k DIR must be a folder you can" \
+      "write): $name's crash stays in the scratch folder $work, not deleted" >&2
+    return
+  fi
   cp "$log" "$d/log.txt"
   for f in "$@"; do [[ -f $f ]] && cp "$f" "$d/"; done
   echo "throughput: $name: the crash inputs and the log are kept in $d" >&2
