@@ -896,18 +896,21 @@ static void cache_shadow(struct run *r, int h, const struct slab_geom *want)
 
 /*
  * The memory rule of the create oracles below: an order-3 block free above
- * the low watermark on every node, for GFP_KERNEL | __GFP_THISNODE (more
- * than the cache's structure and its per-node structures, one on each node
- * with normal memory, take). Memory on some node is not enough: a node's
- * structure comes from that node, and objects an earlier create freed may
- * sit in another cpu's queue (regression slab_create_dup_name_node_memory).
+ * the low watermark, for GFP_KERNEL | __GFP_THISNODE, on every node with
+ * normal memory (more than the cache's structure and its per-node
+ * structures, one on each such node, take; a node without normal memory
+ * gets none, and a cpu there allocates from its nearest node with it).
+ * Memory on some node is not enough: a node's structure comes from that
+ * node, and objects an earlier create freed may sit in another cpu's queue
+ * (regression slab_create_dup_name_node_memory).
  */
 static bool create_memory_everywhere(struct run *r, char *why, size_t len)
 {
 	gfp_t eff = (GFP_KERNEL | __GFP_THISNODE) & machine_gfp_allowed_mask(r->m);
 
 	for (unsigned int nid = 0; nid < r->topo.nr_nodes; nid++)
-		if (!page_block_available(r, eff, 3, (int)nid, why, len))
+		if (run_node_has_normal(r, (int)nid) &&
+		    !page_block_available(r, eff, 3, (int)nid, why, len))
 			return false;
 	return true;
 }

@@ -28,6 +28,15 @@
 	"cpu_nodes node0\n"                                                              \
 	"range node0 0x0-0x400\n"                                                        \
 	"zones dma=0x100 dma32=0x200 movable=none\n"
+/* node1 has cpu1 and no memory (the shape of incident 1) */
+#define MACHINE_MEMLESS                                                                  \
+	"slabfuzz-program 2\n"                                                           \
+	"machine nodes=2 cpus=2 boot=cpu0 max_order=9 section_shift=9 vmemmap_block=1 "  \
+	"memmap_together=0 debug=0 slab_debug=none\n"                                    \
+	"cpu_nodes node0 node1\n"                                                        \
+	"distance node0 node1 20\n"                                                      \
+	"range node0 0x0-0x400\n"                                                        \
+	"zones dma=0x100 dma32=0x200 movable=none\n"
 #define MACHINE2                                                                         \
 	"slabfuzz-program 2\n"                                                           \
 	"machine nodes=2 cpus=2 boot=cpu0 max_order=9 section_shift=9 vmemmap_block=2 "  \
@@ -492,6 +501,11 @@ static const struct oracle_case cases[] = {
 	  h_create_null, "HARNESS: kmem_cache_create result differs from the shadow", NULL, NULL, NULL },
 	{ "create_null_no_merge",
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=1 flags=0x4\n",
+	  h_create_null_first, "HARNESS: kmem_cache_create result differs from the shadow", NULL,
+	  NULL, NULL },
+	/* a node without memory needs no structure: the rule still applies */
+	{ "create_null_memoryless",
+	  MACHINE_MEMLESS "c0 = kmem_cache_create cache0 size=100 align=1 flags=0x4\n",
 	  h_create_null_first, "HARNESS: kmem_cache_create result differs from the shadow", NULL,
 	  NULL, NULL },
 	{ "create_refused_name",
