@@ -90,8 +90,15 @@ void sf_snapshot_destroy(struct sf_snapshot *s)
 {
 	if (!s)
 		return;
-	machine_destroy(s->m);
+	machine_destroy(sf_snapshot_release(s));
+}
+
+struct machine *sf_snapshot_release(struct sf_snapshot *s)
+{
+	struct machine *m = s->m;
+
 	free(s);
+	return m;
 }
 
 /* Everything of a snapshot is one host allocation, carved in this order. */

@@ -136,11 +136,27 @@ struct sf_run_opts {
 	 */
 	bool snapshot;
 #define SF_SNAPSHOT_CHECK_EVERY 32
-	/* Every this many runs with a snapshot, and at every failure, the same
-	 * program also runs by the other path (fresh boot / restore) and the
-	 * final digests (or failure titles) must match: else "HARNESS:
-	 * snapshot reset diverged". 0: never (SLABFUZZ_SNAPSHOT_CHECK). */
+	/* One program in this many (by its hash), snapshots on or off, also
+	 * runs a second time (by the other path when the run has a snapshot,
+	 * else as snapshot_check_path says) and the final digests must match;
+	 * a failure of a run that has a snapshot is run again by the other
+	 * path and must fail with the same title: else "HARNESS: snapshot
+	 * reset diverged". 0: never (SLABFUZZ_SNAPSHOT_CHECK). */
 	unsigned int snapshot_check_every;
+	/*
+	 * How a checked run that has no snapshot from the cache runs again,
+	 * when its target's prologue boots and the build has snapshots: by
+	 * the program's hash (SF_CHECK_BY_HASH, the default) half of the
+	 * programs from a snapshot of this run's own boot, taken for the check
+	 * and freed after it ("HARNESS: snapshot reset diverged" when the
+	 * two differ), half from a second fresh boot ("HARNESS: same input
+	 * gave another state"); tests pick one.
+	 */
+	enum sf_check_path {
+		SF_CHECK_BY_HASH,
+		SF_CHECK_FRESH,
+		SF_CHECK_RESTORE,
+	} snapshot_check_path;
 };
 
 /*

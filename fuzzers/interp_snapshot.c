@@ -23,10 +23,13 @@
  * other path (a fresh boot after a restore, a restore after a fresh boot
  * that took the snapshot), and at a failure the other path must fail with
  * the same title; either mismatch is "HARNESS: snapshot reset diverged"
- * with the first difference. A run without one (snapshots off, the
- * target's prologue does not boot, or its configuration is not cached)
- * runs again from a fresh boot: same input, same result, or "HARNESS: same
- * input gave another state".
+ * with the first difference. A run without one (snapshots off, or its
+ * configuration not cached) whose prologue boots runs again, by the
+ * program's hash, either from a snapshot of its own boot (taken for the
+ * check, freed after it: the snapshot code is exercised with snapshots off
+ * too) or from a second fresh boot, as a run whose prologue does not boot
+ * always does: same input, same result, or "HARNESS: same input gave
+ * another state".
  */
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +76,8 @@ static struct sf_digest first_digest, second_digest;
 static bool compare_pending;		/* first_digest is this run's: run it again */
 static char first_title[SF_REPORT_TITLE_MAX + 64];
 static struct sf_program key_prog;
+/* The check's own snapshot of this run's boot (never in the cache). */
+static struct snap_entry *oneshot;
 
 static size_t run_key(const struct run *r, uint8_t *key)
 {
@@ -82,8 +87,7 @@ static size_t run_key(const struct run *r, uint8_t *key)
 	return sf_prog_encode(&key_prog, key, SNAP_KEY_MAX);
 }
 
-/* Is this program one of the one in `every` the oracle runs twice? */
-static bool program_checked(const struct run *r, unsigned int every)
+static uint64_t program_hash(const struct run *r)
 {
 	uint8_t key[SNAP_KEY_MAX];
 	size_t len = run_key(r, key);
@@ -98,7 +102,24 @@ static bool program_checked(const struct run *r, unsigned int every)
 		for (unsigned int a = 0; a < SF_PROG_MAX_ARGS; a++)
 			h = (h ^ op->arg[a]) * 0x100000001b3ull;
 	}
-	return (h ^ (h >> 29)) % every == 0;
+	return h ^ (h >> 29);
+}
+
+/* Is this program one of the one in `every` the oracle runs twice? */
+static bool program_checked(const struct run *r, unsigned int every)
+{
+	return every && program_hash(r) % every == 0;
+}
+
+/* A checked run with no snapshot from the cache: does it run again from a
+ * snapshot of its own boot (else from a second fresh boot)? */
+static bool check_by_restore(const struct run *r)
+{
+	if (!sf_snapshot_supported() || !program_checked(r, r->o->snapshot_check_every))
+		return false;
+	if (r->o->snapshot_check_path != SF_CHECK_BY_HASH)
+		return r->o->snapshot_check_path == SF_CHECK_RESTORE;
+	return (program_hash(r) >> 47) & 1;
 }
 
 static struct snap_entry *lookup(const struct run *r)
@@ -161,7 +182,9 @@ bool run_snapshot_start(struct run *r)
 
 	r->snap = NULL;
 	r->from_snapshot = false;
-	if (!snapshots_on(r) || (rerun != RERUN_NONE && rerun_fresh) || !(e = lookup(r)))
+	if (rerun != RERUN_NONE && !rerun_fresh && oneshot)
+		e = oneshot;
+	else if (!snapshots_on(r) || (rerun != RERUN_NONE && rerun_fresh) || !(e = lookup(r)))
 		return false;
 	sf_snapshot_restore(e->s);
 	memcpy(r, e->head, RUN_HEAD_END);
@@ -173,6 +196,8 @@ bool run_snapshot_start(struct run *r)
 	r->o = o;
 	r->snap = e;
 	r->from_snapshot = true;
+	if (e == oneshot)
+		return true;
 	e->used = ++tick;
 	/* The machine may have written more pages since: they count. */
 	e->bytes = sizeof(*e) + sf_snapshot_bytes(e->s);
@@ -200,24 +225,21 @@ static bool seen_before(const uint8_t *key, size_t len, const struct run *r)
 	return false;
 }
 
-void run_snapshot_keep(struct run *r)
+/* A snapshot of the machine and of the harness's state as the prologue
+ * left them; NULL when host memory is short. */
+static struct snap_entry *entry_take(struct run *r)
 {
-	struct snap_entry *e;
-	uint8_t key[SNAP_KEY_MAX];
+	struct snap_entry *e = malloc(sizeof(*e));
 
-	if (!snapshots_on(r) || rerun != RERUN_NONE || lookup(r) ||
-	    !seen_before(key, run_key(r, key), r))
-		return;
-	e = malloc(sizeof(*e));
 	if (!e)
-		return;
+		return NULL;
 	e->t = r->t;
 	e->bugs = r->o->bugs;
 	e->key_len = run_key(r, e->key);
 	e->s = sf_snapshot_take(r->m);
 	if (!e->s) {
 		free(e);
-		return;
+		return NULL;
 	}
 	memcpy(e->head, r, RUN_HEAD_END);
 	memcpy(e->mid, (uint8_t *)r + RUN_MID_START, sizeof(e->mid));
@@ -225,6 +247,24 @@ void run_snapshot_keep(struct run *r)
 	e->nr_shadow = r->nr_shadow;
 	e->bytes = sizeof(*e) + sf_snapshot_bytes(e->s);
 	e->used = ++tick;
+	return e;
+}
+
+void run_snapshot_keep(struct run *r)
+{
+	struct snap_entry *e;
+	uint8_t key[SNAP_KEY_MAX];
+
+	if (rerun != RERUN_NONE)
+		return;
+	if (!snapshots_on(r) || lookup(r) || !seen_before(key, run_key(r, key), r)) {
+		if (check_by_restore(r))
+			r->snap = oneshot = entry_take(r);
+		return;
+	}
+	e = entry_take(r);
+	if (!e)
+		return;
 	make_room(e->bytes, NULL);
 	for (unsigned int i = 0; i < SNAP_MAX; i++) {
 		if (!cache[i]) {
@@ -314,6 +354,13 @@ bool run_snapshot_end(struct run *r)
 		compare_pending = false;
 		run_again(r, RERUN_COMPARE);
 		rerun = RERUN_NONE;
+	}
+	if (oneshot && rerun == RERUN_NONE) {
+		/* The check is over: the machine is the caller's to destroy. */
+		sf_snapshot_release(oneshot->s);
+		free(oneshot);
+		oneshot = NULL;
+		kept = false;
 	}
 	return kept;
 }

@@ -13,7 +13,10 @@
  *   - with snapshots off each run is compared with a second fresh boot:
  *     clean, and a run whose end state differs the second time (a page
  *     taken at the end of every other run) is "HARNESS: same input gave
- *     another state" naming the field.
+ *     another state" naming the field;
+ *   - with snapshots off each run is compared with a restore of a snapshot
+ *     of its own boot (the check's own, SF_CHECK_RESTORE): clean, the
+ *     leaked field, and a failure of one path, as above.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -44,7 +47,8 @@
 struct snap_case {
 	const char *name;
 	bool leak;
-	bool fresh_only;	/* snapshots off: each run against a second fresh boot */
+	bool snapshots_off;	/* snapshots off: each run checked by `path` */
+	enum sf_check_path path;
 	bool vary;		/* every other run takes a page at the end */
 	int fail_runs;		/* runs whose first op breaks the core after the first run
 				 * and its check against a second fresh boot (both only
@@ -55,17 +59,31 @@ struct snap_case {
 };
 
 static const struct snap_case cases[] = {
-	{ "restore_equals_fresh", false, false, false, 0, NULL, "(restored from a snapshot)" },
-	{ "leaked_field", true, false, false, 0, "HARNESS: snapshot reset diverged",
-	  "from a fresh boot vs from the snapshot: cpu[0].sched_hits: " },
-	{ "same_failure_both_paths", false, false, false, -1, "BUG: slab invariant broken",
+	{ "restore_equals_fresh", false, false, SF_CHECK_BY_HASH, false, 0, NULL,
 	  "(restored from a snapshot)" },
-	{ "failure_of_one_path", false, false, false, 1, "HARNESS: snapshot reset diverged",
+	{ "leaked_field", true, false, SF_CHECK_BY_HASH, false, 0,
+	  "HARNESS: snapshot reset diverged",
+	  "from a fresh boot vs from the snapshot: cpu[0].sched_hits: " },
+	{ "same_failure_both_paths", false, false, SF_CHECK_BY_HASH, false, -1,
+	  "BUG: slab invariant broken", "(restored from a snapshot)" },
+	{ "failure_of_one_path", false, false, SF_CHECK_BY_HASH, false, 1,
+	  "HARNESS: snapshot reset diverged",
 	  "from a fresh boot the run failed: BUG: slab invariant broken; "
 	  "from the snapshot it is clean" },
-	{ "fresh_equals_fresh", false, true, false, 0, NULL, "kmem_cache_destroy c0" },
-	{ "fresh_differs", false, true, true, 0, "HARNESS: same input gave another state",
+	{ "fresh_equals_fresh", false, true, SF_CHECK_FRESH, false, 0, NULL,
+	  "kmem_cache_destroy c0" },
+	{ "fresh_differs", false, true, SF_CHECK_FRESH, true, 0,
+	  "HARNESS: same input gave another state",
 	  "final states differ, from the first fresh boot vs from the second fresh boot: " },
+	{ "own_snapshot_equals_fresh", false, true, SF_CHECK_RESTORE, false, 0, NULL,
+	  "(restored from a snapshot)" },
+	{ "own_snapshot_leaked_field", true, true, SF_CHECK_RESTORE, false, 0,
+	  "HARNESS: snapshot reset diverged",
+	  "from a fresh boot vs from the snapshot: cpu[0].sched_hits: " },
+	{ "own_snapshot_failure_of_one_path", false, true, SF_CHECK_RESTORE, false, 1,
+	  "HARNESS: snapshot reset diverged",
+	  "from a fresh boot the run failed: BUG: slab invariant broken; "
+	  "from the snapshot it is clean" },
 };
 
 #define NR_CASES (sizeof(cases) / sizeof(cases[0]))
@@ -107,8 +125,9 @@ static void child_case(void *arg)
 	char err[256];
 
 	memset(&o, 0, sizeof(o));
-	o.snapshot = !c->fresh_only;
+	o.snapshot = !c->snapshots_off;
 	o.snapshot_check_every = 1;
+	o.snapshot_check_path = c->path;
 	o.trace = stderr;
 	if (c->vary)
 		o.at_end = take_a_page;
