@@ -2055,6 +2055,11 @@ static void expect_refused(struct canary *c, const struct canary_kind *k, const 
  */
 #define DIGEST_EVERY 4
 
+/* The two digests, kept from op to op and run to run: grown by doubling
+ * to a fuzz machine's size (about 100 KB) and freed at every op, they were
+ * most of what fuzz_gfp gave back to the heap, i.e. to ASan's quarantine. */
+static struct sf_digest canary_before, canary_after;
+
 static bool digest_due(const struct run *r, int kid)
 {
 	return !digest_blind[kid] && r->op_index % DIGEST_EVERY == 0;
@@ -2068,16 +2073,9 @@ static int digest_take(struct run *r, struct sf_digest *d)
 static void expect_digest_changed(struct canary *c, const struct sf_digest *before,
 				  const char *kind)
 {
-	struct sf_digest after = { 0 };
-	bool same;
-
-	if (digest_take(c->r, &after)) {
-		sf_digest_free(&after);
+	if (digest_take(c->r, &canary_after))
 		return;		/* host memory short: no comparison */
-	}
-	same = sf_digest_diff(before, &after) < 0;
-	sf_digest_free(&after);
-	if (same) {
+	if (sf_digest_diff(before, &canary_after) < 0) {
 		restore(c);
 		run_fail(c->r, "HARNESS: digest blind to a corruption",
 			 "corrupt %s: %s; the state digest (core/digest.c) is the same before and "
@@ -2092,7 +2090,6 @@ static bool op_corrupt(struct run *r, const struct sf_op *op)
 	const char *kind = sf_canary_names[kid];
 	struct canary c = { .r = r, .m = r->m, .kind = kid, .k = k, .want = UINT_MAX,
 			    .aliens = k->alien };
-	struct sf_digest before = { 0 };
 	bool digest = digest_due(r, kid);
 	unsigned int count;
 
@@ -2102,7 +2099,7 @@ static bool op_corrupt(struct run *r, const struct sf_op *op)
 		c.want = op->arg[1] % count;
 		c.n = 0;
 		c.validate = NULL;
-		if (digest && digest_take(r, &before))
+		if (digest && digest_take(r, &canary_before))
 			digest = false;
 		if (!pick(&c))
 			run_fail(r, "HARNESS: canary lost its target", "corrupt %s: candidate %u of %u",
@@ -2111,8 +2108,7 @@ static bool op_corrupt(struct run *r, const struct sf_op *op)
 			fprintf(r->o->trace, "     corrupt: %s (candidate %u of %u%s)\n", c.target,
 				c.want, count, digest ? ", digest compared" : "");
 		if (digest)
-			expect_digest_changed(&c, &before, kind);
-		sf_digest_free(&before);
+			expect_digest_changed(&c, &canary_before, kind);
 		if (k->free_reason)
 			expect_refused(&c, k, kind);
 		else if (k->title)
