@@ -561,8 +561,14 @@ static bool cache_is_listed(struct slab_check *cc, const void *s)
 	return ptr_in((void *const *)cc->caches, cc->nr_caches, s);
 }
 
-/* Room for one more pointer in *v (of *cap); false when host memory is short. */
-static bool ptr_reserve(void ***v, size_t nr, size_t *cap)
+/*
+ * Room for one more pointer in *v (of *cap); false when host memory is
+ * short. The checker's arrays come from the machine's arena, not the host
+ * heap: a check point runs after nearly every op, and freed heap blocks
+ * pile up in ASan's quarantine (the fuzz targets' RSS); the arena reuses
+ * its chunks and poisons them when free, as the heap does.
+ */
+static bool ptr_reserve(struct machine *m, void ***v, size_t nr, size_t *cap)
 {
 	size_t ncap;
 	void **n;
@@ -570,7 +576,7 @@ static bool ptr_reserve(void ***v, size_t nr, size_t *cap)
 	if (nr < *cap)
 		return true;
 	ncap = *cap ? *cap * 2 : 256;
-	n = realloc(*v, ncap * sizeof(void *));
+	n = host_realloc(m->arena, *v, ncap * sizeof(void *));
 	if (!n)
 		return false;
 	*v = n;
@@ -634,7 +640,7 @@ static bool check_queued(struct slab_check *cc, struct array_cache *ac, unsigned
 		    atomic_load_explicit(obj_state(m, s, page, slab_obj_index(m, s, page, x)),
 					 memory_order_relaxed) == OBJ_ALLOCATED)
 			check_fail(cc, "S4: %s queue entry %u is marked allocated", place_name(where), i);
-		if (!ptr_reserve(&cc->objs, cc->nr, &cc->cap))
+		if (!ptr_reserve(m, &cc->objs, cc->nr, &cc->cap))
 			return false;
 		cc->objs[cc->nr++] = x;
 	}
@@ -990,11 +996,11 @@ static bool check_registry_locked(struct slab_check *cc)
 		check_fail(cc, "S14: registry holds %u entries of %u", ss->nr_sysfs, ss->max_sysfs);
 		return true;
 	}
-	sorted = malloc((ss->nr_sysfs + 1) * sizeof(*sorted));
-	dirs = calloc(cc->nr_caches + 1, sizeof(*dirs));
+	sorted = host_alloc(cc->m->arena, (ss->nr_sysfs + 1) * sizeof(*sorted));
+	dirs = host_calloc(cc->m->arena, cc->nr_caches + 1, sizeof(*dirs));
 	if (!sorted || !dirs) {
-		free(sorted);
-		free(dirs);
+		host_free(cc->m->arena, sorted);
+		host_free(cc->m->arena, dirs);
 		return false;
 	}
 	for (unsigned int i = 0; i < ss->nr_sysfs && !cc->failed; i++) {
@@ -1026,8 +1032,8 @@ static bool check_registry_locked(struct slab_check *cc)
 			check_fail(cc, "S14: cache %s (refcount %d, registered %d) has %u "
 				   "directories", s->name, s->refcount, s->sysfs_registered, dirs[i]);
 	}
-	free(sorted);
-	free(dirs);
+	host_free(cc->m->arena, sorted);
+	host_free(cc->m->arena, dirs);
 	return true;
 }
 
@@ -1053,13 +1059,13 @@ static bool collect_caches(struct slab_check *cc)
 	list_for_each(pos, &ss->caches) {
 		struct kmem_cache *s = list_entry(pos, struct kmem_cache, list);
 
-		if (!ptr_reserve((void ***)&cc->caches, cc->nr_caches, &cap))
+		if (!ptr_reserve(m, (void ***)&cc->caches, cc->nr_caches, &cap))
 			return false;
 		cc->caches[cc->nr_caches++] = s;
 		for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++) {
 			if (!get_node(s, (int)nid))
 				continue;
-			if (!ptr_reserve(&cc->node_structs, cc->nr_node_structs, &ncap))
+			if (!ptr_reserve(m, &cc->node_structs, cc->nr_node_structs, &ncap))
 				return false;
 			cc->node_structs[cc->nr_node_structs++] = get_node(s, (int)nid);
 		}
@@ -1074,7 +1080,7 @@ static bool collect_caches(struct slab_check *cc)
 	for (size_t i = 1; i < cc->nr_node_structs && !cc->failed; i++)
 		if (cc->node_structs[i] == cc->node_structs[i - 1])
 			check_fail(cc, "S12: one per-node structure serves two nodes or caches");
-	cc->on_list = calloc((m->max_pfn + BITS_PER_LONG_ - 1) / BITS_PER_LONG_ + 1,
+	cc->on_list = host_calloc(m->arena, (m->max_pfn + BITS_PER_LONG_ - 1) / BITS_PER_LONG_ + 1,
 			     sizeof(unsigned long));
 	return cc->on_list != NULL;
 }
@@ -1182,7 +1188,7 @@ bool check_slab_layer_view(struct machine *m, const struct check_view *v)
 	check_queue_locks(&cc);
 	ok = cc.failed || collect_caches(&cc);
 	if (ok) {
-		cc.selected = calloc(cc.nr_caches + 1, sizeof(*cc.selected));
+		cc.selected = host_calloc(m->arena, cc.nr_caches + 1, sizeof(*cc.selected));
 		ok = cc.selected != NULL;
 	}
 	if (ok && !cc.failed)
@@ -1213,11 +1219,11 @@ bool check_slab_layer_view(struct machine *m, const struct check_view *v)
 	if (ok && !cc.failed)
 		ok = check_registry(&cc);
 	spin_unlock(&ss->slab_mutex);
-	free(cc.objs);
-	free(cc.caches);
-	free(cc.node_structs);
-	free(cc.on_list);
-	free(cc.selected);
+	host_free(m->arena, cc.objs);
+	host_free(m->arena, cc.caches);
+	host_free(m->arena, cc.node_structs);
+	host_free(m->arena, cc.on_list);
+	host_free(m->arena, cc.selected);
 	if (!ok)
 		check_skipped(m, "host memory short");
 	return ok && !cc.failed;
