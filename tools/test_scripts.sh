@@ -207,10 +207,16 @@ campaign_tests() {
   # take 2): appended, nothing lost; a third campaign
   # started while it runs is refused.
   snapshot "$tmp/work2" >"$tmp/before"
+  # Emptied here: the background shell truncates it only when it runs, and
+  # the loop below must not find the last campaign's ': started'.
+  : >"$out"
   (cd "$tmp" && SLABFUZZ_BUGS=slab_dma_duplicate bash "$camp" -B "$lf" --no-build -t 5 -p 1 -w work2 fuzz_boot) \
-    >"$out" 2>&1 &
+    >>"$out" 2>&1 &
   local second=$! i
-  for ((i = 0; i < 300; i++)); do grep -q ': started' "$out" && break; sleep 0.1; done
+  # Up to 2 minutes: on a loaded machine the second one's start can take
+  # half a minute, and a third started before it would take the folder.
+  for ((i = 0; i < 1200; i++)); do grep -q ': started' "$out" && break; sleep 0.1; done
+  grep -q ': started' "$out" || fail "the second campaign in work2 did not start in 2 minutes"
   (cd "$tmp" && bash "$camp" -B "$lf" --no-build -t 2 -w work2 fuzz_boot) >"$tmp/third.out" 2>&1
   rc=$?
   ((rc == 2)) && grep -q "another campaign is running in it" "$tmp/third.out" ||
