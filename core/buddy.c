@@ -16,17 +16,22 @@
  */
 #include "page_alloc.h"
 
+void page_block_set_head(struct machine *m, struct page *head, unsigned int order,
+			 enum page_state state)
+{
+	memmap_mark(m, head->pfn);
+	page_state_set(head, state);
+	head->order = (uint8_t)order;
+	head->tail = 0;
+	head->head_offset = 0;
+}
+
 void page_block_set_state(struct machine *m, struct page *head, unsigned int order,
 			  enum page_state state)
 {
 	unsigned long nr = 1ul << order;
 
-	memmap_mark(m, head->pfn);
-
-	page_state_set(head, state);
-	head->order = (uint8_t)order;
-	head->tail = 0;
-	head->head_offset = 0;
+	page_block_set_head(m, head, order, state);
 	for (unsigned long i = 1; i < nr; i++) {
 		struct page *p = head + i;
 

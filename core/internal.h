@@ -297,6 +297,10 @@ struct sparse {
 	struct mem_section *sections;
 	struct vmemmap_block *blocks;
 	bool init_pages;	/* sparse_init_boot: memmap written with its reserved state */
+	/* sparse_init_boot for a boot through STAGE_BUDDY in one call: the
+	 * struct pages of present sections are not written yet; mm_core_init
+	 * writes them once (false again when machine_boot returns) */
+	bool memmap_deferred;
 };
 
 /*
@@ -568,14 +572,20 @@ int memblock_init(struct machine *m);		/* STAGE_EARLY */
 void memblock_release(struct machine *m);	/* destroy */
 int sparse_init(struct machine *m);		/* STAGE_SPARSE: sections, memmaps */
 /* sparse_init for machine_boot, which runs free_area_init right after: each
- * memmap is written once, already in the state free_area_init gives it. */
-int sparse_init_boot(struct machine *m);
+ * memmap is written once, already in the state free_area_init gives it, or
+ * (defer_memmap: the same call boots on through STAGE_BUDDY) by mm_core_init. */
+int sparse_init_boot(struct machine *m, bool defer_memmap);
 void sparse_release(struct machine *m);
 int free_area_init(struct machine *m);		/* STAGE_SPARSE: nodes, zones, pages */
-/* The struct pages of [start, end), base the first: reserved, of their node
- * and zone, PG_hole outside memory (holes of no node's span: fallback_nid). */
+/* memmap.c. The struct pages of [start, end), base the first: reserved, of
+ * their node and zone, PG_hole outside memory (holes of no node's span:
+ * fallback_nid). */
 void memmap_init_pages(struct machine *m, struct page *base, pfn_t start, pfn_t end,
 		       int fallback_nid);
+/* The 2^order struct pages of the free block of memory at pfn, head the
+ * first, before the hand-over frees it: the head reserved, the tails PS_BUDDY
+ * tails (page_block_set_state). */
+void memmap_init_free_block(struct machine *m, struct page *head, pfn_t pfn, unsigned int order);
 int mm_core_init(struct machine *m);		/* STAGE_BUDDY: memblock -> buddy, pcp */
 void page_alloc_release(struct machine *m);
 int page_alloc_cpu_online(struct machine *m, int cpu);	/* STAGE_SMP_UP */

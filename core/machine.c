@@ -424,7 +424,7 @@ struct machine *machine_create(const struct sf_topology *t, const struct sf_opti
 	return m;
 }
 
-static int boot_one_stage(struct machine *m, enum boot_stage next)
+static int boot_one_stage(struct machine *m, enum boot_stage next, enum boot_stage target)
 {
 	int ret = 0;
 
@@ -434,7 +434,9 @@ static int boot_one_stage(struct machine *m, enum boot_stage next)
 	case NR_BOOT_STAGES:
 		break;
 	case STAGE_SPARSE:
-		ret = sparse_init_boot(m);
+		/* Nothing runs between the sparse and the buddy stage when one
+		 * call boots through both: the memmap is written once, then. */
+		ret = sparse_init_boot(m, target >= STAGE_BUDDY);
 		if (!ret)
 			ret = free_area_init(m);
 		break;
@@ -480,7 +482,7 @@ int machine_boot(struct machine *m, enum boot_stage target)
 	while (m->stage < target) {
 		enum boot_stage prev = m->stage;
 		enum boot_stage next = (enum boot_stage)(m->stage + 1);
-		int ret = boot_one_stage(m, next);
+		int ret = boot_one_stage(m, next, target);
 
 		if (ret) {
 			m->stage = prev;

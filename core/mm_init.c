@@ -102,64 +102,6 @@ static void init_zone(struct machine *m, struct pglist_data *pgdat, enum zone_ty
 		zone_check_alignment(m, z);
 }
 
-/* The node a hole pfn is attributed to: the node whose span holds it. */
-static int pfn_hole_node(const struct machine *m, pfn_t pfn, int fallback)
-{
-	for (unsigned int n = 0; n < m->topo.nr_nodes; n++)
-		if (pfn >= m->nodes[n].node_start_pfn && pfn < m->nodes[n].node_end_pfn)
-			return (int)n;
-	return fallback;
-}
-
-static int pfn_memory_node(const struct machine *m, pfn_t pfn)
-{
-	for (unsigned int i = 0; i < m->topo.nr_ranges; i++)
-		if (pfn >= m->topo.ranges[i].start_pfn && pfn < m->topo.ranges[i].end_pfn)
-			return m->topo.ranges[i].node;
-	return -1;
-}
-
-/* The next zone boundary above pfn (SF_MAX_PFN when none). */
-static pfn_t next_zone_boundary(const struct machine *m, pfn_t pfn)
-{
-	const pfn_t bounds[] = { m->topo.zone_dma_end, m->topo.zone_dma32_end,
-				 m->topo.zone_movable_start };
-
-	for (unsigned int i = 0; i < 3; i++)
-		if (bounds[i] > pfn)
-			return bounds[i];
-	return SF_MAX_PFN;
-}
-
-void memmap_init_pages(struct machine *m, struct page *base, pfn_t start, pfn_t end,
-		       int fallback_nid)
-{
-	pfn_t pfn = start;
-
-	/* Runs of pfns with the same node, zone and memory-or-hole answer are
-	 * filled in one loop. */
-	while (pfn < end) {
-		int nid = pfn_memory_node(m, pfn);
-		pfn_t run_end = min_pfn_u(end, next_zone_boundary(m, pfn));
-		uint8_t zone = (uint8_t)pfn_zone_type(m, pfn);
-		uint16_t node, flags = nid >= 0 ? 0 : PG_hole;
-
-		for (unsigned int i = 0; i < m->topo.nr_ranges; i++) {
-			const struct sf_mem_range *r = &m->topo.ranges[i];
-
-			if (nid >= 0 && pfn >= r->start_pfn && pfn < r->end_pfn)
-				run_end = min_pfn_u(run_end, r->end_pfn);
-			else if (nid < 0 && r->start_pfn > pfn)
-				run_end = min_pfn_u(run_end, r->start_pfn);
-		}
-		node = (uint16_t)(nid >= 0 ? nid : pfn_hole_node(m, pfn, fallback_nid));
-		for (; pfn < run_end; pfn++)
-			base[pfn - start] = (struct page){ .state = PS_RESERVED, .zone = zone,
-							   .node = node, .flags = flags,
-							   .pfn = (uint32_t)pfn };
-	}
-}
-
 /* Initialise every struct page of an initialised section: reserved until
  * memblock hands its memory to buddy. */
 static void init_section_pages(struct machine *m, unsigned long nr)
@@ -266,51 +208,130 @@ static int setup_zone_pageset(struct machine *m, struct zone *z)
 	return 0;
 }
 
-struct free_range_arg {
-	unsigned long freed;
+/*
+ * The hand-over to buddy: each free range of memblock, zone by zone, in the
+ * largest aligned blocks that fit, each freed through the merge path.
+ *
+ * When one machine_boot call runs the sparse and the buddy stages
+ * (sparse.memmap_deferred), nothing runs between them and the memmap of the
+ * present sections is written here, once, instead of once at each stage:
+ * a first walk writes every struct page (reserved ones as free_area_init
+ * would have, the tails of the blocks as page_block_set_state leaves them,
+ * the heads still reserved); the second, the hand-over, sets the heads and
+ * frees them in the same order as ever. Merging looks at the buddy's head,
+ * which is reserved until its turn either way, so the frees see what they
+ * saw before and leave the same state.
+ */
+struct handover {
+	bool deferred;		/* the memmap is written by this hand-over */
+	pfn_t written;		/* first walk: struct pages below written */
 };
 
-/* Give [start, end) of node nid to the buddy allocator, zone by zone, in
- * the largest aligned blocks that fit. */
-static void free_range_to_buddy(struct machine *m, pfn_t start, pfn_t end, int nid, void *argp)
+typedef void (*handover_block_fn)(struct machine *m, struct zone *z, pfn_t pfn,
+				  unsigned int order, struct handover *h);
+
+/* Call fn for each block of the free range [start, end) of node nid. */
+static void handover_blocks(struct machine *m, pfn_t start, pfn_t end, int nid,
+			    handover_block_fn fn, struct handover *h)
 {
-	struct free_range_arg *arg = argp;
 	unsigned int max_block = m->max_order - 1;
 
 	while (start < end) {
 		struct zone *z = &m->nodes[nid].node_zones[pfn_zone_type(m, start)];
 		pfn_t zend = min_pfn_u(end, z->zone_end_pfn);
 		unsigned int order = 0;
-		struct page *page;
 
 		while (order < max_block && !(start & (((pfn_t)2 << order) - 1)) &&
 		       start + ((pfn_t)2 << order) <= zend)
 			order++;
-		page = pfn_to_page(m, start);
-		page_block_set_state(m, page, order, PS_BUDDY);
-		z->managed_pages += 1ul << order;
-		spin_lock(&z->lock);
-		buddy_free_block(m, z, page, start, order);
-		spin_unlock(&z->lock);
-		arg->freed += 1ul << order;
+		fn(m, z, start, order, h);
 		start += (pfn_t)1 << order;
 	}
 }
 
+/* The deferred memmap of [h->written, end): reserved, section by section. */
+static void write_reserved_below(struct machine *m, struct handover *h, pfn_t end)
+{
+	const struct sparse *sp = &m->sparse;
+
+	while (h->written < end) {
+		unsigned long nr = (unsigned long)(h->written >> sp->section_shift);
+		pfn_t next = min_pfn_u(end, (pfn_t)(nr + 1) << sp->section_shift);
+
+		if (sp->sections[nr].flags & SECTION_HAS_MEM_MAP)
+			memmap_init_pages(m, pfn_to_page(m, h->written), h->written, next,
+					  sp->sections[nr].nid);
+		h->written = next;
+	}
+}
+
+static void write_block(struct machine *m, struct zone *z, pfn_t pfn, unsigned int order,
+			struct handover *h)
+{
+	memmap_init_free_block(m, pfn_to_page(m, pfn), pfn, order);
+	h->written = pfn + ((pfn_t)1 << order);
+}
+
+static void write_free_range(struct machine *m, pfn_t start, pfn_t end, int nid, void *arg)
+{
+	struct handover *h = arg;
+
+	write_reserved_below(m, h, start);
+	handover_blocks(m, start, end, nid, write_block, h);
+}
+
+/* Write the deferred memmap of the boot; the blocks' as the hand-over frees them, or
+ * (handing_over false) every struct page reserved. */
+static void write_deferred_memmap(struct machine *m, bool handing_over)
+{
+	struct handover h = { true, 0 };
+
+	if (handing_over)
+		memblock_for_each_free_range(m, write_free_range, &h);
+	write_reserved_below(m, &h, (pfn_t)m->sparse.nr_sections << m->sparse.section_shift);
+	m->sparse.memmap_deferred = false;
+}
+
+static void free_block(struct machine *m, struct zone *z, pfn_t pfn, unsigned int order,
+		       struct handover *h)
+{
+	struct page *page = pfn_to_page(m, pfn);
+
+	if (h->deferred)
+		page_block_set_head(m, page, order, PS_BUDDY);	/* tails written */
+	else
+		page_block_set_state(m, page, order, PS_BUDDY);
+	z->managed_pages += 1ul << order;
+	spin_lock(&z->lock);
+	buddy_free_block(m, z, page, pfn, order);
+	spin_unlock(&z->lock);
+}
+
+static void free_range_to_buddy(struct machine *m, pfn_t start, pfn_t end, int nid, void *arg)
+{
+	handover_blocks(m, start, end, nid, free_block, arg);
+}
+
 int mm_core_init(struct machine *m)
 {
-	struct free_range_arg arg = { 0 };
+	struct handover h = { m->sparse.memmap_deferred, 0 };
 
 	for (unsigned int n = 0; n < m->topo.nr_nodes; n++) {
 		for (int zt = 0; zt < MAX_NR_ZONES; zt++) {
 			struct zone *z = &m->nodes[n].node_zones[zt];
 
-			if (populated_zone(z) && setup_zone_pageset(m, z))
+			if (populated_zone(z) && setup_zone_pageset(m, z)) {
+				/* The boot stops at STAGE_SPARSE: its memmap. */
+				if (h.deferred)
+					write_deferred_memmap(m, false);
 				return -ENOMEM;
+			}
 		}
 	}
 	memblock_retire(m);
-	memblock_for_each_free_range(m, free_range_to_buddy, &arg);
+	if (h.deferred)
+		write_deferred_memmap(m, true);
+	memblock_for_each_free_range(m, free_range_to_buddy, &h);
 	for (unsigned int n = 0; n < m->topo.nr_nodes; n++)
 		for (int zt = 0; zt < MAX_NR_ZONES; zt++)
 			setup_zone_watermarks(&m->nodes[n].node_zones[zt]);

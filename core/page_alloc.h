@@ -43,6 +43,9 @@ struct page *buddy_take_smallest(struct machine *m, struct zone *zone, unsigned 
 /* Set state of every page of the block at head (tails get head_offset). */
 void page_block_set_state(struct machine *m, struct page *head, unsigned int order,
 			  enum page_state state);
+/* Only the head's part of it (the tails are already in that state). */
+void page_block_set_head(struct machine *m, struct page *head, unsigned int order,
+			 enum page_state state);
 
 /* pcp.c */
 struct page *pcp_alloc(struct machine *m, struct zone *zone, unsigned int order);

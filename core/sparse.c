@@ -252,8 +252,9 @@ static void vmemmap_create_mapping(struct machine *m, unsigned long block, struc
 /*
  * Fill a new backing in one pass: the struct pages of present sections are
  * zero but for their pfn (which sparse_init_one_section makes valid), or
- * for sparse_init_boot already in free_area_init's state; those of absent
- * sections zero.
+ * for sparse_init_boot already in free_area_init's state, or not written yet
+ * when mm_core_init writes them (memmap_deferred); those of absent sections
+ * zero.
  */
 static void vmemmap_fill(struct machine *m, unsigned long block, struct page *backing)
 {
@@ -269,6 +270,8 @@ static void vmemmap_fill(struct machine *m, unsigned long block, struct page *ba
 			memset(pages, 0, per_section * sizeof(*pages));
 			continue;
 		}
+		if (sp->memmap_deferred)
+			continue;	/* mm_core_init writes it */
 		if (sp->init_pages) {
 			memmap_init_pages(m, pages, start, start + per_section,
 					  sp->sections[first + i].nid);
@@ -347,7 +350,7 @@ unsigned long memmap_chunk_changes(struct machine *m, pfn_t pfn)
 		       atomic_load_explicit(&m->marks.changes[c], memory_order_relaxed) : 0;
 }
 
-static int sparse_init_common(struct machine *m, bool init_pages)
+static int sparse_init_common(struct machine *m, bool init_pages, bool deferred)
 {
 	struct sparse *sp = &m->sparse;
 	unsigned int block_sections_shift = 0;
@@ -357,6 +360,7 @@ static int sparse_init_common(struct machine *m, bool init_pages)
 	if (sp->sections || sp->blocks)
 		sparse_teardown(m);
 	sp->init_pages = init_pages;
+	sp->memmap_deferred = deferred;
 	while ((1u << block_sections_shift) < m->topo.vmemmap_block_sections)
 		block_sections_shift++;
 	sp->section_shift = m->topo.section_shift;
@@ -402,12 +406,12 @@ undo:
 
 int sparse_init(struct machine *m)
 {
-	return sparse_init_common(m, false);
+	return sparse_init_common(m, false, false);
 }
 
-int sparse_init_boot(struct machine *m)
+int sparse_init_boot(struct machine *m, bool defer_memmap)
 {
-	return sparse_init_common(m, true);
+	return sparse_init_common(m, true, defer_memmap);
 }
 
 void sparse_release(struct machine *m)
