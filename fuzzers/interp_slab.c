@@ -1221,6 +1221,30 @@ static void check_dir_link(struct run *r, unsigned int h, const char *dir)
 			 len < 0 ? "" : got, want);
 }
 
+/*
+ * With every read, the attributes the op cannot pick: hwcache_align is the
+ * shadow's flag; objects_partial counts the objects in use on partial
+ * slabs (queued ones included), so at least one and at most all but one
+ * per partial slab.
+ */
+static void attr_listed_only_check(struct run *r, unsigned int h, const char *dir)
+{
+	const struct slab_geom *g = &r->caches[h].geom;
+	unsigned long v, partial;
+
+	if (attr_read(r, dir, "hwcache_align", &v) <= 0 ||
+	    v != !!(g->flags & SLAB_HWCACHE_ALIGN))
+		run_fail(r, "HARNESS: slab attribute differs from the shadow",
+			 "%s/hwcache_align (c%u): %lu, shadow %d", dir, h, v,
+			 !!(g->flags & SLAB_HWCACHE_ALIGN));
+	(void)attr_read(r, dir, "partial", &partial);
+	if (attr_read(r, dir, "objects_partial", &v) <= 0 || v < partial ||
+	    v > partial * (g->objects - 1))
+		run_fail(r, "HARNESS: slab attribute differs from the shadow",
+			 "%s/objects_partial (c%u): %lu for %lu partial slabs of %u objects", dir,
+			 h, v, partial, g->objects);
+}
+
 static void attr_show_op(struct run *r, unsigned int h, unsigned int which)
 {
 	enum attr_id id = (enum attr_id)(which % NR_ATTR_IDS);
@@ -1248,6 +1272,7 @@ static void attr_show_op(struct run *r, unsigned int h, unsigned int which)
 	if (attr_shadow(r, (int)h, id, &want) && v != want)
 		run_fail(r, "HARNESS: slab attribute differs from the shadow",
 			 "%s/%s (c%u): %lu, shadow %lu", dir, attrs[id], h, v, want);
+	attr_listed_only_check(r, h, dir);
 	if (id != AT_TOTAL_OBJECTS && id != AT_SLABS && id != AT_PARTIAL)
 		return;
 	(void)attr_read(r, dir, "slabs", &slabs);
