@@ -60,6 +60,7 @@ struct canary {
 		uint8_t bytes[CANARY_SAVE_MAX];
 	} saved[CANARY_SAVES];
 	char target[192];		/* what was corrupted, for the trace and findings */
+	char says[96];			/* what the report must say of it ("": not predicted) */
 	struct kmem_cache *validate;	/* validator kinds: the cache to validate */
 	int qnode;			/* walk_queues: the node the queue's objects are of */
 	bool aliens;			/* walk_queues: the alien buffers only */
@@ -130,6 +131,8 @@ static void restore(struct canary *c)
 }
 
 #define TARGET(c, ...) snprintf((c)->target, sizeof((c)->target), __VA_ARGS__)
+/* The words the report's body must hold: which record broke and how. */
+#define SAYS(c, ...) snprintf((c)->says, sizeof((c)->says), __VA_ARGS__)
 
 /* ---- walks of the live state ---- */
 
@@ -471,9 +474,12 @@ static bool memblock_regions(struct canary *c)
 			if (kind == CANARY_MEMBLOCK_NID) {
 				save(c, &rg->nid, sizeof(rg->nid), false);
 				rg->nid = (int)c->m->topo.nr_nodes;
+				SAYS(c, "memblock.%s[%u]: nid %d not in", names[t], i, rg->nid);
 			} else {
 				save(c, &rg->size, sizeof(rg->size), false);
 				rg->size = 0;
+				SAYS(c, "memblock.%s[%u]: size 0 at %#llx", names[t], i,
+				     (unsigned long long)rg->base);
 			}
 			return true;
 		}
@@ -1149,16 +1155,22 @@ static bool memblock_more(struct canary *c)
 			TARGET(c, "memblock.%s[%u] [%#llx, +%#llx) node %d", names[t], i,
 			       (unsigned long long)rg->base, (unsigned long long)rg->size, rg->nid);
 			save(c, rg, sizeof(*rg), false);
-			if (kind == CANARY_MEMBLOCK_ORDER)
+			if (kind == CANARY_MEMBLOCK_ORDER) {
 				rg->base = type->regions[i - 1].base;
-			else if (kind == CANARY_MEMBLOCK_PAST)
-				rg->size = PFN_PHYS(m->max_pfn) - rg->base + SF_PAGE_SIZE;
-			else if (kind == CANARY_MEMBLOCK_WRAP)
-				rg->size = ~rg->base + 2;	/* base + size wraps past 0 */
-			else if (kind == CANARY_MEMBLOCK_NID_NEG)
+				SAYS(c, "memblock.%s[%u]: base %#llx below end", names[t], i,
+				     (unsigned long long)rg->base);
+			} else if (kind == CANARY_MEMBLOCK_PAST || kind == CANARY_MEMBLOCK_WRAP) {
+				rg->size = kind == CANARY_MEMBLOCK_PAST ?
+						   PFN_PHYS(m->max_pfn) - rg->base + SF_PAGE_SIZE :
+						   ~rg->base + 2;	/* base + size wraps past 0 */
+				SAYS(c, "memblock.%s[%u]: [%#llx, +%#llx) past max_pfn", names[t], i,
+				     (unsigned long long)rg->base, (unsigned long long)rg->size);
+			} else if (kind == CANARY_MEMBLOCK_NID_NEG) {
 				rg->nid = -2;
-			else
+				SAYS(c, "memblock.%s[%u]: nid -2 not in", names[t], i);
+			} else {
 				rg->nid = (rg->nid + 1) % (int)m->topo.nr_nodes;
+			}
 			return true;
 		}
 	}
@@ -1197,6 +1209,7 @@ static bool vmemmap_more(struct canary *c)
 			continue;
 		if (kind == CANARY_VMEMMAP_PAGES) {
 			TARGET(c, "backing of unmapped vmemmap block %lu", b);
+			SAYS(c, "vmemmap block %lu: unmapped but populated", b);
 			save(c, &vb->pages, sizeof(vb->pages), false);
 			vb->pages = (struct page *)(void *)sp;
 			return true;
@@ -1204,10 +1217,14 @@ static bool vmemmap_more(struct canary *c)
 		TARGET(c, "%s of mapped vmemmap block %lu",
 		       kind == CANARY_VMEMMAP_BACKING ? "the backing" : "the state", b);
 		save(c, vb, sizeof(*vb), false);
-		if (kind == CANARY_VMEMMAP_BACKING)
+		if (kind == CANARY_VMEMMAP_BACKING) {
 			vb->pages = NULL;
-		else
+			SAYS(c, "vmemmap block %lu: backing is not reserved boot memory", b);
+		} else {
+			/* its first present section's message */
 			vb->state = VMEMMAP_UNMAPPED;
+			SAYS(c, "but vmemmap block %lu unmapped", b);
+		}
 		return true;
 	}
 	return false;
@@ -2004,6 +2021,12 @@ static void expect_caught(struct canary *c, const struct canary_kind *k, const c
 			 title, k->id ? " of " : "", k->id ? k->id : "", seen,
 			 ok ? "the expected" : "another", r->caught.body);
 	}
+	if (c->says[0] && !strstr(r->caught.body, c->says)) {
+		restore(c);
+		run_fail(r, "HARNESS: checker report does not say what broke",
+			 "corrupt %s (%s): %s; the report does not say '%s':\n%s", kind,
+			 k->id ? k->id : "validator", c->target, c->says, r->caught.body);
+	}
 }
 
 /*
@@ -2099,6 +2122,7 @@ static bool op_corrupt(struct run *r, const struct sf_op *op)
 		c.want = op->arg[1] % count;
 		c.n = 0;
 		c.validate = NULL;
+		c.says[0] = 0;
 		if (digest && digest_take(r, &canary_before))
 			digest = false;
 		if (!pick(&c))

@@ -40,24 +40,46 @@ struct zone_view {
 
 #define RUN_STATES_CHUNK 256
 
+/* The index of the range of node nid with the lowest start above after
+ * (-1: none): the node's ranges in pfn order, whatever the topology's. */
+static int next_range_of(const struct run *r, int nid, pfn_t after, bool first)
+{
+	int best = -1;
+
+	for (unsigned int i = 0; i < r->topo.nr_ranges; i++) {
+		const struct sf_mem_range *rg = &r->topo.ranges[i];
+
+		if (rg->node != nid || (!first && rg->start_pfn <= after))
+			continue;
+		if (best < 0 || rg->start_pfn < r->topo.ranges[best].start_pfn)
+			best = (int)i;
+	}
+	return best;
+}
+
 static void zone_view_of(struct run *r, int nid, enum zone_type zt, unsigned int order,
 			 bool drained, struct zone_view *v)
 {
 	uint8_t states[RUN_STATES_CHUNK];
 	unsigned long nr = 1ul << order, run = 0;
-
-	pfn_t lo, hi;
+	pfn_t lo, hi, last = 0;
+	bool first = true;
 
 	memset(v, 0, sizeof(*v));
 	run_zone_bounds(r, zt, &lo, &hi);
-	for (unsigned int i = 0; i < r->topo.nr_ranges; i++) {
+	/* The node's ranges in pfn order: a block may span two that touch. */
+	for (int i = next_range_of(r, nid, 0, true); i >= 0;
+	     i = next_range_of(r, nid, r->topo.ranges[i].start_pfn, false)) {
 		const struct sf_mem_range *rg = &r->topo.ranges[i];
 		pfn_t start = rg->start_pfn > lo ? rg->start_pfn : lo;
 		pfn_t end = rg->end_pfn < hi ? rg->end_pfn : hi;
 
-		if (rg->node != nid)
+		if (start >= end)
 			continue;
-		run = 0;
+		if (first || start != last)
+			run = 0;
+		first = false;
+		last = end;
 		for (pfn_t pfn = start; pfn < end; pfn++) {
 			enum sf_page_state st;
 			bool ok;
@@ -173,15 +195,23 @@ void page_memmap_count(struct run *r, long *allocated, long *free_pages)
 	*free_pages = count[SF_PAGE_BUDDY] + count[SF_PAGE_PCP];
 }
 
-/* An upper bound of the zone's low watermark from its size alone (the core
- * scales min to 1/128 of the managed pages, at least 4 from 64 pages on;
- * low is 5/4 of min; managed <= present). */
-static long low_watermark_bound(long present)
+/* The model's min watermark of a zone of managed pages, exactly (the core
+ * scales it to 1/128 of them, at least 4 from 64 pages on); of its present
+ * pages, an upper bound (managed <= present). */
+static long wmark_min(long pages)
 {
-	long min = present / 128;
+	long min = pages / 128;
 
-	if (min < 4 && present >= 64)
+	if (min < 4 && pages >= 64)
 		min = 4;
+	return min;
+}
+
+/* ... and its low watermark, 5/4 of min. */
+static long wmark_low(long pages)
+{
+	long min = wmark_min(pages);
+
 	return min + min / 4;
 }
 
@@ -190,10 +220,8 @@ static long low_watermark_bound(long present)
  * the caller cannot block (ALLOC_HARDER). */
 static long min_watermark_floor(long managed, gfp_t eff)
 {
-	long min = managed / 128;
+	long min = wmark_min(managed);
 
-	if (min < 4 && managed >= 64)
-		min = 4;
 	if (eff & __GFP_HIGH)
 		min -= min / 2;
 	if (!(eff & __GFP_DIRECT_RECLAIM) && !(eff & __GFP_NOMEMALLOC))
@@ -278,7 +306,7 @@ static bool free_block_on(struct run *r, uint32_t nodes, gfp_t eff, unsigned int
 			zone_view_of(r, (int)n, (enum zone_type)zt, order, nofail, &v);
 			if (!v.block)
 				continue;
-			if (rule == WM_LOW && v.free - (1l << order) < low_watermark_bound(v.present))
+			if (rule == WM_LOW && v.free - (1l << order) < wmark_low(v.present))
 				continue;
 			if (rule == WM_MIN &&
 			    v.free - (1l << order) < min_watermark_floor(v.managed, eff))
@@ -333,6 +361,151 @@ static void page_null(struct run *r, gfp_t gfp, unsigned int order, int nid, con
 	    must_find(r, eff, order, nid, WM_MIN, why, sizeof(why)))
 		run_fail(r, "HARNESS: page allocation failed with free memory",
 			 "%s gfp %#x order %u: %s", name, gfp, order, why);
+}
+
+/* ---- the fast path and the slow path ---- */
+
+/*
+ * Does a valid page allocation enter the slow path (its sched point
+ * SP_ALLOC_PAGES_SLOWPATH, passed once as it starts)? The fast path tries
+ * each zone of the zonelist the gfp may use at the zone's low watermark
+ * with no reserve flag: a zone whose free (buddy) pages stay at or above
+ * its low watermark (the model's, of its managed pages) after the block,
+ * and that holds a free block of the order (buddy pages; an empty per-cpu
+ * list refills from them), serves it. From the memmap before the call:
+ *   SLOW_NO   a zone of the list has both, or the list has no zone the gfp
+ *             may use (then nothing is tried at all);
+ *   SLOW_YES  it has such zones and none passes the watermark with a free
+ *             run of the order, of buddy or per-cpu pages;
+ *   otherwise (a run only with per-cpu pages: this cpu's list of the order
+ *   may hold it or not) no prediction. Exact unless an injected interrupt
+ *   came into the call or fault injection failed it (before the fast path).
+ */
+enum slow_want { SLOW_UNKNOWN, SLOW_NO, SLOW_YES };
+
+struct zone_pages {
+	long present, managed, buddy, pcp;
+};
+
+/* Every node's zones, from the memmap view (read again where it changed). */
+static void zone_pages_all(struct run *r, struct zone_pages zp[SF_MAX_NODES][MAX_NR_ZONES])
+{
+	memset(zp, 0, sizeof(zp[0]) * SF_MAX_NODES);
+	memmap_view_refresh(r);
+	for (unsigned int i = 0; i < r->memmap.nr; i++) {
+		const struct memmap_segment *s = &r->memmap.seg[i];
+		struct zone_pages *z = &zp[s->node][s->zone];
+
+		z->present += (long)(s->hi - s->lo);
+		z->buddy += s->count[SF_PAGE_BUDDY];
+		z->pcp += s->count[SF_PAGE_PCP];
+		z->managed += (long)s->count[SF_PAGE_BUDDY] + s->count[SF_PAGE_PCP] +
+			      s->count[SF_PAGE_ALLOCATED];
+	}
+}
+
+/* A free aligned run of 2^order pages in node nid's zone zt (buddy pages;
+ * with_pcp: per-cpu ones too). The counts decide most requests, a segment
+ * wholly free many others, a walk of the zone the rest. */
+static bool zone_has_run(struct run *r, int nid, int zt, const struct zone_pages *z,
+			 unsigned int order, bool with_pcp)
+{
+	pfn_t need = (pfn_t)1 << order;
+	struct zone_view v;
+
+	if (z->buddy + (with_pcp ? z->pcp : 0) < (long)need)
+		return false;
+	if (!order)
+		return true;
+	for (unsigned int i = 0; i < r->memmap.nr; i++) {
+		const struct memmap_segment *s = &r->memmap.seg[i];
+		pfn_t start = (s->lo + need - 1) & ~(need - 1);
+		long free = (long)s->count[SF_PAGE_BUDDY] + (with_pcp ? s->count[SF_PAGE_PCP] : 0);
+
+		if (s->node == nid && s->zone == zt && free == (long)(s->hi - s->lo) &&
+		    start + need <= s->hi)
+			return true;
+	}
+	zone_view_of(r, nid, (enum zone_type)zt, order, with_pcp, &v);
+	return v.block;
+}
+
+/* The prediction for a zonelist of the zones of nodes up to highest. */
+static enum slow_want slow_on(struct run *r, struct zone_pages zp[SF_MAX_NODES][MAX_NR_ZONES],
+			      uint32_t nodes, int highest, unsigned int order)
+{
+	bool any = false, maybe = false;
+
+	for (unsigned int n = 0; n < r->topo.nr_nodes; n++) {
+		if (!((nodes >> n) & 1))
+			continue;
+		for (int zt = 0; zt <= highest; zt++) {
+			const struct zone_pages *z = &zp[n][zt];
+
+			if (!z->present)
+				continue;	/* in no zonelist */
+			any = true;
+			if (z->buddy - (1l << order) < wmark_low(z->managed))
+				continue;
+			if (zone_has_run(r, (int)n, zt, z, order, false))
+				return SLOW_NO;
+			maybe |= zone_has_run(r, (int)n, zt, z, order, true);
+		}
+	}
+	return !any ? SLOW_NO : maybe ? SLOW_UNKNOWN : SLOW_YES;
+}
+
+/* nid as for preferred_nodes; eff the gfp after the stage's mask. */
+static enum slow_want slow_predict(struct run *r, gfp_t eff, unsigned int order, int nid)
+{
+	struct zone_pages zp[SF_MAX_NODES][MAX_NR_ZONES];
+	uint32_t pref;
+	enum slow_want want = SLOW_UNKNOWN;
+	bool first = true;
+
+	if (r->in_hook || machine_stage(r->m) < STAGE_BUDDY)
+		return SLOW_UNKNOWN;
+	pref = preferred_nodes(r, nid);
+	if (!pref)
+		return SLOW_UNKNOWN;
+	zone_pages_all(r, zp);
+	/* Every fallback zonelist holds every populated zone (P9). */
+	if (!(eff & __GFP_THISNODE))
+		return slow_on(r, zp, (1u << r->topo.nr_nodes) - 1, gfp_zone_of(eff), order);
+	for (unsigned int n = 0; n < r->topo.nr_nodes; n++) {
+		enum slow_want w;
+
+		if (!((pref >> n) & 1))
+			continue;
+		w = slow_on(r, zp, 1u << n, gfp_zone_of(eff), order);
+		if (!first && w != want)
+			return SLOW_UNKNOWN;
+		want = w;
+		first = false;
+	}
+	return want;
+}
+
+/* After the call, the other checks of its result done: the slow path's
+ * sched point passed as predicted. n: the times the call passed it; irq:
+ * an injected interrupt came into the call (its allocations count, it may
+ * free). */
+static void slow_check(struct run *r, enum slow_want want, unsigned long n, bool irq,
+		       gfp_t gfp, unsigned int order, bool got, const char *op)
+{
+	if (irq || r->in_hook)
+		return;
+	if (want == SLOW_NO && n)
+		run_fail(r, "HARNESS: page allocation took the slow path with memory for the fast path",
+			 "%s gfp %#x order %u: a zone of its zonelist has a free block above "
+			 "its low watermark (or none may serve it), yet %s passed", op, gfp, order,
+			 sched_point_name(SP_ALLOC_PAGES_SLOWPATH));
+	/* fail_page_alloc fails a request before the fast path */
+	if (want == SLOW_YES && !n && (got || !r->fail_page_on || (gfp & __GFP_NOFAIL)))
+		run_fail(r, "HARNESS: page allocation skipped the slow path",
+			 "%s gfp %#x order %u: no zone of its zonelist has a free block above its "
+			 "low watermark, yet %s was not passed (%s)", op, gfp, order,
+			 sched_point_name(SP_ALLOC_PAGES_SLOWPATH), got ? "got a block" : "NULL");
 }
 
 /* ---- pages ---- */
@@ -589,8 +762,10 @@ static void page_alloc_op(struct run *r, const struct sf_op *op, gfp_t gfp, unsi
 	const char *name = sf_op_specs[op->code].name;
 
 	struct zone_counts before;
-	bool irq_armed = r->inj.armed;
+	bool irq_armed = r->inj.armed, irq_in;
 	gfp_t eff = gfp & machine_gfp_allowed_mask(m);
+	enum slow_want slow;
+	unsigned long slow_passed;
 
 	before.taken = false;
 	if (watermark_checked(eff) && !r->in_hook && machine_stage(m) >= STAGE_BUDDY)
@@ -611,6 +786,8 @@ static void page_alloc_op(struct run *r, const struct sf_op *op, gfp_t gfp, unsi
 		nid = nid_arg;
 	if (!invalid)
 		page_expect_where(r, nid);
+	slow = invalid ? SLOW_UNKNOWN : slow_predict(r, eff, order, nid);
+	slow_passed = sched_point_hits(m, SP_ALLOC_PAGES_SLOWPATH);
 	switch (op->code) {
 	case OP_ALLOC_PAGES_NODE:
 		ph->kind = PH_PAGES;
@@ -631,6 +808,8 @@ static void page_alloc_op(struct run *r, const struct sf_op *op, gfp_t gfp, unsi
 		nid = NID_CPU;
 		break;
 	}
+	slow_passed = sched_point_hits(m, SP_ALLOC_PAGES_SLOWPATH) - slow_passed;
+	irq_in = irq_armed && !r->inj.armed;
 	if (r->o->test_page_result) {
 		ph->page = r->o->test_page_result(m, ph->page, r->o->test_arg);
 		if (ph->kind == PH_ADDR)
@@ -664,13 +843,15 @@ static void page_alloc_op(struct run *r, const struct sf_op *op, gfp_t gfp, unsi
 				 "%s gfp %#x order %u", name, gfp, order);
 		page_null(r, gfp, order, nid, name);
 		run_expect_clear(r);
+		slow_check(r, slow, slow_passed, irq_in, gfp, order, false, name);
 		return;
 	}
 	run_expect_clear(r);
 	page_got(r, (unsigned int)op->result, ph, gfp, nid, name);
 	/* An interrupt injected into the call may have freed pages. */
-	if (!r->in_hook && !(irq_armed && !r->inj.armed))
+	if (!r->in_hook && !irq_in)
 		page_watermark_check(r, &before, gfp, ph->pfn, order, name);
+	slow_check(r, slow, slow_passed, irq_in, gfp, order, true, name);
 }
 
 /*
@@ -699,8 +880,10 @@ static void page_exact_op(struct run *r, const struct sf_op *op, gfp_t gfp, size
 {
 	struct machine *m = r->m;
 	struct page_h *ph = &r->pages[op->result];
-	bool invalid;
+	bool invalid, valid, armed = r->inj.armed;
 	unsigned int order = 0;
+	enum slow_want slow;
+	unsigned long slow_passed;
 
 	page_exact_beyond(r, gfp, size);
 	invalid = run_expect_alloc(r, gfp, false);
@@ -719,10 +902,15 @@ static void page_exact_op(struct run *r, const struct sf_op *op, gfp_t gfp, size
 	}
 	if (!invalid)
 		page_expect_where(r, NID_CPU);
+	valid = size && !invalid && order < SF_MAX_ORDER_LIMIT;
+	slow = valid ? slow_predict(r, gfp & machine_gfp_allowed_mask(m), order, NID_CPU) :
+		       SLOW_UNKNOWN;
+	slow_passed = sched_point_hits(m, SP_ALLOC_PAGES_SLOWPATH);
 	ph->kind = PH_EXACT;
 	ph->size = size;
 	ph->nr = (size + SF_PAGE_SIZE - 1) / SF_PAGE_SIZE;
 	ph->addr = alloc_pages_exact(m, size, gfp);
+	slow_passed = sched_point_hits(m, SP_ALLOC_PAGES_SLOWPATH) - slow_passed;
 	run_after_call(r);
 	if (!ph->addr) {
 		if (size && !invalid && order < r->topo.max_order && (gfp & __GFP_NOFAIL) &&
@@ -732,6 +920,9 @@ static void page_exact_op(struct run *r, const struct sf_op *op, gfp_t gfp, size
 		if (size && !invalid)
 			page_null(r, gfp, order, NID_CPU, "alloc_pages_exact");
 		run_expect_clear(r);
+		if (valid)
+			slow_check(r, slow, slow_passed, armed && !r->inj.armed, gfp, order, false,
+				   "alloc_pages_exact");
 		return;
 	}
 	run_expect_clear(r);
@@ -743,6 +934,8 @@ static void page_exact_op(struct run *r, const struct sf_op *op, gfp_t gfp, size
 		run_fail(r, "HARNESS: page outside memory", "alloc_pages_exact returned %p",
 			 ph->addr);
 	page_got(r, (unsigned int)op->result, ph, gfp, NID_CPU, "alloc_pages_exact");
+	slow_check(r, slow, slow_passed, armed && !r->inj.armed, gfp, order, true,
+		   "alloc_pages_exact");
 }
 
 static SF_NO_COVERAGE void page_pattern_check(struct run *r, unsigned int h, const char *when)

@@ -87,6 +87,34 @@ static void zero_free_counters(struct machine *m, unsigned int op_index, void *a
 			atomic_store(&m->nodes[n].node_zones[z].free_pages, 0);
 }
 
+/* The DMA zone's free page counter made to lie to the fast path (the free
+ * lists and page states keep their blocks): after op 0 it reads 5 (the
+ * zone's low watermark: an order-0 request fails it, passes the min one);
+ * or after op 3 it reads 64 pages more. */
+static void dma_free_five(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (op_index == 0)
+		atomic_store(&m->nodes[0].node_zones[ZONE_DMA].free_pages, 5);
+}
+
+static void dma_free_more(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (op_index == 3)
+		atomic_fetch_add(&m->nodes[0].node_zones[ZONE_DMA].free_pages, 64);
+}
+
+static void arm_dma_free_five(struct sf_run_opts *o)
+{
+	o->test_after_op = dma_free_five;
+}
+
+static void arm_dma_free_more(struct sf_run_opts *o)
+{
+	o->test_after_op = dma_free_more;
+}
+
 /* The run ends with a lock of no machine held: the thread keeps it after
  * the machine is gone. */
 static void keep_a_lock(struct machine *m, void *arg)
@@ -717,6 +745,21 @@ static bool checker_wrong_id(struct machine *m, struct kmem_cache *s, void *arg)
 	return false;
 }
 
+/* A checker that names the right invariant for a broken memblock region
+ * but not what broke. */
+static bool checker_vague(struct machine *m, struct kmem_cache *s, void *arg)
+{
+	(void)s;
+	(void)arg;
+	checker_report(m, "P6: a test's checker says something is wrong with memblock");
+	return false;
+}
+
+static void arm_checker_vague(struct sf_run_opts *o)
+{
+	o->test_canary_check = checker_vague;
+}
+
 /* A checker that files the right report (P10 for a watermark) and then
  * says the state passed. */
 static bool checker_passes(struct machine *m, struct kmem_cache *s, void *arg)
@@ -937,6 +980,9 @@ static const struct oracle_case cases[] = {
 	{ "canary.kmalloc_entry", "fuzz_slab",
 	  MACHINE_1N_V4 CANARY_SLAB_OPS "corrupt kmalloc_entry index=14\n", arm_checker_blind,
 	  "HARNESS: checker missed a corruption" },
+	{ "canary.vague_report", "fuzz_pages",
+	  MACHINE_1N_V4 "corrupt memblock_size index=1\n", arm_checker_vague,
+	  "HARNESS: checker report does not say what broke" },
 	{ "canary.reported_but_passed", "fuzz_pages",
 	  MACHINE_1N_V4 "corrupt watermark index=2\n", arm_checker_passes,
 	  "HARNESS: checker reported but passed" },
@@ -971,6 +1017,18 @@ static const struct oracle_case cases[] = {
 		     "boot running\n",
 	  arm_boot_enomem, NULL },
 	/* The zone counters say empty, the memmap says free: a finding. */
+	{ "page.slowpath_entered", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n"
+		     "p1 = alloc_pages GFP_KERNEL|__GFP_DMA order=0\n",
+	  arm_dma_free_five,
+	  "HARNESS: page allocation took the slow path with memory for the fast path" },
+	{ "page.slowpath_skipped", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL|__GFP_DMA order=6\n"
+		     "p1 = alloc_pages GFP_KERNEL|__GFP_DMA order=5\n"
+		     "p2 = alloc_pages GFP_KERNEL|__GFP_DMA order=4\n"
+		     "p3 = alloc_pages GFP_KERNEL|__GFP_DMA order=3\n"
+		     "p4 = alloc_pages GFP_KERNEL|__GFP_DMA order=2\n",
+	  arm_dma_free_more, "HARNESS: page allocation skipped the slow path" },
 	{ "page.fail_free_memory", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n"
 		     "p1 = alloc_pages GFP_KERNEL order=2\n",
