@@ -88,7 +88,9 @@ enum lock_misuse {
 __attribute__((cold)) void lock_misuse(const void *lock, enum lock_misuse kind, const char *what,
 				 const char *func);
 /* Machines register so a lock's misuse finds its report handler. */
-void lockdep_machine_add(struct machine *m);
+/* false: the registry is full (a machine whose lock misuse could not be
+ * reported; machine_create refuses it). */
+bool lockdep_machine_add(struct machine *m);
 void lockdep_machine_remove(struct machine *m);
 /* Forget the locks of m this thread holds (a snapshot restore frees them). */
 void lockdep_forget_machine(struct machine *m);

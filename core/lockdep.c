@@ -22,23 +22,27 @@ _Thread_local struct held_locks held_locks;
 /* A report that itself misuses a lock (the report lock) cannot report. */
 static _Thread_local bool in_lock_report;
 
-/* The live machines, to find the one a lock belongs to. */
-#define LOCKDEP_MAX_MACHINES 16
+/* The live machines, to find the one a lock belongs to: room for the fuzz
+ * targets' snapshot cache (16 booted machines) and the runs beside it. */
+#define LOCKDEP_MAX_MACHINES 64
 static struct {
 	pthread_mutex_t lock;
 	struct machine *m[LOCKDEP_MAX_MACHINES];
 } machines = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-void lockdep_machine_add(struct machine *m)
+bool lockdep_machine_add(struct machine *m)
 {
+	bool added = false;
+
 	pthread_mutex_lock(&machines.lock);
-	for (unsigned int i = 0; i < LOCKDEP_MAX_MACHINES; i++) {
+	for (unsigned int i = 0; i < LOCKDEP_MAX_MACHINES && !added; i++) {
 		if (!machines.m[i]) {
 			machines.m[i] = m;
-			break;
+			added = true;
 		}
 	}
 	pthread_mutex_unlock(&machines.lock);
+	return added;
 }
 
 void lockdep_machine_remove(struct machine *m)

@@ -365,16 +365,17 @@ struct machine *machine_create(const struct sf_topology *t, const struct sf_opti
 		return NULL;
 	arena = host_arena_new();
 	m = arena ? host_zalloc(arena, sizeof(*m)) : NULL;
-	if (!m) {
+	if (m)
+		m->arena = arena;
+	if (!m || !lockdep_machine_add(m)) {
 		host_arena_delete(arena);
 		if (err) {
 			snprintf(err->field, sizeof(err->field), "host");
-			snprintf(err->msg, sizeof(err->msg), "out of host memory");
+			snprintf(err->msg, sizeof(err->msg), m ? "too many live machines" :
+								  "out of host memory");
 		}
 		return NULL;
 	}
-	m->arena = arena;
-	lockdep_machine_add(m);
 	m->topo = *t;
 	if (opts)
 		m->opts = *opts;

@@ -5,6 +5,7 @@
  * without hanging, and correct use (nested, out of order) reports nothing.
  */
 #include <pthread.h>
+#include <string.h>
 
 #include "test.h"
 
@@ -209,6 +210,37 @@ static void test_cpu_queue_lock(void)
 	machine_destroy(m);
 }
 
+/*
+ * Every live machine is in the registry a misuse report needs: past its
+ * room machine_create refuses ("too many live machines") instead of making
+ * a machine whose lock misuse could only abort. The last machine made
+ * still reports its own misuse.
+ */
+static void test_registry_room(void)
+{
+	struct machine *ms[80];
+	struct sf_topology t;
+	struct sf_error err;
+	unsigned int n = 0;
+	spinlock_t *l;
+
+	sf_topology_simple(&t, 1, 1, 1);
+	memset(&err, 0, sizeof(err));
+	while (n < 80 && (ms[n] = machine_create(&t, NULL, &err)))
+		n++;
+	expect_true(n >= 18 && n < 80);	/* the snapshot cache's 16 and two runs fit */
+	expect_true(!strcmp(err.field, "host") && !strcmp(err.msg, "too many live machines"));
+	if (n) {
+		sf_set_report_handler(ms[n - 1], sf_report_collect, NULL);
+		l = new_lock(ms[n - 1]);
+		assert_nonnull(l);
+		spin_unlock(l);
+		expect_only_reports(ms[n - 1], BAD_UNLOCK, 1);
+	}
+	while (n)
+		machine_destroy(ms[--n]);
+}
+
 int main(void)
 {
 	RUN(test_correct_use_is_silent);
@@ -218,5 +250,6 @@ int main(void)
 	RUN(test_other_threads_lock);
 	RUN(test_assert_held);
 	RUN(test_cpu_queue_lock);
+	RUN(test_registry_room);
 	return test_summary();
 }
