@@ -45,6 +45,7 @@
 #include "program.h"
 
 struct sf_digest;
+struct kmem_cache_cpu;
 
 struct sf_target {
 	const char *name;		/* fuzz_pages */
@@ -109,6 +110,9 @@ struct sf_run_opts {
 	 * a field broken (__free_pages), and its state digest (sf_digest_take),
 	 * are these instead: a free that checks less, a digest that sees less. */
 	void (*test_canary_free)(struct machine *m, struct page *page, unsigned int order);
+	/* ... and its misuse of a cpu queue lock (the lock-time kinds): a
+	 * lock that reports less. */
+	void (*test_canary_misuse)(struct machine *m, struct kmem_cache_cpu *q, int kind);
 	int (*test_digest)(struct machine *m, struct sf_digest *d);
 	/* Tests only (test_slab_oracles.c): right after the end of run shuts
 	 * the slab layer down. */

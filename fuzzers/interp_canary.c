@@ -65,6 +65,7 @@ struct canary {
 	int qnode;			/* walk_queues: the node the queue's objects are of */
 	bool aliens;			/* walk_queues: the alien buffers only */
 	struct page *probe;		/* slab_has_queued: the slab looked for */
+	struct kmem_cache_cpu *queue;	/* lock-time kinds: the queue whose lock is misused */
 	struct page *free_head;		/* free-time kinds: the block to free, */
 	unsigned int free_order;	/* its order */
 	pfn_t free_pfn;			/* and the page the report must name */
@@ -1754,6 +1755,74 @@ static bool k_kmalloc_entry(struct canary *c)
 	return false;
 }
 
+/* ---- a node's slab lists, the queue locks ---- */
+
+/*
+ * S7: a node list head of a cache (partial, full or free; every non-empty
+ * one a candidate) made to skip its first slab: the slab is on no list
+ * walked forward, the node's counters still count it. Only the list
+ * changes (the state digest must see it: DGN_PARTIAL, DGN_FULL, DGN_FREE).
+ */
+static bool c_list_skip(struct canary *c, struct kmem_cache *s)
+{
+	static const char *const names[3] = { "partial", "full", "free" };
+
+	for (unsigned int nid = 0; nid < c->m->topo.nr_nodes; nid++) {
+		struct kmem_cache_node *n = get_node(s, (int)nid);
+		struct list_head *lists[3];
+
+		if (!n)
+			continue;
+		node_slab_lists(n, lists);
+		for (int l = 0; l < 3; l++) {
+			struct list_head *head = lists[l];
+
+			if (list_empty(head) || !chosen(c))
+				continue;
+			TARGET(c, "cache %s node %u %s list skipping its first slab pfn %#llx",
+			       s->name, nid, names[l],
+			       (unsigned long long)pfn_of(c->m,
+							  list_entry(head->next, struct page, lru)));
+			save(c, &head->next, sizeof(head->next), false);
+			head->next = head->next->next;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Lock-time kinds: every cpu queue of every cache, its lock misused the
+ * way the core says it reports (core/slab.h): a remote unlock of a queue
+ * nobody holds, the owner's unlock outside its critical section, a remote
+ * locker taking the lock it holds (then unlocking it once). Nothing is
+ * corrupted: the report must come and the lock end as it was.
+ */
+static bool c_queue_misuse(struct canary *c, struct kmem_cache *s)
+{
+	for (unsigned int cpu = 0; cpu < c->m->topo.nr_cpus; cpu++) {
+		if (!chosen(c))
+			continue;
+		TARGET(c, "cache %s's cpu %u queue lock", s->name, cpu);
+		c->queue = &s->cpu_slab[cpu];
+		return true;
+	}
+	return false;
+}
+
+static void queue_misuse(struct machine *m, struct kmem_cache_cpu *q, int kind)
+{
+	if (kind == CANARY_QUEUE_UNLOCK) {
+		cpu_queue_unlock_remote(q);
+	} else if (kind == CANARY_OWNER_UNLOCK) {
+		cpu_queue_unlock(q);
+	} else {
+		cpu_queue_lock_remote(m, q);
+		cpu_queue_lock_remote(m, q);
+		cpu_queue_unlock_remote(q);
+	}
+}
+
 /* ---- the table ---- */
 
 struct canary_kind {
@@ -1768,6 +1837,7 @@ struct canary_kind {
 	slab_fn slab;			/* every slab of every cache */
 	bool alien;			/* queue kinds: the alien buffers only */
 	const char *free_reason;	/* free-time kinds: the report's reason (title: its) */
+	bool misuse;			/* lock-time kinds (title: the misuse's report) */
 };
 
 #define CK(kind, id_, title_, how, fn) [CANARY_##kind] = { .id = id_, .title = title_, .how = fn }
@@ -1778,6 +1848,9 @@ struct canary_kind {
 #define CK_FREE(kind, reason)                                                            \
 	[CANARY_##kind] = { .title = "BUG: Bad page state", .pick = held_blocks,         \
 			    .free_reason = reason }
+/* A cpu queue lock misused: the core's lockdep report. */
+#define CK_LOCK(kind, title_)                                                            \
+	[CANARY_##kind] = { .title = title_, .cache = c_queue_misuse, .misuse = true }
 /* Seen by the state digest only (no checker looks at it): no title. */
 #define CK_DIGEST(kind, fn) [CANARY_##kind] = { .pick = fn }
 
@@ -1890,6 +1963,11 @@ static const struct canary_kind canary_kinds[NR_CANARY_KINDS] = {
 	/* slab list and kmalloc table kinds */
 	CK(SLAB_FULL, "S7", SLAB_TITLE, slab, s_full),
 	CK(KMALLOC_ENTRY, "S11", SLAB_TITLE, pick, k_kmalloc_entry),
+	CK(SLAB_LIST_SKIP, "S7", SLAB_TITLE, cache, c_list_skip),
+	/* lock-time kinds */
+	CK_LOCK(QUEUE_UNLOCK, "WARNING: bad unlock balance detected!"),
+	CK_LOCK(OWNER_UNLOCK, "WARNING: bad unlock balance detected!"),
+	CK_LOCK(QUEUE_RELOCK, "WARNING: possible recursive locking detected"),
 };
 
 /*
@@ -1925,6 +2003,9 @@ static const char *const digest_blind[NR_CANARY_KINDS] = {
 	[CANARY_ARENA_HEADER] = NOT_DIGESTED " (host arena chunk headers)",
 	[CANARY_QUEUE_LOCK] = NOT_DIGESTED " (lock state)",
 	[CANARY_QUEUE_REMOTE] = NOT_DIGESTED " (lock state)",
+	[CANARY_QUEUE_UNLOCK] = "nothing corrupted (a misuse of a lock)",
+	[CANARY_OWNER_UNLOCK] = "nothing corrupted (a misuse of a lock)",
+	[CANARY_QUEUE_RELOCK] = "nothing corrupted (a misuse of a lock)",
 	[CANARY_QUEUE_BIT] = IN_SLAB,
 	[CANARY_SLAB_BIT] = IN_SLAB,
 	[CANARY_OBJ_STATE] = IN_SLAB,
@@ -2071,6 +2152,44 @@ static void expect_refused(struct canary *c, const struct canary_kind *k, const 
 }
 
 /*
+ * A lock-time kind: the misuse must give exactly one report of the kind's
+ * title, and the lock's state (word, remote request, owner flags) must be
+ * what it was: the core skips a misused lock operation.
+ */
+static void expect_misuse_reported(struct canary *c, const struct canary_kind *k,
+				   const char *kind)
+{
+	struct run *r = c->r;
+	struct kmem_cache_cpu *q = c->queue;
+	uintptr_t lock = atomic_load(&q->lock);
+	int req = atomic_load(&q->remote_req), active = atomic_load(&q->owner_active);
+	bool locked = q->owner_locked;
+	unsigned long seen;
+
+	run_expect_clear(r);
+	run_expect(r, k->title);
+	if (r->o->test_canary_misuse)
+		r->o->test_canary_misuse(c->m, q, c->kind);
+	else
+		queue_misuse(c->m, q, c->kind);
+	seen = run_seen(r, k->title);
+	run_expect_clear(r);
+	run_after_call(r);
+	if (seen != 1)
+		run_fail(r, "HARNESS: misuse not reported",
+			 "corrupt %s: %s; expected one '%s' report, got %lu", kind, c->target,
+			 k->title, seen);
+	if (atomic_load(&q->lock) != lock || atomic_load(&q->remote_req) != req ||
+	    atomic_load(&q->owner_active) != active || q->owner_locked != locked)
+		run_fail(r, "HARNESS: lock misuse changed the lock",
+			 "corrupt %s: %s; lock %#lx remote_req %d owner_active %d owner_locked %d, "
+			 "before %#lx %d %d %d", kind, c->target,
+			 (unsigned long)atomic_load(&q->lock), atomic_load(&q->remote_req),
+			 atomic_load(&q->owner_active), q->owner_locked, (unsigned long)lock, req,
+			 active, locked);
+}
+
+/*
  * The state digest must see the corruption: it is what the snapshot
  * reset-equivalence oracle compares, and a field it misses would let a
  * reset that forgets that field pass. Two digests walk the whole machine
@@ -2135,6 +2254,8 @@ static bool op_corrupt(struct run *r, const struct sf_op *op)
 			expect_digest_changed(&c, &canary_before, kind);
 		if (k->free_reason)
 			expect_refused(&c, k, kind);
+		else if (k->misuse)
+			expect_misuse_reported(&c, k, kind);
 		else if (k->title)
 			expect_caught(&c, k, kind);
 		restore(&c);

@@ -277,7 +277,11 @@ unsigned int sf_prog_nr_opcodes(unsigned int version);
 	X(FREE_UNPOISONED, "free_unpoisoned")                                   \
 	X(ARENA_HEADER, "arena_header")                                         \
 	X(SLAB_FULL, "slab_full")                                               \
-	X(KMALLOC_ENTRY, "kmalloc_entry")
+	X(KMALLOC_ENTRY, "kmalloc_entry")                                       \
+	X(SLAB_LIST_SKIP, "slab_list_skip")                                     \
+	X(QUEUE_UNLOCK, "queue_unlock")                                         \
+	X(OWNER_UNLOCK, "owner_unlock")                                         \
+	X(QUEUE_RELOCK, "queue_relock")
 
 enum sf_canary_kind {
 #define SF_CANARY_ENUM(id, name) CANARY_##id,

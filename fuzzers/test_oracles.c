@@ -791,6 +791,33 @@ static void free_names_head(struct machine *m, struct page *page, unsigned int o
 		    "corrupted tail page");
 }
 
+/* The canary's misuse of a queue lock, broken: one that does nothing (no
+ * report), one that reports and leaves the remote request set. */
+static void misuse_silent(struct machine *m, struct kmem_cache_cpu *q, int kind)
+{
+	(void)m;
+	(void)q;
+	(void)kind;
+}
+
+static void misuse_leaves_request(struct machine *m, struct kmem_cache_cpu *q, int kind)
+{
+	(void)kind;
+	cpu_queue_unlock_remote(q);
+	atomic_store(&q->remote_req, 1);
+	(void)m;
+}
+
+static void arm_misuse_silent(struct sf_run_opts *o)
+{
+	o->test_canary_misuse = misuse_silent;
+}
+
+static void arm_misuse_leaves_request(struct sf_run_opts *o)
+{
+	o->test_canary_misuse = misuse_leaves_request;
+}
+
 static void arm_free_blind(struct sf_run_opts *o)
 {
 	o->test_canary_free = free_blind;
@@ -989,6 +1016,15 @@ static const struct oracle_case cases[] = {
 	{ "canary.queue_lock", "fuzz_slab",
 	  MACHINE_1N_V4 CANARY_SLAB_OPS "corrupt queue_remote index=1\n", arm_checker_blind,
 	  "HARNESS: checker missed a corruption" },
+	{ "canary.slab_list_skip", "fuzz_slab",
+	  MACHINE_1N_V4 CANARY_SLAB_OPS "corrupt slab_list_skip index=0\n", arm_checker_blind,
+	  "HARNESS: checker missed a corruption" },
+	{ "canary.misuse_silent", "fuzz_slab",
+	  MACHINE_1N_V4 CANARY_SLAB_OPS "corrupt queue_unlock index=1\n", arm_misuse_silent,
+	  "HARNESS: misuse not reported" },
+	{ "canary.misuse_changes_lock", "fuzz_slab",
+	  MACHINE_1N_V4 CANARY_SLAB_OPS "corrupt queue_unlock index=1\n",
+	  arm_misuse_leaves_request, "HARNESS: lock misuse changed the lock" },
 	{ "canary.alien", "fuzz_slab",
 	  MACHINE_2N_V4 CANARY_SLAB_OPS "cpu cpu1\nkmem_cache_free o0\ncpu cpu0\n"
 			"corrupt alien_entry index=0\n",
