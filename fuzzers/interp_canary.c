@@ -1685,17 +1685,56 @@ static bool held_blocks(struct canary *c)
  * bit flipped as an overflow of the chunk before would. The header is
  * poisoned; the validator reads it without touching its poisoning.
  */
-static bool k_arena_header(struct canary *c)
+/*
+ * One host allocation's chunk header (16 bytes before it): its magic's
+ * first bit flipped. Under ASan a header is poisoned while the arena is not
+ * working on it (core/host_arena.c), so an overflow into it is caught at
+ * the access: one the harness finds accessible is "HARNESS: host arena
+ * chunk header not poisoned".
+ */
+static bool arena_chunk(struct canary *c, const void *p, const char *what)
 {
-	uint8_t *hdr = (uint8_t *)c->m - 16;
+	uint8_t *hdr = (uint8_t *)p - 16;
 
-	if (!chosen(c))
+	if (!p || !chosen(c))
 		return false;
-	TARGET(c, "magic of the host arena chunk header of the machine at %p", (void *)c->m);
+	TARGET(c, "magic of the host arena chunk header of %s at %p", what, p);
+	for (unsigned int i = 0; kasan_shadow_size(16) && i < 16; i++)
+		if (!kasan_is_poisoned(hdr + i))
+			run_fail(c->r, "HARNESS: host arena chunk header not poisoned",
+				 "the header of %s at %p: byte %u is accessible", what, p, i);
 	save(c, hdr, 16, true);
 	hdr[0] ^= 0x01;
 	repoison(c);
 	return true;
+}
+
+static bool cache_chunks(struct canary *c, struct kmem_cache *s)
+{
+	char what[96];
+
+	snprintf(what, sizeof(what), "cache %s's cpu structures", s->name);
+	if (arena_chunk(c, s->cpu_slab, what))
+		return true;
+	for (unsigned int cpu = 0; s->cpu_slab && cpu < c->m->topo.nr_cpus; cpu++) {
+		snprintf(what, sizeof(what), "cache %s's cpu %u queue", s->name, cpu);
+		if (arena_chunk(c, s->cpu_slab[cpu].ac, what))
+			return true;
+	}
+	return false;
+}
+
+/* P13: the machine's own chunk first, then the slab state, the sparse
+ * arrays, every cache's cpu structures and cpu queues. */
+static bool k_arena_header(struct canary *c)
+{
+	struct machine *m = c->m;
+
+	return arena_chunk(c, m, "the machine's own control block") ||
+	       arena_chunk(c, m->slab, "the slab state") ||
+	       arena_chunk(c, m->sparse.sections, "the sparse sections") ||
+	       arena_chunk(c, m->sparse.blocks, "the vmemmap blocks") ||
+	       walk_caches(c, cache_chunks);
 }
 
 /* ---- slab list and kmalloc table kinds ---- */

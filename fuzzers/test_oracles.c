@@ -21,6 +21,7 @@
 #include "internal.h"	/* white-box: the hooks break core state on purpose */
 #include "slab.h"	/* sysfs_slab_add: a directory before slab_up */
 #include "interp_internal.h"	/* the ownership shadow's API */
+#include "sanitizer.h"
 #include "slabfuzz/digest.h"
 
 struct oracle_case {
@@ -113,6 +114,19 @@ static void arm_dma_free_five(struct sf_run_opts *o)
 static void arm_dma_free_more(struct sf_run_opts *o)
 {
 	o->test_after_op = dma_free_more;
+}
+
+/* After op 0: the machine's own host arena chunk header made accessible. */
+static void unpoison_machine_header(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (!op_index)
+		kasan_unpoison((uint8_t *)m - 16, 16);
+}
+
+static void arm_unpoison_machine_header(struct sf_run_opts *o)
+{
+	o->test_after_op = unpoison_machine_header;
 }
 
 /* The run ends with a lock of no machine held: the thread keeps it after
@@ -1010,6 +1024,9 @@ static const struct oracle_case cases[] = {
 	{ "canary.vague_report", "fuzz_pages",
 	  MACHINE_1N_V4 "corrupt memblock_size index=1\n", arm_checker_vague,
 	  "HARNESS: checker report does not say what broke" },
+	{ "canary.arena_header_unpoisoned", "fuzz_pages",
+	  MACHINE_1N_V4 "check\ncorrupt arena_header index=0\n", arm_unpoison_machine_header,
+	  "HARNESS: host arena chunk header not poisoned" },
 	{ "canary.reported_but_passed", "fuzz_pages",
 	  MACHINE_1N_V4 "corrupt watermark index=2\n", arm_checker_passes,
 	  "HARNESS: checker reported but passed" },
@@ -1367,9 +1384,26 @@ static bool has_title(const char *title)
 	return !strncmp(out, line, strlen(line)) || strstr(out, line) != NULL;
 }
 
+/* Oracles of the sanitizer state: they run in ASan builds only. */
+static bool asan_only(const struct oracle_case *c)
+{
+	static const char *const names[] = { "canary.arena_header_unpoisoned" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(c->name, names[i]))
+			return true;
+	return false;
+}
+
 static bool run_case(const struct oracle_case *c, bool verbose)
 {
-	int st = run_child(c, false);
+	int st;
+
+	if (asan_only(c) && !kasan_shadow_size(SF_PAGE_SIZE)) {
+		printf("skip %s: no ASan shadow in this build\n", c->name);
+		return true;
+	}
+	st = run_child(c, false);
 
 	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
 		printf("FAIL %s: not clean without the hook\n%s", c->name, out);
