@@ -1694,10 +1694,11 @@ static bool held_blocks(struct canary *c)
  */
 static bool arena_chunk(struct canary *c, const void *p, const char *what)
 {
-	uint8_t *hdr = (uint8_t *)p - 16;
+	uint8_t *hdr;
 
 	if (!p || !chosen(c))
 		return false;
+	hdr = (uint8_t *)p - 16;
 	TARGET(c, "magic of the host arena chunk header of %s at %p", what, p);
 	for (unsigned int i = 0; kasan_shadow_size(16) && i < 16; i++)
 		if (!kasan_is_poisoned(hdr + i))
