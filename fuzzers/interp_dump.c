@@ -426,8 +426,9 @@ static const char *const short_call_names[] = {
 static char short_want[1 << 16];
 /*
  * The short buffers: one area, reused, whose first `size` bytes are the
- * buffer and the rest is poisoned, so an ASan build catches a write past
- * the end as it would in a heap block of that size (a heap block per call
+ * buffer and the rest of the text plus a 64-byte red zone poisoned, so an
+ * ASan build catches a write past the end as it would in a heap block of
+ * that size (a heap block per call
  * was most of fuzz_slab's heap traffic, which ASan's quarantine keeps:
  * RSS). It is filled with a byte no text has before each call, so bytes
  * the call did not write never pass for the expected prefix.
@@ -462,12 +463,13 @@ static void short_check(struct run *r, enum short_call c, const char *cache, con
 	sizes[3] = full ? (size_t)full - 1 : 0;
 	sizes[4] = (size_t)full;
 	sizes[5] = (size_t)full + 1;
+	/* The text and a red zone past it: a write past the size lands there. */
+	kasan_poison(short_area, (size_t)full + 64);
 	for (unsigned int i = 0; i < 6; i++) {
 		size_t size = sizes[i], keep = size && size - 1 < (size_t)full ? size - 1 : (size_t)full;
 		char *buf = short_area;
 		long got;
 
-		kasan_poison(short_area, sizeof(short_area));
 		kasan_unpoison(buf, size);
 		memset(buf, SHORT_UNWRITTEN, size);
 		got = short_do(r, c, cache, attr, buf, size);
@@ -482,8 +484,8 @@ static void short_check(struct run *r, enum short_call c, const char *cache, con
 				 short_call_names[c], cache ? cache : "", attr ? ", " : "",
 				 attr ? attr : "", size, got, full, shown);
 		}
+		kasan_poison(buf, size);
 	}
-	kasan_unpoison(short_area, sizeof(short_area));
 }
 
 /* The short-buffer check of dump kind (the dump op's numbering); after the
