@@ -33,6 +33,9 @@ struct oracle_case {
 	const char *title;
 };
 
+/* A title that is AddressSanitizer's report of this kind, not the harness's. */
+#define ASAN_REPORT "asan:"
+
 #define MACHINE_1N                                                                          \
 	"slabfuzz-program 2\n"                                                              \
 	"machine nodes=1 cpus=2 boot=cpu0 max_order=9 section_shift=9 vmemmap_block=1 "     \
@@ -499,6 +502,19 @@ static void short_attr_unterminated(const char *call, char *buf, size_t size, lo
 static void arm_short_attr_unterminated(struct sf_run_opts *o)
 {
 	o->test_short_result = short_attr_unterminated;
+}
+
+/* slab_attr_show writes its terminator one byte past its short buffer. */
+static void short_attr_past_end(const char *call, char *buf, size_t size, long *ret)
+{
+	(void)ret;
+	if (!strcmp(call, "slab_attr_show") && size)
+		buf[size] = '\0';
+}
+
+static void arm_short_attr_past_end(struct sf_run_opts *o)
+{
+	o->test_short_result = short_attr_past_end;
 }
 
 /* slab_sysfs_dir_name's text of a short buffer is not the whole one's prefix. */
@@ -1232,6 +1248,9 @@ static const struct oracle_case cases[] = {
 	  MACHINE_1N "c0 = kmem_cache_create cache0 size=64 align=0 flags=0\ndump slabinfo\n",
 	  arm_short_attr_unterminated,
 	  "HARNESS: dump into a short buffer differs from the whole text" },
+	{ "dump.short_write_past_end", "fuzz_slab",
+	  MACHINE_1N "c0 = kmem_cache_create cache0 size=64 align=0 flags=0\ndump slabinfo\n",
+	  arm_short_attr_past_end, ASAN_REPORT "use-after-poison" },
 	{ "dump.short_dir_name", "fuzz_slab",
 	  MACHINE_1N "c0 = kmem_cache_create cache0 size=64 align=0 flags=0\ndump slabinfo\n",
 	  arm_short_dir_name_other,
@@ -1387,7 +1406,8 @@ static bool has_title(const char *title)
 /* Oracles of the sanitizer state: they run in ASan builds only. */
 static bool asan_only(const struct oracle_case *c)
 {
-	static const char *const names[] = { "canary.arena_header_unpoisoned" };
+	static const char *const names[] = { "canary.arena_header_unpoisoned",
+					     "dump.short_write_past_end" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(c->name, names[i]))
@@ -1418,6 +1438,18 @@ static bool run_case(const struct oracle_case *c, bool verbose)
 			return true;
 		}
 		printf("FAIL %s: reported '%s'\n%s", c->name, c->title + 1, out);
+		return false;
+	}
+	if (c->title && !strncmp(c->title, ASAN_REPORT, strlen(ASAN_REPORT))) {
+		char want[128];
+
+		snprintf(want, sizeof(want), "ERROR: AddressSanitizer: %s",
+			 c->title + strlen(ASAN_REPORT));
+		if (!(WIFEXITED(st) && !WEXITSTATUS(st)) && strstr(out, want)) {
+			printf("ok   %s: %s\n", c->name, want);
+			return true;
+		}
+		printf("FAIL %s: expected '%s'\n%s", c->name, want, out);
 		return false;
 	}
 	if (!c->title) {
