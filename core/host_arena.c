@@ -156,6 +156,8 @@ SF_NO_COVERAGE void host_arena_delete(struct host_arena *a)
 
 	if (!a)
 		return;
+	/* Its control block stays as it is until the next host_arena_new:
+	 * host_arena_parked_live reads what was still allocated. */
 	pthread_mutex_destroy(&a->lock);
 	pthread_mutex_lock(&parked_arena.lock);
 	old = parked_arena.a;
@@ -306,6 +308,35 @@ size_t host_arena_used(const struct host_arena *a)
 unsigned long host_arena_live(const struct host_arena *a)
 {
 	return (unsigned long)a->nr_live;
+}
+
+/*
+ * Chunks of the arena parked last (the machine destroyed last) that were
+ * still live when it was deleted: a release that forgot a structure. The
+ * sizes of the first few go in why. 0 when none, or when no arena is parked.
+ */
+unsigned long host_arena_parked_live(char *why, size_t len)
+{
+	unsigned long live = 0;
+	size_t used = 0;
+
+	if (len)
+		why[0] = '\0';
+	pthread_mutex_lock(&parked_arena.lock);
+	if (parked_arena.a)
+		live = (unsigned long)parked_arena.a->nr_live;
+	for (uint64_t off = ARENA_FIRST; live && off < parked_arena.a->used;) {
+		struct arena_chunk h = hdr_read(parked_arena.a, off);
+
+		if (h.magic != CHUNK_MAGIC || h.class >= ARENA_NR_CLASSES)
+			break;	/* a broken arena: the validator names it */
+		if (!h.free && used < len)
+			used += (size_t)snprintf(why + used, len - used, "%s%u", used ? ", " : "",
+						 h.size);
+		off += class_size(h.class);
+	}
+	pthread_mutex_unlock(&parked_arena.lock);
+	return live;
 }
 
 /*

@@ -716,6 +716,7 @@ size_t host_arena_used(const struct host_arena *a);
 /* p is inside the arena's reservation (used or not). */
 bool host_arena_contains(const struct host_arena *a, const void *p);
 unsigned long host_arena_live(const struct host_arena *a);
+unsigned long host_arena_parked_live(char *why, size_t len);
 int host_arena_validate(const struct host_arena *a, char *why, size_t len);
 /* The same under the arena's lock (check_machine's P13). */
 int host_arena_check(struct host_arena *a, char *why, size_t len);

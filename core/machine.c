@@ -368,6 +368,7 @@ struct machine *machine_create(const struct sf_topology *t, const struct sf_opti
 	if (m)
 		m->arena = arena;
 	if (!m || !lockdep_machine_add(m)) {
+		host_free(arena, m);
 		host_arena_delete(arena);
 		if (err) {
 			snprintf(err->field, sizeof(err->field), "host");
@@ -503,6 +504,11 @@ unsigned int machine_left_behind(uintptr_t gone, char *why, size_t len)
 	snprintf(why, len, "lockdep registry slots %u, held locks %u, cpu binding %u", slots,
 		 held, bound);
 	return slots + held + bound;
+}
+
+unsigned long machine_leaked(char *why, size_t len)
+{
+	return host_arena_parked_live(why, len);
 }
 
 void machine_destroy(struct machine *m)

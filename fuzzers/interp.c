@@ -1274,11 +1274,13 @@ static bool run_op(struct run *r, const struct sf_op *op)
 /*
  * An input leaves nothing behind: once a machine of the run is destroyed,
  * no process-wide registry may still name it (a later machine at the same
- * address would inherit it) and the harness's thread holds no lock.
+ * address would inherit it), the harness's thread holds no lock, and the
+ * machine's release freed every host structure it had.
  */
 void run_destroy(struct run *r, struct machine *m)
 {
 	uintptr_t gone = (uintptr_t)m;
+	unsigned long leaked;
 	char why[128];
 
 	if (!m)
@@ -1287,6 +1289,11 @@ void run_destroy(struct run *r, struct machine *m)
 	if (machine_left_behind(gone, why, sizeof(why)))
 		run_fail(r, "HARNESS: input left state behind", "machine %#lx destroyed: %s",
 			 (unsigned long)gone, why);
+	leaked = machine_leaked(why, sizeof(why));
+	if (leaked)
+		run_fail(r, "HARNESS: host structures leaked at machine destroy",
+			 "%lu host arena chunks still allocated after every release (sizes %s)",
+			 leaked, why);
 }
 
 static void workload(struct run *r)

@@ -149,6 +149,19 @@ static void arm_keep_a_lock(struct sf_run_opts *o)
 	o->at_end = keep_a_lock;
 }
 
+/* A host structure nobody frees: the release leaves it in the arena. */
+static void leak_a_structure(struct machine *m, void *arg)
+{
+	(void)arg;
+	if (!host_alloc(m->arena, 72))
+		abort();
+}
+
+static void arm_leak_a_structure(struct sf_run_opts *o)
+{
+	o->at_end = leak_a_structure;
+}
+
 static void arm_zero_free_counters(struct sf_run_opts *o)
 {
 	o->test_after_op = zero_free_counters;
@@ -1117,6 +1130,9 @@ static const struct oracle_case cases[] = {
 	{ "run.left_state_behind", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n",
 	  arm_keep_a_lock, "HARNESS: input left state behind" },
+	{ "run.leak_at_destroy", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n",
+	  arm_leak_a_structure, "HARNESS: host structures leaked at machine destroy" },
 	{ "page.report_node", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL|__GFP_NOFAIL order=0\n",
 	  arm_impossible_no_node, "HARNESS: report context differs from the shadow" },

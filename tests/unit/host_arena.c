@@ -3,8 +3,9 @@
  * core/host_arena.c: allocations are 64-byte aligned and reused by size
  * class, realloc keeps the contents, freed chunks, headers and rounding slack
  * are poisoned (ASan builds), the validator passes on a good arena and names
- * a broken header or free list, and a machine's host structures (itself, its
- * queues, sysfs entries, memblock regions) all live in its arena.
+ * a broken header or free list, a machine's host structures (itself, its
+ * queues, sysfs entries, memblock regions) all live in its arena, and a
+ * structure its release forgets is named by machine_leaked.
  */
 #include "internal.h"
 #include "slab.h"
@@ -176,11 +177,38 @@ static void test_machine_lives_in_its_arena(void)
 	machine_destroy(m);
 }
 
+/* Every release frees what it made: nothing is left at destroy, and one
+ * structure left is counted with its size. */
+static void test_leak_at_destroy(void)
+{
+	struct sf_topology t;
+	struct machine *m;
+	struct kmem_cache *s;
+	char why[128];
+
+	sf_topology_simple(&t, 2, 4, 16);
+	m = test_machine(&t, NULL, STAGE_RUNNING);
+	assert_nonnull(m);
+	s = kmem_cache_create(m, "leak-test", 96, 0, SLAB_NO_MERGE, NULL);
+	assert_nonnull(s);
+	machine_destroy(m);	/* the cache too: slab_release */
+	expect_true(machine_leaked(why, sizeof(why)) == 0);
+	expect_true(why[0] == '\0');
+
+	m = test_machine(&t, NULL, STAGE_RUNNING);
+	assert_nonnull(m);
+	assert_nonnull(host_alloc(m->arena, 200));
+	machine_destroy(m);
+	expect_true(machine_leaked(why, sizeof(why)) == 1);
+	expect_true(!strcmp(why, "200"));
+}
+
 int main(void)
 {
 	RUN(test_alloc_free_reuse);
 	RUN(test_poisoning);
 	RUN(test_validator_catches);
 	RUN(test_machine_lives_in_its_arena);
+	RUN(test_leak_at_destroy);
 	return test_summary();
 }

@@ -58,6 +58,14 @@ void machine_destroy(struct machine *m);
  */
 unsigned int machine_left_behind(uintptr_t gone, char *why, size_t len);
 
+/*
+ * Host structures of the machine destroyed last that its release did not
+ * free (kmemleak's question, asked of the host arena every structure comes
+ * from): how many chunks were still allocated, their sizes (the first few)
+ * in why. A correct core returns 0 after every machine_destroy.
+ */
+unsigned long machine_leaked(char *why, size_t len);
+
 /* The topology the machine was built from. */
 const struct sf_topology *machine_topology(const struct machine *m);
 
