@@ -364,6 +364,8 @@ extern const struct interp_module page_module;	/* interp_page.c */
 void page_memmap_count(struct run *r, long *allocated, long *free_pages);
 /* After a sparse stage that failed: memblock reserves what the program holds. */
 void page_check_failed_sparse(struct run *r);
+/* A new block's struct pages as the request makes them (interp_page_struct.c). */
+void page_struct_check(struct run *r, const struct page_h *ph, gfp_t eff, const char *op);
 /* The page-failure rule for the slab side: a free order-order block above
  * the watermark bound for eff from nid's zonelist (writes where into why). */
 bool page_block_available(struct run *r, gfp_t eff, unsigned int order, int nid, char *why,

@@ -721,6 +721,7 @@ static SF_NO_COVERAGE void page_got(struct run *r, unsigned int h, struct page_h
 				 "%s: pfn %#llx is already owned by a live allocation", op,
 				 (unsigned long long)(pfn + i));
 	}
+	page_struct_check(r, ph, eff, op);
 	if (eff & __GFP_ZERO) {
 		long bad = nonzero_at(addr, ph->nr * SF_PAGE_SIZE);
 

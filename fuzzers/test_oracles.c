@@ -244,6 +244,21 @@ static void arm_dirty_zeroed(struct sf_run_opts *o)
 	o->test_page_result = dirty_zeroed;
 }
 
+/* Every block handed out marked compound (PG_head), asked so or not. */
+static struct page *head_always(struct machine *m, struct page *page, void *arg)
+{
+	(void)m;
+	(void)arg;
+	if (page)
+		page->flags |= PG_head;
+	return page;
+}
+
+static void arm_head_always(struct sf_run_opts *o)
+{
+	o->test_page_result = head_always;
+}
+
 /* Every page allocation answered from node1 instead. */
 static struct page *from_node1(struct machine *m, struct page *page, void *arg)
 {
@@ -1145,6 +1160,16 @@ static const struct oracle_case cases[] = {
 	{ "page.zero_whole_block", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL|__GFP_ZERO order=5\n",
 	  arm_dirty_zeroed, "HARNESS: __GFP_ZERO page not zeroed" },
+	{ "page.struct_pages_head", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL|__GFP_COMP order=2\nfree p0\n"
+		     "p1 = alloc_pages GFP_KERNEL order=1\n",
+	  arm_head_always, "HARNESS: new page block's struct pages differ from the request" },
+	{ "page.struct_pages_clean", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL|__GFP_COMP order=3\n"
+		     "p1 = alloc_pages_exact GFP_KERNEL size=12000\n"
+		     "p2 = get_free_pages GFP_KERNEL|__GFP_COMP order=1\n"
+		     "p3 = alloc_pages_node node0 GFP_KERNEL order=2\nfree p0\nfree p1\n",
+	  NULL, NULL },
 	{ "page.thisnode", "fuzz_pages",
 	  MACHINE_2N "p0 = alloc_pages_node node0 GFP_KERNEL|__GFP_THISNODE order=0\n",
 	  arm_from_node1, "HARNESS: __GFP_THISNODE page from another node" },
