@@ -1631,9 +1631,39 @@ static bool k_report_count(struct canary *c)
 	return false;
 }
 
+/* The fields of a tail page free_tail breaks, one a candidate: each is one
+ * way free_pages_check must see that the page is no tail of its block. */
+enum tail_field { TF_HEAD_OFFSET, TF_STATE, TF_TAIL, TF_PG_SLAB, TF_PG_HEAD, NR_TAIL_FIELDS };
+
+static const char *const tail_field_names[NR_TAIL_FIELDS] = {
+	"head_offset", "state (PS_BUDDY)", "tail flag (cleared)", "PG_slab", "PG_head",
+};
+
+static void tail_break(struct page *p, enum tail_field f)
+{
+	switch (f) {
+	case TF_HEAD_OFFSET:
+		p->head_offset++;
+		break;
+	case TF_STATE:
+		p->state = PS_BUDDY;
+		break;
+	case TF_TAIL:
+		p->tail = 0;
+		break;
+	case TF_PG_SLAB:
+		p->flags |= PG_slab;
+		break;
+	default:
+		p->flags |= PG_head;
+		break;
+	}
+}
+
 /* Free-time kinds: a page block the program holds (its head, order), one
- * field of the head or of one of its tail pages (tail 1 to the last)
- * broken; the core's free must refuse it. */
+ * field of the head or of one of its tail pages broken (free_tail: every
+ * tail, 1 to the last, and for each every field of tail_field); the core's
+ * free must refuse it. */
 static bool held_blocks(struct canary *c)
 {
 	struct run *r = c->r;
@@ -1645,6 +1675,7 @@ static bool held_blocks(struct canary *c)
 		struct page_h *ph = &r->pages[h];
 		struct page *head;
 		unsigned long first = kind == CANARY_FREE_TAIL, nr = 1;
+		unsigned int fields = kind == CANARY_FREE_TAIL ? NR_TAIL_FIELDS : 1;
 
 		if (!ph->live || ph->kind == PH_EXACT)
 			continue;
@@ -1652,26 +1683,32 @@ static bool held_blocks(struct canary *c)
 		if (kind == CANARY_FREE_TAIL)
 			nr = 1ul << ph->order;
 		for (unsigned long i = first; i < nr; i++) {
-			struct page *p = head + i;
+			for (unsigned int f = 0; f < fields; f++) {
+				struct page *p = head + i;
 
-			if (!chosen(c))
-				continue;
-			TARGET(c, "%s of page block p%u (pfn %#llx order %u)",
-			       kind == CANARY_FREE_TAIL ? "head_offset of a tail page" :
-			       kind == CANARY_FREE_PG_SLAB ? "PG_slab on the head" :
-							    "refcount 2 on the head",
-			       h, (unsigned long long)ph->pfn, ph->order);
-			c->free_head = head;
-			c->free_order = ph->order;
-			c->free_pfn = ph->pfn + i;
-			save(c, p, sizeof(*p), false);
-			if (kind == CANARY_FREE_TAIL)
-				p->head_offset++;
-			else if (kind == CANARY_FREE_PG_SLAB)
-				p->flags |= PG_slab;
-			else
-				atomic_store(&p->refcount, 2);
-			return true;
+				if (!chosen(c))
+					continue;
+				if (kind == CANARY_FREE_TAIL)
+					TARGET(c, "%s of tail page %lu of page block p%u (pfn %#llx "
+						  "order %u)", tail_field_names[f], i, h,
+					       (unsigned long long)ph->pfn, ph->order);
+				else
+					TARGET(c, "%s of page block p%u (pfn %#llx order %u)",
+					       kind == CANARY_FREE_PG_SLAB ? "PG_slab on the head" :
+									    "refcount 2 on the head",
+					       h, (unsigned long long)ph->pfn, ph->order);
+				c->free_head = head;
+				c->free_order = ph->order;
+				c->free_pfn = ph->pfn + i;
+				save(c, p, sizeof(*p), false);
+				if (kind == CANARY_FREE_TAIL)
+					tail_break(p, (enum tail_field)f);
+				else if (kind == CANARY_FREE_PG_SLAB)
+					p->flags |= PG_slab;
+				else
+					atomic_store(&p->refcount, 2);
+				return true;
+			}
 		}
 	}
 	return false;
