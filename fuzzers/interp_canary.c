@@ -475,7 +475,8 @@ static bool memblock_regions(struct canary *c)
 			if (kind == CANARY_MEMBLOCK_NID) {
 				save(c, &rg->nid, sizeof(rg->nid), false);
 				rg->nid = (int)c->m->topo.nr_nodes;
-				SAYS(c, "memblock.%s[%u]: nid %d not in", names[t], i, rg->nid);
+				SAYS(c, "memblock.%s[%u]: nid %d not in 0..%u", names[t], i, rg->nid,
+				     c->r->topo.nr_nodes - 1);
 			} else {
 				save(c, &rg->size, sizeof(rg->size), false);
 				rg->size = 0;
@@ -1157,9 +1158,12 @@ static bool memblock_more(struct canary *c)
 			       (unsigned long long)rg->base, (unsigned long long)rg->size, rg->nid);
 			save(c, rg, sizeof(*rg), false);
 			if (kind == CANARY_MEMBLOCK_ORDER) {
-				rg->base = type->regions[i - 1].base;
-				SAYS(c, "memblock.%s[%u]: base %#llx below end", names[t], i,
-				     (unsigned long long)rg->base);
+				const struct memblock_region *prev = &type->regions[i - 1];
+
+				rg->base = prev->base;
+				SAYS(c, "memblock.%s[%u]: base %#llx below end %#llx of [%u]", names[t],
+				     i, (unsigned long long)rg->base,
+				     (unsigned long long)(prev->base + prev->size), i - 1);
 			} else if (kind == CANARY_MEMBLOCK_PAST || kind == CANARY_MEMBLOCK_WRAP) {
 				rg->size = kind == CANARY_MEMBLOCK_PAST ?
 						   PFN_PHYS(m->max_pfn) - rg->base + SF_PAGE_SIZE :
@@ -1168,7 +1172,8 @@ static bool memblock_more(struct canary *c)
 				     (unsigned long long)rg->base, (unsigned long long)rg->size);
 			} else if (kind == CANARY_MEMBLOCK_NID_NEG) {
 				rg->nid = -2;
-				SAYS(c, "memblock.%s[%u]: nid -2 not in", names[t], i);
+				SAYS(c, "memblock.%s[%u]: nid -2 not in 0..%u", names[t], i,
+				     c->r->topo.nr_nodes - 1);
 			} else {
 				rg->nid = (rg->nid + 1) % (int)m->topo.nr_nodes;
 			}
