@@ -1734,6 +1734,23 @@ static bool held_blocks(struct canary *c)
  * the access: one the harness finds accessible is "HARNESS: host arena
  * chunk header not poisoned".
  */
+/*
+ * What the P13 report must say of the broken header: its offset in the
+ * arena and every field as the header's bytes hold them, read by the
+ * harness (core/host_arena.c's layout: magic u32, class u8, free u8, two
+ * unused bytes, next_free u32, size u32; host byte order).
+ */
+static void arena_says(struct canary *c, const uint8_t *hdr)
+{
+	uint32_t magic, size;
+
+	memcpy(&magic, hdr, sizeof(magic));
+	memcpy(&size, hdr + 12, sizeof(size));
+	SAYS(c, "arena chunk header bad at offset %llu: magic %#x class %u free %u size %u",
+	     (unsigned long long)(hdr - (const uint8_t *)c->m->arena), magic, hdr[4], hdr[5],
+	     size);
+}
+
 static bool arena_chunk(struct canary *c, const void *p, const char *what)
 {
 	uint8_t *hdr;
@@ -1748,6 +1765,7 @@ static bool arena_chunk(struct canary *c, const void *p, const char *what)
 				 "the header of %s at %p: byte %u is accessible", what, p, i);
 	save(c, hdr, 16, true);
 	hdr[0] ^= 0x01;
+	arena_says(c, hdr);
 	repoison(c);
 	return true;
 }
