@@ -101,6 +101,9 @@ struct sf_run_opts {
 	 * machine_create (a core that accepts, or names another field). */
 	struct machine *(*test_machine_create)(const struct sf_topology *t,
 					       const struct sf_options *o, struct sf_error *err);
+	/* Tests only: machine_create_invalid's check that a field at its bound
+	 * is accepted calls this instead of sf_topology_validate. */
+	int (*test_topology_validate)(const struct sf_topology *t, struct sf_error *err);
 	/* Tests only (test_oracles.c): the checker canary's check of a
 	 * corrupted state (check_machine, or kmem_cache_validate of cache s for
 	 * a validator kind) is this instead: a checker with invariants left

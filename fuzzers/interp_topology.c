@@ -152,6 +152,79 @@ static bool topology_break(struct sf_topology *t, unsigned int kind, char *want,
 	return true;
 }
 
+/*
+ * The other side of kind's bounds: field `kind` of t set to the lowest
+ * (side 0) or highest (side 1) value the bounds that kind breaks allow,
+ * the fields it depends on moved to keep the topology valid. The harness
+ * takes the bounds from types.h and the refusal messages' own statement of
+ * them, not from the validator. false: kind has no such side here.
+ */
+static bool topology_at_bound(struct sf_topology *t, unsigned int kind, unsigned int side,
+			      char *what, size_t len)
+{
+	switch (kind) {
+	case 0:
+	case 1:
+		if (!side)
+			return false;	/* one node: every cpu and range on node 0 */
+		for (unsigned int a = t->nr_nodes; a < SF_MAX_NODES; a++)
+			for (unsigned int b = 0; b < SF_MAX_NODES; b++)
+				t->distance[a][b] = t->distance[b][a] = 0;	/* the defaults */
+		t->nr_nodes = SF_MAX_NODES;
+		snprintf(what, len, "nr_nodes %d", SF_MAX_NODES);
+		return true;
+	case 2:
+		if (side) {
+			for (unsigned int c = t->nr_cpus; c < SF_MAX_CPUS; c++)
+				t->cpu_node[c] = 0;
+			t->nr_cpus = SF_MAX_CPUS;
+		} else {
+			t->nr_cpus = 1;
+			t->boot_cpu = 0;
+		}
+		snprintf(what, len, "nr_cpus %u", t->nr_cpus);
+		return true;
+	case 8:
+		t->max_order = side ? SF_MAX_ORDER_LIMIT : SF_MIN_MAX_ORDER;
+		if (t->section_shift < t->max_order - 1)
+			t->section_shift = t->max_order - 1;
+		snprintf(what, len, "max_order %u (section_shift %u)", t->max_order,
+			 t->section_shift);
+		return true;
+	case 9:
+		t->section_shift = side ? 18 : t->max_order - 1;
+		snprintf(what, len, "section_shift %u (max_order %u)", t->section_shift,
+			 t->max_order);
+		return true;
+	case 10:
+		t->vmemmap_block_sections = side ? 64 : 1;
+		snprintf(what, len, "vmemmap_block_sections %u", t->vmemmap_block_sections);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Each side of the bounds of the field kind breaks is accepted. */
+static void topology_bounds_accepted(struct run *r, unsigned int kind)
+{
+	for (unsigned int side = 0; side < 2; side++) {
+		struct sf_topology t = r->topo;
+		struct sf_error err = { "", "" };
+		char what[96];
+		int ret;
+
+		if (!topology_at_bound(&t, kind, side, what, sizeof(what)))
+			continue;
+		ret = r->o->test_topology_validate ? r->o->test_topology_validate(&t, &err) :
+						     sf_topology_validate(&t, &err);
+		if (ret)
+			run_fail(r, "HARNESS: topology at its bound refused",
+				 "%s (valid: the bound itself), refused for '%s': %s", what,
+				 err.field, err.msg);
+	}
+}
+
 /* Does msg state number v (decimal, or hex after 0x)? */
 static bool msg_has_number(const char *msg, unsigned long long v)
 {
@@ -178,6 +251,7 @@ bool topology_invalid_op(struct run *r, const struct sf_op *op)
 	char want[sizeof(err.field)];
 	struct want_nums w = { { 0 }, 0 };
 
+	topology_bounds_accepted(r, op->arg[0]);
 	if (!topology_break(&t, op->arg[0], want, sizeof(want), &w))
 		return false;
 	m2 = r->o->test_machine_create ? r->o->test_machine_create(&t, &opts, &err) :

@@ -723,6 +723,23 @@ static void arm_create_wrong_bound(struct sf_run_opts *o)
 	o->test_machine_create = create_wrong_bound;
 }
 
+/* A validator whose largest vmemmap block is 32 sections, not 64. */
+static int validate_vmemmap_32(const struct sf_topology *t, struct sf_error *err)
+{
+	if (t->vmemmap_block_sections > 32) {
+		snprintf(err->field, sizeof(err->field), "vmemmap_block_sections");
+		snprintf(err->msg, sizeof(err->msg), "%u; must be a power of two in 1..32",
+			 t->vmemmap_block_sections);
+		return -1;
+	}
+	return sf_topology_validate(t, err);
+}
+
+static void arm_validate_vmemmap_32(struct sf_run_opts *o)
+{
+	o->test_topology_validate = validate_vmemmap_32;
+}
+
 /* A refusal that names the field and nothing else. */
 static struct machine *create_bare_refusal(const struct sf_topology *t,
 					   const struct sf_options *o, struct sf_error *err)
@@ -1377,6 +1394,15 @@ static const struct oracle_case cases[] = {
 	  arm_create_wrong_field, "HARNESS: invalid topology refused for another field" },
 	{ "topology.bound", "fuzz_boot", MACHINE_1N_V3 "machine_create_invalid section_shift\n",
 	  arm_create_wrong_bound, "HARNESS: invalid topology refused without its bound" },
+	{ "topology.bound_refused", "fuzz_boot",
+	  MACHINE_1N_V3 "machine_create_invalid max_order\nmachine_create_invalid vmemmap_block\n",
+	  arm_validate_vmemmap_32, "HARNESS: topology at its bound refused" },
+	{ "topology.bounds_clean", "fuzz_boot",
+	  MACHINE_1N_V3 "machine_create_invalid no_nodes\nmachine_create_invalid too_many_nodes\n"
+			"machine_create_invalid no_cpus\nmachine_create_invalid max_order\n"
+			"machine_create_invalid section_shift\n"
+			"machine_create_invalid vmemmap_block\n",
+	  NULL, NULL },
 	{ "topology.bound_range", "fuzz_boot",
 	  MACHINE_1N_V3 "machine_create_invalid range_past_max_pfn\n", arm_create_bare_refusal,
 	  "HARNESS: invalid topology refused without its bound" },
