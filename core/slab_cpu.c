@@ -97,10 +97,25 @@ void cpu_queues_unlock_all(struct machine *m, struct kmem_cache *s)
 		cpu_queue_unlock_remote(&s->cpu_slab[cpu]);
 }
 
+/*
+ * The slab's own structures that SLAB takes with kmalloc_node (the per-cpu
+ * and shared arrays, the alien caches) can fail under failslab as the
+ * kernel's do: a GFP_KERNEL call (less what the boot stage allows) with no
+ * cache name, so a cache filter never selects it.
+ */
+static bool slab_meta_should_fail(struct machine *m)
+{
+	return atomic_load_explicit(&m->failslab.enabled, memory_order_relaxed) &&
+	       should_fail(&m->failslab, GFP_KERNEL & machine_gfp_allowed_mask(m), 0, NULL);
+}
+
 struct array_cache *alloc_arraycache(struct machine *m, unsigned int limit, unsigned int batch)
 {
-	struct array_cache *ac = host_alloc(m->arena, sizeof(*ac) + (size_t)limit * sizeof(void *));
+	struct array_cache *ac;
 
+	if (slab_meta_should_fail(m))
+		return NULL;
+	ac = host_alloc(m->arena, sizeof(*ac) + (size_t)limit * sizeof(void *));
 	if (!ac)
 		return NULL;
 	ac->avail = 0;
@@ -414,7 +429,7 @@ int slab_alloc_node_queues(struct machine *m, struct kmem_cache *s, struct kmem_
 
 		if ((int)r == n->node || !node_state(m, (int)r, N_NORMAL_MEMORY))
 			continue;
-		a = host_alloc(m->arena, sizeof(*a));
+		a = slab_meta_should_fail(m) ? NULL : host_alloc(m->arena, sizeof(*a));
 		if (!a)
 			goto fail;
 		a->ac = alloc_arraycache(m, SLAB_ALIEN_LIMIT, SLAB_ALIEN_LIMIT);

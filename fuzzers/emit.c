@@ -337,7 +337,7 @@ int sf_emit_c(FILE *f, const struct sf_target *t, const struct sf_program *p, un
 		   " * would not have provoked (\"finding ...\", and \"reproduced: TITLE\"\n"
 		   " * when it is the one below), 0 when clean, 2 when the finding is a\n"
 		   " * harness oracle this file does not check (docs/fuzzing.md).\n */\n");
-	fprintf(f, "#include <stdbool.h>\n#include <stdint.h>\n#include <stdio.h>\n"
+	fprintf(f, "#include <errno.h>\n#include <stdbool.h>\n#include <stdint.h>\n#include <stdio.h>\n"
 		   "#include <stdlib.h>\n#include <string.h>\n\n#include \"slabfuzz/slabfuzz.h\"\n\n");
 	fprintf(f, "#define MAX_OPS %d\n#define NH %d\n", SF_PROG_MAX_OPS, SF_PROG_MAX_OPS + 8);
 	fprintf(f, "#define NR_PAGE_H %u\n#define NR_MB_H %u\n#define NR_CACHE_H %u\n"
