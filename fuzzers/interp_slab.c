@@ -1087,23 +1087,38 @@ static void cache_tune(struct run *r, unsigned int h, unsigned int limit, unsign
 		tunables_set(r, (int)h, limit, batch, shared);
 }
 
-/* Live objects the program holds in handle h's core cache. */
-static unsigned long objects_in(const struct run *r, int h)
+/* Live objects the program holds in handle h's core cache, in all and
+ * (nr, if not NULL) by the node of their page in the harness's topology. */
+static unsigned long objects_by_node(const struct run *r, int h, unsigned long *nr)
 {
 	const struct cache_h *c = &r->caches[h];
 	unsigned long n = 0;
 
+	if (nr)
+		memset(nr, 0, SF_MAX_NODES * sizeof(*nr));
 	for (unsigned int i = 0; i < obj_limit(r); i++) {
 		const struct obj_h *o = &r->objs[i];
+		int nid;
 
 		if (!o->live)
 			continue;
-		if (o->cache >= 0 ? r->caches[o->cache].cache == c->cache :
-				    c->owner < 0 && o->kclass == (unsigned int)c->kmalloc &&
-					    o->dma == ((c->flags & PF_DMA) != 0))
-			n++;
+		if (!(o->cache >= 0 ? r->caches[o->cache].cache == c->cache :
+				      c->owner < 0 && o->kclass == (unsigned int)c->kmalloc &&
+					      o->dma == ((c->flags & PF_DMA) != 0)))
+			continue;
+		n++;
+		if (!nr)
+			continue;
+		nid = run_pfn_node(r, page_to_pfn(r->m, virt_to_page(r->m, o->ptr)));
+		if (nid >= 0 && nid < SF_MAX_NODES)
+			nr[nid]++;
 	}
 	return n;
+}
+
+static unsigned long objects_in(const struct run *r, int h)
+{
+	return objects_by_node(r, h, NULL);
 }
 
 enum attr_id {
@@ -1120,7 +1135,68 @@ static const char *const attrs[NR_ATTR_IDS] = {
 };
 static char attr_buf[4096];
 
-static long attr_read(struct run *r, const char *dir, const char *attr, unsigned long *v)
+/*
+ * A counter attribute reads as SLUB formats it: the total, then " N<node>=<n>"
+ * for each node with a nonzero count, nodes ascending and below nr_nodes,
+ * the parts summing to the total, a newline ending the text at its
+ * length. Each node's part is returned in nr.
+ */
+static bool attr_is_counter(const char *attr)
+{
+	static const char *const counters[] = { "objects", "total_objects", "slabs", "partial",
+						"objects_partial" };
+
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		if (!strcmp(attr, counters[i]))
+			return true;
+	return false;
+}
+
+static void attr_counter_text(struct run *r, const char *dir, const char *attr, long len,
+			      unsigned long nr[SF_MAX_NODES])
+{
+	const char *p = attr_buf, *why = NULL;
+	unsigned long total, sum = 0;
+	unsigned int next = 0;
+	char *end;
+
+	memset(nr, 0, SF_MAX_NODES * sizeof(*nr));
+	total = strtoul(p, &end, 10);
+	if (end == p)
+		why = "no total";
+	for (p = end; !why && *p == ' '; p = end) {
+		unsigned long nid, n;
+
+		if (p[1] != 'N') {
+			why = "a part not N<node>=";
+			break;
+		}
+		nid = strtoul(p + 2, &end, 10);
+		if (end == p + 2 || *end != '=' || nid < next || nid >= r->topo.nr_nodes) {
+			why = "a node out of order or range";
+			break;
+		}
+		p = end + 1;
+		n = strtoul(p, &end, 10);
+		if (end == p || !n) {
+			why = "a node part empty or zero";
+			break;
+		}
+		nr[nid] = n;
+		sum += n;
+		next = (unsigned int)nid + 1;
+	}
+	if (!why && (p[0] != '\n' || p[1] || p + 1 - attr_buf != len))
+		why = "not ended by one newline at its length";
+	if (!why && sum != total)
+		why = "node parts not summing to the total";
+	if (why)
+		run_fail(r, "HARNESS: slab attribute text malformed", "%s/%s: %s: '%.*s'", dir,
+			 attr, why, (int)strcspn(attr_buf, "\n"), attr_buf);
+}
+
+static long attr_read_nodes(struct run *r, const char *dir, const char *attr, unsigned long *v,
+			    unsigned long nr[SF_MAX_NODES])
 {
 	long ret;
 
@@ -1128,7 +1204,16 @@ static long attr_read(struct run *r, const char *dir, const char *attr, unsigned
 	ret = slab_attr_show(r->m, dir, attr, attr_buf, sizeof(attr_buf));
 	run_after_call(r);
 	*v = ret > 0 ? strtoul(attr_buf, NULL, 10) : 0;
+	if (ret > 0 && attr_is_counter(attr))
+		attr_counter_text(r, dir, attr, ret, nr);
 	return ret;
+}
+
+static long attr_read(struct run *r, const char *dir, const char *attr, unsigned long *v)
+{
+	unsigned long nr[SF_MAX_NODES];
+
+	return attr_read_nodes(r, dir, attr, v, nr);
 }
 
 /* The shadow's value of an attribute; false when it has no exact one. */
@@ -1252,16 +1337,33 @@ static void attr_listed_only_check(struct run *r, unsigned int h, const char *di
 			 h, v, partial, g->objects);
 }
 
+/* objects by node: each node's part is the objects the program holds on
+ * that node's pages (the harness's topology). */
+static void objects_node_check(struct run *r, unsigned int h, const char *dir,
+			       const unsigned long nr[SF_MAX_NODES])
+{
+	unsigned long want[SF_MAX_NODES];
+
+	objects_by_node(r, (int)h, want);
+	for (unsigned int nid = 0; nid < r->topo.nr_nodes; nid++)
+		if (nr[nid] != want[nid])
+			run_fail(r, "HARNESS: slab attribute differs from the shadow",
+				 "%s/objects (c%u): N%u=%lu, shadow %lu", dir, h, nid, nr[nid],
+				 want[nid]);
+}
+
 static void attr_show_op(struct run *r, unsigned int h, unsigned int which)
 {
 	enum attr_id id = (enum attr_id)(which % NR_ATTR_IDS);
 	const struct slab_geom *g = &r->caches[h].geom;
 	char dir[SLAB_NAME_MAX];
-	unsigned long v, want, slabs;
+	unsigned long v, want, slabs, nr[SF_MAX_NODES];
 	long ret;
 
 	slab_cache_name(r, (int)h, dir, sizeof(dir));
-	ret = attr_read(r, dir, attrs[id], &v);
+	ret = attr_read_nodes(r, dir, attrs[id], &v, nr);
+	if (id == AT_OBJECTS && ret > 0)
+		objects_node_check(r, h, dir, nr);
 	if (id == AT_NONE) {
 		if (ret != -ENOENT)
 			run_fail(r, "HARNESS: slab attribute differs from the shadow",
