@@ -1562,18 +1562,34 @@ static bool s_list(struct canary *c, struct kmem_cache *s, struct page *page)
 	return false;
 }
 
-/* S12: one per-node structure serving two nodes of a cache. */
+/*
+ * S12: one per-node structure serving two nodes of a cache, or the same
+ * node of the cache and of the next one on the cache list.
+ */
 static bool c_node_shared(struct canary *c, struct kmem_cache *s)
 {
+	struct kmem_cache *t = s->list.next == &c->m->slab->caches ? NULL :
+			       list_entry(s->list.next, struct kmem_cache, list);
+
 	for (unsigned int a = 0; a < c->m->topo.nr_nodes; a++) {
 		for (unsigned int b = a + 1; s->node[a] && b < c->m->topo.nr_nodes; b++) {
 			if (!s->node[b] || !chosen(c))
 				continue;
 			TARGET(c, "cache %s's node %u structure also serves node %u", s->name, a, b);
+			SAYS(c, "one per-node structure serves two nodes or caches");
 			save(c, &s->node[b], sizeof(s->node[b]), false);
 			s->node[b] = s->node[a];
 			return true;
 		}
+	}
+	for (unsigned int a = 0; t && a < c->m->topo.nr_nodes; a++) {
+		if (!s->node[a] || !t->node[a] || !chosen(c))
+			continue;
+		TARGET(c, "cache %s's node %u structure also serves cache %s", s->name, a, t->name);
+		SAYS(c, "one per-node structure serves two nodes or caches");
+		save(c, &t->node[a], sizeof(t->node[a]), false);
+		t->node[a] = s->node[a];
+		return true;
 	}
 	return false;
 }
