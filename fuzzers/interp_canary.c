@@ -1847,7 +1847,8 @@ static bool s_full(struct canary *c, struct kmem_cache *s, struct page *page)
 /*
  * S11: any entry of the kmalloc tables, index 0 of each included, the
  * empty ones too (index=N: type N / NR_KMALLOC_INDEX, index N modulo it),
- * made to point at kmem_cache, a listed cache that is no kmalloc class.
+ * made to point at kmem_cache, a listed cache that is no kmalloc class; the
+ * report names the table (normal or DMA) and the index.
  */
 static bool k_kmalloc_entry(struct canary *c)
 {
@@ -1863,6 +1864,12 @@ static bool k_kmalloc_entry(struct canary *c)
 				continue;
 			TARGET(c, "kmalloc table entry [%d][%d] (%s): kmem_cache", t, i,
 			       *k ? (*k)->name : "empty");
+			/* the table and index the report names */
+			if (!i && t == KMALLOC_NORMAL)
+				SAYS(c, "kmalloc index 0 is kmem_cache, not kmem_cache_node");
+			else
+				SAYS(c, "%s kmalloc index %d holds kmem_cache",
+				     t == KMALLOC_DMA ? "DMA" : "normal", i);
 			save(c, k, sizeof(*k), false);
 			*k = ss->kmem_cache;
 			return true;
