@@ -62,6 +62,7 @@ struct canary {
 	char target[192];		/* what was corrupted, for the trace and findings */
 	char says[96];			/* what the report must say of it ("": not predicted) */
 	struct kmem_cache *validate;	/* validator kinds: the cache to validate */
+	struct kmem_cache *in_cache;	/* cache walks: the cache corrupted */
 	int qnode;			/* walk_queues: the node the queue's objects are of */
 	bool aliens;			/* walk_queues: the alien buffers only */
 	struct page *probe;		/* slab_has_queued: the slab looked for */
@@ -186,10 +187,26 @@ static bool walk_caches(struct canary *c, cache_fn fn)
 
 	if (!slab_checked(c->m))
 		return false;
-	list_for_each(pos, &c->m->slab->caches)
-		if (fn(c, list_entry(pos, struct kmem_cache, list)))
+	list_for_each(pos, &c->m->slab->caches) {
+		c->in_cache = list_entry(pos, struct kmem_cache, list);
+		if (fn(c, c->in_cache))
 			return true;
+	}
+	c->in_cache = NULL;
 	return false;
+}
+
+/*
+ * The incremental checker reads the boot caches (kmem_cache and
+ * kmem_cache_node) at every check, changed or not: a corruption in one of
+ * them is held to the incremental check a check point runs (slab
+ * invariants: the page layer's incremental check reads changed chunks only).
+ */
+static bool in_boot_cache(const struct canary *c)
+{
+	const struct slab_state *ss = c->m->slab;
+
+	return c->in_cache && (c->in_cache == ss->kmem_cache || c->in_cache == ss->kmem_cache_node);
 }
 
 typedef bool (*queue_fn)(struct canary *c, struct kmem_cache *s, struct array_cache *ac,
@@ -2165,6 +2182,37 @@ static bool pick(struct canary *c)
 	return walk_caches(c, k->cache ? k->cache : k->queue ? cache_queues : cache_slabs);
 }
 
+static bool held_to_incremental(const struct canary *c, const struct canary_kind *k)
+{
+	return k->title && k->id && k->id[0] == 'S' && !k->free_reason && !k->misuse &&
+	       in_boot_cache(c);
+}
+
+/*
+ * The incremental check needs a view a clean check left (a caught
+ * corruption leaves none, and check points come every few ops): the
+ * corruption taken back, a full check, the same candidate corrupted again.
+ */
+static void incremental_view(struct canary *c, const char *kind)
+{
+	struct run *r = c->r;
+	unsigned int want = c->want;
+
+	restore(c);
+	run_expect_clear(r);
+	if (!check_machine(r->m))
+		run_fail(r, "HARNESS: check_machine failed without a report", "before corrupt %s",
+			 kind);
+	run_after_call(r);
+	c->n = 0;
+	c->validate = NULL;
+	c->in_cache = NULL;
+	c->says[0] = 0;
+	if (!pick(c) || c->want != want)
+		run_fail(r, "HARNESS: canary lost its target", "corrupt %s: candidate %u again",
+			 kind, want);
+}
+
 /* Does the body name invariant id first ("P2: ...", "cache X: S6: ...")? */
 static bool body_names(const char *body, const char *id)
 {
@@ -2197,6 +2245,8 @@ static void expect_caught(struct canary *c, const struct canary_kind *k, const c
 	r->nr_caught = 0;
 	if (r->o->test_canary_check)
 		ok = !r->o->test_canary_check(c->m, k->id ? NULL : c->validate, r->o->test_arg);
+	else if (held_to_incremental(c, k))
+		ok = !check_machine_incremental(c->m, ~0u);
 	else if (k->id)
 		ok = !check_machine(c->m);
 	else
@@ -2375,6 +2425,8 @@ static bool op_corrupt(struct run *r, const struct sf_op *op)
 				c.want, count, digest ? ", digest compared" : "");
 		if (digest)
 			expect_digest_changed(&c, &canary_before, kind);
+		if (held_to_incremental(&c, k))
+			incremental_view(&c, kind);
 		if (k->free_reason)
 			expect_refused(&c, k, kind);
 		else if (k->misuse)
