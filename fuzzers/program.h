@@ -285,7 +285,8 @@ unsigned int sf_prog_nr_opcodes(unsigned int version);
 	X(SLAB_LIST_SKIP, "slab_list_skip")                                     \
 	X(QUEUE_UNLOCK, "queue_unlock")                                         \
 	X(OWNER_UNLOCK, "owner_unlock")                                         \
-	X(QUEUE_RELOCK, "queue_relock")
+	X(QUEUE_RELOCK, "queue_relock")                                         \
+	X(UNLOCK_ORDER, "unlock_order")
 
 enum sf_canary_kind {
 #define SF_CANARY_ENUM(id, name) CANARY_##id,

@@ -904,6 +904,22 @@ static void misuse_leaves_request(struct machine *m, struct kmem_cache_cpu *q, i
 	(void)m;
 }
 
+/* The canary's unlock, broken as lockdep would be that drops the
+ * innermost entry whichever lock goes (the right mutex let go). */
+static void unlock_pops_innermost(struct machine *m, void *lock)
+{
+	spinlock_t *l = lock;
+
+	(void)m;
+	held_locks.depth--;
+	pthread_mutex_unlock(&l->mutex);
+}
+
+static void arm_unlock_pops_innermost(struct sf_run_opts *o)
+{
+	o->test_canary_unlock = unlock_pops_innermost;
+}
+
 static void arm_misuse_silent(struct sf_run_opts *o)
 {
 	o->test_canary_misuse = misuse_silent;
@@ -1138,6 +1154,18 @@ static const struct oracle_case cases[] = {
 	{ "canary.misuse_changes_lock", "fuzz_slab",
 	  MACHINE_1N_V4 CANARY_SLAB_OPS "corrupt queue_unlock index=1\n",
 	  arm_misuse_leaves_request, "HARNESS: lock misuse changed the lock" },
+	/* slab_mutex and the list_lock of each node, released out of order
+	 * (two nodes: the middle one first). */
+	{ "canary.unlock_order", "fuzz_slab",
+	  MACHINE_1N_V4 CANARY_SLAB_OPS "corrupt unlock_order index=3\n", NULL, NULL },
+	{ "canary.unlock_order_2n", "fuzz_slab",
+	  MACHINE_2N_V4 CANARY_SLAB_OPS "corrupt unlock_order index=0\n", NULL, NULL },
+	{ "canary.unlock_order_stack", "fuzz_slab",
+	  MACHINE_1N_V4 CANARY_SLAB_OPS "corrupt unlock_order index=3\n",
+	  arm_unlock_pops_innermost, "HARNESS: held-lock stack differs from the locks held" },
+	{ "canary.unlock_order_stack_2n", "fuzz_slab",
+	  MACHINE_2N_V4 CANARY_SLAB_OPS "corrupt unlock_order index=0\n",
+	  arm_unlock_pops_innermost, "HARNESS: held-lock stack differs from the locks held" },
 	{ "canary.alien", "fuzz_slab",
 	  MACHINE_2N_V4 CANARY_SLAB_OPS "cpu cpu1\nkmem_cache_free o0\ncpu cpu0\n"
 			"corrupt alien_entry index=0\n",
