@@ -1994,7 +1994,7 @@ static void expect_order_kept(struct canary *c, const char *kind)
 {
 	struct run *r = c->r;
 	struct kmem_cache *s = c->lock_cache;
-	spinlock_t *all[ORDER_MAX_LOCKS], *held[ORDER_MAX_LOCKS];
+	spinlock_t *all[ORDER_MAX_LOCKS] = { NULL }, *held[ORDER_MAX_LOCKS] = { NULL };
 	unsigned int nr = 0, base = lockdep_held_depth();
 	char step[96];
 
