@@ -245,7 +245,9 @@ static int emit_call(FILE *f, const struct sf_program *p, const struct sf_op *op
 		fprintf(f, "do_arm(2, %s, %d, %u, %#x)", sp_name(a[0]), h, a[1], a[2]);
 		break;
 	case OP_FAILSLAB:
-		fprintf(f, "do_failslab(%u, %u, %u, %u, %#x)", a[0], a[1], a[2], a[3], seed);
+		fprintf(f, "do_failslab(%u, %u, %u, %u, %#x, ", a[0], a[1], a[2], a[3], seed);
+		emit_string(f, sf_prog_failslab_filter(a[4]));
+		fprintf(f, ")");
 		break;
 	case OP_FAILSLAB_OFF:
 		fprintf(f, "do_failslab_off()");

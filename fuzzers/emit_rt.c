@@ -772,7 +772,8 @@ static MAYBE_UNUSED bool do_dump(unsigned int kind)
 #define PF_CTOR 64u
 
 static const char *const cache_names[] = { "cache0", "cache1", "cache2", "cache3",
-					   "kmalloc-64", "kmem_cache_node", "dup", "dup" };
+					   "kmalloc-64", "kmem_cache_node", "dup", "dup",
+					   "a_cache_name_31_characters_long" };
 static const unsigned int aligns[] = { 0, 8, 16, 32, 64, 128, 4, 3, 1, 2 };
 
 static void ctor(void *x)
@@ -1200,10 +1201,12 @@ static MAYBE_UNUSED struct fault_attr fault_of(unsigned int nth, unsigned int pr
 }
 
 static MAYBE_UNUSED bool do_failslab(unsigned int nth, unsigned int prob, unsigned int persistent,
-				     unsigned int ignore_reclaim, unsigned int seed)
+				     unsigned int ignore_reclaim, unsigned int seed,
+				     const char *filter)
 {
 	struct fault_attr a = fault_of(nth, prob, persistent, ignore_reclaim, seed);
 
+	snprintf(a.cache_filter, sizeof(a.cache_filter), "%s", filter);
 	if (!slab_ready())
 		return false;
 	failslab_on = a.nth || a.probability;

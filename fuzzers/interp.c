@@ -759,6 +759,8 @@ static void fault_op(struct run *r, const struct sf_op *op, bool slab)
 	a.ignore_gfp_reclaim = op->arg[3];
 	a.seed = 0x5eed0000u + r->op_index;
 	if (slab) {
+		snprintf(a.cache_filter, sizeof(a.cache_filter), "%s",
+			 sf_prog_failslab_filter(op->arg[4]));
 		r->failslab_on = a.nth || a.probability;
 		r->failslab_attr = a;
 		fault_shadow_start(&r->failslab_shadow, &a);
@@ -817,6 +819,65 @@ static void check_faults(struct run *r)
 		    &r->fail_page_shadow, fail_page_alloc_stats(r->m));
 	check_fault(r, "failslab", r->failslab_on, &r->failslab_attr, &r->failslab_shadow,
 		    failslab_stats(r->m));
+}
+
+/*
+ * Which calls the settings count (the documented rule, the harness's own
+ * reading of it): none of a caller that may sleep with ignore_reclaim,
+ * none of an order below min_order, with a cache filter only those of the
+ * cache of exactly that name (failslab; a page allocation names none).
+ */
+static bool fault_eligible(const struct fault_attr *a, gfp_t gfp, unsigned int order,
+			   const char *cache)
+{
+	if (a->ignore_gfp_reclaim && (gfp & __GFP_DIRECT_RECLAIM))
+		return false;
+	if (order < a->min_order)
+		return false;
+	return !a->cache_filter[0] || (cache && !strcmp(cache, a->cache_filter));
+}
+
+/* failslab sees the gfp through the boot stage's allowed mask. */
+void run_failslab_call(struct run *r, const char *cache, gfp_t gfp)
+{
+	bool may = r->failslab_on && cache &&
+		   fault_eligible(&r->failslab_attr, gfp & machine_gfp_allowed_mask(r->m), 0,
+				  cache);
+
+	r->failslab_may[r->in_hook] = may;
+	if (!r->failslab_on)
+		return;
+	if (!r->failslab_win.open) {
+		r->failslab_win.open = true;
+		r->failslab_win.hook = r->in_hook;
+		r->failslab_win.core_from = failslab_stats(r->m).calls;
+		r->failslab_win.eligible = 0;
+	}
+	r->failslab_win.eligible += may;
+}
+
+void run_failslab_call_end(struct run *r, const char *op)
+{
+	unsigned long counted;
+
+	if (!r->failslab_win.open || r->failslab_win.hook != r->in_hook)
+		return;
+	r->failslab_win.open = false;
+	counted = failslab_stats(r->m).calls - r->failslab_win.core_from;
+	if (counted != r->failslab_win.eligible)
+		run_fail(r, "HARNESS: fault injection counts differ from its settings",
+			 "failslab (nth %lu%s, %u ppm%s, filter '%s'): %s counted %lu calls, "
+			 "the settings make %lu of the calls the harness made eligible",
+			 r->failslab_attr.nth, r->failslab_attr.persistent ? " persistent" : "",
+			 r->failslab_attr.probability,
+			 r->failslab_attr.ignore_gfp_reclaim ? ", ignore_reclaim" : "",
+			 r->failslab_attr.cache_filter, op, counted, r->failslab_win.eligible);
+}
+
+bool run_fault_may_fail_slab(const struct run *r, unsigned int order)
+{
+	return r->failslab_may[r->in_hook] ||
+	       (r->fail_page_on && order >= r->fail_page_attr.min_order);
 }
 
 /* ---- boot oracle ---- */
@@ -1436,6 +1497,8 @@ int sf_run_program(const struct sf_target *t, const struct sf_program *p,
 	r->slab_used = false;
 	r->fail_page_on = false;
 	r->failslab_on = false;
+	r->failslab_win.open = false;
+	r->failslab_may[0] = r->failslab_may[1] = false;
 	memset(&r->fail_page_attr, 0, sizeof(r->fail_page_attr));
 	memset(&r->failslab_attr, 0, sizeof(r->failslab_attr));
 	fault_shadow_start(&r->fail_page_shadow, NULL);

@@ -116,6 +116,9 @@ struct sf_run_opts {
 	/* ... and its misuse of a cpu queue lock (the lock-time kinds): a
 	 * lock that reports less. */
 	void (*test_canary_misuse)(struct machine *m, struct kmem_cache_cpu *q, int kind);
+	/* ... and its unlock of a spinlock (unlock_order; lock: a spinlock_t):
+	 * an unlock that keeps the wrong stack. */
+	void (*test_canary_unlock)(struct machine *m, void *lock);
 	int (*test_digest)(struct machine *m, struct sf_digest *d);
 	/* Tests only (test_slab_oracles.c): right after the end of run shuts
 	 * the slab layer down. */

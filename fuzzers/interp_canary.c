@@ -67,6 +67,7 @@ struct canary {
 	bool aliens;			/* walk_queues: the alien buffers only */
 	struct page *probe;		/* slab_has_queued: the slab looked for */
 	struct kmem_cache_cpu *queue;	/* lock-time kinds: the queue whose lock is misused */
+	struct kmem_cache *lock_cache;	/* unlock_order: the cache whose list_locks it takes */
 	struct page *free_head;		/* free-time kinds: the block to free, */
 	unsigned int free_order;	/* its order */
 	pfn_t free_pfn;			/* and the page the report must name */
@@ -1963,6 +1964,106 @@ static void queue_misuse(struct machine *m, struct kmem_cache_cpu *q, int kind)
 	}
 }
 
+/*
+ * unlock_order: a legitimate use of spinlocks that lockdep must pass in
+ * silence, keeping its held-lock stack as the harness's own record says:
+ * slab_mutex, then the list_lock of each node structure of a cache (every
+ * cache with one a candidate), released out of order: while three or more
+ * are held the second taken, else the first.
+ */
+static bool c_lock_order(struct canary *c, struct kmem_cache *s)
+{
+	unsigned int nodes = 0;
+
+	for (unsigned int nid = 0; nid < c->m->topo.nr_nodes; nid++)
+		nodes += get_node(s, (int)nid) != NULL;
+	if (!nodes || !chosen(c))
+		return false;
+	TARGET(c, "slab_mutex and cache %s's list_lock of %u node%s, released out of order",
+	       s->name, nodes, nodes > 1 ? "s" : "");
+	c->lock_cache = s;
+	return true;
+}
+
+#define ORDER_MAX_LOCKS (1 + SF_MAX_NODES)
+
+/* Is this thread's mutex of l taken? (trylock of a taken one fails) */
+static bool mutex_taken(spinlock_t *l)
+{
+	if (pthread_mutex_trylock(&l->mutex))
+		return true;
+	pthread_mutex_unlock(&l->mutex);
+	return false;
+}
+
+/* The stack above base holds exactly held[0..nr) in that order, their
+ * mutexes taken, the mutexes of the released ones free. Else every lock
+ * of the set is let go (the failure's state dump takes slab_mutex). */
+static void lock_order_check(struct canary *c, const char *kind, unsigned int base,
+			     spinlock_t *const *all, unsigned int nr_all, spinlock_t *const *held,
+			     unsigned int nr, const char *step)
+{
+	unsigned int depth = lockdep_held_depth(), bad = UINT_MAX;
+
+	for (unsigned int j = 0; j < nr && depth == base + nr; j++)
+		if (held_locks.lock[base + j] != held[j] || !mutex_taken(held[j]))
+			bad = j;
+	for (unsigned int a = 0; a < nr_all; a++) {
+		bool in = false;
+
+		for (unsigned int j = 0; j < nr; j++)
+			in |= held[j] == all[a];
+		if (!in && mutex_taken(all[a]))
+			bad = nr + a;
+	}
+	if (depth == base + nr && bad == UINT_MAX)
+		return;
+	for (unsigned int a = 0; a < nr_all; a++)
+		if (mutex_taken(all[a]))
+			pthread_mutex_unlock(&all[a]->mutex);
+	lockdep_forget_machine(c->m);
+	run_fail(c->r, "HARNESS: held-lock stack differs from the locks held",
+		 "corrupt %s: %s; after %s: %u locks on this thread's stack above the %u held "
+		 "before, the harness holds %u (%s)", kind, c->target, step, depth - base, base, nr,
+		 depth != base + nr ? "depth differs" :
+		 bad < nr ? "a held lock not in its place or its mutex free" :
+			    "a released lock's mutex still taken");
+}
+
+static void expect_order_kept(struct canary *c, const char *kind)
+{
+	struct run *r = c->r;
+	struct kmem_cache *s = c->lock_cache;
+	spinlock_t *all[ORDER_MAX_LOCKS] = { NULL }, *held[ORDER_MAX_LOCKS] = { NULL };
+	unsigned int nr = 0, base = lockdep_held_depth();
+	char step[96];
+
+	all[nr++] = &c->m->slab->slab_mutex;
+	for (unsigned int nid = 0; nid < c->m->topo.nr_nodes; nid++)
+		if (get_node(s, (int)nid))
+			all[nr++] = &get_node(s, (int)nid)->list_lock;
+	run_expect_clear(r);
+	for (unsigned int i = 0; i < nr; i++) {
+		spin_lock(all[i]);
+		held[i] = all[i];
+	}
+	lock_order_check(c, kind, base, all, nr, held, nr, "taking them");
+	for (unsigned int left = nr; left; left--) {
+		unsigned int j = left >= 3 ? 1 : 0;
+		spinlock_t *l = held[j];
+
+		if (r->o->test_canary_unlock)
+			r->o->test_canary_unlock(c->m, l);
+		else
+			spin_unlock(l);
+		memmove(&held[j], &held[j + 1], (left - 1 - j) * sizeof(held[0]));
+		snprintf(step, sizeof(step), "releasing the lock taken %u%s of %u held", j + 1,
+			 j ? "nd" : "st", left);
+		lock_order_check(c, kind, base, all, nr, held, left - 1, step);
+	}
+	run_after_call(r);
+}
+
 /* ---- the table ---- */
 
 struct canary_kind {
@@ -1978,6 +2079,7 @@ struct canary_kind {
 	bool alien;			/* queue kinds: the alien buffers only */
 	const char *free_reason;	/* free-time kinds: the report's reason (title: its) */
 	bool misuse;			/* lock-time kinds (title: the misuse's report) */
+	bool order;			/* unlock_order: no report, the held-lock stack kept */
 };
 
 #define CK(kind, id_, title_, how, fn) [CANARY_##kind] = { .id = id_, .title = title_, .how = fn }
@@ -1991,6 +2093,8 @@ struct canary_kind {
 /* A cpu queue lock misused: the core's lockdep report. */
 #define CK_LOCK(kind, title_)                                                            \
 	[CANARY_##kind] = { .title = title_, .cache = c_queue_misuse, .misuse = true }
+/* Locks used legitimately: no report, lockdep's stack as the harness's. */
+#define CK_ORDER(kind, fn) [CANARY_##kind] = { .cache = fn, .order = true }
 /* Seen by the state digest only (no checker looks at it): no title. */
 #define CK_DIGEST(kind, fn) [CANARY_##kind] = { .pick = fn }
 
@@ -2108,6 +2212,7 @@ static const struct canary_kind canary_kinds[NR_CANARY_KINDS] = {
 	CK_LOCK(QUEUE_UNLOCK, "WARNING: bad unlock balance detected!"),
 	CK_LOCK(OWNER_UNLOCK, "WARNING: bad unlock balance detected!"),
 	CK_LOCK(QUEUE_RELOCK, "WARNING: possible recursive locking detected"),
+	CK_ORDER(UNLOCK_ORDER, c_lock_order),
 };
 
 /*
@@ -2146,6 +2251,7 @@ static const char *const digest_blind[NR_CANARY_KINDS] = {
 	[CANARY_QUEUE_UNLOCK] = "nothing corrupted (a misuse of a lock)",
 	[CANARY_OWNER_UNLOCK] = "nothing corrupted (a misuse of a lock)",
 	[CANARY_QUEUE_RELOCK] = "nothing corrupted (a misuse of a lock)",
+	[CANARY_UNLOCK_ORDER] = "nothing corrupted (locks used as the core may)",
 	[CANARY_QUEUE_BIT] = IN_SLAB,
 	[CANARY_SLAB_BIT] = IN_SLAB,
 	[CANARY_OBJ_STATE] = IN_SLAB,
@@ -2431,6 +2537,8 @@ static bool op_corrupt(struct run *r, const struct sf_op *op)
 			expect_refused(&c, k, kind);
 		else if (k->misuse)
 			expect_misuse_reported(&c, k, kind);
+		else if (k->order)
+			expect_order_kept(&c, kind);
 		else if (k->title)
 			expect_caught(&c, k, kind);
 		restore(&c);

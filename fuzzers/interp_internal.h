@@ -233,6 +233,16 @@ struct run {
 		uint64_t rng;
 		unsigned long calls, failures;
 	} fail_page_shadow, failslab_shadow;
+	/* The slab calls announced (run_failslab_call) since the outermost
+	 * one started (in process context or in an injected interrupt,
+	 * failslab_win.hook): failslab's count then, and the announced calls
+	 * its settings make eligible. failslab_may: per context (process,
+	 * interrupt), failslab may fail the call announced last there. */
+	struct {
+		bool open, hook;
+		unsigned long core_from, eligible;
+	} failslab_win;
+	bool failslab_may[2];
 	bool boot_excused;		/* a boot failed with faults on, or memory short */
 
 	struct memmap_view memmap;	/* interp_memmap.c */
@@ -291,6 +301,21 @@ pfn_t run_end_pfn(const struct run *r);
 /* nid has memory below ZONE_MOVABLE (N_NORMAL_MEMORY, by the topology). */
 bool run_node_has_normal(const struct run *r, int nid);
 enum zone_type run_pfn_zone(const struct run *r, pfn_t pfn);
+/*
+ * Fault injection as the harness models it (interp.c, docs/fuzzing.md
+ * "Fault injection counts"). The slab side announces each slab API call
+ * before it makes it: the name of the cache whose failslab check the call
+ * passes (NULL: it passes none: size 0, a large kmalloc, a kept krealloc)
+ * and its gfp. run_failslab_call_end after the call: the core counted
+ * exactly the announced calls the settings make eligible (the call's own
+ * and those of an interrupt that came into it), else "HARNESS: fault
+ * injection counts differ from its settings". run_fault_may_fail_slab:
+ * could fault injection have failed the call announced last (failslab
+ * eligible for it, or fail_page_alloc for a block of that order)?
+ */
+void run_failslab_call(struct run *r, const char *cache, gfp_t gfp);
+void run_failslab_call_end(struct run *r, const char *op);
+bool run_fault_may_fail_slab(const struct run *r, unsigned int order);
 /* Expected reports of an allocation with gfp (page or slab) in the current
  * context; returns true when the request is invalid and must fail. */
 bool run_expect_alloc(struct run *r, gfp_t gfp, bool slab);

@@ -26,7 +26,8 @@
 #define NID_OLD (-2)	/* krealloc kept the object: no node claim */
 
 static const char *const cache_name_of[] = { "cache0", "cache1", "cache2", "cache3",
-					     "kmalloc-64", "kmem_cache_node", "dup", "dup" };
+					     "kmalloc-64", "kmem_cache_node", "dup", "dup",
+					     "a_cache_name_31_characters_long" };
 static const unsigned int align_of[] = { 0, 8, 16, 32, 64, 128, 4, 3, 1, 2 };
 
 static void ctor_fn(void *object)
@@ -363,8 +364,10 @@ static void expect_slab_alloc(struct run *r, gfp_t gfp, bool kmalloc)
 }
 
 /*
- * A slab allocation returned NULL with fault injection off (failslab and
- * fail_page_alloc, the program's record), outside an injected interrupt:
+ * A slab allocation returned NULL that fault injection cannot explain (the
+ * program's record, by the harness's rule, run_fault_may_fail_slab:
+ * failslab off or not eligible for the call, fail_page_alloc off or with a
+ * min_order above the block's), outside an injected interrupt:
  * a finding when the page allocator must have found the block a new slab
  * (the shadow's order, in the cache's zone) or a large kmalloc (the gfp's
  * zone) needs, by the page side's rule (an eligible zone with a free
@@ -379,7 +382,7 @@ static void slab_null(struct run *r, const struct obj_expect *e, size_t size, gf
 	unsigned int order;
 	char why[160];
 
-	if (!size || r->in_hook || r->failslab_on || r->fail_page_on)
+	if (!size || r->in_hook)
 		return;
 	if (e->cache < 0) {
 		pg &= ~(gfp_t)(__GFP_DMA32 | ~(gfp_t)__GFP_BITS_MASK);
@@ -396,7 +399,7 @@ static void slab_null(struct run *r, const struct obj_expect *e, size_t size, gf
 	if (e->cache >= 0 || e->kclass)
 		pg = (pg & ~(gfp_t)GFP_ZONEMASK) | (e->dma ? __GFP_DMA : 0);
 	order = e->cache >= 0 || e->kclass ? e->geom.order : kmalloc_large_order(e->ks);
-	if (order >= r->topo.max_order)
+	if (order >= r->topo.max_order || run_fault_may_fail_slab(r, order))
 		return;
 	pg &= machine_gfp_allowed_mask(r->m);
 	if (page_block_available(r, pg, order, nid >= 0 ? nid : SF_NO_NODE, why, sizeof(why)))
@@ -435,6 +438,7 @@ static void alloc_result(struct run *r, const struct sf_op *op, void *ptr, size_
 	struct fault_stats fs = failslab_stats(r->m);
 	gfp_t eff = gfp & machine_gfp_allowed_mask(r->m);
 
+	run_failslab_call_end(r, name);
 	run_after_call(r);
 	if (r->o->test_slab_result)
 		r->o->test_slab_result(r->m, name, &ptr, size);
@@ -1452,6 +1456,23 @@ static void attr_store_op(struct run *r, unsigned int h, unsigned int which, uns
 		tunables_set(r, (int)h, limit, batch ? batch : 1, shared);
 }
 
+/* A kmalloc of size passes the failslab check of the kmalloc cache it
+ * takes: none for size 0, a large kmalloc or a DMA one before slab_up. */
+static void announce_kmalloc(struct run *r, size_t size, gfp_t gfp)
+{
+	bool dma = (gfp & __GFP_DMA) != 0;
+	char name[SLAB_NAME_MAX];
+	struct obj_expect e;
+
+	expect_kmalloc_class(r, &e, size, dma);
+	if (!size || !e.kclass || (dma && machine_stage(r->m) < STAGE_SLAB_UP)) {
+		run_failslab_call(r, NULL, gfp);
+		return;
+	}
+	kmalloc_class_name(name, sizeof(name), e.kclass, dma);
+	run_failslab_call(r, name, gfp);
+}
+
 static void do_kmalloc_op(struct run *r, const struct sf_op *op, size_t size, gfp_t gfp,
 			  int nid, bool zero)
 {
@@ -1459,6 +1480,7 @@ static void do_kmalloc_op(struct run *r, const struct sf_op *op, size_t size, gf
 	void *p;
 
 	expect_slab_alloc(r, gfp, true);
+	announce_kmalloc(r, size, gfp);
 	if (zero)
 		p = call_kzalloc(r->m, size, gfp);
 	else if (nid >= 0)
@@ -1499,7 +1521,9 @@ static void krealloc_op(struct run *r, const struct sf_op *op)
 		slab_debug_free_event(r, &saved);
 	if (size && r->inj.armed)
 		r->track_inexact = true;
+	announce_kmalloc(r, size > saved.ks ? size : 0, gfp);
 	p = call_krealloc(r->m, old->ptr, size, gfp);
+	run_failslab_call_end(r, "krealloc");
 	run_after_call(r);
 	if (p && size && (uint8_t *)p != orig)
 		slab_debug_free_event(r, &saved);
@@ -1579,6 +1603,7 @@ bool slab_op(struct run *r, const struct sf_op *op)
 		break;
 	case OP_CACHE_ALLOC: {
 		struct cache_h *c = &r->caches[a[0]];
+		char name[SLAB_NAME_MAX];
 		struct obj_expect e;
 		void *p;
 
@@ -1586,6 +1611,8 @@ bool slab_op(struct run *r, const struct sf_op *op)
 			return false;
 		nid = a[2] >= r->topo.nr_nodes ? SF_NO_NODE : (int)a[2];
 		expect_slab_alloc(r, a[1], false);
+		slab_cache_name(r, (int)a[0], name, sizeof(name));
+		run_failslab_call(r, name, a[1]);
 		p = nid == SF_NO_NODE ? call_kmem_cache_alloc(m, c->cache, a[1]) :
 					call_kmem_cache_alloc_node(m, c->cache, a[1], nid);
 		expect_cache(r, &e, (int)a[0]);
@@ -1621,6 +1648,7 @@ bool slab_op(struct run *r, const struct sf_op *op)
 		void *p;
 
 		expect_slab_alloc(r, a[2], true);
+		announce_kmalloc(r, (size_t)a[0] * a[1], a[2]);
 		p = call_kcalloc(m, a[0], a[1], a[2]);
 		expect_kmalloc_class(r, &e, (size_t)a[0] * a[1], (a[2] & __GFP_DMA) != 0);
 		alloc_result(r, op, p, (size_t)a[0] * a[1], &e, a[2], true, -1);

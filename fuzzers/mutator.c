@@ -199,7 +199,7 @@ static bool op_insert(struct rng *r, struct sf_program *p)
 		else
 			op.code = (uint8_t)below(r, sf_prog_nr_opcodes(p->version));
 		s = &sf_op_specs[op.code];
-		for (unsigned int j = 0; j < s->nargs && ok; j++)
+		for (unsigned int j = 0; j < sf_op_nargs(s, p->version) && ok; j++)
 			ok = new_arg(r, p, pos, &s->args[j], 0, &op.arg[j]);
 		if (ok)
 			return insert_at(p, pos, &op);
@@ -262,9 +262,9 @@ static bool op_tweak(struct rng *r, struct sf_program *p)
 		unsigned int j;
 		uint32_t v;
 
-		if (!s->nargs)
+		if (!sf_op_nargs(s, p->version))
 			continue;
-		j = below(r, s->nargs);
+		j = below(r, sf_op_nargs(s, p->version));
 		if (!new_arg(r, p, pos, &s->args[j], op->arg[j], &v) || v == op->arg[j])
 			continue;
 		op->arg[j] = v;
@@ -292,9 +292,10 @@ static bool op_header(struct rng *r, struct sf_program *p)
 		h->cpu_node[below(r, h->nr_cpus)] = (int)below(r, h->nr_nodes);
 		break;
 	case 3:
-		/* Versions 3 and 4 are version 2 with more ops: an input may
-		 * grow into the next (its header and ops keep their meaning). */
-		if ((p->version == 2 || p->version == 3) && below(r, 4) == 0)
+		/* Versions 3 to 5 are version 2 with more ops or arguments (an
+		 * older program's read as 0): an input may grow into the next
+		 * (its header and ops keep their meaning). */
+		if (p->version >= 2 && p->version < SF_PROG_VERSION && below(r, 4) == 0)
 			p->version++;
 		else if (p->version >= 2)
 			h->slab_debug = below(r, SF_PROG_NR_SLAB_DEBUG);

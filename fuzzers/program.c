@@ -12,7 +12,8 @@
  * slab_debug (version 2 only; a version byte of 1 ignores them).
  * Then operations: opcode byte (modulo the version's op count,
  * sf_prog_nr_opcodes) and the op's arguments, each 1 byte (2 for numbers with
- * a range above 256, 3 for gfp).
+ * a range above 256, 3 for gfp); an argument a later version added is not
+ * in the bytes of an older one (sf_op_nargs).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -30,7 +31,16 @@ static const char *const dump_names[] = { "buddyinfo", "zoneinfo", "memory_map",
 					  NULL };
 static const char *const cache_names[] = { "cache0", "cache1", "cache2", "cache3",
 					   "kmalloc-64", "kmem_cache_node", "dup", "dup",
-					   NULL };
+					   "a_cache_name_31_characters_long", NULL };
+/* failslab's cache filter (version 5): the program's cache names, kmalloc
+ * caches and the boot caches the slab layer allocates its own structures
+ * from, a name no cache has. */
+static const char *const filter_names[] = {
+	"filter=none", "filter=cache0", "filter=cache1", "filter=cache2", "filter=cache3",
+	"filter=dup", "filter=a_cache_name_31_characters_long", "filter=kmalloc-8",
+	"filter=kmalloc-64", "filter=kmalloc-1k", "filter=dma-kmalloc-64", "filter=kmem_cache",
+	"filter=kmem_cache_node", "filter=no_such_cache", NULL
+};
 static const char *const align_names[] = { "align=0", "align=8", "align=16", "align=32",
 					   "align=64", "align=128", "align=4", "align=3",
 					   "align=1", "align=2", NULL };
@@ -73,6 +83,7 @@ const char *const sf_canary_names[NR_CANARY_KINDS + 1] = {
 #define A_NUM(k, m) { .kind = ARG_NUM, .key = (k), .mod = (m) }
 #define A_NUMS(k, m, s) { .kind = ARG_NUM, .key = (k), .mod = (m), .scale = (s) }
 #define A_ENUM(n) { .kind = ARG_ENUM, .names = (n) }
+#define A_ENUM_SINCE(n, v) { .kind = ARG_ENUM, .names = (n), .since = (v) }
 #define A_ORDER A_NUM("order", 12)
 #define A_SIZE A_NUM("size", 8193)
 
@@ -132,9 +143,9 @@ const struct sf_op_spec sf_op_specs[NR_OPCODES] = {
 	[OP_ATTR_STORE] = { "attr_store", HK_NONE, 3, 1,
 			    { A_H(HK_CACHE), A_ENUM(wattr_names), A_NUM("val", 1100) } },
 	[OP_KMALLOC_IRQ_AT] = { "kmalloc_irq_at", HK_OBJ, 3, 1, { A_SP, A_SIZE, A_GFP } },
-	[OP_FAILSLAB] = { "failslab", HK_NONE, 4, 1,
+	[OP_FAILSLAB] = { "failslab", HK_NONE, 5, 1,
 			  { A_NUM("nth", 256), A_NUMS("ppm", 256, 1000), A_NUM("persistent", 2),
-			    A_NUM("ignore_reclaim", 2) } },
+			    A_NUM("ignore_reclaim", 2), A_ENUM_SINCE(filter_names, 5) } },
 	[OP_FAILSLAB_OFF] = { "failslab_off", HK_NONE, 0, 1, { { 0 } } },
 	[OP_SLAB_DOUBLE_FREE] = { "slab_double_free", HK_NONE, 1, 1, { A_H(HK_OBJ) } },
 	/* version 3 */
@@ -163,6 +174,24 @@ const struct sf_op_spec sf_op_specs[NR_OPCODES] = {
 			 { A_ENUM(sf_canary_names), A_NUM("index", 256) } },
 	[OP_QUERY] = { "query", HK_NONE, 2, 0, { A_ENUM(query_names), A_NUM("n", 256) } },
 };
+
+unsigned int sf_op_nargs(const struct sf_op_spec *s, unsigned int version)
+{
+	unsigned int n = s->nargs;
+
+	while (n && s->args[n - 1].since > version)
+		n--;
+	return n;
+}
+
+const char *sf_prog_failslab_filter(uint32_t v)
+{
+	const char *name = v && v < sizeof(filter_names) / sizeof(filter_names[0]) - 1 ?
+				   filter_names[v] :
+				   NULL;
+
+	return name ? strchr(name, '=') + 1 : "";
+}
 
 unsigned int sf_prog_nr_opcodes(unsigned int version)
 {
@@ -280,13 +309,13 @@ static void decode_zones(struct sf_header *h, unsigned int dma, unsigned int dma
 	h->zone_movable_start = k ? h->zone_dma32_end + k - 1 : SF_MAX_PFN;
 }
 
-/* The version byte: 1 is version 1, 3 version 3, 4 version 4, every other
+/* The version byte: 1 is version 1, 3 to 5 that version, every other
  * value version 2 (what every byte but 1 meant before version 3: old inputs
- * keep their meaning; a binary input whose first byte is 4 meant version 2
- * before version 4, as one whose first byte is 3 did before version 3). */
+ * keep their meaning; a binary input whose first byte is 5 meant version 2
+ * before version 5, as one whose first byte is 3 or 4 did before theirs). */
 static unsigned int decode_version(unsigned int b)
 {
-	return b == 1 || b == 3 || b == 4 ? b : 2;
+	return b == 1 || (b >= 3 && b <= SF_PROG_VERSION) ? b : 2;
 }
 
 static void decode_header(struct reader *r, struct sf_header *h, unsigned int *version)
@@ -499,7 +528,7 @@ void sf_prog_decode_cut(const uint8_t *data, size_t size, struct sf_program *p,
 		size_t left = r.left + 1;
 		bool ok = true;
 
-		for (unsigned int i = 0; i < s->nargs; i++)
+		for (unsigned int i = 0; i < sf_op_nargs(s, p->version); i++)
 			if (!decode_arg(&r, &p->h, p->nr_handles, &s->args[i], &op.arg[i]))
 				ok = false;
 		if (r.eof) {
@@ -587,7 +616,7 @@ size_t sf_prog_encode(const struct sf_program *p, uint8_t *buf, size_t size)
 		const struct sf_op_spec *s = &sf_op_specs[op->code];
 
 		wr8(&w, op->code);
-		for (unsigned int j = 0; j < s->nargs; j++) {
+		for (unsigned int j = 0; j < sf_op_nargs(s, p->version); j++) {
 			const struct sf_arg_spec *a = &s->args[j];
 			uint32_t v = op->arg[j];
 
@@ -627,7 +656,7 @@ static void print_op(struct seq_buf *o, const struct sf_program *p, const struct
 	if (op->result >= 0)
 		seq_buf_printf(o, "%c%d = ", handle_prefix[s->result], op->result);
 	seq_buf_printf(o, "%s", s->name);
-	for (unsigned int j = 0; j < s->nargs; j++) {
+	for (unsigned int j = 0; j < sf_op_nargs(s, p->version); j++) {
 		const struct sf_arg_spec *a = &s->args[j];
 		uint32_t v = op->arg[j];
 
@@ -970,9 +999,16 @@ static int parse_op(struct parser *ps, char **tok, int n, struct sf_program *p)
 	} else if (first) {
 		return perr(ps, "%s creates no handle", s->name);
 	}
-	if (n - first - 1 != s->nargs)
-		return perr(ps, "%s takes %u arguments, got %d", s->name, s->nargs, n - first - 1);
-	for (unsigned int j = 0; j < s->nargs; j++) {
+	if (n - first - 1 != (int)sf_op_nargs(s, p->version)) {
+		unsigned int have = sf_op_nargs(s, p->version);
+
+		if (have < s->nargs && n - first - 1 > (int)have)
+			return perr(ps, "%s takes %u arguments in version %u, got %d (more need "
+				    "'slabfuzz-program %u')", s->name, have, p->version,
+				    n - first - 1, s->args[have].since);
+		return perr(ps, "%s takes %u arguments, got %d", s->name, have, n - first - 1);
+	}
+	for (unsigned int j = 0; j < sf_op_nargs(s, p->version); j++) {
 		const struct sf_arg_spec *a = &s->args[j];
 		const char *t = tok[first + 1 + j];
 		unsigned long v = 0;

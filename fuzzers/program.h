@@ -31,7 +31,10 @@
  * program's version, so old inputs keep their meaning). Version 2 added
  * slab_debug (machine line "slab_debug=NAME", bits 3-4 of the binary options
  * byte); version 3 added the ops after slab_double_free (a version 1 or 2
- * program's opcode byte is modulo the older op count, SF_PROG_V2_OPCODES).
+ * program's opcode byte is modulo the older op count, SF_PROG_V2_OPCODES);
+ * version 4 the ops corrupt and query; version 5 the cache filter of
+ * failslab (its last argument: an argument with since 5 is not in the
+ * bytes or the text of an older version, and reads as 0 there).
  */
 #ifndef SLABFUZZ_FUZZ_PROGRAM_H
 #define SLABFUZZ_FUZZ_PROGRAM_H
@@ -41,7 +44,7 @@
 
 #include "slabfuzz/slabfuzz.h"
 
-#define SF_PROG_VERSION 4
+#define SF_PROG_VERSION 5
 #define SF_PROG_MIN_VERSION 1
 #define SF_PROG_MAX_OPS 256
 #define SF_PROG_MAX_ARGS 5
@@ -83,6 +86,7 @@ struct sf_arg_spec {
 	uint32_t mod;		/* ARG_NUM: values are < mod */
 	uint32_t scale;		/* ARG_NUM: printed value = stored * scale (0: 1) */
 	const char *const *names; /* ARG_ENUM: NULL-terminated */
+	uint8_t since;		/* the format version that added it (0: the op's own) */
 };
 
 #define SF_OP_LIST(X)                                                           \
@@ -281,7 +285,8 @@ unsigned int sf_prog_nr_opcodes(unsigned int version);
 	X(SLAB_LIST_SKIP, "slab_list_skip")                                     \
 	X(QUEUE_UNLOCK, "queue_unlock")                                         \
 	X(OWNER_UNLOCK, "owner_unlock")                                         \
-	X(QUEUE_RELOCK, "queue_relock")
+	X(QUEUE_RELOCK, "queue_relock")                                         \
+	X(UNLOCK_ORDER, "unlock_order")
 
 enum sf_canary_kind {
 #define SF_CANARY_ENUM(id, name) CANARY_##id,
@@ -301,6 +306,12 @@ struct sf_op_spec {
 };
 
 extern const struct sf_op_spec sf_op_specs[NR_OPCODES];
+
+/* The arguments op spec s has in a program of that format version. */
+unsigned int sf_op_nargs(const struct sf_op_spec *s, unsigned int version);
+/* failslab's filter argument: the cache name it limits failslab to, ""
+ * for none (all caches). */
+const char *sf_prog_failslab_filter(uint32_t v);
 
 struct sf_op {
 	uint8_t code;				/* enum sf_opcode */

@@ -360,6 +360,27 @@ static void arm_skew_fault_draws(struct sf_run_opts *o)
 	o->test_after_op = skew_fault_draws;
 }
 
+/* After op 1 (the failslab op): the core's cache filter is another name
+ * than the program's (arg: the name; "" none). */
+static void swap_failslab_filter(struct machine *m, unsigned int op_index, void *arg)
+{
+	if (op_index == 1)
+		snprintf(m->failslab.attr.cache_filter, sizeof(m->failslab.attr.cache_filter),
+			 "%s", (const char *)arg);
+}
+
+static void arm_filter_other_name(struct sf_run_opts *o)
+{
+	o->test_after_op = swap_failslab_filter;
+	o->test_arg = (void *)"cache1";
+}
+
+static void arm_filter_cleared(struct sf_run_opts *o)
+{
+	o->test_after_op = swap_failslab_filter;
+	o->test_arg = (void *)"";
+}
+
 /* After op 1: cpu0's pending timer is forgotten before any sched point. */
 static void drop_pending_timer(struct machine *m, unsigned int op_index, void *arg)
 {
@@ -883,6 +904,22 @@ static void misuse_leaves_request(struct machine *m, struct kmem_cache_cpu *q, i
 	(void)m;
 }
 
+/* The canary's unlock, broken as lockdep would be that drops the
+ * innermost entry whichever lock goes (the right mutex let go). */
+static void unlock_pops_innermost(struct machine *m, void *lock)
+{
+	spinlock_t *l = lock;
+
+	(void)m;
+	held_locks.depth--;
+	pthread_mutex_unlock(&l->mutex);
+}
+
+static void arm_unlock_pops_innermost(struct sf_run_opts *o)
+{
+	o->test_canary_unlock = unlock_pops_innermost;
+}
+
 static void arm_misuse_silent(struct sf_run_opts *o)
 {
 	o->test_canary_misuse = misuse_silent;
@@ -940,6 +977,20 @@ static void arm_checker_wrong_id(struct sf_run_opts *o)
 	"cpu_nodes node0 node0\n"                                                          \
 	"range node0 0-0x200\n"                                                             \
 	"zones dma=0x80 dma32=0x100 movable=none\n"
+
+/* failslab with a cache filter (format version 5): op 1 sets it. */
+#define FAILSLAB_FILTER_PROGRAM                                                             \
+	"slabfuzz-program 5\n"                                                              \
+	"machine nodes=1 cpus=2 boot=cpu0 max_order=9 section_shift=9 vmemmap_block=1 "     \
+	"memmap_together=0 debug=1 slab_debug=none\n"                                       \
+	"cpu_nodes node0 node0\n"                                                          \
+	"range node0 0-0x200\n"                                                             \
+	"zones dma=0x80 dma32=0x100 movable=none\n"                                         \
+	"c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"                        \
+	"failslab nth=1 ppm=0 persistent=1 ignore_reclaim=0 filter=cache0\n"                \
+	"o0 = kmalloc size=64 GFP_KERNEL any\n"                                             \
+	"o1 = kmem_cache_alloc c0 GFP_KERNEL any\n"                                         \
+	"kfree o0\ncheck\n"
 
 /* Two nodes, a cpu each, in format version 4. */
 #define MACHINE_2N_V4                                                                       \
@@ -1103,6 +1154,18 @@ static const struct oracle_case cases[] = {
 	{ "canary.misuse_changes_lock", "fuzz_slab",
 	  MACHINE_1N_V4 CANARY_SLAB_OPS "corrupt queue_unlock index=1\n",
 	  arm_misuse_leaves_request, "HARNESS: lock misuse changed the lock" },
+	/* slab_mutex and the list_lock of each node, released out of order
+	 * (two nodes: the middle one first). */
+	{ "canary.unlock_order", "fuzz_slab",
+	  MACHINE_1N_V4 CANARY_SLAB_OPS "corrupt unlock_order index=3\n", NULL, NULL },
+	{ "canary.unlock_order_2n", "fuzz_slab",
+	  MACHINE_2N_V4 CANARY_SLAB_OPS "corrupt unlock_order index=0\n", NULL, NULL },
+	{ "canary.unlock_order_stack", "fuzz_slab",
+	  MACHINE_1N_V4 CANARY_SLAB_OPS "corrupt unlock_order index=3\n",
+	  arm_unlock_pops_innermost, "HARNESS: held-lock stack differs from the locks held" },
+	{ "canary.unlock_order_stack_2n", "fuzz_slab",
+	  MACHINE_2N_V4 CANARY_SLAB_OPS "corrupt unlock_order index=0\n",
+	  arm_unlock_pops_innermost, "HARNESS: held-lock stack differs from the locks held" },
 	{ "canary.alien", "fuzz_slab",
 	  MACHINE_2N_V4 CANARY_SLAB_OPS "cpu cpu1\nkmem_cache_free o0\ncpu cpu0\n"
 			"corrupt alien_entry index=0\n",
@@ -1261,6 +1324,14 @@ static const struct oracle_case cases[] = {
 	/* Never set: nothing may be counted. */
 	{ "fault.counts_off", "fuzz_pages", MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\ncheck\n",
 	  arm_count_extra_failure, "HARNESS: fault injection counts differ from its settings" },
+	/* failslab limited to cache0: its allocation is counted (and fails),
+	 * a kmalloc's is not. The core's filter of another name skips the
+	 * cache0 call; none at all counts the kmalloc. */
+	{ "fault.filter", "fuzz_slab", FAILSLAB_FILTER_PROGRAM, NULL, NULL },
+	{ "fault.filter_skipped", "fuzz_slab", FAILSLAB_FILTER_PROGRAM, arm_filter_other_name,
+	  "HARNESS: fault injection counts differ from its settings" },
+	{ "fault.filter_other", "fuzz_slab", FAILSLAB_FILTER_PROGRAM, arm_filter_cleared,
+	  "HARNESS: fault injection counts differ from its settings" },
 	{ "accounting.leak", "fuzz_pages", MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n",
 	  arm_leak0, "HARNESS: page accounting differs from the post-boot state" },
 	/* An object live at the last boot stage: the baseline is not exact,

@@ -8,10 +8,11 @@
  *   t -> parse -> print = t                                    (text -> binary -> text)
  *   t -> parse -> encode -> decode -> print = t
  *
- * Random strings of every version (first byte 1 is version 1, 3 version 3,
- * 4 version 4, any other version 2, whose opcode bytes are modulo the
+ * Random strings of every version (first byte 1 is version 1, 3 to 5 that
+ * version, any other version 2, whose opcode bytes are modulo the
  * version 2 op count as before version 3 existed; a version 3 input's are
- * modulo the version 3 op count as before version 4 existed) and of every length up to the largest binary
+ * modulo the version 3 op count as before version 4 existed; a version 4
+ * failslab has no filter byte) and of every length up to the largest binary
  * program. A failure prints the seed and
  * the case number; rerun one with: test_program --seed S --cases N.
  *
@@ -98,14 +99,12 @@ static void check_text(const char *name, const struct sf_program *p)
 static void check_bytes(const char *name, const uint8_t *data, size_t size)
 {
 	sf_prog_decode(data, size, &p1);
-	if (size && data[0] == 1 && p1.version != 1)
-		fail("version byte 1 did not decode as version 1", name, NULL);
-	if (size && data[0] == 3 && p1.version != 3)
-		fail("version byte 3 did not decode as version 3", name, NULL);
-	if (size && data[0] == 4 && p1.version != 4)
-		fail("version byte 4 did not decode as version 4", name, NULL);
-	if (size && data[0] != 1 && data[0] != 3 && data[0] != 4 && p1.version != 2)
-		fail("a version byte other than 1, 3 and 4 did not decode as version 2", name, NULL);
+	if (size && (data[0] == 1 || (data[0] >= 3 && data[0] <= SF_PROG_VERSION)) &&
+	    p1.version != data[0])
+		fail("version byte 1 or 3 to the newest did not decode as that version", name, NULL);
+	if (size && data[0] != 1 && (data[0] < 3 || data[0] > SF_PROG_VERSION) && p1.version != 2)
+		fail("a version byte other than 1 and 3 to the newest did not decode as version 2",
+		     name, NULL);
 	for (unsigned int i = 0; i < p1.nr_ops; i++)
 		if (p1.ops[i].code >= sf_prog_nr_opcodes(p1.version))
 			fail("an op outside its version's op set", name, NULL);
@@ -184,6 +183,29 @@ static void check_versions(void)
 		fail("a version 4 op parsed in a version 3 program", "versions", NULL);
 	if (parses(4, "corrupt free_order index=0"))
 		fail("corrupt does not parse in a version 4 program", "versions", NULL);
+	/* Version 5 added failslab's filter: a version 4 failslab keeps its
+	 * four argument bytes (the next op keeps its meaning) and text. */
+	b[0] = 4;
+	b[n] = OP_FAILSLAB;
+	b[n + 1] = 1;
+	b[n + 2] = b[n + 3] = b[n + 4] = 0;
+	b[n + 5] = OP_CHECK;
+	sf_prog_decode(b, n + 6, &p1);
+	if (p1.nr_ops != 2 || p1.ops[0].code != OP_FAILSLAB || p1.ops[0].arg[4] ||
+	    p1.ops[1].code != OP_CHECK)
+		fail("a version 4 failslab does not decode as before version 5", "versions", NULL);
+	b[0] = 5;
+	b[n + 5] = 1;
+	sf_prog_decode(b, n + 6, &p1);
+	if (p1.nr_ops != 1 || p1.ops[0].code != OP_FAILSLAB ||
+	    strcmp(sf_prog_failslab_filter(p1.ops[0].arg[4]), "cache0"))
+		fail("a version 5 failslab does not read its filter byte", "versions", NULL);
+	if (!parses(4, "failslab nth=1 ppm=0 persistent=0 ignore_reclaim=0 filter=cache0"))
+		fail("a failslab filter parsed in a version 4 program", "versions", NULL);
+	if (parses(4, "failslab nth=1 ppm=0 persistent=0 ignore_reclaim=0"))
+		fail("failslab without a filter does not parse in version 4", "versions", NULL);
+	if (parses(5, "failslab nth=1 ppm=0 persistent=0 ignore_reclaim=0 filter=cache0"))
+		fail("a failslab filter does not parse in version 5", "versions", NULL);
 }
 
 int main(int argc, char **argv)
@@ -220,13 +242,15 @@ int main(int argc, char **argv)
 		size = (r & 3) ? (size_t)(next() % 200) : (size_t)(next() % sizeof(buf));
 		for (size_t i = 0; i < size; i++)
 			buf[i] = (uint8_t)next();
-		if (size && (r >> 8) % 5 == 0)
+		if (size && (r >> 8) % 6 == 0)
 			buf[0] = 1;		/* version 1 */
-		else if (size && (r >> 8) % 5 == 1)
+		else if (size && (r >> 8) % 6 == 1)
 			buf[0] = 2;
-		else if (size && (r >> 8) % 5 == 2)
+		else if (size && (r >> 8) % 6 == 2)
 			buf[0] = 3;
-		else if (size && (r >> 8) % 5 == 3)
+		else if (size && (r >> 8) % 6 == 3)
+			buf[0] = 4;
+		else if (size && (r >> 8) % 6 == 4)
 			buf[0] = SF_PROG_VERSION;
 		snprintf(name, sizeof(name), "random case %u (%zu bytes)", c, size);
 		check_bytes(name, buf, size);
