@@ -642,6 +642,10 @@ static void take_baseline(struct run *r)
 	r->have_base = false;
 	if (machine_stage(m) < STAGE_BUDDY)
 		return;
+	if (!r->memmap_topo_checked && !r->in_hook) {
+		r->memmap_topo_checked = true;
+		memmap_topology_check(r);
+	}
 	slab_shrink_all(r);
 	count_pages(r, &r->base_alloc, &r->base_free);
 	/* After the shrink: an interrupt armed at a sched point the shrink
@@ -1498,6 +1502,7 @@ int sf_run_program(const struct sf_target *t, const struct sf_program *p,
 	r->fail_page_on = false;
 	r->failslab_on = false;
 	r->failslab_win.open = false;
+	r->memmap_topo_checked = false;
 	r->failslab_may[0] = r->failslab_may[1] = false;
 	memset(&r->fail_page_attr, 0, sizeof(r->fail_page_attr));
 	memset(&r->failslab_attr, 0, sizeof(r->failslab_attr));

@@ -246,6 +246,7 @@ struct run {
 	bool boot_excused;		/* a boot failed with faults on, or memory short */
 
 	struct memmap_view memmap;	/* interp_memmap.c */
+	bool memmap_topo_checked;	/* memmap_topology_check ran this run */
 	unsigned int checks_since_full;	/* check points since the last full check */
 
 	/* The ownership shadow, sorted by start (interp_shadow.c). */
@@ -391,6 +392,7 @@ void page_memmap_count(struct run *r, long *allocated, long *free_pages);
 void page_check_failed_sparse(struct run *r);
 /* A new block's struct pages as the request makes them (interp_page_struct.c). */
 void page_struct_check(struct run *r, const struct page_h *ph, gfp_t eff, const char *op);
+void memmap_topology_check(struct run *r);
 /* The page-failure rule for the slab side: a free order-order block above
  * the watermark bound for eff from nid's zonelist (writes where into why). */
 bool page_block_available(struct run *r, gfp_t eff, unsigned int order, int nid, char *why,

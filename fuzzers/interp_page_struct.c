@@ -41,3 +41,100 @@ void page_struct_check(struct run *r, const struct page_h *ph, gfp_t eff, const 
 			 tail ? i : 0, refcount);
 	}
 }
+
+/* The node of memory pfn by the topology's ranges, -1 for a hole. */
+static int topo_memory_node(const struct sf_topology *t, pfn_t pfn)
+{
+	for (unsigned int i = 0; i < t->nr_ranges; i++)
+		if (pfn >= t->ranges[i].start_pfn && pfn < t->ranges[i].end_pfn)
+			return t->ranges[i].node;
+	return -1;
+}
+
+/* The node a hole pfn of section [lo, hi) belongs to: the first node (by id)
+ * whose span (its lowest range start to its highest range end) holds it,
+ * else the node of the section's lowest memory. */
+static int topo_hole_node(const struct sf_topology *t, pfn_t pfn, pfn_t lo, pfn_t hi)
+{
+	pfn_t best = SF_MAX_PFN;
+	int section_nid = -1;
+
+	for (unsigned int n = 0; n < t->nr_nodes; n++) {
+		pfn_t start = SF_MAX_PFN, end = 0;
+
+		for (unsigned int i = 0; i < t->nr_ranges; i++) {
+			if (t->ranges[i].node != (int)n)
+				continue;
+			start = t->ranges[i].start_pfn < start ? t->ranges[i].start_pfn : start;
+			end = t->ranges[i].end_pfn > end ? t->ranges[i].end_pfn : end;
+		}
+		if (pfn >= start && pfn < end)
+			return (int)n;
+	}
+	for (unsigned int i = 0; i < t->nr_ranges; i++) {
+		const struct sf_mem_range *rg = &t->ranges[i];
+
+		if (rg->start_pfn < hi && rg->end_pfn > lo && rg->start_pfn < best) {
+			best = rg->start_pfn;
+			section_nid = rg->node;
+		}
+	}
+	return section_nid;
+}
+
+/*
+ * Every struct page of every section holding memory (below the highest
+ * memory: pfn_valid ends there) against the topology,
+ * once a run when the memmap is whole (from BUDDY on): its zone by the zone
+ * boundaries, its node (a memory pfn the node of its range; a hole as
+ * topo_hole_node says, as memmap_init_pages documents), PG_hole exactly on
+ * holes, a hole reserved. White-box: reads the core's struct pages, asks
+ * the core nothing about what they should be.
+ */
+void memmap_topology_check(struct run *r)
+{
+	const struct sf_topology *t = &r->topo;
+	pfn_t per_section = (pfn_t)1 << t->section_shift, max_pfn = 0;
+
+	for (unsigned int i = 0; i < t->nr_ranges; i++)
+		max_pfn = t->ranges[i].end_pfn > max_pfn ? t->ranges[i].end_pfn : max_pfn;
+	/* Sections up to the highest memory; pfn_valid ends at max_pfn. */
+	for (pfn_t lo = 0; lo < max_pfn; lo += per_section) {
+		pfn_t hi = lo + per_section < max_pfn ? lo + per_section : max_pfn;
+		bool present = false;
+
+		for (unsigned int i = 0; i < t->nr_ranges && !present; i++)
+			present = t->ranges[i].start_pfn < hi && t->ranges[i].end_pfn > lo;
+		if (!present)
+			continue;
+		for (pfn_t pfn = lo; pfn < hi; pfn++) {
+			const struct page *p = sparse_pfn_valid(r->m, pfn) ?
+					       sparse_pfn_to_page(r->m, pfn) : NULL;
+			int nid = topo_memory_node(t, pfn);
+			bool hole = nid < 0;
+			int zone = 0;
+
+			for (int zt = 0; zt < MAX_NR_ZONES; zt++) {
+				pfn_t zlo, zhi;
+
+				run_zone_bounds(r, (enum zone_type)zt, &zlo, &zhi);
+				if (pfn >= zlo && pfn < zhi)
+					zone = zt;
+			}
+			if (hole)
+				nid = topo_hole_node(t, pfn, lo, hi);
+			if (p && p->node == nid && p->zone == zone &&
+			    !!(p->flags & PG_hole) == hole && (!hole || p->state == PS_RESERVED))
+				continue;
+			if (!p)
+				run_fail(r, "HARNESS: struct page differs from the topology",
+					 "pfn %#llx of a section with memory has no struct page",
+					 (unsigned long long)pfn);
+			run_fail(r, "HARNESS: struct page differs from the topology",
+				 "pfn %#llx (%s) has node %u zone %u flags %#x state %u; expected "
+				 "node %d zone %d%s", (unsigned long long)pfn,
+				 hole ? "a hole" : "memory", p->node, p->zone, p->flags, p->state,
+				 nid, zone, hole ? ", PG_hole, reserved" : ", no PG_hole");
+		}
+	}
+}

@@ -44,6 +44,16 @@ struct oracle_case {
 	"range node0 0-0x200\n"                                                             \
 	"zones dma=0x80 dma32=0x100 movable=none\n"
 
+#define MACHINE_HOLES                                                                       \
+	"slabfuzz-program 2\n"                                                              \
+	"machine nodes=2 cpus=2 boot=cpu0 max_order=9 section_shift=9 vmemmap_block=1 "     \
+	"memmap_together=0 debug=1 slab_debug=none\n"                                       \
+	"cpu_nodes node0 node1\n"                                                          \
+	"range node0 0-0x80\n"                                                             \
+	"range node0 0x100-0x200\n"                                                        \
+	"range node1 0x280-0x400\n"                                                        \
+	"zones dma=0x80 dma32=0x100 movable=none\n"
+
 #define MACHINE_TINY                                                                        \
 	"slabfuzz-program 2\n"                                                              \
 	"machine nodes=1 cpus=1 boot=cpu0 max_order=5 section_shift=5 vmemmap_block=1 "     \
@@ -77,6 +87,21 @@ static int boot_cpu1_offline(struct machine *m, int ret, void *arg)
 static void arm_boot_cpu1_offline(struct sf_run_opts *o)
 {
 	o->test_boot_result = boot_cpu1_offline;
+}
+
+/* Boot of MACHINE_HOLES: the hole at pfn 0x80 (inside node 0's span)
+ * given node 1 once the memmap exists. */
+static int boot_hole_node1(struct machine *m, int ret, void *arg)
+{
+	(void)arg;
+	if (machine_stage(m) >= STAGE_SPARSE && sparse_pfn_valid(m, 0x80))
+		sparse_pfn_to_page(m, 0x80)->node = 1;
+	return ret;
+}
+
+static void arm_boot_hole_node1(struct sf_run_opts *o)
+{
+	o->test_boot_result = boot_hole_node1;
 }
 
 /* After op 0: every zone's free page counter reads 0 (the free lists and
@@ -1182,6 +1207,12 @@ static const struct oracle_case cases[] = {
 	{ "canary.wrong_invariant", "fuzz_pages",
 	  MACHINE_1N_V4 "corrupt watermark index=2\n", arm_checker_wrong_id,
 	  "HARNESS: checker named another invariant" },
+	/* Holes inside a node's span belong to it (0x80-0x100 to node 0), a hole
+	 * between two nodes' spans to its section's lowest memory (0x200-0x280
+	 * to node 1). */
+	{ "boot.memmap_topology_clean", "fuzz_boot", MACHINE_HOLES "boot running\n", NULL, NULL },
+	{ "boot.memmap_hole_node", "fuzz_boot", MACHINE_HOLES "boot running\n",
+	  arm_boot_hole_node1, "HARNESS: struct page differs from the topology" },
 	{ "boot.enomem", "fuzz_boot", MACHINE_1N "boot running\n", arm_boot_enomem,
 	  "HARNESS: boot failed with memory available" },
 	{ "boot.cpus_online", "fuzz_boot", MACHINE_1N "boot running\n", arm_boot_cpu1_offline,
