@@ -959,6 +959,24 @@ static void create_null_check(struct run *r, int h, const char *name,
 		 "fault injection", h, name, r->caches[h].size, r->caches[h].align, want->flags);
 }
 
+/*
+ * The sched point a slab entry point passes on its way (create, destroy,
+ * shrink, and tune once per cpu) counted by the harness's hook over the
+ * call: the kernel may preempt there, the injected interrupts and the
+ * interleavings depend on it, so a call passes it exactly as often as
+ * documented (core/include/slabfuzz/machine.h).
+ */
+static void expect_sched_points(struct run *r, enum sched_point sp, unsigned long before,
+				unsigned long want, const char *call)
+{
+	unsigned long got = r->sched_seen[sp] - before;
+
+	if (got != want)
+		run_fail(r, "HARNESS: slab call passed its sched point a wrong number of times",
+			 "%s passed %s %lu times, expected %lu", call, sched_point_name(sp), got,
+			 want);
+}
+
 static void cache_create(struct run *r, const struct sf_op *op)
 {
 	struct cache_h *c = &r->caches[op->result];
@@ -968,6 +986,7 @@ static void cache_create(struct run *r, const struct sf_op *op)
 	struct kmem_cache *s;
 	struct slab_geom want;
 	bool must_fail, merge;
+	unsigned long points;
 
 	memset(c, 0, sizeof(*c));
 	c->name = op->arg[0];
@@ -1001,9 +1020,15 @@ static void cache_create(struct run *r, const struct sf_op *op)
 	must_fail = !op->arg[1] || (align & (align - 1)) || run_cpu(r)->irq_depth ||
 		    name_is_cache(r, op->result, name);
 	merge = merge_candidate(r, op->result, &want, op->arg[1], c->ctor);
+	points = r->sched_seen[SP_SLAB_CREATE];
 	s = kmem_cache_create(r->m, name, op->arg[1], align, flags,
 			      (f & PF_CTOR) ? ctor_fn : NULL);
 	run_after_call(r);
+	/* Past the argument checks (a size, a power-of-two alignment, not in
+	 * an interrupt) it passes SP_SLAB_CREATE once, merged or not. */
+	expect_sched_points(r, SP_SLAB_CREATE, points,
+			    op->arg[1] && !(align & (align - 1)) && !run_cpu(r)->irq_depth,
+			    "kmem_cache_create");
 	if (r->o->test_slab_result)
 		r->o->test_slab_result(r->m, "kmem_cache_create", (void **)&s, op->arg[1]);
 	r->slab_used = true;
@@ -1044,6 +1069,8 @@ static void cache_create(struct run *r, const struct sf_op *op)
 static void cache_destroy(struct run *r, unsigned int h)
 {
 	struct cache_h *c = &r->caches[h];
+	unsigned long points;
+	bool gone;
 
 	if (!c->live)
 		return;
@@ -1054,11 +1081,15 @@ static void cache_destroy(struct run *r, unsigned int h)
 			return;
 	c->live = false;
 	expect_ctx(r);
+	points = r->sched_seen[SP_SLAB_DESTROY];
 	kmem_cache_destroy(r->m, c->cache);
 	run_after_call(r);
+	gone = c->owner >= 0 && !cache_alive(r, (int)h);
+	/* SP_SLAB_DESTROY once when the last reference goes, else never. */
+	expect_sched_points(r, SP_SLAB_DESTROY, points, gone, "kmem_cache_destroy");
 	/* The last handle of a cache the program made: the cache is gone,
 	 * with its directory and aliases (its address may come back). */
-	if (c->owner >= 0 && !cache_alive(r, (int)h))
+	if (gone)
 		for (unsigned int i = 0; i < r->p->nr_handles[HK_CACHE]; i++)
 			if (r->caches[i].cache == c->cache)
 				r->caches[i].gone = true;
@@ -1075,13 +1106,18 @@ static void cache_tune(struct run *r, unsigned int h, unsigned int limit, unsign
 	bool valid = limit >= 1 && limit <= SLAB_LIMIT_MAX && batch >= 1 && batch <= limit &&
 		     batch <= SLAB_BATCH_MAX && shared <= SLAB_SHARED_MAX;
 	unsigned long injected = failslab_stats(r->m).failures;
-	int ret;
+	unsigned long points = r->sched_seen[SP_SLAB_RESIZE];
+	int ret, core_ret;
 
 	expect_ctx(r);
 	ret = kmem_cache_tune(r->m, r->caches[h].cache, limit, batch, shared);
 	run_after_call(r);
+	core_ret = ret;
 	if (r->o->test_slab_ret)
 		ret = r->o->test_slab_ret(r->m, "kmem_cache_tune", ret);
+	/* A queue replaced per cpu, each at SP_SLAB_RESIZE; none when refused. */
+	expect_sched_points(r, SP_SLAB_RESIZE, points, core_ret ? 0 : r->topo.nr_cpus,
+			    "kmem_cache_tune");
 	if (valid && ret == -ENOMEM && failslab_stats(r->m).failures > injected)
 		return;
 	if ((ret == 0) != valid)
@@ -1577,6 +1613,7 @@ bool slab_op(struct run *r, const struct sf_op *op)
 	struct machine *m = r->m;
 	const uint32_t *a = op->arg;
 	int nid;
+	unsigned long points;
 
 	if (op->result >= 0) {
 		if (sf_op_specs[op->code].result == HK_OBJ)
@@ -1666,8 +1703,10 @@ bool slab_op(struct run *r, const struct sf_op *op)
 		if (!r->caches[a[0]].live)
 			return false;
 		expect_ctx(r);
+		points = r->sched_seen[SP_SLAB_SHRINK];
 		kmem_cache_shrink(m, r->caches[a[0]].cache);
 		run_after_call(r);
+		expect_sched_points(r, SP_SLAB_SHRINK, points, 1, "kmem_cache_shrink");
 		break;
 	case OP_CACHE_VALIDATE:
 		if (!r->caches[a[0]].live)

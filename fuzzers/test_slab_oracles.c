@@ -211,6 +211,14 @@ static int r_flip(struct machine *m, const char *op, int ret)
 	return ret ? 0 : -EINVAL;
 }
 
+/* A tune that passes SP_SLAB_RESIZE once more than once per cpu. */
+static int r_resize_again(struct machine *m, const char *op, int ret)
+{
+	if (!strcmp(op, "kmem_cache_tune"))
+		sched_point(m, SP_SLAB_RESIZE);
+	return ret;
+}
+
 /* The slab shrinker unregistered behind the harness's back (at the first
  * object): reclaim then keeps the free slabs. */
 static void h_no_shrinker(struct machine *m, const char *op, void **p, size_t size)
@@ -524,6 +532,11 @@ static const struct oracle_case cases[] = {
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
 		   "kmem_cache_tune c0 limit=32 batch=8 shared=2\n",
 	  NULL, "HARNESS: kmem_cache_tune result differs from the shadow", r_flip, NULL, NULL },
+	{ "tune_sched_points",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
+		   "kmem_cache_tune c0 limit=32 batch=8 shared=2\n",
+	  NULL, "HARNESS: slab call passed its sched point a wrong number of times", r_resize_again,
+	  NULL, NULL },
 	{ "attr_store_result",
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
 		   "attr_store c0 batch val=4\n",
