@@ -365,6 +365,36 @@ static void check_report_where(struct run *r, const struct sf_report *rep,
 		 w->zone_set ? w->zone : -1);
 }
 
+static const struct interp_module *op_module(unsigned int code);
+
+/*
+ * A report whose body the harness predicts: might_sleep's names the
+ * context as the harness's record of the current cpu has it, the kernel's
+ * in_atomic() (preempt count) and in_interrupt() (interrupt depth) always,
+ * irqs_disabled() for a page op (a slab op's new slab turns interrupts on
+ * around the page allocation for a blocking gfp, core/slab_cpu.c).
+ */
+static void check_report_body(struct run *r, const struct sf_report *rep)
+{
+	const struct cpu_shadow *c = run_cpu(r);
+	const struct sf_op *op = r->in_hook ? r->inj.op :
+				 r->op_index < r->p->nr_ops ? &r->p->ops[r->op_index] : NULL;
+	bool page_op = op && op_module(op->code) == &page_module;
+	const char *at = strstr(rep->body, "in_atomic(): ");
+	int atomic = -1, irqs = -1, intr = -1;
+
+	if (strcmp(rep->title, "BUG: sleeping function called from invalid context"))
+		return;
+	if (at && sscanf(at, "in_atomic(): %d, irqs_disabled(): %d, in_interrupt(): %d,", &atomic,
+			 &irqs, &intr) == 3 && atomic == (c->preempt > 0) &&
+	    intr == (c->irq_depth > 0) && (!page_op || irqs == !c->irqs_on))
+		return;
+	run_fail(r, "HARNESS: report body differs from the shadow",
+		 "'%s': the body says\n%sthe harness expects in_atomic() %d, irqs_disabled() %s, "
+		 "in_interrupt() %d", rep->title, rep->body, c->preempt > 0,
+		 page_op ? (c->irqs_on ? "0" : "1") : "any (a slab op)", c->irq_depth > 0);
+}
+
 /* The expectation rep fulfils, counted; -1 when none. */
 static int expect_match(struct run *r, const struct sf_report *rep)
 {
@@ -386,8 +416,10 @@ static void on_report(struct machine *m, const struct sf_report *rep, void *data
 	(void)m;
 	count_report(r, rep);
 	check_report_fields(r, rep, w);
-	if (w)
+	if (w) {
 		check_report_where(r, rep, w);
+		check_report_body(r, rep);
+	}
 	if (rep->kind == SF_REPORT_INFO) {
 		check_report_context(r, rep);
 		return;
@@ -465,8 +497,6 @@ bool run_expect_alloc(struct run *r, gfp_t gfp, bool slab)
 }
 
 /* ---- contexts and injected interrupts ---- */
-
-static const struct interp_module *op_module(unsigned int code);
 
 static void sync_boot_shadow(struct run *r, enum boot_stage before)
 {
