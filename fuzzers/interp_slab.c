@@ -1821,10 +1821,17 @@ static bool kmalloc_used(const struct run *r, unsigned int cls, bool dma)
 static void account_caches(struct run *r, bool empty)
 {
 	char dir[SLAB_NAME_MAX];
-	unsigned long v, slabs;
+	unsigned long v, slabs, want;
 
 	if (machine_stage(r->m) < STAGE_SLAB_UP)
 		return;
+	/* struct kmem_cache_node's simulated size (docs/slab.md): 152 bytes,
+	 * 8 per node on NUMA machines, 24 more with slab_debug=. */
+	want = 152 + (r->topo.nr_nodes > 1 ? 8 * r->topo.nr_nodes : 0) + (debug_flags(r) ? 24 : 0);
+	if (!empty && attr_read(r, "kmem_cache_node", "object_size", &v) > 0 && v != want)
+		run_fail(r, "HARNESS: slab attribute differs from the shadow",
+			 "kmem_cache_node object_size %lu; the documented size for %u nodes%s is "
+			 "%lu", v, r->topo.nr_nodes, debug_flags(r) ? " and slab_debug" : "", want);
 	for (unsigned int cls = 8; cls <= GEOM_KMALLOC_MAX; cls = next_class(cls))
 		for (int dma = 0; dma < 2; dma++) {
 			struct slab_geom g;

@@ -204,6 +204,15 @@ static void h_no_merge(struct machine *m, const char *op, void **p, size_t size)
 		((struct kmem_cache *)*p)->flags |= SLAB_NO_MERGE;
 }
 
+/* kmem_cache_node's object size said 8 bytes larger than documented. */
+static void h_node_size(struct machine *m, const char *op, void **p, size_t size)
+{
+	(void)p;
+	(void)size;
+	if (!strcmp(op, "kmem_cache_create"))
+		m->slab->kmem_cache_node->object_size = m->slab->node_size + 8;
+}
+
 static int r_flip(struct machine *m, const char *op, int ret)
 {
 	(void)m;
@@ -532,6 +541,9 @@ static const struct oracle_case cases[] = {
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
 		   "kmem_cache_tune c0 limit=32 batch=8 shared=2\n",
 	  NULL, "HARNESS: kmem_cache_tune result differs from the shadow", r_flip, NULL, NULL },
+	{ "node_struct_size",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n",
+	  h_node_size, "HARNESS: slab attribute differs from the shadow", NULL, NULL, NULL },
 	{ "tune_sched_points",
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
 		   "kmem_cache_tune c0 limit=32 batch=8 shared=2\n",
