@@ -1066,6 +1066,8 @@ static void cache_create(struct run *r, const struct sf_op *op)
 			 op->result, kmem_cache_size(s), op->arg[1]);
 }
 
+static char attr_buf[4096];	/* what an attribute read returns */
+
 static void cache_destroy(struct run *r, unsigned int h)
 {
 	struct cache_h *c = &r->caches[h];
@@ -1084,15 +1086,34 @@ static void cache_destroy(struct run *r, unsigned int h)
 	points = r->sched_seen[SP_SLAB_DESTROY];
 	kmem_cache_destroy(r->m, c->cache);
 	run_after_call(r);
+	if (r->o->test_slab_ret)
+		(void)r->o->test_slab_ret(r->m, "kmem_cache_destroy", 0);
 	gone = c->owner >= 0 && !cache_alive(r, (int)h);
 	/* SP_SLAB_DESTROY once when the last reference goes, else never. */
 	expect_sched_points(r, SP_SLAB_DESTROY, points, gone, "kmem_cache_destroy");
 	/* The last handle of a cache the program made: the cache is gone,
-	 * with its directory and aliases (its address may come back). */
-	if (gone)
-		for (unsigned int i = 0; i < r->p->nr_handles[HK_CACHE]; i++)
-			if (r->caches[i].cache == c->cache)
-				r->caches[i].gone = true;
+	 * with its directory and aliases (its address may come back): a read
+	 * of any of its names is -ENOENT, as for a name never registered. */
+	if (!gone)
+		return;
+	for (unsigned int i = 0; i < r->p->nr_handles[HK_CACHE]; i++) {
+		const char *name = cache_name_of[r->caches[i].name];
+		long ret;
+
+		/* (a handle gone before named an earlier cache at this address) */
+		if (r->caches[i].cache != c->cache || r->caches[i].gone)
+			continue;
+		r->caches[i].gone = true;
+		if (machine_stage(r->m) < STAGE_SLAB_UP)
+			continue;
+		run_expect_clear(r);
+		ret = slab_attr_show(r->m, name, "object_size", attr_buf, sizeof(attr_buf));
+		run_after_call(r);
+		if (ret != -ENOENT)
+			run_fail(r, "HARNESS: slab sysfs directory differs from the shadow",
+				 "%s (c%u) destroyed: its object_size still reads %ld, not -ENOENT",
+				 name, i, ret);
+	}
 }
 
 /*
@@ -1173,7 +1194,6 @@ static const char *const attrs[NR_ATTR_IDS] = {
 	"alien", "aliases", "align", "cache_dma", "sanity_checks", "red_zone",
 	"poison", "store_user", "validate", "shrink", "no_such_attr"
 };
-static char attr_buf[4096];
 
 /*
  * A counter attribute reads as SLUB formats it: the total, then " N<node>=<n>"

@@ -204,6 +204,15 @@ static void h_no_merge(struct machine *m, const char *op, void **p, size_t size)
 		((struct kmem_cache *)*p)->flags |= SLAB_NO_MERGE;
 }
 
+/* A destroy that leaves the name behind: cache0 registered again, as an
+ * alias of kmem_cache_node. */
+static int r_name_left(struct machine *m, const char *op, int ret)
+{
+	if (!strcmp(op, "kmem_cache_destroy"))
+		(void)sysfs_slab_alias(m, m->slab->kmem_cache_node, "cache0");
+	return ret;
+}
+
 /* kmem_cache_node's object size said 8 bytes larger than documented. */
 static void h_node_size(struct machine *m, const char *op, void **p, size_t size)
 {
@@ -541,6 +550,10 @@ static const struct oracle_case cases[] = {
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
 		   "kmem_cache_tune c0 limit=32 batch=8 shared=2\n",
 	  NULL, "HARNESS: kmem_cache_tune result differs from the shadow", r_flip, NULL, NULL },
+	{ "destroyed_name_left",
+	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
+		   "kmem_cache_destroy c0\n",
+	  NULL, "HARNESS: slab sysfs directory differs from the shadow", r_name_left, NULL, NULL },
 	{ "node_struct_size",
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n",
 	  h_node_size, "HARNESS: slab attribute differs from the shadow", NULL, NULL, NULL },
