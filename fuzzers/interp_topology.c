@@ -196,6 +196,29 @@ static bool topology_at_bound(struct sf_topology *t, unsigned int kind, unsigned
 		snprintf(what, len, "section_shift %u (max_order %u)", t->section_shift,
 			 t->max_order);
 		return true;
+	case 12:
+		if (side)
+			return false;
+		t->ranges[0].end_pfn = t->ranges[0].start_pfn + 1;	/* one page */
+		snprintf(what, len, "ranges[0] [%#llx, %#llx)",
+			 (unsigned long long)t->ranges[0].start_pfn,
+			 (unsigned long long)t->ranges[0].end_pfn);
+		return true;
+	case 13: {
+		unsigned int hi = 0;
+
+		if (!side)
+			return false;
+		/* the highest range moved up to end the address space (the
+		 * others all lie below it) */
+		for (unsigned int i = 1; i < t->nr_ranges; i++)
+			if (t->ranges[i].end_pfn > t->ranges[hi].end_pfn)
+				hi = i;
+		t->ranges[hi].start_pfn += SF_MAX_PFN - t->ranges[hi].end_pfn;
+		t->ranges[hi].end_pfn = SF_MAX_PFN;
+		snprintf(what, len, "ranges[%u] ending at %#lx", hi, SF_MAX_PFN);
+		return true;
+	}
 	case 10:
 		t->vmemmap_block_sections = side ? 64 : 1;
 		snprintf(what, len, "vmemmap_block_sections %u", t->vmemmap_block_sections);
