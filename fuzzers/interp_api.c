@@ -16,7 +16,8 @@
  *                     switch of the machine
  *   topology_simple   sf_topology_simple with nodes, cpus and MiB from N:
  *                     what was asked, memory split evenly in ranges from
- *                     pfn 0, and sf_topology_validate accepts it
+ *                     pfn 0, the zones, sections and cpus as its header
+ *                     documents, and sf_topology_validate accepts it
  *   topology_default  sf_topology_default: 2 nodes, 4 cpus, 64 MiB, valid
  *   memory_pfn        memblock_is_memory_pfn of every pfn to past the end
  *                     of memory: exactly the pfns of the topology's ranges
@@ -128,7 +129,8 @@ static void bug_names(struct run *r)
 static void check_ready_made(struct run *r, const struct sf_topology *t, unsigned int nodes,
 			     unsigned int cpus, unsigned int mib, const char *what)
 {
-	pfn_t per_node = ((pfn_t)mib << (20 - SF_PAGE_SHIFT)) / nodes, pfn = 0;
+	pfn_t per_node = ((pfn_t)mib << (20 - SF_PAGE_SHIFT)) / nodes, pfn = 0, pages;
+	unsigned int shift;
 	struct sf_error err;
 
 	memset(&err, 0, sizeof(err));
@@ -139,6 +141,25 @@ static void check_ready_made(struct run *r, const struct sf_topology *t, unsigne
 		run_fail(r, "HARNESS: ready-made topology differs from what was asked",
 			 "%s: %u nodes, %u cpus, %u ranges for %u nodes and %u cpus", what,
 			 t->nr_nodes, t->nr_cpus, t->nr_ranges, nodes, cpus);
+	/* The layout the header documents for the zones, sections and cpus. */
+	pages = (pfn_t)mib << (20 - SF_PAGE_SHIFT);
+	shift = 8;
+	while (shift < 13 && ((pfn_t)1 << (shift + 1)) <= pages / 16)
+		shift++;
+	if (t->zone_dma_end != pages / 16 || t->zone_dma32_end != pages / 4 ||
+	    t->zone_movable_start != SF_MAX_PFN || t->section_shift != shift ||
+	    t->max_order != (shift + 1 < 11 ? shift + 1 : 11) || t->vmemmap_block_sections != 2)
+		run_fail(r, "HARNESS: ready-made topology differs from what was asked",
+			 "%s: zones dma %#llx dma32 %#llx movable %#llx, section_shift %u, "
+			 "max_order %u, vmemmap blocks of %u for %llu pages", what,
+			 (unsigned long long)t->zone_dma_end, (unsigned long long)t->zone_dma32_end,
+			 (unsigned long long)t->zone_movable_start, t->section_shift, t->max_order,
+			 t->vmemmap_block_sections, (unsigned long long)pages);
+	for (unsigned int c = 0; c < cpus; c++)
+		if (t->cpu_node[c] != (int)(c * nodes / cpus))
+			run_fail(r, "HARNESS: ready-made topology differs from what was asked",
+				 "%s: cpu %u on node %d, expected %u", what, c, t->cpu_node[c],
+				 c * nodes / cpus);
 	for (unsigned int n = 0; n < nodes; n++, pfn += per_node)
 		if (t->ranges[n].start_pfn != pfn || t->ranges[n].end_pfn != pfn + per_node ||
 		    t->ranges[n].node != (int)n)

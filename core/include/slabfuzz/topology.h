@@ -68,7 +68,15 @@ struct sf_error {
 /* Fill t with the default machine: 2 nodes, 4 cpus, 64 MiB. */
 void sf_topology_default(struct sf_topology *t);
 
-/* Fill t with a machine of nr_nodes nodes, nr_cpus cpus and mib MiB split evenly. */
+/*
+ * Fill t with a machine of nr_nodes nodes (1 for 0, at most SF_MAX_NODES),
+ * nr_cpus cpus and mib MiB split evenly: node n's range from pfn 0 on, cpu c
+ * on node c * nodes / cpus; ZONE_DMA the first 1/16 of the pages, ZONE_DMA32
+ * up to 1/4, no ZONE_MOVABLE (it starts at SF_MAX_PFN); sections of 2^8
+ * pages doubled while twice the size still fits in 1/16 of the pages, up to
+ * 2^13; MAX_ORDER 11, or section_shift + 1 when that is smaller; vmemmap
+ * blocks of 2 sections.
+ */
 void sf_topology_simple(struct sf_topology *t, unsigned int nr_nodes,
 			unsigned int nr_cpus, unsigned int mib);
 
