@@ -8,7 +8,8 @@
  *                     harness's own count of the reports delivered: the
  *                     i-th distinct report is the i-th title it counted,
  *                     matching(title) the sum of its counts of the titles
- *                     that contain it
+ *                     that contain it; of_kind of a value that is no
+ *                     kind (-2, -1, 3-5) 0
  *   bug_names         sf_bug_name and sf_bugs_parse: every historical bug
  *                     switch has its own name, which parses back to it
  *                     (alone and all in one list); an unknown name is
@@ -73,6 +74,12 @@ static void report_log(struct run *r)
 				 "sf_reports_matching('%s') is %lu, the harness counts %lu", rep->title,
 				 sf_reports_matching(r->m, rep->title), want);
 	}
+	/* A value that is no kind counts nothing (as the header says). */
+	for (int k = -2; k < 6; k += k == -1 ? 4 : 1)
+		if (sf_reports_of_kind(r->m, (enum sf_report_kind)k))
+			run_fail(r, "HARNESS: report log differs from the reports delivered",
+				 "sf_reports_of_kind(%d), no kind, is %lu", k,
+				 sf_reports_of_kind(r->m, (enum sf_report_kind)k));
 	/* The harness keeps RUN_MAX_TITLES titles: past them it cannot tell. */
 	if (r->nr_titles < RUN_MAX_TITLES && sf_reports_get(r->m, i))
 		run_fail(r, "HARNESS: report log differs from the reports delivered",

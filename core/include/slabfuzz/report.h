@@ -55,7 +55,8 @@ char *sf_report_format(const struct sf_report *r, char *buf, size_t size);
 
 /* The report log: totals, and counts by title. */
 unsigned long sf_reports_total(const struct machine *m);
-/* Reports of one kind (SF_REPORT_BUG + SF_REPORT_WARN are the errors). */
+/* Reports of one kind (SF_REPORT_BUG + SF_REPORT_WARN are the errors); 0 for a
+ * value that is no kind. */
 unsigned long sf_reports_of_kind(const struct machine *m, enum sf_report_kind kind);
 unsigned long sf_reports_count(const struct machine *m, const char *title);
 /* Counts of reports whose title contains substr (e.g. "Redzone overwritten"). */
