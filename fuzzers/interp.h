@@ -96,7 +96,8 @@ struct sf_run_opts {
 	 * the core's state there to prove an oracle fires. NULL otherwise. */
 	void (*test_slab_result)(struct machine *m, const char *op, void **ptr, size_t size);
 	/* ... and with the return value of each tune and attribute store (and
-	 * after each destroy, 0 passed and the value ignored). */
+	 * after each destroy and each free of a live object, 0 passed and the
+	 * value ignored). */
 	int (*test_slab_ret)(struct machine *m, const char *op, int ret);
 	/* Tests only: machine_create_invalid calls this instead of
 	 * machine_create (a core that accepts, or names another field). */

@@ -446,6 +446,20 @@ void *slab_cache_of_page(struct machine *m, const void *x);
  * alien buffer for x's node (true too when x is local); why: else. */
 bool slab_alien_holds(struct machine *m, void *cache, int cpu, const void *x, char *why,
 		      size_t len);
+/* Before a free of x (of cache) from cpu: the alien buffer it goes to and
+ * the shared queue of x's node (false: a local free, or no such buffer). */
+struct alien_state {
+	int nid;
+	unsigned int alien_avail, alien_limit, shared_avail, shared_limit;
+	bool shared;
+};
+bool slab_alien_state(struct machine *m, void *cache, int cpu, const void *x,
+		      struct alien_state *st);
+/* After that free: a full buffer was flushed into the shared queue first,
+ * as SLAB's __drain_alien_cache does (else the shared queue is unchanged);
+ * why: else. */
+bool slab_alien_flush_kept_order(struct machine *m, void *cache, const struct alien_state *st,
+				 char *why, size_t len);
 
 /* interp_slab_debug.c: the slab debug shadow. A new object h (not kept in
  * place by krealloc) allocated through core API op: red zones active, the

@@ -135,3 +135,48 @@ bool slab_alien_holds(struct machine *m, void *cache, int cpu, const void *x, ch
 	}
 	return true;
 }
+
+bool slab_alien_state(struct machine *m, void *cache, int cpu, const void *x,
+		      struct alien_state *st)
+{
+	struct kmem_cache *s = cache;
+	struct page *page = compound_head(virt_to_page(m, x));
+	int local = m->slab->mem_node[cpu], nid = page->node;
+	struct kmem_cache_node *n = get_node(s, local), *rn = get_node(s, nid);
+	struct array_cache *ac;
+
+	if (nid == local || !n || !rn || (unsigned int)nid >= n->nr_alien || !n->alien[nid])
+		return false;
+	ac = n->alien[nid]->ac;
+	st->nid = nid;
+	st->alien_avail = ac->avail;
+	st->alien_limit = ac->limit;
+	st->shared = rn->shared != NULL;
+	st->shared_avail = rn->shared ? rn->shared->avail : 0;
+	st->shared_limit = rn->shared ? rn->shared->limit : 0;
+	return true;
+}
+
+bool slab_alien_flush_kept_order(struct machine *m, void *cache, const struct alien_state *st,
+				 char *why, size_t len)
+{
+	struct kmem_cache *s = cache;
+	struct kmem_cache_node *rn = get_node(s, st->nid);
+	unsigned int want = st->shared_avail, now;
+
+	(void)m;
+	if (!st->shared || !rn || !rn->shared)
+		return true;
+	if (st->alien_avail == st->alien_limit) {
+		want += st->alien_avail;
+		if (want > st->shared_limit)
+			want = st->shared_limit;
+	}
+	now = rn->shared->avail;
+	if (now == want)
+		return true;
+	snprintf(why, len, "%s: node %d's shared queue holds %u (limit %u), %u before; the alien "
+		 "buffer held %u of %u", s->name, st->nid, now, st->shared_limit, st->shared_avail,
+		 st->alien_avail, st->alien_limit);
+	return false;
+}

@@ -469,7 +469,8 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 	struct kmem_cache *s;
 	void *freed_to;
 	char who[160];
-	bool armed;
+	struct alien_state alien;
+	bool armed, remote;
 
 	if (!o->live)
 		return;
@@ -482,6 +483,8 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 	s = cache_of(r, o->cache);
 	freed_to = slab_cache_of_page(r->m, o->ptr);
 	armed = r->inj.armed;
+	remote = freed_to && !r->in_hook && !armed && machine_stage(r->m) >= STAGE_SLAB_UP &&
+		 slab_alien_state(r->m, freed_to, r->cur_cpu, o->ptr, &alien);
 	run_expect_clear(r);
 	/* The free's track is set before anything an interrupt can come into. */
 	slab_debug_free_event(r, o);
@@ -498,6 +501,11 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 	    !slab_alien_holds(r->m, freed_to, r->cur_cpu, o->ptr, who, sizeof(who)))
 		run_fail(r, "HARNESS: remote free not in the alien buffer", "o%u %p: %s", h,
 			 (void *)o->ptr, who);
+	if (r->o->test_slab_ret)
+		(void)r->o->test_slab_ret(r->m, "kmem_cache_free", 0);
+	if (remote && !slab_alien_flush_kept_order(r->m, freed_to, &alien, who, sizeof(who)))
+		run_fail(r, "HARNESS: alien flush did not fill the shared queue first",
+			 "o%u %p: %s", h, (void *)o->ptr, who);
 	if (!twice)
 		return;
 	run_expect(r, "BUG * (Not tainted): Object already free");

@@ -213,6 +213,23 @@ static int r_name_left(struct machine *m, const char *op, int ret)
 	return ret;
 }
 
+/* The 13th remote free of cache0's node-0 objects from cpu1 (the alien
+ * buffer full by then) loses what node 0's shared queue holds after it. */
+static int r_shared_lost(struct machine *m, const char *op, int ret)
+{
+	struct list_head *pos;
+
+	if (strcmp(op, "kmem_cache_free") || ++calls != 13)
+		return ret;
+	list_for_each(pos, &m->slab->caches) {
+		struct kmem_cache *s = list_entry(pos, struct kmem_cache, list);
+
+		if (!strcmp(s->name, "cache0") && get_node(s, 0)->shared)
+			get_node(s, 0)->shared->avail = 0;
+	}
+	return ret;
+}
+
 /* kmem_cache_node's object size said 8 bytes larger than documented. */
 static void h_node_size(struct machine *m, const char *op, void **p, size_t size)
 {
@@ -554,6 +571,37 @@ static const struct oracle_case cases[] = {
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
 		   "kmem_cache_destroy c0\n",
 	  NULL, "HARNESS: slab sysfs directory differs from the shadow", r_name_left, NULL, NULL },
+	{ "alien_flush_shared", MACHINE2 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n"
+		   "kmem_cache_tune c0 limit=4 batch=2 shared=8\n"
+		   "o0 = kmem_cache_alloc c0 GFP_KERNEL node0\n"
+		   "o1 = kmem_cache_alloc c0 GFP_KERNEL node0\n"
+		   "o2 = kmem_cache_alloc c0 GFP_KERNEL node0\n"
+		   "o3 = kmem_cache_alloc c0 GFP_KERNEL node0\n"
+		   "o4 = kmem_cache_alloc c0 GFP_KERNEL node0\n"
+		   "o5 = kmem_cache_alloc c0 GFP_KERNEL node0\n"
+		   "o6 = kmem_cache_alloc c0 GFP_KERNEL node0\n"
+		   "o7 = kmem_cache_alloc c0 GFP_KERNEL node0\n"
+		   "o8 = kmem_cache_alloc c0 GFP_KERNEL node0\n"
+		   "o9 = kmem_cache_alloc c0 GFP_KERNEL node0\n"
+		   "o10 = kmem_cache_alloc c0 GFP_KERNEL node0\n"
+		   "o11 = kmem_cache_alloc c0 GFP_KERNEL node0\n"
+		   "o12 = kmem_cache_alloc c0 GFP_KERNEL node0\n"
+		   "cpu cpu1\n"
+		   "kmem_cache_free o0\n"
+		   "kmem_cache_free o1\n"
+		   "kmem_cache_free o2\n"
+		   "kmem_cache_free o3\n"
+		   "kmem_cache_free o4\n"
+		   "kmem_cache_free o5\n"
+		   "kmem_cache_free o6\n"
+		   "kmem_cache_free o7\n"
+		   "kmem_cache_free o8\n"
+		   "kmem_cache_free o9\n"
+		   "kmem_cache_free o10\n"
+		   "kmem_cache_free o11\n"
+		   "kmem_cache_free o12\n",
+	  NULL, "HARNESS: alien flush did not fill the shared queue first", r_shared_lost, NULL,
+	  NULL },
 	{ "node_struct_size",
 	  MACHINE1 "c0 = kmem_cache_create cache0 size=100 align=0 flags=0x4\n",
 	  h_node_size, "HARNESS: slab attribute differs from the shadow", NULL, NULL, NULL },
