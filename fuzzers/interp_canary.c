@@ -1430,9 +1430,12 @@ static bool registry_more(struct canary *c)
 }
 
 /* P9: a fallback entry replaced by a zone with no memory; an entry past
- * the no-fallback list's own zones. */
+ * the no-fallback list's own zones; an entry pointed at a copy of its zone
+ * (the same node, type and memory, outside the node's zone array) or at the
+ * zone of a node the machine does not have. */
 static bool zonelists_more(struct canary *c)
 {
+	static struct zone copy;
 	struct machine *m = c->m;
 	struct zone *empty = NULL;
 
@@ -1456,6 +1459,41 @@ static bool zonelists_more(struct canary *c)
 			save(c, &nofb->zones[j], sizeof(nofb->zones[j]), false);
 			nofb->zones[j].zone = fb->zones[0].zone;
 			return true;
+		}
+		if (c->kind == CANARY_ZONELIST_FOREIGN) {
+			for (unsigned int i = 0; fb->zones[i].zone; i++) {
+				struct zone *z = fb->zones[i].zone;
+				struct zone *absent = m->topo.nr_nodes < SF_MAX_NODES ?
+					&m->nodes[m->topo.nr_nodes].node_zones[z->type] : NULL;
+
+				if (chosen(c)) {
+					TARGET(c, "entry %u of node %u's fallback zonelist: a copy of "
+					       "node %d %s", i, n, z->node, z->name);
+					SAYS(c, "node %u fallback zonelist entry %u is not a zone", n,
+					     i);
+					copy = *z;
+					save(c, &fb->zones[i], sizeof(fb->zones[i]), false);
+					fb->zones[i].zone = &copy;
+					return true;
+				}
+				/* The zone of a node the machine does not have, which
+				 * names that node. */
+				if (absent && chosen(c)) {
+					TARGET(c, "entry %u of node %u's fallback zonelist: zone %s of "
+					       "node %u, which the machine does not have", i, n,
+					       z->name, m->topo.nr_nodes);
+					SAYS(c, "node %u fallback zonelist entry %u is not a zone", n,
+					     i);
+					save(c, &absent->node, sizeof(absent->node), false);
+					save(c, &absent->type, sizeof(absent->type), false);
+					absent->node = (int)m->topo.nr_nodes;
+					absent->type = z->type;
+					save(c, &fb->zones[i], sizeof(fb->zones[i]), false);
+					fb->zones[i].zone = absent;
+					return true;
+				}
+			}
+			continue;
 		}
 		for (unsigned int i = 0; empty && fb->zones[i].zone; i++) {
 			if (!chosen(c))
@@ -2181,6 +2219,7 @@ static const struct canary_kind canary_kinds[NR_CANARY_KINDS] = {
 	CK(MEMBLOCK_NID_NEG, "P6", PAGE_TITLE, pick, memblock_more),
 	CK(ZONELIST_EMPTY, "P9", PAGE_TITLE, pick, zonelists_more),
 	CK(NOFALLBACK_EXTRA, "P9", PAGE_TITLE, pick, zonelists_more),
+	CK(ZONELIST_FOREIGN, "P9", PAGE_TITLE, pick, zonelists_more),
 	CK(ZONE_PRESENT, "P11", PAGE_TITLE, pick, k_zone_present),
 	CK(CPU_NODE, "P11", PAGE_TITLE, pick, k_cpu_node),
 	CK(VMEMMAP_PAGES, "P7", PAGE_TITLE, pick, vmemmap_more),
@@ -2237,6 +2276,7 @@ static const char *const digest_blind[NR_CANARY_KINDS] = {
 	[CANARY_ZONELIST_EMPTY] = NOT_DIGESTED " (zonelists)",
 	[CANARY_NOFALLBACK] = NOT_DIGESTED " (zonelists)",
 	[CANARY_NOFALLBACK_EXTRA] = NOT_DIGESTED " (zonelists)",
+	[CANARY_ZONELIST_FOREIGN] = NOT_DIGESTED " (zonelists)",
 	[CANARY_CPU_MEM_NODE] = NOT_DIGESTED " (cpu topology)",
 	[CANARY_CPU_NODE] = NOT_DIGESTED " (cpu topology)",
 	[CANARY_SLAB_MEM_NODE] = NOT_DIGESTED " (cpu topology)",
