@@ -66,6 +66,11 @@ struct cache_h {
 	bool tuned;		/* tunables set by the program (else defaults) */
 	bool tuned_early;	/* ... before STAGE_SLAB_UP, which resets them */
 	unsigned int tuned_at;	/* the op of that tune + 1 (0: never) */
+	/* A tune lowered the batch from relax_batch (0: none): SLAB's tune
+	 * frees the old queues under the old free limit, the next free_block
+	 * trims to the new one; until a free finds the nodes within the new
+	 * limit, the old one holds. */
+	unsigned int relax_batch;
 	unsigned int limit, batch, shared;
 };
 
@@ -438,8 +443,10 @@ unsigned long slab_alien_walk(struct machine *m, void *cache);
  * the harness's walk of the node lists; who: the first cache with one. */
 unsigned long slab_free_slabs_walk(struct machine *m, char *who, size_t len);
 /* SLAB's free limit on every node of cache, by the harness's own formula
- * and count of the lists; false: who says which node is above it. */
-bool slab_free_limit_walk(struct machine *m, void *cache, char *who, size_t len);
+ * (with the cache's batch, or batch_floor when larger) and count of the
+ * lists; false: who says which node is above it. */
+bool slab_free_limit_walk(struct machine *m, void *cache, unsigned int batch_floor, char *who,
+			  size_t len);
 /* The cache (struct kmem_cache *) of the slab page x is in, or NULL. */
 void *slab_cache_of_page(struct machine *m, const void *x);
 /* A remote free of x (of cache) from cpu left x last in the cpu's node's

@@ -60,9 +60,11 @@ unsigned long slab_free_slabs_walk(struct machine *m, char *who, size_t len)
  * (objects - in use), never the core's counter; false and who set when a
  * node of cache breaks the rule.
  */
-bool slab_free_limit_walk(struct machine *m, void *cache, char *who, size_t len)
+bool slab_free_limit_walk(struct machine *m, void *cache, unsigned int batch_floor, char *who,
+			  size_t len)
 {
 	struct kmem_cache *s = cache;
+	unsigned int batch = s->batchcount > batch_floor ? s->batchcount : batch_floor;
 
 	for (unsigned int nid = 0; nid < m->topo.nr_nodes; nid++) {
 		struct kmem_cache_node *n = get_node(s, (int)nid);
@@ -83,11 +85,11 @@ bool slab_free_limit_walk(struct machine *m, void *cache, char *who, size_t len)
 		for (unsigned int c = 0; c < m->topo.nr_cpus; c++)
 			if (m->slab->mem_node[c] == (int)nid)
 				cpus++;
-		limit = (1 + cpus) * s->batchcount + s->objects;
+		limit = (1 + cpus) * batch + s->objects;
 		if (slabs_free && free > limit) {
 			snprintf(who, len, "%s node %u: %lu free objects, %lu free slabs, limit %lu "
 				 "((1 + %lu cpus) * batch %u + %u objects)", s->name, nid, free,
-				 slabs_free, limit, cpus, s->batchcount, s->objects);
+				 slabs_free, limit, cpus, batch, s->objects);
 			return false;
 		}
 	}

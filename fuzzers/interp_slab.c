@@ -463,6 +463,29 @@ static void alloc_result(struct run *r, const struct sf_op *op, void *ptr, size_
 		zero || (eff & __GFP_ZERO) ? 0 : SIZE_MAX, nid, name);
 }
 
+/*
+ * After a free: SLAB's free limit on every node of the object's cache, the
+ * old batch's while a tune that lowered it has not been trimmed to yet
+ * (relax_batch of the cache's handles; cleared once the new limit holds).
+ */
+static void free_limit_check(struct run *r, unsigned int h, void *cache, char *who, size_t len)
+{
+	unsigned int relax = 0;
+
+	for (unsigned int i = 0; i < r->p->nr_handles[HK_CACHE]; i++)
+		if (r->caches[i].live && r->caches[i].cache == cache &&
+		    r->caches[i].relax_batch > relax)
+			relax = r->caches[i].relax_batch;
+	if (!slab_free_limit_walk(r->m, cache, relax, who, len))
+		run_fail(r, "HARNESS: node keeps free slabs above its free limit", "o%u %p: %s", h,
+			 (void *)r->objs[h].ptr, who);
+	if (!relax || !slab_free_limit_walk(r->m, cache, 0, who, len))
+		return;
+	for (unsigned int i = 0; i < r->p->nr_handles[HK_CACHE]; i++)
+		if (r->caches[i].cache == cache)
+			r->caches[i].relax_batch = 0;
+}
+
 static void obj_release(struct run *r, unsigned int h, bool twice)
 {
 	struct obj_h *o = &r->objs[h];
@@ -493,9 +516,8 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 	else
 		call_kfree(r->m, o->ptr);
 	run_after_call(r);
-	if (freed_to && !r->in_hook && !slab_free_limit_walk(r->m, freed_to, who, sizeof(who)))
-		run_fail(r, "HARNESS: node keeps free slabs above its free limit", "o%u %p: %s", h,
-			 (void *)o->ptr, who);
+	if (freed_to && !r->in_hook)
+		free_limit_check(r, h, freed_to, who, sizeof(who));
 	if (freed_to && !r->in_hook && !armed && r->topo.nr_nodes > 1 &&
 	    machine_stage(r->m) >= STAGE_SLAB_UP &&
 	    !slab_alien_holds(r->m, freed_to, r->cur_cpu, o->ptr, who, sizeof(who)))
@@ -836,6 +858,7 @@ static void tunables_copy(struct cache_h *to, const struct cache_h *from)
 	to->batch = from->batch;
 	to->shared = from->shared;
 	to->tuned_at = from->tuned_at;
+	to->relax_batch = from->relax_batch;
 }
 
 /* Tunables of a core cache changed: every handle of it sees them. */
@@ -843,7 +866,12 @@ static void tunables_set(struct run *r, int h, unsigned int limit, unsigned int 
 			 unsigned int shared)
 {
 	struct cache_h t = { .tuned = true, .limit = limit, .batch = batch, .shared = shared };
+	unsigned int ol, ob, os;
 
+	tunables_of(r, &r->caches[h], &ol, &ob, &os);
+	t.relax_batch = r->caches[h].relax_batch > ob ? r->caches[h].relax_batch : ob;
+	if (t.relax_batch <= batch)
+		t.relax_batch = 0;
 	t.tuned_early = machine_stage(r->m) < STAGE_SLAB_UP;
 	t.tuned_at = r->op_index + 1;
 	for (unsigned int i = 0; i < r->p->nr_handles[HK_CACHE]; i++)
