@@ -453,18 +453,21 @@ void *slab_cache_of_page(struct machine *m, const void *x);
  * alien buffer for x's node (true too when x is local); why: else. */
 bool slab_alien_holds(struct machine *m, void *cache, int cpu, const void *x, char *why,
 		      size_t len);
-/* Before a free of x (of cache) from cpu: the alien buffer it goes to and
- * the shared queue of x's node (false: a local free, or no such buffer). */
+/* Before a free of x (of cache) from cpu: the queue it goes to (the cpu's
+ * queue for a local free, else the alien buffer for x's node), the batch
+ * and the shared queue of x's node (false: no such queue). */
 struct alien_state {
 	int nid;
-	unsigned int alien_avail, alien_limit, shared_avail, shared_limit;
+	bool local;
+	unsigned int alien_avail, alien_limit, shared_avail, shared_limit, batch;
 	bool shared;
 };
 bool slab_alien_state(struct machine *m, void *cache, int cpu, const void *x,
 		      struct alien_state *st);
-/* After that free: a full buffer was flushed into the shared queue first,
- * as SLAB's __drain_alien_cache does (else the shared queue is unchanged);
- * why: else. */
+/* After that free: a full queue was flushed into the shared queue first,
+ * as SLAB's __drain_alien_cache (the whole buffer, up to the shared
+ * queue's room) and cache_flusharray (a batch, up to the room) do; else the
+ * shared queue is unchanged; why: else. */
 bool slab_alien_flush_kept_order(struct machine *m, void *cache, const struct alien_state *st,
 				 char *why, size_t len);
 

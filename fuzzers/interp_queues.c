@@ -147,9 +147,14 @@ bool slab_alien_state(struct machine *m, void *cache, int cpu, const void *x,
 	struct kmem_cache_node *n = get_node(s, local), *rn = get_node(s, nid);
 	struct array_cache *ac;
 
-	if (nid == local || !n || !rn || (unsigned int)nid >= n->nr_alien || !n->alien[nid])
+	st->local = nid == local;
+	if (st->local && n && s->cpu_slab[cpu].ac)
+		ac = s->cpu_slab[cpu].ac;
+	else if (!st->local && n && rn && (unsigned int)nid < n->nr_alien && n->alien[nid])
+		ac = n->alien[nid]->ac;
+	else
 		return false;
-	ac = n->alien[nid]->ac;
+	st->batch = ac->batchcount;
 	st->nid = nid;
 	st->alien_avail = ac->avail;
 	st->alien_limit = ac->limit;
@@ -170,15 +175,16 @@ bool slab_alien_flush_kept_order(struct machine *m, void *cache, const struct al
 	if (!st->shared || !rn || !rn->shared)
 		return true;
 	if (st->alien_avail == st->alien_limit) {
-		want += st->alien_avail;
+		want += st->local ? st->batch : st->alien_avail;
 		if (want > st->shared_limit)
-			want = st->shared_limit;
+			want = st->shared_limit > st->shared_avail ? st->shared_limit : st->shared_avail;
 	}
 	now = rn->shared->avail;
 	if (now == want)
 		return true;
-	snprintf(why, len, "%s: node %d's shared queue holds %u (limit %u), %u before; the alien "
-		 "buffer held %u of %u", s->name, st->nid, now, st->shared_limit, st->shared_avail,
-		 st->alien_avail, st->alien_limit);
+	snprintf(why, len, "%s: node %d's shared queue holds %u (limit %u), %u before; the %s "
+		 "held %u of %u (batch %u)", s->name, st->nid, now, st->shared_limit,
+		 st->shared_avail, st->local ? "cpu queue" : "alien buffer", st->alien_avail,
+		 st->alien_limit, st->batch);
 	return false;
 }

@@ -493,7 +493,7 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 	void *freed_to;
 	char who[160];
 	struct alien_state alien;
-	bool armed, remote;
+	bool armed, queued;
 
 	if (!o->live)
 		return;
@@ -506,7 +506,7 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 	s = cache_of(r, o->cache);
 	freed_to = slab_cache_of_page(r->m, o->ptr);
 	armed = r->inj.armed;
-	remote = freed_to && !r->in_hook && !armed && machine_stage(r->m) >= STAGE_SLAB_UP &&
+	queued = freed_to && !r->in_hook && !armed && machine_stage(r->m) >= STAGE_SLAB_UP &&
 		 slab_alien_state(r->m, freed_to, r->cur_cpu, o->ptr, &alien);
 	run_expect_clear(r);
 	/* The free's track is set before anything an interrupt can come into. */
@@ -525,8 +525,10 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 			 (void *)o->ptr, who);
 	if (r->o->test_slab_ret)
 		(void)r->o->test_slab_ret(r->m, "kmem_cache_free", 0);
-	if (remote && !slab_alien_flush_kept_order(r->m, freed_to, &alien, who, sizeof(who)))
-		run_fail(r, "HARNESS: alien flush did not fill the shared queue first",
+	if (queued && !slab_alien_flush_kept_order(r->m, freed_to, &alien, who, sizeof(who)))
+		run_fail(r, alien.local ? "HARNESS: cpu queue flush did not fill the shared queue "
+					  "first" :
+					  "HARNESS: alien flush did not fill the shared queue first",
 			 "o%u %p: %s", h, (void *)o->ptr, who);
 	if (!twice)
 		return;
