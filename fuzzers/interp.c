@@ -1228,6 +1228,10 @@ static bool op_timer(struct run *r, const struct sf_op *op)
 	int cpu = (int)op->arg[0];
 
 	timer_set_pending(r->m, cpu);
+	/* Made pending, it is pending until a sched point takes it. */
+	if (cpu >= 0 && (unsigned int)cpu < r->topo.nr_cpus && !timer_pending(r->m, cpu))
+		run_fail(r, "HARNESS: timer query differs from the timer made pending",
+			 "timer_pending(%d) is false right after timer_set_pending", cpu);
 	if (cpu >= 0 && (unsigned int)cpu < r->topo.nr_cpus && !r->cpu[cpu].timer_set) {
 		r->cpu[cpu].timer_set = true;
 		r->cpu[cpu].timer_fired_at_set = timer_fired(r->m, cpu);
