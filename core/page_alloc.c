@@ -35,7 +35,7 @@ static bool gfp_check(struct machine *m, gfp_t gfp, unsigned int order, int nid,
 		      const char *op)
 {
 	struct report_ctx ctx = { op, nid, -1, -1 };
-	char buf[160];
+	char buf[GFP_FORMAT_MAX];
 
 	if (gfp & ~(gfp_t)__GFP_BITS_MASK) {
 		report(m, SF_REPORT_WARN, "WARNING: invalid gfp flags", &ctx,
@@ -211,7 +211,7 @@ static void direct_reclaim(struct machine *m)
 static void warn_alloc(struct machine *m, gfp_t gfp, unsigned int order, int nid)
 {
 	struct report_ctx ctx = { "alloc_pages", nid, -1, -1 };
-	char buf[160];
+	char buf[GFP_FORMAT_MAX];
 
 	if (gfp & __GFP_NOWARN)
 		return;

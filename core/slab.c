@@ -655,7 +655,7 @@ static inline void *do_kmalloc(struct machine *m, size_t size, gfp_t gfp, int ni
 		return ZERO_SIZE_PTR;
 	if (gfp & GFP_SLAB_BUG_MASK) {
 		struct report_ctx ctx = REPORT_CTX_NONE("kmalloc");
-		char buf[160];
+		char buf[GFP_FORMAT_MAX];
 
 		report(m, SF_REPORT_WARN, "WARNING: Unexpected gfp in kmalloc", &ctx,
 		       "gfp %s: __GFP_DMA32 has no kmalloc caches\n",

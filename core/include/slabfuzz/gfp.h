@@ -55,8 +55,9 @@ static inline bool gfpflags_allow_blocking(gfp_t gfp)
 
 /*
  * Format gfp as "GFP_KERNEL|__GFP_ZERO" into buf (like %pGg).
- * Returns buf.
+ * Returns buf. GFP_FORMAT_MAX bytes hold every flag's name at once.
  */
+#define GFP_FORMAT_MAX 320
 char *gfp_format(gfp_t gfp, char *buf, size_t size);
 
 #endif
