@@ -374,6 +374,44 @@ static const struct interp_module *op_module(unsigned int code);
  * irqs_disabled() for a page op (a slab op's new slab turns interrupts on
  * around the page allocation for a blocking gfp, core/slab_cpu.c).
  */
+/*
+ * A report that names a gfp by its flags (core's gfp_format) names that
+ * gfp: the names parse back (sf_gfp_parse, the program format's names) to
+ * the mode it prints beside them, or hold the flags the title is about.
+ */
+static void check_report_gfp(struct run *r, const struct sf_report *rep)
+{
+	char names[GFP_FORMAT_MAX] = "";
+	unsigned int mode = 0;
+	gfp_t parsed = 0, want = 0, any = 0;
+	const char *at = NULL;
+	bool ok, have_mode = false;
+
+	if (!strcmp(rep->title, "INFO: page allocation failure")) {
+		at = strstr(rep->body, "mode:");
+		ok = at && sscanf(at, "mode:%x(%319[^)])", &mode, names) == 2;
+		have_mode = true;
+	} else if (!strcmp(rep->title, "WARNING: invalid gfp zone modifiers")) {
+		at = strstr(rep->body, "gfp ");
+		ok = at && sscanf(at, "gfp %319s", names) == 1;
+		want = __GFP_DMA | __GFP_DMA32;
+	} else if (!strcmp(rep->title, "WARNING: Unexpected gfp in kmalloc")) {
+		at = strstr(rep->body, "gfp ");
+		ok = at && sscanf(at, "gfp %319[^:]", names) == 1;
+		/* kmalloc takes neither __GFP_DMA32 nor bits outside the mask */
+		any = __GFP_DMA32 | ~(gfp_t)__GFP_BITS_MASK;
+	} else {
+		return;
+	}
+	if (ok && !sf_gfp_parse(names, &parsed) && (!have_mode || parsed == mode) &&
+	    (parsed & want) == want && (!any || (parsed & any)))
+		return;
+	run_fail(r, "HARNESS: report names another gfp",
+		 "'%s': the body says\n%sits flags '%s' parse to %#x%s", rep->title, rep->body,
+		 names, parsed, have_mode ? ", not the mode beside them" : ", without the flags "
+		 "the title is about");
+}
+
 static void check_report_body(struct run *r, const struct sf_report *rep)
 {
 	const struct cpu_shadow *c = run_cpu(r);
@@ -416,6 +454,7 @@ static void on_report(struct machine *m, const struct sf_report *rep, void *data
 	(void)m;
 	count_report(r, rep);
 	check_report_fields(r, rep, w);
+	check_report_gfp(r, rep);
 	if (w) {
 		check_report_where(r, rep, w);
 		check_report_body(r, rep);

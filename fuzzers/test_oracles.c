@@ -631,6 +631,34 @@ static void atomic_said(struct machine *m, const struct sf_report *rep, void *da
 	harness_report_fn(m, &copy, data);
 }
 
+/* After op 0: every report's "__GFP_DMA32" said "__GFP_DMA|0" (the other
+ * zone flag lost from the names). */
+static void dma32_lost(struct machine *m, const struct sf_report *rep, void *data)
+{
+	static struct sf_report copy;
+	char *at;
+
+	copy = *rep;
+	at = strstr(copy.body, "__GFP_DMA32");
+	if (at)
+		memcpy(at, "__GFP_DMA|0", strlen("__GFP_DMA32"));
+	harness_report_fn(m, &copy, data);
+}
+
+static void lose_dma32(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (op_index || m->report_fn == dma32_lost)
+		return;
+	harness_report_fn = m->report_fn;
+	m->report_fn = dma32_lost;
+}
+
+static void arm_lose_dma32(struct sf_run_opts *o)
+{
+	o->test_after_op = lose_dma32;
+}
+
 static void say_atomic(struct machine *m, unsigned int op_index, void *arg)
 {
 	(void)arg;
@@ -1417,6 +1445,15 @@ static const struct oracle_case cases[] = {
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\nlocal_irq_disable\n"
 		     "p1 = alloc_pages GFP_KERNEL order=0\n",
 	  arm_say_atomic, "HARNESS: report body differs from the shadow" },
+	/* The zone-modifier WARN names the gfp it refused (both zone flags). */
+	{ "report.gfp_names", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n"
+		     "p1 = alloc_pages GFP_KERNEL|__GFP_DMA|__GFP_DMA32 order=0\n",
+	  arm_lose_dma32, "HARNESS: report names another gfp" },
+	{ "report.gfp_names_clean", "fuzz_pages",
+	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\n"
+		     "p1 = alloc_pages GFP_KERNEL|__GFP_DMA|__GFP_DMA32 order=0\n",
+	  NULL, NULL },
 	{ "page.atomic_blocking_clean", "fuzz_pages",
 	  MACHINE_1N "p0 = alloc_pages GFP_KERNEL order=0\nlocal_irq_disable\n"
 		     "p1 = alloc_pages GFP_KERNEL order=0\n",
