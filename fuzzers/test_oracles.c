@@ -615,62 +615,57 @@ static void arm_exact_beyond_granted(struct sf_run_opts *o)
 	o->test_exact_beyond = exact_beyond_granted;
 }
 
-/* After op 0: the harness hears every report with in_atomic() said 1 (its
- * own handler, wrapped). */
+/* After op 0: the harness hears every report with its body edited by
+ * body_edit (its own handler, wrapped). */
 static sf_report_handler_fn harness_report_fn;
+static void (*body_edit)(char *body);
 
-static void atomic_said(struct machine *m, const struct sf_report *rep, void *data)
+static void edited_report(struct machine *m, const struct sf_report *rep, void *data)
 {
 	static struct sf_report copy;
-	char *at;
 
 	copy = *rep;
-	at = strstr(copy.body, "in_atomic(): 0");
+	body_edit(copy.body);
+	harness_report_fn(m, &copy, data);
+}
+
+static void edit_reports(struct machine *m, unsigned int op_index, void *arg)
+{
+	(void)arg;
+	if (op_index || m->report_fn == edited_report)
+		return;
+	harness_report_fn = m->report_fn;
+	m->report_fn = edited_report;
+}
+
+/* in_atomic() said 1 */
+static void atomic_said(char *body)
+{
+	char *at = strstr(body, "in_atomic(): 0");
+
 	if (at)
 		at[strlen("in_atomic(): ")] = '1';
-	harness_report_fn(m, &copy, data);
-}
-
-/* After op 0: every report's "__GFP_DMA32" said "__GFP_DMA|0" (the other
- * zone flag lost from the names). */
-static void dma32_lost(struct machine *m, const struct sf_report *rep, void *data)
-{
-	static struct sf_report copy;
-	char *at;
-
-	copy = *rep;
-	at = strstr(copy.body, "__GFP_DMA32");
-	if (at)
-		memcpy(at, "__GFP_DMA|0", strlen("__GFP_DMA32"));
-	harness_report_fn(m, &copy, data);
-}
-
-static void lose_dma32(struct machine *m, unsigned int op_index, void *arg)
-{
-	(void)arg;
-	if (op_index || m->report_fn == dma32_lost)
-		return;
-	harness_report_fn = m->report_fn;
-	m->report_fn = dma32_lost;
-}
-
-static void arm_lose_dma32(struct sf_run_opts *o)
-{
-	o->test_after_op = lose_dma32;
-}
-
-static void say_atomic(struct machine *m, unsigned int op_index, void *arg)
-{
-	(void)arg;
-	if (op_index || m->report_fn == atomic_said)
-		return;
-	harness_report_fn = m->report_fn;
-	m->report_fn = atomic_said;
 }
 
 static void arm_say_atomic(struct sf_run_opts *o)
 {
-	o->test_after_op = say_atomic;
+	body_edit = atomic_said;
+	o->test_after_op = edit_reports;
+}
+
+/* "__GFP_DMA32" said "__GFP_DMA|0": the other zone flag lost from the names */
+static void dma32_lost(char *body)
+{
+	char *at = strstr(body, "__GFP_DMA32");
+
+	if (at)
+		memcpy(at, "__GFP_DMA|0", strlen("__GFP_DMA32"));
+}
+
+static void arm_lose_dma32(struct sf_run_opts *o)
+{
+	body_edit = dma32_lost;
+	o->test_after_op = edit_reports;
 }
 
 /* After op 0: reports go to the log only, the harness hears none. */
