@@ -1995,6 +1995,11 @@ static void queue_misuse(struct machine *m, struct kmem_cache_cpu *q, int kind)
 		cpu_queue_unlock_remote(q);
 	} else if (kind == CANARY_OWNER_UNLOCK) {
 		cpu_queue_unlock(q);
+	} else if (kind == CANARY_MUTEX_RELOCK) {
+		/* a spinlock taken again by its holder: slab_mutex */
+		spin_lock(&m->slab->slab_mutex);
+		spin_lock(&m->slab->slab_mutex);
+		spin_unlock(&m->slab->slab_mutex);
 	} else {
 		cpu_queue_lock_remote(m, q);
 		cpu_queue_lock_remote(m, q);
@@ -2251,6 +2256,7 @@ static const struct canary_kind canary_kinds[NR_CANARY_KINDS] = {
 	CK_LOCK(QUEUE_UNLOCK, "WARNING: bad unlock balance detected!"),
 	CK_LOCK(OWNER_UNLOCK, "WARNING: bad unlock balance detected!"),
 	CK_LOCK(QUEUE_RELOCK, "WARNING: possible recursive locking detected"),
+	CK_LOCK(MUTEX_RELOCK, "WARNING: possible recursive locking detected"),
 	CK_ORDER(UNLOCK_ORDER, c_lock_order),
 };
 
@@ -2291,6 +2297,7 @@ static const char *const digest_blind[NR_CANARY_KINDS] = {
 	[CANARY_QUEUE_UNLOCK] = "nothing corrupted (a misuse of a lock)",
 	[CANARY_OWNER_UNLOCK] = "nothing corrupted (a misuse of a lock)",
 	[CANARY_QUEUE_RELOCK] = "nothing corrupted (a misuse of a lock)",
+	[CANARY_MUTEX_RELOCK] = "nothing corrupted (a misuse of a lock)",
 	[CANARY_UNLOCK_ORDER] = "nothing corrupted (locks used as the core may)",
 	[CANARY_QUEUE_BIT] = IN_SLAB,
 	[CANARY_SLAB_BIT] = IN_SLAB,
