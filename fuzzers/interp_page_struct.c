@@ -4,6 +4,8 @@
  * reads the core's struct page, never asks the core what it should be).
  * Called by page_got (interp_page.c) for every block a page op gets.
  */
+#include <string.h>
+
 #include "interp_internal.h"
 #include "internal.h"
 
@@ -40,15 +42,6 @@ void page_struct_check(struct run *r, const struct page_h *ph, gfp_t eff, const 
 			 p->flags, p->order, p->head_offset, got, PS_ALLOCATED, tail, flags, order,
 			 tail ? i : 0, refcount);
 	}
-}
-
-/* The node of memory pfn by the topology's ranges, -1 for a hole. */
-static int topo_memory_node(const struct sf_topology *t, pfn_t pfn)
-{
-	for (unsigned int i = 0; i < t->nr_ranges; i++)
-		if (pfn >= t->ranges[i].start_pfn && pfn < t->ranges[i].end_pfn)
-			return t->ranges[i].node;
-	return -1;
 }
 
 /* The node a hole pfn of section [lo, hi) belongs to: the first node (by id)
@@ -93,15 +86,27 @@ static int topo_hole_node(const struct sf_topology *t, pfn_t pfn, pfn_t lo, pfn_
  */
 void memmap_topology_check(struct run *r)
 {
+	static int8_t node_of[RUN_MAX_PFN];	/* by the ranges, -1 a hole */
 	const struct sf_topology *t = &r->topo;
-	pfn_t per_section = (pfn_t)1 << t->section_shift, max_pfn = 0;
+	pfn_t per_section = (pfn_t)1 << t->section_shift, max_pfn = 0, edge[MAX_NR_ZONES + 1];
 
+	for (int zt = 0; zt < MAX_NR_ZONES; zt++)
+		run_zone_bounds(r, (enum zone_type)zt, &edge[zt], &edge[zt + 1]);
 	for (unsigned int i = 0; i < t->nr_ranges; i++)
 		max_pfn = t->ranges[i].end_pfn > max_pfn ? t->ranges[i].end_pfn : max_pfn;
+	if (max_pfn > RUN_MAX_PFN)
+		max_pfn = RUN_MAX_PFN;
+	memset(node_of, -1, (size_t)max_pfn);
+	for (unsigned int i = 0; i < t->nr_ranges; i++)
+		for (pfn_t pfn = t->ranges[i].start_pfn; pfn < t->ranges[i].end_pfn && pfn < max_pfn;
+		     pfn++)
+			if (node_of[pfn] < 0)
+				node_of[pfn] = (int8_t)t->ranges[i].node;
 	/* Sections up to the highest memory; pfn_valid ends at max_pfn. */
 	for (pfn_t lo = 0; lo < max_pfn; lo += per_section) {
 		pfn_t hi = lo + per_section < max_pfn ? lo + per_section : max_pfn;
 		bool present = false;
+		int zone = 0, hole_nid = -1;
 
 		for (unsigned int i = 0; i < t->nr_ranges && !present; i++)
 			present = t->ranges[i].start_pfn < hi && t->ranges[i].end_pfn > lo;
@@ -110,19 +115,17 @@ void memmap_topology_check(struct run *r)
 		for (pfn_t pfn = lo; pfn < hi; pfn++) {
 			const struct page *p = sparse_pfn_valid(r->m, pfn) ?
 					       sparse_pfn_to_page(r->m, pfn) : NULL;
-			int nid = topo_memory_node(t, pfn);
+			int nid = node_of[pfn];
 			bool hole = nid < 0;
-			int zone = 0;
 
-			for (int zt = 0; zt < MAX_NR_ZONES; zt++) {
-				pfn_t zlo, zhi;
-
-				run_zone_bounds(r, (enum zone_type)zt, &zlo, &zhi);
-				if (pfn >= zlo && pfn < zhi)
-					zone = zt;
-			}
+			while (zone + 1 < MAX_NR_ZONES && pfn >= edge[zone + 1])
+				zone++;
+			/* a run of holes in one section has one answer: its
+			 * bounds are range bounds, as the node spans' are */
+			if (hole && (pfn == lo || node_of[pfn - 1] >= 0))
+				hole_nid = topo_hole_node(t, pfn, lo, hi);
 			if (hole)
-				nid = topo_hole_node(t, pfn, lo, hi);
+				nid = hole_nid;
 			if (p && p->node == nid && p->zone == zone &&
 			    !!(p->flags & PG_hole) == hole && (!hole || p->state == PS_RESERVED))
 				continue;
