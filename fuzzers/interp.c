@@ -196,6 +196,18 @@ SF_NO_COVERAGE pfn_t run_end_pfn(const struct run *r)
 	return end;
 }
 
+SF_NO_COVERAGE void run_node_span(const struct sf_topology *t, int nid, pfn_t *start, pfn_t *end)
+{
+	*start = SF_MAX_PFN;
+	*end = 0;
+	for (unsigned int i = 0; i < t->nr_ranges; i++) {
+		if (t->ranges[i].node != nid)
+			continue;
+		*start = t->ranges[i].start_pfn < *start ? t->ranges[i].start_pfn : *start;
+		*end = t->ranges[i].end_pfn > *end ? t->ranges[i].end_pfn : *end;
+	}
+}
+
 SF_NO_COVERAGE bool run_node_has_normal(const struct run *r, int nid)
 {
 	for (unsigned int i = 0; i < r->topo.nr_ranges; i++)

@@ -304,6 +304,9 @@ void run_cpu_switch(struct run *r, int cpu);
 int run_pfn_node(const struct run *r, pfn_t pfn);
 /* The first pfn past the topology's memory. */
 pfn_t run_end_pfn(const struct run *r);
+/* Node nid's span by the topology: its lowest range start to its highest
+ * range end (SF_MAX_PFN and 0 for a node without memory). */
+void run_node_span(const struct sf_topology *t, int nid, pfn_t *start, pfn_t *end);
 /* nid has memory below ZONE_MOVABLE (N_NORMAL_MEMORY, by the topology). */
 bool run_node_has_normal(const struct run *r, int nid);
 enum zone_type run_pfn_zone(const struct run *r, pfn_t pfn);

@@ -1207,14 +1207,9 @@ static void page_check_alignment_infos(struct run *r)
 		return;		/* the harness stopped counting new titles */
 	seen = i < r->nr_titles ? r->titles[i].n : 0;
 	for (unsigned int n = 0; n < t->nr_nodes; n++) {
-		pfn_t ns = SF_MAX_PFN, ne = 0;
+		pfn_t ns, ne;
 
-		for (unsigned int k = 0; k < t->nr_ranges; k++) {
-			if (t->ranges[k].node != (int)n)
-				continue;
-			ns = t->ranges[k].start_pfn < ns ? t->ranges[k].start_pfn : ns;
-			ne = t->ranges[k].end_pfn > ne ? t->ranges[k].end_pfn : ne;
-		}
+		run_node_span(t, (int)n, &ns, &ne);
 		for (int zt = 0; zt < MAX_NR_ZONES; zt++) {
 			pfn_t lo, hi;
 

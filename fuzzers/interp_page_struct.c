@@ -53,14 +53,9 @@ static int topo_hole_node(const struct sf_topology *t, pfn_t pfn, pfn_t lo, pfn_
 	int section_nid = -1;
 
 	for (unsigned int n = 0; n < t->nr_nodes; n++) {
-		pfn_t start = SF_MAX_PFN, end = 0;
+		pfn_t start, end;
 
-		for (unsigned int i = 0; i < t->nr_ranges; i++) {
-			if (t->ranges[i].node != (int)n)
-				continue;
-			start = t->ranges[i].start_pfn < start ? t->ranges[i].start_pfn : start;
-			end = t->ranges[i].end_pfn > end ? t->ranges[i].end_pfn : end;
-		}
+		run_node_span(t, (int)n, &start, &end);
 		if (pfn >= start && pfn < end)
 			return (int)n;
 	}
@@ -88,12 +83,11 @@ void memmap_topology_check(struct run *r)
 {
 	static int8_t node_of[RUN_MAX_PFN];	/* by the ranges, -1 a hole */
 	const struct sf_topology *t = &r->topo;
-	pfn_t per_section = (pfn_t)1 << t->section_shift, max_pfn = 0, edge[MAX_NR_ZONES + 1];
+	pfn_t per_section = (pfn_t)1 << t->section_shift, max_pfn = run_end_pfn(r);
+	pfn_t edge[MAX_NR_ZONES + 1];
 
 	for (int zt = 0; zt < MAX_NR_ZONES; zt++)
 		run_zone_bounds(r, (enum zone_type)zt, &edge[zt], &edge[zt + 1]);
-	for (unsigned int i = 0; i < t->nr_ranges; i++)
-		max_pfn = t->ranges[i].end_pfn > max_pfn ? t->ranges[i].end_pfn : max_pfn;
 	if (max_pfn > RUN_MAX_PFN)
 		max_pfn = RUN_MAX_PFN;
 	memset(node_of, -1, (size_t)max_pfn);
