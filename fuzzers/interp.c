@@ -380,13 +380,6 @@ static void check_report_where(struct run *r, const struct sf_report *rep,
 static const struct interp_module *op_module(unsigned int code);
 
 /*
- * A report whose body the harness predicts: might_sleep's names the
- * context as the harness's record of the current cpu has it, the kernel's
- * in_atomic() (preempt count) and in_interrupt() (interrupt depth) always,
- * irqs_disabled() for a page op (a slab op's new slab turns interrupts on
- * around the page allocation for a blocking gfp, core/slab_cpu.c).
- */
-/*
  * A report that names a gfp by its flags (core's gfp_format) names that
  * gfp: the names parse back (sf_gfp_parse, the program format's names) to
  * the mode it prints beside them, or hold the flags the title is about.
@@ -424,6 +417,13 @@ static void check_report_gfp(struct run *r, const struct sf_report *rep)
 		 "the title is about");
 }
 
+/*
+ * A report whose body the harness predicts: might_sleep's names the
+ * context as the harness's record of the current cpu has it, the kernel's
+ * in_atomic() (preempt count) and in_interrupt() (interrupt depth) always,
+ * irqs_disabled() for a page op (a slab op's new slab turns interrupts on
+ * around the page allocation for a blocking gfp, core/slab_cpu.c).
+ */
 static void check_report_body(struct run *r, const struct sf_report *rep)
 {
 	const struct cpu_shadow *c = run_cpu(r);

@@ -1982,7 +1982,10 @@ static bool c_queue_misuse(struct canary *c, struct kmem_cache *s)
 	for (unsigned int cpu = 0; cpu < c->m->topo.nr_cpus; cpu++) {
 		if (!chosen(c))
 			continue;
-		TARGET(c, "cache %s's cpu %u queue lock", s->name, cpu);
+		if (c->kind == CANARY_MUTEX_RELOCK)
+			TARGET(c, "slab_mutex (at cache %s's cpu %u queue)", s->name, cpu);
+		else
+			TARGET(c, "cache %s's cpu %u queue lock", s->name, cpu);
 		c->queue = &s->cpu_slab[cpu];
 		return true;
 	}

@@ -459,20 +459,20 @@ bool slab_alien_holds(struct machine *m, void *cache, int cpu, const void *x, ch
 /* Before a free of x (of cache) from cpu: the queue it goes to (the cpu's
  * queue for a local free, else the alien buffer for x's node), the batch
  * and the shared queue of x's node (false: no such queue). */
-struct alien_state {
+struct queue_state {
 	int nid;
 	bool local;
-	unsigned int alien_avail, alien_limit, shared_avail, shared_limit, batch;
+	unsigned int avail, limit, batch;	/* of that queue */
+	unsigned int shared_avail, shared_limit;
 	bool shared;
 };
-bool slab_alien_state(struct machine *m, void *cache, int cpu, const void *x,
-		      struct alien_state *st);
+bool slab_free_queue_state(struct machine *m, void *cache, int cpu, const void *x,
+			   struct queue_state *st);
 /* After that free: a full queue was flushed into the shared queue first,
  * as SLAB's __drain_alien_cache (the whole buffer, up to the shared
  * queue's room) and cache_flusharray (a batch, up to the room) do; else the
  * shared queue is unchanged; why: else. */
-bool slab_alien_flush_kept_order(struct machine *m, void *cache, const struct alien_state *st,
-				 char *why, size_t len);
+bool slab_flush_fills_shared(void *cache, const struct queue_state *st, char *why, size_t len);
 
 /* interp_slab_debug.c: the slab debug shadow. A new object h (not kept in
  * place by krealloc) allocated through core API op: red zones active, the

@@ -138,8 +138,8 @@ bool slab_alien_holds(struct machine *m, void *cache, int cpu, const void *x, ch
 	return true;
 }
 
-bool slab_alien_state(struct machine *m, void *cache, int cpu, const void *x,
-		      struct alien_state *st)
+bool slab_free_queue_state(struct machine *m, void *cache, int cpu, const void *x,
+			   struct queue_state *st)
 {
 	struct kmem_cache *s = cache;
 	struct page *page = compound_head(virt_to_page(m, x));
@@ -156,26 +156,24 @@ bool slab_alien_state(struct machine *m, void *cache, int cpu, const void *x,
 		return false;
 	st->batch = ac->batchcount;
 	st->nid = nid;
-	st->alien_avail = ac->avail;
-	st->alien_limit = ac->limit;
+	st->avail = ac->avail;
+	st->limit = ac->limit;
 	st->shared = rn->shared != NULL;
 	st->shared_avail = rn->shared ? rn->shared->avail : 0;
 	st->shared_limit = rn->shared ? rn->shared->limit : 0;
 	return true;
 }
 
-bool slab_alien_flush_kept_order(struct machine *m, void *cache, const struct alien_state *st,
-				 char *why, size_t len)
+bool slab_flush_fills_shared(void *cache, const struct queue_state *st, char *why, size_t len)
 {
 	struct kmem_cache *s = cache;
 	struct kmem_cache_node *rn = get_node(s, st->nid);
 	unsigned int want = st->shared_avail, now;
 
-	(void)m;
 	if (!st->shared || !rn || !rn->shared)
 		return true;
-	if (st->alien_avail == st->alien_limit) {
-		want += st->local ? st->batch : st->alien_avail;
+	if (st->avail == st->limit) {
+		want += st->local ? st->batch : st->avail;
 		if (want > st->shared_limit)
 			want = st->shared_limit > st->shared_avail ? st->shared_limit : st->shared_avail;
 	}
@@ -184,7 +182,7 @@ bool slab_alien_flush_kept_order(struct machine *m, void *cache, const struct al
 		return true;
 	snprintf(why, len, "%s: node %d's shared queue holds %u (limit %u), %u before; the %s "
 		 "held %u of %u (batch %u)", s->name, st->nid, now, st->shared_limit,
-		 st->shared_avail, st->local ? "cpu queue" : "alien buffer", st->alien_avail,
-		 st->alien_limit, st->batch);
+		 st->shared_avail, st->local ? "cpu queue" : "alien buffer", st->avail,
+		 st->limit, st->batch);
 	return false;
 }

@@ -492,7 +492,7 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 	struct kmem_cache *s;
 	void *freed_to;
 	char who[160];
-	struct alien_state alien;
+	struct queue_state queue;
 	bool armed, queued;
 
 	if (!o->live)
@@ -507,7 +507,7 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 	freed_to = slab_cache_of_page(r->m, o->ptr);
 	armed = r->inj.armed;
 	queued = freed_to && !r->in_hook && !armed && machine_stage(r->m) >= STAGE_SLAB_UP &&
-		 slab_alien_state(r->m, freed_to, r->cur_cpu, o->ptr, &alien);
+		 slab_free_queue_state(r->m, freed_to, r->cur_cpu, o->ptr, &queue);
 	run_expect_clear(r);
 	/* The free's track is set before anything an interrupt can come into. */
 	slab_debug_free_event(r, o);
@@ -525,8 +525,8 @@ static void obj_release(struct run *r, unsigned int h, bool twice)
 			 (void *)o->ptr, who);
 	if (r->o->test_slab_ret)
 		(void)r->o->test_slab_ret(r->m, "kmem_cache_free", 0);
-	if (queued && !slab_alien_flush_kept_order(r->m, freed_to, &alien, who, sizeof(who)))
-		run_fail(r, alien.local ? "HARNESS: cpu queue flush did not fill the shared queue "
+	if (queued && !slab_flush_fills_shared(freed_to, &queue, who, sizeof(who)))
+		run_fail(r, queue.local ? "HARNESS: cpu queue flush did not fill the shared queue "
 					  "first" :
 					  "HARNESS: alien flush did not fill the shared queue first",
 			 "o%u %p: %s", h, (void *)o->ptr, who);
@@ -1154,6 +1154,15 @@ static void cache_destroy(struct run *r, unsigned int h)
 	}
 }
 
+/* A valid tune (kmem_cache_tune or a tunable's attribute store) may fail
+ * with -ENOMEM only when failslab failed one of its new arrays during the
+ * call (injected: failslab's failures before it); the tunables then stay
+ * the shadow's. */
+static bool tune_failed_by_failslab(struct run *r, int ret, unsigned long injected)
+{
+	return ret == -ENOMEM && failslab_stats(r->m).failures > injected;
+}
+
 /*
  * Tune within the documented limits is accepted (0), outside refused; a
  * valid tune may fail with -ENOMEM only when failslab failed one of its
@@ -1177,7 +1186,7 @@ static void cache_tune(struct run *r, unsigned int h, unsigned int limit, unsign
 	/* A queue replaced per cpu, each at SP_SLAB_RESIZE; none when refused. */
 	expect_sched_points(r, SP_SLAB_RESIZE, points, core_ret ? 0 : r->topo.nr_cpus,
 			    "kmem_cache_tune");
-	if (valid && ret == -ENOMEM && failslab_stats(r->m).failures > injected)
+	if (valid && tune_failed_by_failslab(r, ret, injected))
 		return;
 	if ((ret == 0) != valid)
 		run_fail(r, "HARNESS: kmem_cache_tune result differs from the shadow",
@@ -1544,9 +1553,8 @@ static void attr_store_op(struct run *r, unsigned int h, unsigned int which, uns
 	run_after_call(r);
 	if (r->o->test_slab_ret)
 		ret = r->o->test_slab_ret(r->m, "attr_store", ret);
-	/* A tunable's store is a tune: -ENOMEM when failslab failed one of its
-	 * new arrays during the call (the tunables then stay the shadow's). */
-	if (ok && w < 3 && ret == -ENOMEM && failslab_stats(r->m).failures > injected)
+	/* A tunable's store is a tune. */
+	if (ok && w < 3 && tune_failed_by_failslab(r, ret, injected))
 		return;
 	if ((ret == 0) != ok || (!ok && ret != want))
 		run_fail(r, "HARNESS: slab attribute store differs from the shadow",
