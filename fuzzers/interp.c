@@ -384,9 +384,12 @@ static const struct interp_module *op_module(unsigned int code);
  * gfp: the names parse back (sf_gfp_parse, the program format's names) to
  * the mode it prints beside them, or hold the flags the title is about.
  */
+#define GFP_NAMES_MAX 767	/* a token of a body: the scanf widths below */
+_Static_assert(GFP_NAMES_MAX + 1 >= SF_REPORT_BODY_MAX, "a body's token fits");
+
 static void check_report_gfp(struct run *r, const struct sf_report *rep)
 {
-	char names[GFP_FORMAT_MAX] = "";
+	char names[GFP_NAMES_MAX + 1] = "";
 	unsigned int mode = 0;
 	gfp_t parsed = 0, want = 0, any = 0;
 	const char *at = NULL;
@@ -394,15 +397,15 @@ static void check_report_gfp(struct run *r, const struct sf_report *rep)
 
 	if (!strcmp(rep->title, "INFO: page allocation failure")) {
 		at = strstr(rep->body, "mode:");
-		ok = at && sscanf(at, "mode:%x(%319[^)])", &mode, names) == 2;
+		ok = at && sscanf(at, "mode:%x(%767[^)])", &mode, names) == 2;
 		have_mode = true;
 	} else if (!strcmp(rep->title, "WARNING: invalid gfp zone modifiers")) {
 		at = strstr(rep->body, "gfp ");
-		ok = at && sscanf(at, "gfp %319s", names) == 1;
+		ok = at && sscanf(at, "gfp %767s", names) == 1;
 		want = __GFP_DMA | __GFP_DMA32;
 	} else if (!strcmp(rep->title, "WARNING: Unexpected gfp in kmalloc")) {
 		at = strstr(rep->body, "gfp ");
-		ok = at && sscanf(at, "gfp %319[^:]", names) == 1;
+		ok = at && sscanf(at, "gfp %767[^:]", names) == 1;
 		/* kmalloc takes neither __GFP_DMA32 nor bits outside the mask */
 		any = __GFP_DMA32 | ~(gfp_t)__GFP_BITS_MASK;
 	} else {
