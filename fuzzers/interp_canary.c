@@ -1836,7 +1836,17 @@ static bool arena_chunk(struct canary *c, const void *p, const char *what)
 			run_fail(c->r, "HARNESS: host arena chunk header not poisoned",
 				 "the header of %s at %p: byte %u is accessible", what, p, i);
 	save(c, hdr, 16, true);
-	hdr[0] ^= 0x01;
+	if (c->kind == CANARY_ARENA_SIZE) {
+		/* A live chunk's size one byte past what its class holds
+		 * (the class's bytes less the 16-byte header). */
+		uint32_t size = (uint32_t)((64ull << (hdr[4] & 31)) - 16 + 1);
+
+		TARGET(c, "size of the host arena chunk of %s at %p: %u, past its class %u", what,
+		       p, size, hdr[4]);
+		memcpy(hdr + 12, &size, sizeof(size));
+	} else {
+		hdr[0] ^= 0x01;
+	}
 	arena_says(c, hdr);
 	repoison(c);
 	return true;
@@ -2251,6 +2261,7 @@ static const struct canary_kind canary_kinds[NR_CANARY_KINDS] = {
 	CK(FREE_UNPOISONED, "P1", PAGE_TITLE, pick, free_blocks),
 	/* the host arena */
 	CK(ARENA_HEADER, "P13", PAGE_TITLE, pick, k_arena_header),
+	CK(ARENA_SIZE, "P13", PAGE_TITLE, pick, k_arena_header),
 	/* slab list and kmalloc table kinds */
 	CK(SLAB_FULL, "S7", SLAB_TITLE, slab, s_full),
 	CK(KMALLOC_ENTRY, "S11", SLAB_TITLE, pick, k_kmalloc_entry),
@@ -2295,6 +2306,7 @@ static const char *const digest_blind[NR_CANARY_KINDS] = {
 	[CANARY_NODE_ID] = NOT_DIGESTED " (a node structure's contents are, not its node)",
 	[CANARY_NODE_SHARED] = NOT_DIGESTED " (a node structure's contents are, not its identity)",
 	[CANARY_ARENA_HEADER] = NOT_DIGESTED " (host arena chunk headers)",
+	[CANARY_ARENA_SIZE] = NOT_DIGESTED " (host arena chunk headers)",
 	[CANARY_QUEUE_LOCK] = NOT_DIGESTED " (lock state)",
 	[CANARY_QUEUE_REMOTE] = NOT_DIGESTED " (lock state)",
 	[CANARY_QUEUE_UNLOCK] = "nothing corrupted (a misuse of a lock)",

@@ -288,7 +288,8 @@ unsigned int sf_prog_nr_opcodes(unsigned int version);
 	X(QUEUE_RELOCK, "queue_relock")                                         \
 	X(UNLOCK_ORDER, "unlock_order")                                         \
 	X(ZONELIST_FOREIGN, "zonelist_foreign")                                 \
-	X(MUTEX_RELOCK, "mutex_relock")
+	X(MUTEX_RELOCK, "mutex_relock")                                         \
+	X(ARENA_SIZE, "arena_size")
 
 enum sf_canary_kind {
 #define SF_CANARY_ENUM(id, name) CANARY_##id,
