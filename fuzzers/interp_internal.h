@@ -72,6 +72,10 @@ struct cache_h {
 	 * limit, the old one holds. */
 	unsigned int relax_batch;
 	unsigned int limit, batch, shared;
+	/* The checker's clean checks (full and incremental) when the program
+	 * made this core cache (owner == the handle): none since means the
+	 * next incremental check must read it. */
+	unsigned long made_at_check;
 };
 
 struct obj_h {

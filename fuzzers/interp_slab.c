@@ -1024,6 +1024,7 @@ static void cache_create(struct run *r, const struct sf_op *op)
 	struct kmem_cache *s;
 	struct slab_geom want;
 	bool must_fail, merge;
+	unsigned long full, incremental;
 	unsigned long points;
 
 	memset(c, 0, sizeof(*c));
@@ -1094,6 +1095,8 @@ static void cache_create(struct run *r, const struct sf_op *op)
 	c->cache = s;
 	c->flags = f;
 	cache_shadow(r, op->result, &want);
+	check_stats(r->m, &full, &incremental);
+	c->made_at_check = full + incremental;
 	if (c->owner == op->result && machine_stage(r->m) >= STAGE_SLAB_UP &&
 	    alias_owner(r, op->result, name) >= 0)
 		run_fail(r, "HARNESS: kmem_cache_create result differs from the shadow",
